@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# One make for everything: redirect.ko (through kbuild), libredirect, usersentry,
+# the tools and the tests.  `make check` is the whole test suite.
+
+VERSION := 0.1.0
+DEBIAN_KDIR := $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64/build)))
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+else
+KDIR ?= $(DEBIAN_KDIR)
+endif
+export REDIRECT_CACHE ?= /var/cache/redirect
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+B := build
+CC ?= gcc
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-Werror=implicit-function-declaration -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	-I$(CURDIR)/kmod/uapi -I$(CURDIR)/libredirect/include
+LDFLAGS ?=
+
+all: module user
+
+# ---- kernel module -------------------------------------------------------
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel build directory: install linux-headers or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-clean:
+	@test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+# ---- user space (each component adds to USER_TARGETS) ---------------------
+USER_TARGETS :=
+include $(wildcard libredirect/build.mk usersentry/build.mk tools/build.mk selftests/build.mk)
+
+user: $(USER_TARGETS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- install, DKMS ---------------------------------------------------------
+install: user
+	install -D -m 0755 $(B)/bin/usersentry $(DESTDIR)$(PREFIX)/sbin/usersentry
+	for t in $(INSTALL_TOOLS); do install -D -m 0755 $(B)/bin/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
+	install -D -m 0644 $(B)/lib/libredirect.so.0 $(DESTDIR)$(PREFIX)/lib/libredirect.so.0
+	ln -sf libredirect.so.0 $(DESTDIR)$(PREFIX)/lib/libredirect.so
+	install -D -m 0644 libredirect/include/libredirect.h $(DESTDIR)$(PREFIX)/include/libredirect.h
+	install -D -m 0644 kmod/uapi/linux/redirect.h $(DESTDIR)$(PREFIX)/include/linux/redirect.h
+
+DKMS_SRC := $(DESTDIR)/usr/src/redirect-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild dkms.conf kmod $(DKMS_SRC)/
+	find $(DKMS_SRC)/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
+	dkms add -m redirect -v $(VERSION)
+	dkms build -m redirect -v $(VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+	dkms install -m redirect -v $(VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+
+dkms-remove:
+	-dkms remove -m redirect -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# ---- tests -----------------------------------------------------------------
+check: all
+	selftests/run.sh
+
+clean: module-clean
+	rm -rf $(B)
+
+.PHONY: all module module-clean user install dkms-install dkms-remove check clean
