@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The users' install path: DKMS builds and installs redirect.ko for Debian's
+# 6.1 kernel on this host (whose own kernel cannot load modules), then a plain
+# `modprobe redirect` in a VM booting that kernel creates /dev/redirect.
+#   test-dkms.sh KERNEL_VERSION
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+kver=$1
+echo "1..4"
+n=0 failed=0
+result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
+
+make -s dkms-remove >/dev/null 2>&1
+make -s dkms-install DKMS_KERNEL="$kver" >build/check/dkms.log 2>&1
+rc=$?
+[ $rc = 0 ] || sed 's/^/# /' build/check/dkms.log | tail -30
+result $rc "dkms_add_build_install_for_$kver"
+
+ko=$(find /lib/modules/"$kver"/updates -name 'redirect.ko*' 2>/dev/null | head -1)
+[ -n "$ko" ] && modinfo -F version "$ko" | grep -qx "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)"
+result $? "dkms_installed_module_has_package_version"
+
+out=$(tools/vm-run --timeout 300 -- sh -c 'modprobe redirect && stat -c "%F %a" /dev/redirect && rmmod redirect && echo unloaded')
+rc=$?
+echo "$out" | sed 's/^/# guest: /'
+[ $rc = 0 ] && echo "$out" | grep -qx "character special file 600" && echo "$out" | grep -qx unloaded
+result $? "modprobe_redirect_in_vm_creates_dev_redirect"
+
+make -s dkms-remove >/dev/null 2>&1
+[ -z "$(find /lib/modules/"$kver" -name 'redirect.ko*' 2>/dev/null)" ] && ! dkms status redirect 2>/dev/null | grep -q redirect
+result $? "dkms_remove_leaves_nothing"
+exit $failed

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pins the VM bench's contract: the command runs in the guest kernel with the
+# host's cwd, its status and output come back, guest writes stay in the guest,
+# and a hung guest is killed at the timeout.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+echo "1..3"
+n=0 failed=0
+result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
+
+probe=build/check/vm-run-overlay-probe.$$
+rm -f "$probe"
+out=$(tools/vm-run --timeout 300 -- sh -c "uname -r; pwd; touch $probe && echo wrote; exit 7")
+rc=$?
+echo "$out" | sed 's/^/# guest: /'
+want_kver=$(ls /boot/vmlinuz-6.1.*-amd64 | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
+[ "$rc" = 7 ] && echo "$out" | grep -qx "$want_kver" && echo "$out" | grep -qx "$PWD"
+result $? "vm_run_status_output_and_cwd_come_back"
+[ ! -e "$probe" ] && echo "$out" | grep -qx wrote
+result $? "vm_run_guest_writes_stay_in_overlay"
+
+start=$(date +%s)
+tools/vm-run --timeout 30 -- sleep 600 >/dev/null 2>&1
+rc=$?
+took=$(( $(date +%s) - start ))
+echo "# timeout run: status $rc after ${took}s"
+[ "$rc" = 124 ] && [ "$took" -lt 60 ]
+result $? "vm_run_hard_timeout"
+exit $failed
