@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * redirect.ko: module entry points; the UAPI layout is pinned here.
+ */
+#include "main.h"
+#include "device.h"
+#include "session.h"
+
+#include <linux/redirect.h>
+#include <linux/build_bug.h>
+#include <linux/ioctl.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/stddef.h>
+
+static void __init rdr_assert_uapi_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct redirect_handshake) != REDIRECT_HANDSHAKE_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, api_version) != 0);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, pad) != 4);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, features) != 8);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, supported) != 16);
+	BUILD_BUG_ON(_IOC_SIZE(REDIRECT_IOC_HANDSHAKE) != sizeof(struct redirect_handshake));
+	BUILD_BUG_ON(REDIRECT_HANDSHAKE_SIZE_VER0 > PAGE_SIZE);
+	BUILD_BUG_ON(REDIRECT_IOC_NR_RESERVED_FIRST <= REDIRECT_IOC_NR_HANDSHAKE);
+	BUILD_BUG_ON(REDIRECT_IOC_NR_RESERVED_LAST > _IOC_NRMASK);
+}
+
+static int __init rdr_mod_init(void)
+{
+	int ret;
+
+	rdr_assert_uapi_layout();
+	ret = rdr_device_init();
+	if (ret)
+		return ret;
+	pr_info("redirect " RDR_VERSION " loaded, API version %d\n", REDIRECT_API_VERSION);
+	return 0;
+}
+
+static void __exit rdr_mod_exit(void)
+{
+	rdr_device_uninit();
+}
+
+module_init(rdr_mod_init);
+module_exit(rdr_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Syscall redirector for containers: seccomp user-notification fast path");
+MODULE_VERSION(RDR_VERSION);

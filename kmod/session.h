@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-open session of /dev/redirect: the handshake state machine.
+ */
+#ifndef _RDR_SESSION_H
+#define _RDR_SESSION_H
+
+#include "ioctl.h"
+
+#include <linux/redirect.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+
+/* REDIRECT_FEATURE_* bits this module implements. */
+#define RDR_FEATURES_SUPPORTED 0ULL
+
+enum rdr_session_state {
+	RDR_SESSION_NEW,	/* only the handshake is allowed */
+	RDR_SESSION_READY,	/* handshaken: features are fixed */
+};
+
+struct rdr_session {
+	struct mutex lock;	/* serialises handshakes */
+	/*
+	 * Written once, NEW -> READY, under @lock with release semantics after
+	 * @features; read without the lock with acquire semantics, so a reader
+	 * that sees READY also sees @features.
+	 */
+	enum rdr_session_state state;
+	u64 features;		/* REDIRECT_FEATURE_* enabled */
+};
+
+struct rdr_session *rdr_session_create(void);
+void rdr_session_destroy(struct rdr_session *session);
+long rdr_session_handshake(struct rdr_session *session, void __user *uarg, size_t usize);
+
+static inline enum rdr_session_state rdr_session_state(struct rdr_session *session)
+{
+	/* Pairs with smp_store_release() in rdr_session_handshake(). */
+	return smp_load_acquire(&session->state);
+}
+
+int rdr_session_gate(enum rdr_session_state state, enum rdr_ioctl_class cls);
+int rdr_handshake_negotiate(struct redirect_handshake *hs, u64 supported);
+bool rdr_handshake_writes_back(int ret);
+
+#endif /* _RDR_SESSION_H */
