@@ -9,6 +9,7 @@ echo "1..3"
 n=0 failed=0
 result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
 
+mkdir -p build/check
 probe=build/check/vm-run-overlay-probe.$$
 rm -f "$probe"
 out=$(tools/vm-run --timeout 300 -- sh -c "uname -r; pwd; touch $probe && echo wrote; exit 7")
