@@ -5,9 +5,9 @@
  * Protocol
  * ========
  *
- * A client opens REDIRECT_DEVICE (mode 0600, and the opener needs
- * CAP_SYS_ADMIN in the initial user namespace, otherwise open() fails with
- * EPERM). Each open file is one session. The first ioctl of every session must
+ * A client opens REDIRECT_DEVICE. The node is root's with mode 0600 (others
+ * get EACCES), and the opener also needs CAP_SYS_ADMIN in the initial user
+ * namespace (EPERM otherwise). Each open file is one session. The first ioctl of every session must
  * be REDIRECT_IOC_HANDSHAKE: the client states the API version it speaks and
  * the features it wants, and the module answers with its own API version, the
  * features it enabled for this session and every feature it implements. A
@@ -58,7 +58,8 @@
  * On EPROTONOSUPPORT and EOPNOTSUPP the module still writes the structure
  * back, with api_version and supported filled in and features zero (nothing
  * was enabled), so that the caller can learn what to ask for and retry. On
- * every other error it writes nothing.
+ * every other error it writes nothing. Only a handshake whose answer was
+ * written back completely succeeds; after any error the session is still new.
  *
  * Every other ioctl
  * -----------------
