@@ -67,6 +67,20 @@ int redirect_make_error(struct redirect_error **err, int errnum, const char *fmt
 	return set_error(err, errnum, msg);
 }
 
+int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (!err)
+		return errnum > 0 ? -errnum : -EIO;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	return set_error(err, errnum, msg);
+}
+
 int redirect_make_error_errno(struct redirect_error **err, int errnum, const char *fmt, ...)
 {
 	char *head = NULL, *msg = NULL;

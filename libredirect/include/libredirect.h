@@ -44,6 +44,14 @@ struct redirect_error {
 /* Release an error object; NULL is a no-op. */
 void redirect_error_free(struct redirect_error *err);
 
+/*
+ * redirect_error_set() - build an error the same way the library does
+ * For programs built on the library, so their errors go through the same
+ * path.  Fills *err (when err is not NULL) and returns -errnum.
+ */
+int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Library version string, e.g. "0.1.0". */
 const char *redirect_version(void);
 

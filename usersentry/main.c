@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/* usersentry: the Sentry daemon's options, setup and poll() loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry.h"
+
+#define DEFAULT_SOCKET "/run/redirect/usersentry.sock"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: usersentry [OPTIONS]\n"
+		"Answer seccomp-notified system calls of sandboxes (the OCI seccomp agent).\n"
+		"\n"
+		"  -s, --socket PATH      agent socket (mode 0600), default " DEFAULT_SOCKET "\n"
+		"  -d, --policy-dir DIR   policies by name: DIR/NAME.json, NAME from metadata\n"
+		"  -p, --policy FILE      default policy, for messages without metadata\n"
+		"  -l, --log FILE         append the log to FILE instead of stderr\n"
+		"  -f, --foreground       run in the foreground (always the case)\n"
+		"  -h, --help             this text\n"
+		"  -V, --version          print the version\n"
+		"\n"
+		"At least one of --policy-dir and --policy is needed.\n");
+}
+
+enum { POLL_SIGNAL, POLL_LISTEN, POLL_FIXED };
+
+static int run(struct sentry *s)
+{
+	struct pollfd *pfds = NULL;
+	void **owners = NULL;
+	size_t cap = 0;
+
+	while (!s->stop) {
+		struct sentry_sandbox *sb;
+		struct sentry_conn *c;
+		struct timespec now;
+		size_t n = POLL_FIXED, n_conns, i;
+		int ret;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		sentry_conn_expire(s, &now);
+
+		for (c = s->conns; c; c = c->next)
+			n++;
+		n_conns = n - POLL_FIXED;
+		for (sb = s->sandboxes; sb; sb = sb->next)
+			n++;
+		if (n > cap) {
+			struct pollfd *np = realloc(pfds, n * sizeof(*pfds));
+			void **no;
+
+			if (!np)
+				return -ENOMEM;
+			pfds = np;
+			no = realloc(owners, n * sizeof(*owners));
+			if (!no)
+				return -ENOMEM;
+			owners = no;
+			cap = n;
+		}
+		pfds[POLL_SIGNAL] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
+		pfds[POLL_LISTEN] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+		i = POLL_FIXED;
+		for (c = s->conns; c; c = c->next, i++) {
+			pfds[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+			owners[i] = c;
+		}
+		for (sb = s->sandboxes; sb; sb = sb->next, i++) {
+			pfds[i] = (struct pollfd){ .fd = sb->listener, .events = POLLIN };
+			owners[i] = sb;
+		}
+
+		ret = poll(pfds, n, s->conns ? 500 : -1);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			sentry_log("poll: %s", strerror(errno));
+			free(pfds);
+			free(owners);
+			return -errno;
+		}
+		if (pfds[POLL_SIGNAL].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(s->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				sentry_log("signal %u: shutting down", si.ssi_signo);
+				s->stop = true;
+				break;
+			}
+		}
+		/* each entry's object is touched once, so freeing it there is safe */
+		for (i = POLL_FIXED; i < n; i++) {
+			if (!pfds[i].revents)
+				continue;
+			if (i < POLL_FIXED + n_conns)
+				sentry_conn_event(s, owners[i], pfds[i].revents);
+			else
+				sentry_sandbox_event(s, owners[i], pfds[i].revents);
+		}
+		if (pfds[POLL_LISTEN].revents & POLLIN)
+			sentry_server_accept(s);
+	}
+	free(pfds);
+	free(owners);
+	return 0;
+}
+
+static int setup_signals(struct sentry *s)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	s->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return s->signal_fd < 0 ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "policy-dir", required_argument, NULL, 'd' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sentry s = { .listen_fd = -1, .signal_fd = -1 };
+	struct redirect_error *e = NULL;
+	enum redirect_mode mode;
+	struct stat st;
+	int opt, ret;
+
+	s.cfg.socket_path = DEFAULT_SOCKET;
+	while ((opt = getopt_long(argc, argv, "s:d:p:l:fhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			s.cfg.socket_path = optarg;
+			break;
+		case 'd':
+			s.cfg.policy_dir = optarg;
+			break;
+		case 'p':
+			s.cfg.policy_file = optarg;
+			break;
+		case 'l':
+			s.cfg.log_path = optarg;
+			break;
+		case 'f':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("usersentry %s\n", redirect_version());
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "usersentry: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!s.cfg.policy_dir && !s.cfg.policy_file) {
+		fprintf(stderr, "usersentry: need --policy-dir or --policy\n");
+		usage(stderr);
+		return 2;
+	}
+	errno = 0;
+	if (s.cfg.policy_dir && (stat(s.cfg.policy_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "usersentry: policy directory %s: %s\n", s.cfg.policy_dir,
+			errno ? strerror(errno) : "not a directory");
+		return 1;
+	}
+	if (s.cfg.log_path && sentry_log_open(s.cfg.log_path, &e) < 0)
+		goto fail;
+	if (s.cfg.policy_file &&
+	    redirect_policy_load_file(s.cfg.policy_file, &s.default_policy, &e) < 0)
+		goto fail;
+	if (redirect_mode_detect(&mode, &e) < 0)
+		goto fail;
+	if (redirect_notif_buf_new(&s.notif, &e) < 0)
+		goto fail;
+	ret = setup_signals(&s);
+	if (ret < 0) {
+		redirect_error_set(&e, -ret, "signals: %s", strerror(-ret));
+		goto fail;
+	}
+	if (sentry_server_open(&s, &e) < 0)
+		goto fail;
+
+	sentry_log("usersentry %s: %s%s; listening on %s; policies: %s%s%s", redirect_version(),
+		   redirect_mode_name(mode),
+		   mode == REDIRECT_MODE_PORTABLE ? " (/dev/redirect absent)"
+						  : " available, not used yet: portable mode",
+		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "-",
+		   s.default_policy ? ", default " : "",
+		   s.default_policy ? redirect_policy_name(s.default_policy) : "");
+
+	ret = run(&s);
+
+	sentry_server_close(&s);
+	while (s.sandboxes)
+		sentry_sandbox_end(&s, s.sandboxes, "daemon stopping");
+	redirect_notif_buf_free(s.notif);
+	redirect_policy_free(s.default_policy);
+	close(s.signal_fd);
+	sentry_log("usersentry stopped");
+	return ret < 0 ? 1 : 0;
+fail:
+	sentry_log("usersentry: %s", e ? e->msg : "failed");
+	if (s.cfg.log_path)
+		fprintf(stderr, "usersentry: %s\n", e ? e->msg : "failed");
+	redirect_error_free(e);
+	redirect_notif_buf_free(s.notif);
+	redirect_policy_free(s.default_policy);
+	return 1;
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The agent socket: accept runtimes' connections, read their message, attach sandboxes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sentry.h"
+
+static int fill_addr(struct sockaddr_un *sun, const char *path, struct redirect_error **err)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		return redirect_error_set(err, ENAMETOOLONG, "socket path too long: %s", path);
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+/* Refuse to start over a live daemon or a file that is not a socket. */
+static int check_existing(const char *path, struct redirect_error **err)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : redirect_error_set(err, errno, "%s: %s", path,
+								   strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return redirect_error_set(err, EEXIST, "%s exists and is not a socket", path);
+	ret = fill_addr(&sun, path, err);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return redirect_error_set(err, errno, "socket: %s", strerror(errno));
+	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (ret == 0)
+		return redirect_error_set(err, EADDRINUSE, "another agent is listening on %s", path);
+	return 0;	/* stale: replaced below */
+}
+
+int sentry_server_open(struct sentry *s, struct redirect_error **err)
+{
+	const char *path = s->cfg.socket_path;
+	struct sockaddr_un sun;
+	char tmp[sizeof(sun.sun_path)];
+	struct stat st;
+	mode_t old_umask;
+	int fd, ret;
+
+	ret = check_existing(path, err);
+	if (ret < 0)
+		return ret;
+	/* bind under a temporary name and rename: the path appears only when ready */
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return redirect_error_set(err, ENAMETOOLONG, "socket path too long: %s", path);
+	ret = fill_addr(&sun, tmp, err);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return redirect_error_set(err, errno, "socket: %s", strerror(errno));
+	unlink(tmp);
+	old_umask = umask(0177);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_umask);
+	if (ret < 0) {
+		ret = redirect_error_set(err, errno, "bind %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (chmod(tmp, 0600) < 0 || listen(fd, 64) < 0 || stat(tmp, &st) < 0) {
+		ret = redirect_error_set(err, errno, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		ret = redirect_error_set(err, errno, "rename %s to %s: %s", tmp, path,
+					 strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	s->listen_fd = fd;
+	s->socket_ino = st.st_ino;
+	return 0;
+fail:
+	close(fd);
+	return ret;
+}
+
+void sentry_server_close(struct sentry *s)
+{
+	struct stat st;
+
+	if (s->listen_fd < 0)
+		return;
+	/* remove the path only while it is still ours */
+	if (stat(s->cfg.socket_path, &st) == 0 && st.st_ino == s->socket_ino)
+		unlink(s->cfg.socket_path);
+	close(s->listen_fd);
+	s->listen_fd = -1;
+	while (s->conns) {
+		struct sentry_conn *c = s->conns;
+
+		s->conns = c->next;
+		redirect_agent_reader_free(c->reader);
+		close(c->fd);
+		free(c);
+	}
+	s->n_conns = 0;
+}
+
+static void conn_close(struct sentry *s, struct sentry_conn *c)
+{
+	struct sentry_conn **pp;
+
+	for (pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	s->n_conns--;
+	redirect_agent_reader_free(c->reader);
+	close(c->fd);
+	free(c);
+}
+
+void sentry_server_accept(struct sentry *s)
+{
+	struct redirect_error *e = NULL;
+	struct sentry_conn *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	for (;;) {
+		fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				sentry_log("accept: %s", strerror(errno));
+			return;
+		}
+		if (s->n_conns >= SENTRY_MAX_CONNS) {
+			sentry_log("agent connection refused: %u pending already", s->n_conns);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c || redirect_agent_reader_new(fd, &c->reader, &e) < 0) {
+			sentry_log("agent connection dropped: %s", e ? e->msg : "out of memory");
+			redirect_error_free(e);
+			e = NULL;
+			free(c);
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->peer_pid = -1;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+			c->peer_pid = cred.pid;
+			c->peer_uid = cred.uid;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+		c->deadline.tv_sec += SENTRY_CONN_TIMEOUT_MS / 1000;
+		c->next = s->conns;
+		s->conns = c;
+		s->n_conns++;
+	}
+}
+
+static bool valid_policy_name(const char *name)
+{
+	size_t i;
+
+	if (!name[0] || name[0] == '.' || strlen(name) > 128)
+		return false;
+	for (i = 0; name[i]; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* The policy a message names (metadata), or the default one. */
+static int find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
+		       bool *owned, struct redirect_error **err)
+{
+	char path[4096];
+
+	if ((!name || !*name) && s->default_policy) {
+		*policyp = s->default_policy;
+		*owned = false;
+		return 0;
+	}
+	if (!name || !*name)
+		return redirect_error_set(err, ENOENT, "the message names no policy "
+					  "(metadata) and there is no default policy");
+	if (!valid_policy_name(name))
+		return redirect_error_set(err, EINVAL, "invalid policy name in metadata");
+	if (s->cfg.policy_dir) {
+		snprintf(path, sizeof(path), "%s/%s.json", s->cfg.policy_dir, name);
+		if (access(path, F_OK) == 0) {
+			*owned = true;
+			return redirect_policy_load_file(path, policyp, err);
+		}
+	}
+	if (s->default_policy && !strcmp(redirect_policy_name(s->default_policy), name)) {
+		*policyp = s->default_policy;
+		*owned = false;
+		return 0;
+	}
+	return redirect_error_set(err, ENOENT, "unknown policy \"%s\"", name);
+}
+
+static void attach(struct sentry *s, struct sentry_conn *c)
+{
+	struct redirect_agent_msg *msg = NULL;
+	struct redirect_policy *policy = NULL;
+	struct redirect_error *e = NULL;
+	bool owned = false;
+	int ret;
+
+	ret = redirect_agent_reader_finish(c->reader, &msg, &e);
+	if (ret == 0)
+		ret = redirect_listener_check(redirect_agent_msg_listener(msg), &e);
+	if (ret == 0)
+		ret = find_policy(s, redirect_agent_msg_metadata(msg), &policy, &owned, &e);
+	if (ret == 0)
+		ret = sentry_sandbox_new(s, msg, policy, owned, &e);
+	if (ret < 0) {
+		sentry_log("agent message from pid %d rejected: %s", (int)c->peer_pid, e->msg);
+		if (owned)
+			redirect_policy_free(policy);
+	} else {
+		sentry_log("sandbox=%s attached: pid=%d policy=%s status=%s agent-peer=%d/%u",
+			   redirect_agent_msg_id(msg), (int)redirect_agent_msg_pid(msg),
+			   redirect_policy_name(policy), redirect_agent_msg_status(msg),
+			   (int)c->peer_pid, (unsigned int)c->peer_uid);
+	}
+	redirect_error_free(e);
+	redirect_agent_msg_free(msg);
+}
+
+void sentry_conn_event(struct sentry *s, struct sentry_conn *c, short revents)
+{
+	struct redirect_error *e = NULL;
+	int ret;
+
+	ret = redirect_agent_reader_read(c->reader, &e);
+	if (ret == 0)
+		return;
+	if (ret > 0)
+		attach(s, c);
+	else
+		sentry_log("agent message from pid %d rejected: %s", (int)c->peer_pid, e->msg);
+	redirect_error_free(e);
+	/* one message per connection, as runc sends it; no answer */
+	conn_close(s, c);
+}
+
+void sentry_conn_expire(struct sentry *s, const struct timespec *now)
+{
+	struct sentry_conn *c = s->conns, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (now->tv_sec > c->deadline.tv_sec ||
+		    (now->tv_sec == c->deadline.tv_sec && now->tv_nsec >= c->deadline.tv_nsec)) {
+			sentry_log("agent connection from pid %d timed out", (int)c->peer_pid);
+			conn_close(s, c);
+		}
+	}
+}
