@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Portable-mode host selftests (kselftest harness) in build/selftests/portable/; run.sh runs them.
+
+PORTABLE_DIR := $(B)/selftests/portable
+PORTABLE_TESTS := $(patsubst selftests/portable/%.c,$(PORTABLE_DIR)/%,\
+	$(wildcard selftests/portable/*_test.c))
+PORTABLE_PROGS := $(PORTABLE_DIR)/probe
+
+# sentry_test drives the daemon's handlers directly
+PORTABLE_EXTRA_sentry := $(USERSENTRY_CORE_OBJS)
+$(PORTABLE_DIR)/sentry_test: $(USERSENTRY_CORE_OBJS)
+
+$(PORTABLE_DIR)/%_test: selftests/portable/%_test.c selftests/portable/helpers.h $(LIBREDIRECT_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(KSFT_CFLAGS) -Wno-format-truncation -Iusersentry -o $@ $< $(PORTABLE_EXTRA_$*) $(LDFLAGS) \
+		$(LIBREDIRECT_SO) $(LIBREDIRECT_LIBS) -Wl,-rpath,'$$ORIGIN/../../lib'
+
+$(PORTABLE_DIR)/probe: selftests/portable/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+USER_TARGETS += $(PORTABLE_TESTS) $(PORTABLE_PROGS)
+
+.PHONY: portable-selftests
+portable-selftests: $(B)/bin/usersentry $(B)/bin/redirect-run $(PORTABLE_TESTS) $(PORTABLE_PROGS)
