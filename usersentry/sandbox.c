@@ -142,12 +142,15 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 			   req->pid, name, strerror(-ret));
 		return ret;
 	}
-	if (reply.error)
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s ret=%d", sb->id, req->pid,
-			   name, reply.verdict, reply.error);
-	else
+	if (reply.error) {
+		const char *ename = strerrorname_np(-reply.error);
+
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s errno=%s", sb->id,
+			   req->pid, name, reply.verdict, ename ? ename : "?");
+	} else {
 		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s ret=%lld", sb->id,
 			   req->pid, name, reply.verdict, (long long)reply.val);
+	}
 	return 0;
 }
 

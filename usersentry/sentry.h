@@ -9,7 +9,9 @@
 
 #include "libredirect.h"
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* How long an agent connection may take to deliver its message. */
 #define SENTRY_CONN_TIMEOUT_MS 5000

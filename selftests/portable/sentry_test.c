@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Portable-mode notification path and the Sentry's handlers, driven directly. */
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include "helpers.h"
+#include "kselftest_harness.h"
+#include "sentry.h"
+
+static const char uname_policy[] =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"notify\":[\"getppid\"],"
+	"\"sentry\":{\"default\":\"errno:EPERM\",\"uname\":{\"sysname\":\"RedirectOS\","
+	"\"release\":\"9.8.7-unit\",\"machine\":\"m68k-virtual\"}}}}";
+
+static const char continue_policy[] =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"notify\":[\"getppid\"],"
+	"\"sentry\":{\"default\":\"continue\"}}}";
+
+FIXTURE(sentry) {
+	struct redirect_notif_buf *nb;
+	struct redirect_policy *policy;
+	struct sentry_sandbox sb;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(sentry)
+{
+	ASSERT_EQ(0, redirect_notif_buf_new(&self->nb, NULL));
+	ASSERT_EQ(0, redirect_policy_load_buffer(uname_policy, strlen(uname_policy), "unit",
+						 &self->policy, NULL));
+	self->sb.id = "unit";
+	self->sb.listener = -1;
+	self->sb.policy = self->policy;
+	self->pid = -1;
+}
+
+FIXTURE_TEARDOWN(sentry)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		wait_child(self->pid);
+	}
+	if (self->sb.listener >= 0)
+		close(self->sb.listener);
+	redirect_policy_free(self->policy);
+	redirect_notif_buf_free(self->nb);
+}
+
+static int body_uname_check(void *arg)
+{
+	struct utsname u, host;
+	const char *host_node = arg;
+
+	memset(&u, 0x5a, sizeof(u));
+	if (uname(&u) != 0)
+		return 10;
+	if (strcmp(u.sysname, "RedirectOS") || strcmp(u.release, "9.8.7-unit") ||
+	    strcmp(u.machine, "m68k-virtual"))
+		return 11;
+	/* fields the policy leaves out come from the host */
+	if (strcmp(u.nodename, host_node))
+		return 12;
+	/* a second call: the buffer must be zeroed again before RECV */
+	if (uname(&host) != 0 || strcmp(host.release, "9.8.7-unit"))
+		return 13;
+	return 0;
+}
+
+TEST_F(sentry, uname_handler_writes_policy_values)
+{
+	struct utsname host;
+	int i;
+
+	ASSERT_EQ(0, uname(&host));
+	self->pid = spawn_filtered(uname_policy, body_uname_check, host.nodename,
+				   &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_LE(0, self->sb.listener);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+		EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	}
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+	EXPECT_EQ(2, self->sb.calls);
+}
+
+static int body_uname_bad_pointers(void *arg)
+{
+	if (syscall(SYS_uname, NULL) != -1 || errno != EFAULT)
+		return 10;
+	if (syscall(SYS_uname, (void *)0xffff800000000000UL) != -1 || errno != EFAULT)
+		return 11;
+	if (syscall(SYS_uname, (void *)4096) != -1 || errno != EFAULT)
+		return 12;
+	return 0;
+}
+
+TEST_F(sentry, uname_bad_pointer_is_efault)
+{
+	int i;
+
+	self->pid = spawn_filtered(uname_policy, body_uname_bad_pointers, NULL,
+				   &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+		EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	}
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+}
+
+static int body_getppid_eperm(void *arg)
+{
+	if (syscall(SYS_getppid) != -1 || errno != EPERM)
+		return 10;
+	return 0;
+}
+
+TEST_F(sentry, unhandled_call_gets_default_errno)
+{
+	self->pid = spawn_filtered(uname_policy, body_getppid_eperm, NULL, &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+	EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+}
+
+static int body_getppid_real(void *arg)
+{
+	return syscall(SYS_getppid) == *(pid_t *)arg ? 0 : 10;
+}
+
+TEST_F(sentry, unhandled_call_continues_when_policy_says_so)
+{
+	struct redirect_policy *cont = NULL;
+	pid_t me = getpid();
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(continue_policy, strlen(continue_policy), "c",
+						 &cont, NULL));
+	self->sb.policy = cont;
+	self->pid = spawn_filtered(continue_policy, body_getppid_real, &me, &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+	EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+	redirect_policy_free(cont);
+}
+
+static int body_uname_forever(void *arg)
+{
+	struct utsname u;
+
+	for (;;)
+		uname(&u);
+	return 0;
+}
+
+TEST_F(sentry, target_killed_after_recv)
+{
+	const struct seccomp_notif *req;
+	struct pollfd p;
+	uint64_t id;
+
+	self->pid = spawn_filtered(uname_policy, body_uname_forever, NULL, &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+	req = redirect_notif_req(self->nb);
+	id = req->id;
+	EXPECT_EQ(0, redirect_notif_id_valid(self->sb.listener, id, NULL));
+	kill(self->pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, wait_child(self->pid));
+	self->pid = -1;
+	/* the request died with its task: every step says ENOENT, nothing breaks */
+	EXPECT_EQ(-ENOENT, redirect_notif_id_valid(self->sb.listener, id, NULL));
+	EXPECT_EQ(-ENOENT, sentry_dispatch(&self->sb, self->nb));
+	EXPECT_EQ(-ENOENT, redirect_notif_send(self->sb.listener, self->nb, id, 0, 0, 0, NULL));
+	/* and the listener reports the end of the sandbox */
+	p.fd = self->sb.listener;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLHUP);
+}
+
+TEST_F(sentry, target_killed_before_recv)
+{
+	struct timespec t0;
+	struct redirect_error *e = NULL;
+
+	self->pid = spawn_filtered(uname_policy, body_uname_forever, NULL, &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	/* the task is parked in the notification: pending, not yet received */
+	ASSERT_TRUE(wait_readable(self->sb.listener, 5000));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (task_syscall(self->pid) != SYS_uname && ms_since(&t0) < 5000)
+		sleep_ms(1);
+	ASSERT_EQ(SYS_uname, task_syscall(self->pid));
+	kill(self->pid, SIGKILL);
+	EXPECT_EQ(128 + SIGKILL, wait_child(self->pid));
+	self->pid = -1;
+	/* RECV does not block: the call is gone, -ENOENT at once */
+	EXPECT_EQ(-ENOENT, redirect_notif_recv(self->sb.listener, self->nb, &e));
+	if (e)
+		EXPECT_EQ(ENOENT, e->errnum);
+	redirect_error_free(e);
+}
+
+TEST_F(sentry, sandbox_event_ends_on_hangup)
+{
+	struct sentry s = { .notif = self->nb };
+	struct sentry_sandbox *sb = calloc(1, sizeof(*sb));
+	struct pollfd p;
+
+	ASSERT_NE(NULL, sb);
+	self->pid = spawn_filtered(uname_policy, body_uname_check, "x", &sb->listener);
+	ASSERT_LT(0, self->pid);
+	sb->id = strdup("hup");
+	sb->policy = self->policy;
+	s.sandboxes = sb;
+	kill(self->pid, SIGKILL);
+	wait_child(self->pid);
+	self->pid = -1;
+	p = (struct pollfd){ .fd = sb->listener, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	sentry_sandbox_event(&s, sb, p.revents);
+	/* the sandbox was removed and freed */
+	EXPECT_EQ(NULL, s.sandboxes);
+}
+
+TEST(listener_check_tells_listeners_apart)
+{
+	struct redirect_error *e = NULL;
+	int p[2], listener;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	EXPECT_EQ(-ENOTTY, redirect_listener_check(p[0], &e));
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e->msg, "not a seccomp listener"));
+	redirect_error_free(e);
+	e = NULL;
+	close(p[0]);
+	close(p[1]);
+	/* an anonymous inode of another kind */
+	p[0] = eventfd(0, EFD_CLOEXEC);
+	EXPECT_EQ(-ENOTTY, redirect_listener_check(p[0], NULL));
+	close(p[0]);
+
+	pid = spawn_filtered(uname_policy, body_uname_forever, NULL, &listener);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, redirect_listener_check(listener, NULL));
+	kill(pid, SIGKILL);
+	wait_child(pid);
+	close(listener);
+}
+
+TEST(sync_wakeup_flag)
+{
+	struct redirect_error *e = NULL;
+	int listener, ret;
+	pid_t pid;
+
+	pid = spawn_filtered(uname_policy, body_uname_forever, NULL, &listener);
+	ASSERT_LT(0, pid);
+	ret = redirect_notif_set_sync_wakeup(listener, &e);
+	kill(pid, SIGKILL);
+	wait_child(pid);
+	close(listener);
+	if (ret == -EOPNOTSUPP) {
+		redirect_error_free(e);
+		SKIP(return, "kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6+)");
+	}
+	EXPECT_EQ(0, ret);
+}
+
+TEST(uname_build_zero_pads_fields)
+{
+	static const char json[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+		"{\"sentry\":{\"uname\":{\"nodename\":\"n\"}}}}";
+	char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN];
+	struct redirect_policy *p = NULL;
+	size_t i;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(json, strlen(json), "z", &p, NULL));
+	memset(fields, 0x7f, sizeof(fields));
+	sentry_uname_build(p, fields);
+	EXPECT_STREQ("n", fields[REDIRECT_UNAME_NODENAME]);
+	/* nothing of the Sentry's memory leaks after the strings */
+	for (i = 2; i < REDIRECT_UNAME_LEN; i++)
+		EXPECT_EQ(0, fields[REDIRECT_UNAME_NODENAME][i]);
+	redirect_policy_free(p);
+}
+
+TEST_HARNESS_MAIN
