@@ -4,6 +4,7 @@
  */
 #include "session.h"
 #include "main.h"
+#include "sandbox.h"
 
 #include <linux/errno.h>
 #include <linux/minmax.h>
@@ -18,14 +19,20 @@ struct rdr_session *rdr_session_create(void)
 		return NULL;
 	mutex_init(&session->lock);
 	session->state = RDR_SESSION_NEW;
+	INIT_LIST_HEAD(&session->sandboxes);
+	init_waitqueue_head(&session->wq);
 	return session;
 }
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_session_create);
 
 void rdr_session_destroy(struct rdr_session *session)
 {
+	/* Its sandboxes go into custody; see rdr_sandbox_release_session(). */
+	rdr_sandbox_release_session(session);
 	mutex_destroy(&session->lock);
-	kfree(session);
+	kfree_rcu(session, rcu);
 }
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_session_destroy);
 
 /*
  * May an ioctl of class @cls run in a session in @state? The handshake only
