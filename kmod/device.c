@@ -5,6 +5,8 @@
 #include "device.h"
 #include "ioctl.h"
 #include "session.h"
+#include "sandbox.h"
+#include "broker.h"
 
 #include <linux/redirect.h>
 #include <linux/capability.h>
@@ -35,6 +37,43 @@ static int rdr_device_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* An ioctl of one of the features: it must have been enabled by the handshake. */
+static long rdr_device_feature_ioctl(struct rdr_session *session, unsigned int cmd,
+				     void __user *uarg)
+{
+	static const struct {
+		unsigned int cmd;
+		u64 feature;
+		long (*fn)(struct rdr_session *session, void __user *uarg, size_t usize);
+	} table[] = {
+		{ REDIRECT_IOC_ATTACH, REDIRECT_FEATURE_ATTACH, rdr_sandbox_attach },
+		{ REDIRECT_IOC_SET_RULES, REDIRECT_FEATURE_FASTPATH, rdr_sandbox_set_rules },
+		{ REDIRECT_IOC_ADOPT, REDIRECT_FEATURE_CUSTODY, rdr_sandbox_adopt },
+		{ REDIRECT_IOC_BROKER, REDIRECT_FEATURE_BROKER, rdr_broker_ioctl },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		/* Extensible: match number and direction, take the size as given. */
+		if (_IOC_NR(cmd) != _IOC_NR(table[i].cmd))
+			continue;
+		if (_IOC_DIR(cmd) != _IOC_DIR(table[i].cmd))
+			return -ENOTTY;
+		if (!(session->features & table[i].feature))
+			return -EOPNOTSUPP;
+		return table[i].fn(session, uarg, _IOC_SIZE(cmd));
+	}
+	return -EOPNOTSUPP;	/* reserved for a feature not implemented yet */
+}
+
+static __poll_t rdr_device_poll(struct file *file, poll_table *wait)
+{
+	struct rdr_session *session = file->private_data;
+
+	poll_wait(file, &session->wq, wait);
+	return rdr_session_has_work(session) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
 static long rdr_device_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct rdr_session *session = file->private_data;
@@ -46,8 +85,9 @@ static long rdr_device_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		return rdr_session_handshake(session, uarg, _IOC_SIZE(cmd));
 	case RDR_IOCTL_RESERVED:
 		ret = rdr_session_gate(rdr_session_state(session), RDR_IOCTL_RESERVED);
-		/* No feature owning a reserved number is implemented yet. */
-		return ret ?: -EOPNOTSUPP;
+		if (ret)
+			return ret;
+		return rdr_device_feature_ioctl(session, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -58,6 +98,7 @@ static const struct file_operations rdr_device_fops = {
 	.open = rdr_device_open,
 	.release = rdr_device_release,
 	.unlocked_ioctl = rdr_device_ioctl,
+	.poll = rdr_device_poll,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 

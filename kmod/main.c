@@ -5,6 +5,8 @@
 #include "main.h"
 #include "device.h"
 #include "session.h"
+#include "sandbox.h"
+#include "netlink.h"
 
 #include <linux/redirect.h>
 #include <linux/build_bug.h>
@@ -24,6 +26,16 @@ static void __init rdr_assert_uapi_layout(void)
 	BUILD_BUG_ON(REDIRECT_HANDSHAKE_SIZE_VER0 > PAGE_SIZE);
 	BUILD_BUG_ON(REDIRECT_IOC_NR_RESERVED_FIRST <= REDIRECT_IOC_NR_HANDSHAKE);
 	BUILD_BUG_ON(REDIRECT_IOC_NR_RESERVED_LAST > _IOC_NRMASK);
+	BUILD_BUG_ON(sizeof(struct redirect_attach) != REDIRECT_ATTACH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_rules) != REDIRECT_RULES_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_adopt) != REDIRECT_ADOPT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_broker) != REDIRECT_BROKER_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_rule) != 304);
+	BUILD_BUG_ON(sizeof(struct redirect_arg_cmp) != 24);
+	BUILD_BUG_ON(sizeof(struct redirect_reply) != 64);
+	BUILD_BUG_ON(sizeof(struct redirect_request) != 8 + sizeof(struct seccomp_notif));
+	BUILD_BUG_ON(_IOC_NR(REDIRECT_IOC_BROKER) > REDIRECT_IOC_NR_RESERVED_LAST);
+	BUILD_BUG_ON(REDIRECT_RULES_MAX > U16_MAX);	/* struct rdr_nr_span */
 }
 
 static int __init rdr_mod_init(void)
@@ -31,16 +43,31 @@ static int __init rdr_mod_init(void)
 	int ret;
 
 	rdr_assert_uapi_layout();
-	ret = rdr_device_init();
+	ret = rdr_sandbox_init();
 	if (ret)
 		return ret;
+	ret = rdr_netlink_init();
+	if (ret)
+		goto err_sandbox;
+	/* Last: once the device exists, sessions can attach sandboxes. */
+	ret = rdr_device_init();
+	if (ret)
+		goto err_netlink;
 	pr_info("redirect " RDR_VERSION " loaded, API version %d\n", REDIRECT_API_VERSION);
 	return 0;
+
+err_netlink:
+	rdr_netlink_exit();
+err_sandbox:
+	rdr_sandbox_exit();
+	return ret;
 }
 
 static void __exit rdr_mod_exit(void)
 {
 	rdr_device_uninit();
+	rdr_netlink_exit();
+	rdr_sandbox_exit();
 }
 
 module_init(rdr_mod_init);

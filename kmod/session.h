@@ -8,12 +8,18 @@
 #include "ioctl.h"
 
 #include <linux/redirect.h>
+#include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <asm/barrier.h>
 
 /* REDIRECT_FEATURE_* bits this module implements. */
-#define RDR_FEATURES_SUPPORTED 0ULL
+#define RDR_FEATURES_SUPPORTED (REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | \
+				REDIRECT_FEATURE_BROKER | REDIRECT_FEATURE_CUSTODY | \
+				REDIRECT_FEATURE_NETLINK)
 
 enum rdr_session_state {
 	RDR_SESSION_NEW,	/* only the handshake is allowed */
@@ -29,6 +35,17 @@ struct rdr_session {
 	 */
 	enum rdr_session_state state;
 	u64 features;		/* REDIRECT_FEATURE_* enabled */
+
+	/* Sandboxes this session owns, under rdr_sandboxes_mutex. */
+	struct list_head sandboxes;
+	/*
+	 * Woken (and @wakeups bumped) when an owned sandbox has a request; the
+	 * sandboxes' wake functions reach the session under RCU, hence @rcu.
+	 */
+	wait_queue_head_t wq;
+	atomic_t wakeups;
+	atomic_t rr;		/* round-robin start of the next batch */
+	struct rcu_head rcu;
 };
 
 struct rdr_session *rdr_session_create(void);

@@ -78,6 +78,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <linux/seccomp.h>
 
 #define REDIRECT_DEVICE "/dev/redirect"
 #define REDIRECT_DEVICE_NAME "redirect"
@@ -117,5 +118,362 @@ struct redirect_handshake {
 
 #define REDIRECT_IOC_HANDSHAKE \
 	_IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_HANDSHAKE, struct redirect_handshake)
+
+
+/*
+ * Sandboxes
+ * =========
+ *
+ * REDIRECT_IOC_ATTACH (struct redirect_attach, feature ATTACH)
+ * ------------------------------------------------------------
+ *
+ * Hands a seccomp user-notification listener (the fd that seccomp(2) returns
+ * for SECCOMP_FILTER_FLAG_NEW_LISTENER) to the module. The module takes its
+ * own reference to the listener, so the caller may close its fd; the sandbox
+ * lives until the last task using the filter exits (the listener reports
+ * EPOLLHUP) or the module is told to kill it. The attaching session owns the
+ * sandbox: forwarded requests go to it (BROKER). When the owner's file is
+ * closed the sandbox stays, in custody, until another session adopts it.
+ *
+ * in:  listener_fd   the listener
+ *      pidfd         a pidfd of the sandbox's first process, or -1; needed
+ *                    for REDIRECT_FAIL_KILL and hold timeouts (the module
+ *                    kills that process's thread group, and with it a PID
+ *                    namespace it is the init of)
+ *      fail_mode     REDIRECT_FAIL_HOLD or REDIRECT_FAIL_KILL: what happens
+ *                    to the sandbox while no session owns it
+ *      hold_timeout_ms  HOLD only: kill after this long without an owner;
+ *                    0 holds forever
+ *      flags         zero
+ *      name          NUL-terminated, 1..REDIRECT_NAME_MAX-1 printable ASCII
+ * out: sandbox_id    non-zero, never reused while the module is loaded
+ *
+ * Errors: EBADF (an fd is not open), EINVAL (listener_fd is not a seccomp
+ * listener, bad fail_mode, flags, name or padding, KILL without pidfd),
+ * EALREADY (the listener is already attached), EPIPE (no task uses the
+ * filter any more), ENOSPC (REDIRECT_SANDBOXES_MAX sandboxes), ENOMEM.
+ */
+#define REDIRECT_NAME_MAX 32
+#define REDIRECT_SANDBOXES_MAX 4096
+
+enum redirect_fail_mode {
+	REDIRECT_FAIL_HOLD = 0,	/* pending calls wait for the next owner */
+	REDIRECT_FAIL_KILL = 1,	/* the sandbox is killed when its owner goes */
+};
+
+struct redirect_attach {
+	__s32 listener_fd;	/* in */
+	__s32 pidfd;		/* in: or -1 */
+	__u32 fail_mode;	/* in: enum redirect_fail_mode */
+	__u32 hold_timeout_ms;	/* in */
+	__u32 flags;		/* in: zero */
+	__u32 sandbox_id;	/* out */
+	char name[REDIRECT_NAME_MAX];	/* in */
+};
+
+#define REDIRECT_ATTACH_SIZE_VER0 56
+
+/*
+ * Tier-1 rules
+ * ============
+ *
+ * REDIRECT_IOC_SET_RULES (struct redirect_rules, feature FASTPATH)
+ * ----------------------------------------------------------------
+ *
+ * Replaces a sandbox's rule set atomically: a call in flight sees the old set
+ * or the new one, never a mix. Rules are evaluated in the trapped task's own
+ * context when seccomp notifies the listener; the first rule whose syscall
+ * number, argument comparisons and string match all hold decides. A call no
+ * rule decides is forwarded to the Sentry. Only native x86-64 calls are
+ * evaluated; ia32 and x32 calls are always forwarded.
+ *
+ * Argument comparison: (arg & mask) OP value, 64-bit unsigned.
+ * String match: the NUL-terminated string that argument str_index points to,
+ * read without sleeping; equal to str[0..str_len) (EXACT) or starting with it
+ * (PREFIX). A string that cannot be read at once (page not present) or is
+ * longer than REDIRECT_STR_MAX - 1 makes the rule not match, so the call goes
+ * on to the next rule and in the end to the Sentry, which decides on its own
+ * copy. A rule can therefore only ever answer a call early, never let it
+ * through: there is no "continue" verdict at tier 1.
+ *
+ * limit: when non-zero the rule decides at most this many calls in the life
+ * of the rule set; after that it no longer matches.
+ *
+ * Errors: EINVAL with error_rule / error_field naming the first bad field
+ * (REDIRECT_RULE_FIELD_*), E2BIG (nr_rules > REDIRECT_RULES_MAX or rule_size
+ * larger than known with non-zero tail), ENOENT (no such sandbox), EPERM
+ * (the sandbox belongs to another session), ENOMEM.
+ */
+#define REDIRECT_RULES_MAX 1024
+#define REDIRECT_STR_MAX 128
+#define REDIRECT_ARGS_MAX 6
+
+enum redirect_verdict {
+	REDIRECT_VERDICT_FORWARD = 0,	/* to the Sentry */
+	REDIRECT_VERDICT_ERRNO = 1,	/* fail with errno `value` (1..4095) */
+	REDIRECT_VERDICT_VALUE = 2,	/* return `value` */
+	REDIRECT_VERDICT_KILL = 3,	/* SIGKILL the calling thread group */
+};
+
+enum redirect_cmp {
+	REDIRECT_CMP_EQ = 1,
+	REDIRECT_CMP_NE = 2,
+	REDIRECT_CMP_LT = 3,
+	REDIRECT_CMP_LE = 4,
+	REDIRECT_CMP_GT = 5,
+	REDIRECT_CMP_GE = 6,
+};
+
+enum redirect_str_match {
+	REDIRECT_STR_NONE = 0,
+	REDIRECT_STR_EXACT = 1,
+	REDIRECT_STR_PREFIX = 2,
+};
+
+#define REDIRECT_RULE_AUDIT (1U << 0)	/* emit an audit event per decision */
+#define REDIRECT_RULE_FLAGS_ALL REDIRECT_RULE_AUDIT
+
+struct redirect_arg_cmp {
+	__u8 index;		/* 0..5 */
+	__u8 op;		/* enum redirect_cmp */
+	__u16 pad;
+	__u32 pad2;
+	__u64 mask;
+	__u64 value;
+};
+
+struct redirect_rule {
+	__u32 nr;		/* syscall number, x86-64 ABI */
+	__u16 verdict;		/* enum redirect_verdict */
+	__u16 flags;		/* REDIRECT_RULE_* */
+	__s64 value;		/* ERRNO: the errno; VALUE: the return value */
+	__u64 limit;		/* 0: unlimited */
+	__u8 nr_args;		/* used entries of args[] */
+	__u8 str_index;		/* argument holding the string pointer */
+	__u8 str_match;		/* enum redirect_str_match */
+	__u8 pad;
+	__u32 str_len;		/* bytes of str[] to compare, < REDIRECT_STR_MAX */
+	struct redirect_arg_cmp args[REDIRECT_ARGS_MAX];
+	char str[REDIRECT_STR_MAX];	/* not NUL-terminated; rest zero */
+};
+
+enum redirect_rule_field {
+	REDIRECT_RULE_FIELD_NONE = 0,
+	REDIRECT_RULE_FIELD_NR,
+	REDIRECT_RULE_FIELD_VERDICT,
+	REDIRECT_RULE_FIELD_FLAGS,
+	REDIRECT_RULE_FIELD_VALUE,
+	REDIRECT_RULE_FIELD_NR_ARGS,
+	REDIRECT_RULE_FIELD_ARG_INDEX,
+	REDIRECT_RULE_FIELD_ARG_OP,
+	REDIRECT_RULE_FIELD_ARG_PAD,
+	REDIRECT_RULE_FIELD_STR_INDEX,
+	REDIRECT_RULE_FIELD_STR_MATCH,
+	REDIRECT_RULE_FIELD_STR_LEN,
+	REDIRECT_RULE_FIELD_STR,
+	REDIRECT_RULE_FIELD_PAD,
+};
+
+struct redirect_rules {
+	__u32 sandbox_id;	/* in */
+	__u32 nr_rules;		/* in: <= REDIRECT_RULES_MAX */
+	__u32 rule_size;	/* in: sizeof(struct redirect_rule) of the caller */
+	__u32 flags;		/* in: zero */
+	__aligned_u64 rules;	/* in: user pointer to nr_rules rules */
+	__u32 error_rule;	/* out: index of the first bad rule */
+	__u32 error_field;	/* out: enum redirect_rule_field */
+	__u32 error_arg;	/* out: args[] index when the field is ARG_* */
+	__u32 pad;
+};
+
+#define REDIRECT_RULES_SIZE_VER0 40
+
+/*
+ * Custody
+ * =======
+ *
+ * REDIRECT_IOC_ADOPT (struct redirect_adopt, feature CUSTODY)
+ * -----------------------------------------------------------
+ *
+ * Takes ownership of a sandbox in custody (its owner's file was closed).
+ * Requests the old owner had received and not answered are handed out again
+ * by the next REDIRECT_IOC_BROKER, marked REDIRECT_REQUEST_REPLAYED. A hold
+ * timeout that was running is cancelled.
+ *
+ * Errors: ENOENT (no such sandbox, or it ended), EBUSY (another session owns
+ * it; a session adopting its own sandbox succeeds), EINVAL (flags, padding).
+ */
+struct redirect_adopt {
+	__u32 sandbox_id;	/* in */
+	__u32 flags;		/* in: zero */
+};
+
+#define REDIRECT_ADOPT_SIZE_VER0 8
+
+/*
+ * Broker
+ * ======
+ *
+ * REDIRECT_IOC_BROKER (struct redirect_broker, feature BROKER)
+ * ------------------------------------------------------------
+ *
+ * One call answers a batch and fetches the next. The module first performs
+ * the replies in order, each on the listener of its sandbox, and stores each
+ * one's outcome in its `result`; then it fills up to max_requests requests
+ * from the sandboxes this session owns: replayed ones first, then fresh ones
+ * (SECCOMP_IOCTL_NOTIF_RECV performed on the session's behalf). When none is
+ * ready it waits up to timeout_ms (0: do not wait; -1: no limit) for one.
+ * The session's file polls readable while a request is ready.
+ *
+ * Reply kinds, performed as the named seccomp ioctl on the listener with the
+ * reply's own structure:
+ *   REDIRECT_REPLY_SEND      SECCOMP_IOCTL_NOTIF_SEND with resp (CONTINUE is
+ *                            allowed: the Sentry decides that, not the module)
+ *   REDIRECT_REPLY_ADDFD     SECCOMP_IOCTL_NOTIF_ADDFD with addfd; result is
+ *                            the fd number in the target; with
+ *                            SECCOMP_ADDFD_FLAG_SEND it also answers the call
+ *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
+ * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
+ * target went away or the id is not one this session holds, ESRCH/EPERM when
+ * the sandbox is unknown or not this session's, EINVAL for a bad kind.
+ * Failed replies do not stop the batch.
+ *
+ * Errors of the call itself: EINVAL (flags, padding, max_requests >
+ * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX), EFAULT, EINTR (a
+ * signal arrived while waiting and nothing was fetched). nr_replies is
+ * written back with the number of replies performed.
+ */
+#define REDIRECT_BATCH_MAX 256
+
+#define REDIRECT_REQUEST_REPLAYED (1U << 0)	/* handed out before, to an owner now gone */
+
+struct redirect_request {
+	__u32 sandbox_id;
+	__u32 flags;		/* REDIRECT_REQUEST_* */
+	struct seccomp_notif notif;
+};
+
+enum redirect_reply_kind {
+	REDIRECT_REPLY_SEND = 1,
+	REDIRECT_REPLY_ADDFD = 2,
+	REDIRECT_REPLY_ID_VALID = 3,
+};
+
+struct redirect_reply {
+	__u32 sandbox_id;	/* in */
+	__u32 kind;		/* in: enum redirect_reply_kind */
+	__s64 result;		/* out */
+	struct seccomp_notif_resp resp;	/* in: SEND, ID_VALID (id only) */
+	struct seccomp_notif_addfd addfd;	/* in: ADDFD */
+};
+
+struct redirect_broker {
+	__aligned_u64 replies;	/* in: struct redirect_reply[nr_replies] */
+	__aligned_u64 requests;	/* in: struct redirect_request[max_requests] */
+	__u32 nr_replies;	/* in; out: replies performed */
+	__u32 max_requests;	/* in */
+	__u32 nr_requests;	/* out: requests filled */
+	__s32 timeout_ms;	/* in */
+	__u32 flags;		/* in: zero */
+	__u32 pad;
+};
+
+#define REDIRECT_BROKER_SIZE_VER0 40
+
+#define REDIRECT_IOC_ATTACH \
+	_IOWR(REDIRECT_IOC_MAGIC, 0x01, struct redirect_attach)
+#define REDIRECT_IOC_SET_RULES \
+	_IOWR(REDIRECT_IOC_MAGIC, 0x02, struct redirect_rules)
+#define REDIRECT_IOC_ADOPT \
+	_IOW(REDIRECT_IOC_MAGIC, 0x03, struct redirect_adopt)
+#define REDIRECT_IOC_BROKER \
+	_IOWR(REDIRECT_IOC_MAGIC, 0x04, struct redirect_broker)
+
+/*
+ * Statistics (read over generic netlink)
+ * ======================================
+ */
+enum redirect_stat {
+	REDIRECT_STAT_NOTIFIED = 0,	/* notifications seen */
+	REDIRECT_STAT_ERRNO,		/* fast path answered with an errno */
+	REDIRECT_STAT_VALUE,		/* fast path answered with a value */
+	REDIRECT_STAT_KILL,		/* fast path killed the caller */
+	REDIRECT_STAT_FORWARDED,	/* handed to the Sentry */
+	REDIRECT_STAT_FALLBACK,		/* a verdict that could not be queued: forwarded */
+	REDIRECT_STAT_RACED,		/* a fast-pathed call RECV'd and answered by the module */
+	REDIRECT_STAT_REPLAYED,		/* requests handed out again after an owner left */
+	REDIRECT_STAT_COUNT
+};
+
+/* Latency of forwarded calls: bucket b counts calls under 2^b us, b < 15. */
+#define REDIRECT_HIST_BUCKETS 16
+
+/*
+ * Control plane: generic netlink family "redirect"
+ * ================================================
+ *
+ * Every command needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM) and the family exists only in the initial network
+ * namespace, so a container cannot even resolve it. The first request for the
+ * family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ *
+ *   REDIRECT_CMD_GET_SANDBOX  do (SANDBOX_ID) or dump: SANDBOX_ID, NAME,
+ *                             FAIL_MODE, OWNED, FORWARD_PENDING, DELIVERED,
+ *                             REPLAY, RULES_GENERATION, STATS, HIST
+ *   REDIRECT_CMD_GET_STATS    dump (SANDBOX_ID): one message per syscall
+ *                             seen: SANDBOX_ID, SYSCALL_NR, STATS, HIST
+ *   REDIRECT_CMD_GET_RULES    dump (SANDBOX_ID): one message per rule, in the
+ *                             order loaded: SANDBOX_ID, RULE_INDEX, RULE,
+ *                             HITS, RULES_GENERATION
+ *   REDIRECT_CMD_SET_RULES    do (SANDBOX_ID, RULE...): replace the rule set
+ *                             with the RULE attributes in message order (at
+ *                             most REDIRECT_RULES_MAX; none clears it), as
+ *                             REDIRECT_IOC_SET_RULES; errors in the extended
+ *                             ack, the bad RULE as its offending attribute
+ *   REDIRECT_CMD_EVENT        multicast group "events": one tier-1 decision
+ *                             of a rule with REDIRECT_RULE_AUDIT: SANDBOX_ID,
+ *                             PID (initial namespace), SYSCALL_NR, VERDICT,
+ *                             VALUE, RULE_INDEX. Rate-limited; DROPPED in the
+ *                             next event counts what the limit swallowed.
+ */
+#define REDIRECT_GENL_NAME "redirect"
+#define REDIRECT_GENL_VERSION 1
+#define REDIRECT_GENL_MCGRP_EVENTS "events"
+
+enum redirect_cmd {
+	REDIRECT_CMD_UNSPEC,
+	REDIRECT_CMD_GET_SANDBOX,
+	REDIRECT_CMD_GET_STATS,
+	REDIRECT_CMD_GET_RULES,
+	REDIRECT_CMD_SET_RULES,
+	REDIRECT_CMD_EVENT,
+	__REDIRECT_CMD_MAX
+};
+#define REDIRECT_CMD_MAX (__REDIRECT_CMD_MAX - 1)
+
+enum redirect_attr {
+	REDIRECT_A_UNSPEC,
+	REDIRECT_A_PAD,
+	REDIRECT_A_SANDBOX_ID,		/* u32 */
+	REDIRECT_A_NAME,		/* string */
+	REDIRECT_A_FAIL_MODE,		/* u32 */
+	REDIRECT_A_OWNED,		/* u8: a session owns it */
+	REDIRECT_A_FORWARD_PENDING,	/* u32 */
+	REDIRECT_A_DELIVERED,		/* u32: requests at the owner, unanswered */
+	REDIRECT_A_REPLAY,		/* u32: requests waiting for the next owner */
+	REDIRECT_A_RULES_GENERATION,	/* u64 */
+	REDIRECT_A_STATS,		/* binary: __u64[REDIRECT_STAT_COUNT] */
+	REDIRECT_A_HIST,		/* binary: __u64[REDIRECT_HIST_BUCKETS] */
+	REDIRECT_A_SYSCALL_NR,		/* u32 */
+	REDIRECT_A_RULE,		/* binary: one struct redirect_rule */
+	REDIRECT_A_HITS,		/* u64: decisions taken by that rule */
+	REDIRECT_A_PID,			/* u32 */
+	REDIRECT_A_VERDICT,		/* u32: enum redirect_verdict */
+	REDIRECT_A_VALUE,		/* s64 */
+	REDIRECT_A_RULE_INDEX,		/* u32 */
+	REDIRECT_A_DROPPED,		/* u64 */
+	__REDIRECT_A_MAX
+};
+#define REDIRECT_A_MAX (__REDIRECT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_REDIRECT_H */

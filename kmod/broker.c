@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The broker: the Sentry's batched ioctl. Replies and requests travel through
+ * the module, which performs SECCOMP_IOCTL_NOTIF_* on each sandbox's listener
+ * on the Sentry's behalf, with the Sentry's own buffers.
+ *
+ * Why every RECV goes through here: between the fast path's verdict and
+ * seccomp removing that notification, it sits on the listener in state INIT.
+ * A RECV in that window hands out an already-answered call. The module knows
+ * which tasks have a verdict in flight (sb->inflight), recognises such a
+ * notification, answers it with the same verdict and never shows it to the
+ * Sentry (REDIRECT_STAT_RACED).
+ *
+ * Why RECV never blocks here: seccomp's RECV sleeps on a semaphore that has
+ * one count per notification ever queued minus one per RECV. Fast-pathed
+ * notifications leave their count behind, but a RECV with no INIT
+ * notification left fails with ENOENT only while a count remains. So each RECV
+ * is preceded by a poll of the listener (EPOLLIN: an INIT notification exists,
+ * hence an unconsumed count), and RECVs of one sandbox are serialised by
+ * sb->recv_lock so that nobody else consumes that count in between.
+ */
+#include "broker.h"
+#include "sandbox.h"
+#include "session.h"
+#include "ioctl.h"
+
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/seccomp.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static long rdr_listener_ioctl(struct file *listener, unsigned int cmd, void __user *arg)
+{
+	return listener->f_op->unlocked_ioctl(listener, cmd, (unsigned long)arg);
+}
+
+static struct rdr_request *rdr_delivered_find(struct rdr_sandbox *sb, u64 id)
+{
+	struct rdr_request *req;
+
+	lockdep_assert_held(&sb->lock);
+	list_for_each_entry(req, &sb->delivered, node)
+		if (req->id == id)
+			return req;
+	return NULL;
+}
+
+/* The call @id is answered or gone: forget it, account its latency. */
+static void rdr_delivered_done(struct rdr_sandbox *sb, u64 id, bool answered)
+{
+	struct rdr_request *req;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	req = rdr_delivered_find(sb, id);
+	if (req)
+		list_del(&req->node);
+	spin_unlock_irqrestore(&sb->lock, flags);
+	if (!req)
+		return;
+	if (answered)
+		rdr_stats_latency(&sb->stats, req->notif.data.nr, ktime_get_ns() - req->recv_ns);
+	kfree(req);
+}
+
+static bool rdr_delivered_holds(struct rdr_sandbox *sb, u64 id)
+{
+	unsigned long flags;
+	bool found;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	found = rdr_delivered_find(sb, id);
+	spin_unlock_irqrestore(&sb->lock, flags);
+	return found;
+}
+
+/*
+ * Perform one reply; returns its result for the reply's `result` field.
+ * @r is the module's copy (its id decides what is forgotten); seccomp reads
+ * the reply from @ur, the Sentry's own buffer.
+ */
+static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r,
+			    struct redirect_reply __user *ur)
+{
+	struct rdr_sandbox *sb;
+	struct file *listener;
+	u64 id;
+	long ret;
+	int err;
+
+	if (r->kind < REDIRECT_REPLY_SEND || r->kind > REDIRECT_REPLY_ID_VALID)
+		return -EINVAL;
+	sb = rdr_sandbox_get_owned(session, r->sandbox_id, &err);
+	if (!sb)
+		return err;
+	listener = rdr_sandbox_listener(sb);
+	ret = -ENOENT;
+	if (!listener)
+		goto out_put;
+	id = r->kind == REDIRECT_REPLY_ADDFD ? r->addfd.id : r->resp.id;
+	if (!rdr_delivered_holds(sb, id))
+		goto out_fput;
+
+	switch (r->kind) {
+	case REDIRECT_REPLY_SEND:
+		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &ur->resp);
+		if (!ret || ret == -ENOENT)
+			rdr_delivered_done(sb, id, !ret);
+		break;
+	case REDIRECT_REPLY_ADDFD:
+		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &ur->addfd);
+		if (ret == -ENOENT || (ret >= 0 && (r->addfd.flags & SECCOMP_ADDFD_FLAG_SEND)))
+			rdr_delivered_done(sb, id, ret >= 0);
+		break;
+	case REDIRECT_REPLY_ID_VALID:
+		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &ur->resp.id);
+		if (ret == -ENOENT)
+			rdr_delivered_done(sb, id, false);
+		break;
+	}
+out_fput:
+	fput(listener);
+out_put:
+	rdr_sandbox_put(sb);
+	return ret;
+}
+
+
+/*
+ * RECV one notification of @sb into @slot. Returns 1 when a request for the
+ * Sentry was stored, 0 when there was none (or it was one the module answered
+ * itself: *again says whether to look once more), negative on error.
+ */
+static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
+			       struct redirect_request __user *slot, bool *again)
+{
+	struct seccomp_notif_resp resp;
+	struct seccomp_notif n;
+	struct rdr_request *req;
+	unsigned long flags;
+	int seen = atomic_read(&sb->forward_pending);
+	__poll_t mask;
+	long ret;
+
+	*again = false;
+	/* EPOLLIN: an INIT notification is waiting (see the top of this file). */
+	mask = vfs_poll(listener, NULL);
+	if (mask & EPOLLERR)
+		return -EINTR;	/* seccomp's lock wait was interrupted */
+	if (!(mask & EPOLLIN)) {
+		/* Forwarded calls that were interrupted leave no notification. */
+		atomic_sub(seen, &sb->forward_pending);
+		WRITE_ONCE(sb->drain, false);
+		return 0;
+	}
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	/* RECV insists on a zeroed buffer, on every attempt. */
+	if (clear_user(&slot->notif, sizeof(slot->notif))) {
+		kfree(req);
+		return -EFAULT;
+	}
+	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &slot->notif);
+	if (ret) {
+		kfree(req);
+		if (ret == -ENOENT) {
+			/* The caller went away between poll and RECV. */
+			*again = true;
+			return 0;
+		}
+		return ret;
+	}
+	if (copy_from_user(&n, &slot->notif, sizeof(n))) {
+		/*
+		 * Only if the Sentry unmapped its own buffer under us: the call
+		 * is SENT and its id unknown; it waits until its task dies.
+		 */
+		kfree(req);
+		return -EFAULT;
+	}
+
+	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
+		kfree(req);
+		if (copy_to_user(&slot->notif, &resp, sizeof(resp)))
+			return -EFAULT;
+		/* ENOENT is fine: the interrupted task removed it meanwhile. */
+		rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &slot->notif);
+		*again = true;
+		return 0;
+	}
+
+	atomic_dec_if_positive(&sb->forward_pending);
+	if (put_user(sb->id, &slot->sandbox_id) || put_user(0, &slot->flags))
+		ret = -EFAULT;
+	req->id = n.id;
+	req->notif = n;
+	req->recv_ns = ktime_get_ns();
+	spin_lock_irqsave(&sb->lock, flags);
+	/* On -EFAULT the Sentry never saw it: replay it with the next batch. */
+	list_add_tail(&req->node, ret ? &sb->replay : &sb->delivered);
+	spin_unlock_irqrestore(&sb->lock, flags);
+	*again = true;
+	return ret ? ret : 1;
+}
+
+/* Hand out one replayed request of @sb into @slot; 1 if there was one. */
+static int rdr_broker_replay_one(struct rdr_sandbox *sb, struct redirect_request __user *slot)
+{
+	struct redirect_request out = { .sandbox_id = sb->id, .flags = REDIRECT_REQUEST_REPLAYED };
+	struct rdr_request *req;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	req = list_first_entry_or_null(&sb->replay, struct rdr_request, node);
+	if (req) {
+		list_move_tail(&req->node, &sb->delivered);
+		out.notif = req->notif;
+	}
+	spin_unlock_irqrestore(&sb->lock, flags);
+	if (!req)
+		return 0;
+	if (copy_to_user(slot, &out, sizeof(out))) {
+		spin_lock_irqsave(&sb->lock, flags);
+		list_move(&req->node, &sb->replay);
+		spin_unlock_irqrestore(&sb->lock, flags);
+		return -EFAULT;
+	}
+	rdr_stats_count(&sb->stats, out.notif.data.nr, REDIRECT_STAT_REPLAYED);
+	return 1;
+}
+
+/* Fill up to @max slots from @sb; returns how many, or an error if none. */
+static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_request __user *slots,
+				    u32 max)
+{
+	struct file *listener;
+	u32 n = 0, tries = 0;
+	bool again;
+	int ret = 0;
+
+	while (n < max) {
+		ret = rdr_broker_replay_one(sb, &slots[n]);
+		if (ret <= 0)
+			break;
+		n++;
+	}
+	if (ret < 0 || n == max)
+		return n ? n : ret;
+
+	listener = rdr_sandbox_listener(sb);
+	if (!listener)
+		return n;
+	mutex_lock(&sb->recv_lock);
+	/* Bounded: raced notifications are answered here, not counted in n. */
+	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX &&
+	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain))) {
+		ret = rdr_broker_recv_one(sb, listener, &slots[n], &again);
+		if (ret < 0)
+			break;
+		n += ret;
+		if (!again)
+			break;
+	}
+	mutex_unlock(&sb->recv_lock);
+	fput(listener);
+	return n ? n : min(ret, 0);
+}
+
+/* Take references to the sandboxes @session owns, in order. */
+static int rdr_session_snapshot(struct rdr_session *session, struct rdr_sandbox ***out)
+{
+	struct rdr_sandbox **arr, *sb;
+	int n = 0, cap = 0;
+
+	mutex_lock(&rdr_sandboxes_mutex);
+	list_for_each_entry(sb, &session->sandboxes, owner_node)
+		cap++;
+	arr = kmalloc_array(max(cap, 1), sizeof(*arr), GFP_KERNEL);
+	if (!arr) {
+		mutex_unlock(&rdr_sandboxes_mutex);
+		return -ENOMEM;
+	}
+	list_for_each_entry(sb, &session->sandboxes, owner_node) {
+		kref_get(&sb->ref);
+		arr[n++] = sb;
+	}
+	mutex_unlock(&rdr_sandboxes_mutex);
+	*out = arr;
+	return n;
+}
+
+static int rdr_broker_collect(struct rdr_session *session,
+			      struct redirect_request __user *slots, u32 max)
+{
+	struct rdr_sandbox **arr;
+	int nr_sb, i, start, ret = 0;
+	u32 n = 0;
+
+	nr_sb = rdr_session_snapshot(session, &arr);
+	if (nr_sb < 0)
+		return nr_sb;
+	/* Start where the last batch stopped, so no sandbox starves another. */
+	start = nr_sb ? atomic_inc_return(&session->rr) % nr_sb : 0;
+	for (i = 0; i < nr_sb; i++) {
+		struct rdr_sandbox *sb = arr[(start + i) % nr_sb];
+
+		if (n < max && !ret) {
+			ret = rdr_broker_fetch_sandbox(sb, slots + n, max - n);
+			if (ret > 0) {
+				n += ret;
+				ret = 0;
+			}
+		}
+		rdr_sandbox_put(sb);
+	}
+	kfree(arr);
+	return n ? n : ret;
+}
+
+bool rdr_session_has_work(struct rdr_session *session)
+{
+	struct rdr_sandbox *sb;
+	bool work = false;
+
+	mutex_lock(&rdr_sandboxes_mutex);
+	list_for_each_entry(sb, &session->sandboxes, owner_node) {
+		if (rdr_sandbox_has_work(sb)) {
+			work = true;
+			break;
+		}
+	}
+	mutex_unlock(&rdr_sandboxes_mutex);
+	return work;
+}
+
+static int rdr_broker_fetch(struct rdr_session *session, struct redirect_broker *b)
+{
+	struct redirect_request __user *slots = u64_to_user_ptr(b->requests);
+	long timeout = b->timeout_ms < 0 ? MAX_SCHEDULE_TIMEOUT :
+		       msecs_to_jiffies(b->timeout_ms);
+	int n;
+
+	for (;;) {
+		/* Taken before looking, so a wake-up after the look is not missed. */
+		int seen = atomic_read(&session->wakeups);
+
+		n = rdr_broker_collect(session, slots, b->max_requests);
+		if (n || !timeout || !b->max_requests)
+			break;
+		timeout = wait_event_interruptible_timeout(session->wq,
+				atomic_read(&session->wakeups) != seen, timeout);
+		if (timeout < 0)
+			return -EINTR;
+		if (!timeout)
+			break;
+	}
+	if (n < 0)
+		return n;
+	b->nr_requests = n;
+	return 0;
+}
+
+long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usize)
+{
+	struct redirect_broker b = {};
+	struct redirect_reply __user *ureplies;
+	u32 i, done = 0;
+	int ret;
+
+	ret = rdr_ioctl_check_size(usize, REDIRECT_BROKER_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(&b, sizeof(b), uarg, usize);
+	if (ret)
+		return ret;
+	if (b.flags || b.pad || b.nr_requests)
+		return -EINVAL;
+	if (b.nr_replies > REDIRECT_BATCH_MAX || b.max_requests > REDIRECT_BATCH_MAX)
+		return -EINVAL;
+
+	ureplies = u64_to_user_ptr(b.replies);
+	for (i = 0; i < b.nr_replies; i++) {
+		struct redirect_reply r;
+		s64 result;
+
+		if (copy_from_user(&r, &ureplies[i], sizeof(r))) {
+			ret = -EFAULT;
+			break;
+		}
+		result = rdr_broker_reply(session, &r, &ureplies[i]);
+		if (put_user(result, &ureplies[i].result)) {
+			ret = -EFAULT;
+			break;
+		}
+		done++;
+	}
+	b.nr_replies = done;
+	if (!ret)
+		ret = rdr_broker_fetch(session, &b);
+	if (copy_to_user(uarg, &b, min(usize, sizeof(b))))
+		return -EFAULT;
+	return ret;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The broker: the Sentry's batched reply-and-fetch ioctl.
+ */
+#ifndef _RDR_BROKER_H
+#define _RDR_BROKER_H
+
+#include <linux/types.h>
+
+struct rdr_session;
+
+long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usize);
+bool rdr_session_has_work(struct rdr_session *session);
+
+#endif /* _RDR_BROKER_H */

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control plane: generic netlink family "redirect" (sandboxes, statistics,
+ * rules, audit events).
+ */
+#include "netlink.h"
+#include "sandbox.h"
+#include "main.h"
+
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/ratelimit.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+
+static const struct nla_policy rdr_nl_policy[REDIRECT_A_MAX + 1] = {
+	[REDIRECT_A_SANDBOX_ID] = { .type = NLA_U32 },
+	[REDIRECT_A_RULE] = NLA_POLICY_EXACT_LEN(sizeof(struct redirect_rule)),
+};
+
+static struct genl_family rdr_genl_family;
+
+enum rdr_mcgrp { RDR_MCGRP_EVENTS };
+
+static const struct genl_multicast_group rdr_mcgrps[] = {
+	[RDR_MCGRP_EVENTS] = { .name = REDIRECT_GENL_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+};
+
+static struct rdr_sandbox *rdr_nl_sandbox(struct genl_info *info)
+{
+	unsigned long id;
+	struct rdr_sandbox *sb;
+
+	if (GENL_REQ_ATTR_CHECK(info, REDIRECT_A_SANDBOX_ID))
+		return ERR_PTR(-EINVAL);
+	id = nla_get_u32(info->attrs[REDIRECT_A_SANDBOX_ID]);
+	sb = rdr_sandbox_next(&id);
+	if (sb && sb->id != nla_get_u32(info->attrs[REDIRECT_A_SANDBOX_ID])) {
+		rdr_sandbox_put(sb);
+		sb = NULL;
+	}
+	if (!sb) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[REDIRECT_A_SANDBOX_ID],
+				    "no such sandbox");
+		return ERR_PTR(-ENOENT);
+	}
+	return sb;
+}
+
+static int rdr_nl_put_counters(struct sk_buff *skb, atomic64_t *count, atomic64_t *hist)
+{
+	u64 c[REDIRECT_STAT_COUNT], h[REDIRECT_HIST_BUCKETS];
+	int i;
+
+	for (i = 0; i < REDIRECT_STAT_COUNT; i++)
+		c[i] = atomic64_read(&count[i]);
+	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++)
+		h[i] = atomic64_read(&hist[i]);
+	if (nla_put(skb, REDIRECT_A_STATS, sizeof(c), c) ||
+	    nla_put(skb, REDIRECT_A_HIST, sizeof(h), h))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int rdr_nl_fill_sandbox(struct sk_buff *skb, struct rdr_sandbox *sb, u32 portid,
+			       u32 seq, int flags)
+{
+	struct rdr_sandbox_info si;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &rdr_genl_family, flags, REDIRECT_CMD_GET_SANDBOX);
+	if (!hdr)
+		return -EMSGSIZE;
+	rdr_sandbox_info(sb, &si);
+	if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, sb->id) ||
+	    nla_put_string(skb, REDIRECT_A_NAME, sb->name) ||
+	    nla_put_u32(skb, REDIRECT_A_FAIL_MODE, sb->fail_mode) ||
+	    nla_put_u8(skb, REDIRECT_A_OWNED, si.owned) ||
+	    nla_put_u32(skb, REDIRECT_A_FORWARD_PENDING, si.forward_pending) ||
+	    nla_put_u32(skb, REDIRECT_A_DELIVERED, si.delivered) ||
+	    nla_put_u32(skb, REDIRECT_A_REPLAY, si.replay) ||
+	    nla_put_u64_64bit(skb, REDIRECT_A_RULES_GENERATION, si.generation, REDIRECT_A_PAD) ||
+	    rdr_nl_put_counters(skb, sb->stats.count, sb->stats.hist)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int rdr_nl_get_sandbox_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rdr_sandbox *sb = rdr_nl_sandbox(info);
+	struct sk_buff *msg;
+	int ret;
+
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (msg) {
+		ret = rdr_nl_fill_sandbox(msg, sb, info->snd_portid, info->snd_seq, 0);
+		if (ret)
+			nlmsg_free(msg);
+		else
+			ret = genlmsg_reply(msg, info);
+	}
+	rdr_sandbox_put(sb);
+	return ret;
+}
+
+/* cb->args[0]: the next sandbox id to dump. */
+static int rdr_nl_get_sandbox_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long id = cb->args[0];
+	struct rdr_sandbox *sb;
+
+	while ((sb = rdr_sandbox_next(&id))) {
+		int ret = rdr_nl_fill_sandbox(skb, sb, NETLINK_CB(cb->skb).portid,
+					      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+
+		rdr_sandbox_put(sb);
+		if (ret)
+			break;
+		id++;
+	}
+	cb->args[0] = id;
+	return skb->len;
+}
+
+/* cb->args[0]: sandbox id; cb->args[1]: next syscall number. */
+static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *id_attr = info->attrs[REDIRECT_A_SANDBOX_ID];
+	unsigned long id;
+	struct rdr_sandbox *sb;
+	u32 nr;
+
+	if (!id_attr) {
+		NL_SET_ERR_MSG(cb->extack, "SANDBOX_ID is required");
+		return -EINVAL;
+	}
+	id = nla_get_u32(id_attr);
+	sb = rdr_sandbox_next(&id);
+	if (!sb)
+		return 0;
+	if (sb->id != nla_get_u32(id_attr)) {
+		rdr_sandbox_put(sb);
+		return 0;
+	}
+	for (nr = cb->args[1]; nr < RDR_STATS_NR; nr++) {
+		struct rdr_nr_stats *st = &sb->stats.per_nr[nr];
+		void *hdr;
+
+		if (!atomic64_read(&st->count[REDIRECT_STAT_NOTIFIED]) &&
+		    !atomic64_read(&st->count[REDIRECT_STAT_REPLAYED]))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &rdr_genl_family, NLM_F_MULTI, REDIRECT_CMD_GET_STATS);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, sb->id) ||
+		    nla_put_u32(skb, REDIRECT_A_SYSCALL_NR, nr) ||
+		    rdr_nl_put_counters(skb, st->count, st->hist)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[1] = nr;
+	rdr_sandbox_put(sb);
+	return skb->len;
+}
+
+/* cb->args[0]: sandbox id; cb->args[1]: next rule index. */
+static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *id_attr = info->attrs[REDIRECT_A_SANDBOX_ID];
+	struct redirect_rule *rules;
+	u64 *hits, generation;
+	struct rdr_sandbox *sb;
+	unsigned long id;
+	u32 count, i;
+	int ret;
+
+	if (!id_attr) {
+		NL_SET_ERR_MSG(cb->extack, "SANDBOX_ID is required");
+		return -EINVAL;
+	}
+	id = nla_get_u32(id_attr);
+	sb = rdr_sandbox_next(&id);
+	if (sb && sb->id != nla_get_u32(id_attr)) {
+		rdr_sandbox_put(sb);
+		sb = NULL;
+	}
+	if (!sb)
+		return cb->args[1] ? 0 : -ENOENT;
+	ret = rdr_sandbox_copy_rules(sb, &rules, &hits, &count, &generation);
+	rdr_sandbox_put(sb);
+	if (ret)
+		return ret;
+	for (i = cb->args[1]; i < count; i++) {
+		void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					&rdr_genl_family, NLM_F_MULTI, REDIRECT_CMD_GET_RULES);
+
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, nla_get_u32(id_attr)) ||
+		    nla_put_u32(skb, REDIRECT_A_RULE_INDEX, i) ||
+		    nla_put(skb, REDIRECT_A_RULE, sizeof(rules[i]), &rules[i]) ||
+		    nla_put_u64_64bit(skb, REDIRECT_A_HITS, hits[i], REDIRECT_A_PAD) ||
+		    nla_put_u64_64bit(skb, REDIRECT_A_RULES_GENERATION, generation,
+				      REDIRECT_A_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[1] = i;
+	kvfree(rules);
+	kvfree(hits);
+	return skb->len;
+}
+
+/* Static strings for the extended ack, by enum redirect_rule_field. */
+static const char *const rdr_rule_field_msg[] = {
+	[REDIRECT_RULE_FIELD_NR] = "rule: syscall number out of range",
+	[REDIRECT_RULE_FIELD_VERDICT] = "rule: unknown verdict",
+	[REDIRECT_RULE_FIELD_FLAGS] = "rule: unknown flags",
+	[REDIRECT_RULE_FIELD_VALUE] = "rule: value does not fit the verdict",
+	[REDIRECT_RULE_FIELD_NR_ARGS] = "rule: more than six argument comparisons",
+	[REDIRECT_RULE_FIELD_ARG_INDEX] = "rule: argument index out of range",
+	[REDIRECT_RULE_FIELD_ARG_OP] = "rule: unknown comparison",
+	[REDIRECT_RULE_FIELD_ARG_PAD] = "rule: argument comparison padding not zero",
+	[REDIRECT_RULE_FIELD_STR_INDEX] = "rule: string argument index out of range",
+	[REDIRECT_RULE_FIELD_STR_MATCH] = "rule: unknown string match",
+	[REDIRECT_RULE_FIELD_STR_LEN] = "rule: string length out of range",
+	[REDIRECT_RULE_FIELD_STR] = "rule: string holds NUL or a non-zero tail",
+	[REDIRECT_RULE_FIELD_PAD] = "rule: padding not zero",
+};
+
+static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rdr_rules_error err;
+	struct redirect_rule *rules;
+	struct rdr_ruleset *set;
+	struct rdr_sandbox *sb;
+	struct nlattr *attr, *bad = NULL;
+	u32 count = 0;
+	int rem;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != REDIRECT_A_RULE)
+			continue;
+		if (++count > REDIRECT_RULES_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "more than REDIRECT_RULES_MAX rules");
+			return -E2BIG;
+		}
+	}
+	rules = kvcalloc(max(count, 1U), sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return -ENOMEM;
+	count = 0;
+	/* The policy checked each RULE's length; copy: nla_data() may be unaligned. */
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(attr) == REDIRECT_A_RULE)
+			memcpy(&rules[count++], nla_data(attr), sizeof(*rules));
+	set = rdr_ruleset_build(rules, count, &err);
+	kvfree(rules);
+	if (IS_ERR(set)) {
+		count = 0;
+		nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+			if (nla_type(attr) == REDIRECT_A_RULE && count++ == err.rule)
+				bad = attr;
+		/* NL_SET_ERR_MSG_ATTR() wants a literal; these are static too. */
+		if (info->extack && err.field && err.field < ARRAY_SIZE(rdr_rule_field_msg)) {
+			info->extack->_msg = rdr_rule_field_msg[err.field];
+			info->extack->bad_attr = bad;
+		}
+		return PTR_ERR(set);
+	}
+	sb = rdr_nl_sandbox(info);
+	if (IS_ERR(sb)) {
+		rdr_ruleset_free(set);
+		return PTR_ERR(sb);
+	}
+	rem = rdr_sandbox_replace_rules(sb, set);
+	rdr_sandbox_put(sb);
+	return rem;
+}
+
+static const struct genl_ops rdr_genl_ops[] = {
+	{
+		.cmd = REDIRECT_CMD_GET_SANDBOX,
+		.doit = rdr_nl_get_sandbox_doit,
+		.dumpit = rdr_nl_get_sandbox_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = REDIRECT_CMD_GET_STATS,
+		.dumpit = rdr_nl_get_stats_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = REDIRECT_CMD_GET_RULES,
+		.dumpit = rdr_nl_get_rules_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = REDIRECT_CMD_SET_RULES,
+		.doit = rdr_nl_set_rules_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family rdr_genl_family __ro_after_init = {
+	.name = REDIRECT_GENL_NAME,
+	.version = REDIRECT_GENL_VERSION,
+	.maxattr = REDIRECT_A_MAX,
+	.policy = rdr_nl_policy,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.ops = rdr_genl_ops,
+	.n_ops = ARRAY_SIZE(rdr_genl_ops),
+	.resv_start_op = REDIRECT_CMD_EVENT + 1,
+	.mcgrps = rdr_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(rdr_mcgrps),
+};
+
+/*
+ * Audit events. The fast path runs in atomic context under the listener's
+ * wait-queue lock: it only queues a small record (lock-free) and a work item
+ * sends it, so no netlink lock nests inside seccomp's.
+ */
+struct rdr_event {
+	struct llist_node node;
+	u32 sandbox_id;
+	u32 pid;
+	u32 nr;
+	u32 verdict;
+	s64 value;
+	u32 rule;
+};
+
+static LLIST_HEAD(rdr_events);
+static atomic64_t rdr_events_dropped;
+static DEFINE_RATELIMIT_STATE(rdr_events_rs, HZ, 1000);
+static void rdr_events_send(struct work_struct *work);
+static DECLARE_WORK(rdr_events_work, rdr_events_send);
+static bool rdr_events_live;
+
+static void rdr_event_send_one(const struct rdr_event *ev, u64 dropped)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &rdr_genl_family, 0, REDIRECT_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(msg, REDIRECT_A_SANDBOX_ID, ev->sandbox_id) ||
+	    nla_put_u32(msg, REDIRECT_A_PID, ev->pid) ||
+	    nla_put_u32(msg, REDIRECT_A_SYSCALL_NR, ev->nr) ||
+	    nla_put_u32(msg, REDIRECT_A_VERDICT, ev->verdict) ||
+	    nla_put_s64(msg, REDIRECT_A_VALUE, ev->value, REDIRECT_A_PAD) ||
+	    nla_put_u32(msg, REDIRECT_A_RULE_INDEX, ev->rule) ||
+	    (dropped && nla_put_u64_64bit(msg, REDIRECT_A_DROPPED, dropped, REDIRECT_A_PAD))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&rdr_genl_family, msg, 0, RDR_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+static void rdr_events_send(struct work_struct *work)
+{
+	struct llist_node *list = llist_reverse_order(llist_del_all(&rdr_events));
+	struct rdr_event *ev, *tmp;
+
+	llist_for_each_entry_safe(ev, tmp, list, node) {
+		rdr_event_send_one(ev, atomic64_xchg(&rdr_events_dropped, 0));
+		kfree(ev);
+	}
+}
+
+/* Atomic context: called by the fast path for rules with REDIRECT_RULE_AUDIT. */
+void rdr_event_audit(u32 sandbox_id, u32 nr, u32 verdict, s64 value, u32 rule)
+{
+	struct rdr_event *ev;
+
+	if (!READ_ONCE(rdr_events_live) ||
+	    !genl_has_listeners(&rdr_genl_family, &init_net, RDR_MCGRP_EVENTS))
+		return;
+	if (!__ratelimit(&rdr_events_rs)) {
+		atomic64_inc(&rdr_events_dropped);
+		return;
+	}
+	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
+	if (!ev) {
+		atomic64_inc(&rdr_events_dropped);
+		return;
+	}
+	ev->sandbox_id = sandbox_id;
+	ev->pid = task_pid_nr(current);
+	ev->nr = nr;
+	ev->verdict = verdict;
+	ev->value = value;
+	ev->rule = rule;
+	llist_add(&ev->node, &rdr_events);
+	schedule_work(&rdr_events_work);
+}
+
+int rdr_netlink_init(void)
+{
+	int ret;
+
+	ratelimit_set_flags(&rdr_events_rs, RATELIMIT_MSG_ON_RELEASE);
+	ret = genl_register_family(&rdr_genl_family);
+	if (!ret)
+		WRITE_ONCE(rdr_events_live, true);
+	return ret;
+}
+
+void rdr_netlink_exit(void)
+{
+	struct llist_node *list;
+	struct rdr_event *ev, *tmp;
+
+	/* No sandbox is left (each holds a module reference): no new events. */
+	WRITE_ONCE(rdr_events_live, false);
+	cancel_work_sync(&rdr_events_work);
+	list = llist_del_all(&rdr_events);
+	llist_for_each_entry_safe(ev, tmp, list, node)
+		kfree(ev);
+	genl_unregister_family(&rdr_genl_family);
+}
+
+MODULE_ALIAS_GENL_FAMILY(REDIRECT_GENL_NAME);
