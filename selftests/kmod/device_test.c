@@ -23,6 +23,11 @@
 
 #define NOBODY 65534
 
+/* Every feature bit this header names; a module reports no other. */
+#define FEATURES_NAMED (REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | \
+			REDIRECT_FEATURE_BROKER | REDIRECT_FEATURE_CUSTODY | \
+			REDIRECT_FEATURE_NETLINK)
+
 /* REDIRECT_IOC_HANDSHAKE as compiled by a caller whose struct has @size bytes. */
 #define HANDSHAKE_IOC(size) \
 	_IOC(_IOC_READ | _IOC_WRITE, REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_HANDSHAKE, (size))
@@ -77,8 +82,8 @@ TEST(handshake_ok)
 	EXPECT_EQ(REDIRECT_API_VERSION, hs.api_version);
 	EXPECT_EQ(0, hs.pad);
 	EXPECT_EQ(0, hs.features);
-	/* Nothing is implemented yet; no bit beyond the names reserved so far. */
-	EXPECT_EQ(0, hs.supported);
+	EXPECT_EQ(0, hs.supported & ~FEATURES_NAMED)
+		TH_LOG("supported %#llx has unnamed bits", hs.supported);
 	close(fd);
 }
 
@@ -118,7 +123,7 @@ TEST(handshake_version_mismatch)
 		/* Written back: the module's version and what it supports. */
 		EXPECT_EQ(REDIRECT_API_VERSION, hs.api_version);
 		EXPECT_EQ(0, hs.features);
-		EXPECT_EQ(0, hs.supported);
+		EXPECT_EQ(0, hs.supported & ~FEATURES_NAMED);
 	}
 	/* A failed handshake leaves the session new. */
 	hs = request(0);
@@ -150,10 +155,12 @@ TEST(handshake_unknown_features)
 		EXPECT_EQ(0, hs.features);
 		EXPECT_EQ(supported, hs.supported);
 	}
-	/* The planned features are named but not implemented yet. */
-	hs = request(REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH);
-	EXPECT_EQ(-1, handshake(fd, &hs));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* One unsupported bit spoils a request that is otherwise fine. */
+	if (~supported) {
+		hs = request(supported | ((supported + 1) & ~supported));	/* lowest unsupported */
+		EXPECT_EQ(-1, handshake(fd, &hs));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+	}
 	hs = request(0);
 	EXPECT_EQ(0, handshake(fd, &hs));
 	close(fd);
@@ -238,25 +245,38 @@ TEST(handshake_concurrent_exactly_once)
 
 TEST(handshake_required_first)
 {
-	unsigned int cmds[] = {
+	/* Every number in the range, the defined ioctls among them, any direction. */
+	unsigned int early[] = {
+		REDIRECT_IOC_ATTACH, REDIRECT_IOC_SET_RULES, REDIRECT_IOC_ADOPT,
+		REDIRECT_IOC_BROKER,
+		_IO(REDIRECT_IOC_MAGIC, _IOC_NR(REDIRECT_IOC_ATTACH)),
 		_IO(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_FIRST),
 		_IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST, __u64),
-		_IOR(REDIRECT_IOC_MAGIC, 0x02, struct redirect_handshake),
+	};
+	/* After a handshake that enabled nothing. */
+	struct { unsigned int cmd; int err; } late[] = {
+		{ REDIRECT_IOC_ATTACH, EOPNOTSUPP },
+		{ REDIRECT_IOC_SET_RULES, EOPNOTSUPP },
+		{ REDIRECT_IOC_ADOPT, EOPNOTSUPP },
+		{ REDIRECT_IOC_BROKER, EOPNOTSUPP },
+		/* Not assigned yet. */
+		{ _IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST, __u64), EOPNOTSUPP },
+		/* A defined number with another direction. */
+		{ _IO(REDIRECT_IOC_MAGIC, _IOC_NR(REDIRECT_IOC_ATTACH)), ENOTTY },
 	};
 	struct redirect_handshake hs = request(0);
-	__u64 buf[4] = {};
+	__u64 buf[64] = {};
 	int fd, i;
 
 	OPEN_DEVICE(fd);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		EXPECT_EQ(-1, ioctl(fd, cmds[i], buf));
-		EXPECT_EQ(EPROTO, errno) TH_LOG("cmd %#x before the handshake", cmds[i]);
+	for (i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
+		EXPECT_EQ(-1, ioctl(fd, early[i], buf));
+		EXPECT_EQ(EPROTO, errno) TH_LOG("cmd %#x before the handshake", early[i]);
 	}
 	ASSERT_EQ(0, handshake(fd, &hs));
-	/* Known numbers whose feature is not implemented (or not enabled). */
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		EXPECT_EQ(-1, ioctl(fd, cmds[i], buf));
-		EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("cmd %#x after the handshake", cmds[i]);
+	for (i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+		EXPECT_EQ(-1, ioctl(fd, late[i].cmd, buf));
+		EXPECT_EQ(late[i].err, errno) TH_LOG("cmd %#x after the handshake", late[i].cmd);
 	}
 	close(fd);
 }

@@ -64,14 +64,20 @@
  * Every other ioctl
  * -----------------
  *
- *   ENOTTY           not an ioctl of this device
- *   EPROTO           an ioctl of this device issued before the handshake
- *
  * Numbers REDIRECT_IOC_NR_RESERVED_FIRST to REDIRECT_IOC_NR_RESERVED_LAST
- * (any direction and size) belong to the ioctls of the planned features, and
- * the module already knows them: before the handshake they fail with EPROTO,
- * after it with EOPNOTSUPP until the feature that owns them is implemented
- * and enabled. Larger numbers are unknown (ENOTTY).
+ * belong to the ioctls of the features (REDIRECT_IOC_ATTACH and the others
+ * below; the rest of the range is kept for features to come). Every call
+ * first passes these checks, in this order:
+ *
+ *   ENOTTY           wrong magic, or a number outside that range
+ *   EPROTO           the session has not handshaken (for any number in the
+ *                    range, whatever the direction and size)
+ *   ENOTTY           a defined ioctl's number with another direction
+ *   EOPNOTSUPP       the number is not assigned yet, or its feature was not
+ *                    enabled by this session's handshake
+ *
+ * and then meets the errors listed with the ioctl itself. The size of those
+ * ioctls is extensible in the same way as the handshake's.
  */
 #ifndef _UAPI_LINUX_REDIRECT_H
 #define _UAPI_LINUX_REDIRECT_H
