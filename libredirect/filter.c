@@ -155,8 +155,8 @@ int redirect_filter_compile(const struct redirect_policy *p, unsigned int flags,
 	int rc, ret;
 
 	if (flags)
-		return redirect_make_error(err, EINVAL, "redirect_filter_compile: unknown flags 0x%x",
-					   flags);
+		return redirect_make_error(err, EINVAL,
+					   "redirect_filter_compile: unknown flags 0x%x", flags);
 	ret = build_ctx(p, &ctx, err);
 	if (ret < 0)
 		return ret;
@@ -188,7 +188,8 @@ int redirect_filter_compile(const struct redirect_policy *p, unsigned int flags,
 		ssize_t n = pread(memfd, (char *)f->insns + done, (size_t)size - done, (off_t)done);
 
 		if (n <= 0) {
-			ret = redirect_make_error_errno(err, n < 0 ? errno : EIO, "reading the filter");
+			ret = redirect_make_error_errno(err, n < 0 ? errno : EIO,
+							"reading the filter");
 			redirect_filter_free(f);
 			return ret;
 		}
@@ -253,7 +254,8 @@ int redirect_filter_load(const struct redirect_filter *f, int *listener_fd,
 	long ret;
 
 	if (f->notifies && !listener_fd)
-		return redirect_make_error(err, EINVAL, "the filter notifies: a listener is needed");
+		return redirect_make_error(err, EINVAL,
+					   "the filter notifies: a listener is needed");
 	ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->load_flags, &prog);
 	if (ret < 0)
 		return redirect_make_error_errno(err, errno, "installing the seccomp filter");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Launcher: fork, install the filter with a new listener, hand it to the agent as runc does, exec. */
+/* Launcher: fork, install the filter, hand the listener to the agent as runc does, exec. */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -258,6 +258,7 @@ static void reap(pid_t pid)
 static int send_message(const struct redirect_launcher *l, pid_t pid, int msg_fd,
 			struct redirect_error **err)
 {
+	const char *metadata = l->metadata ? l->metadata : redirect_policy_name(l->policy);
 	struct redirect_agent_msg *m = NULL;
 	cleanup_free char *buf = NULL;
 	char id[64], cwd[PATH_MAX];
@@ -267,9 +268,7 @@ static int send_message(const struct redirect_launcher *l, pid_t pid, int msg_fd
 	snprintf(id, sizeof(id), "redirect-run-%d", (int)pid);
 	ret = redirect_agent_msg_new(l->sandbox_id ? l->sandbox_id : id, pid, &m, err);
 	if (ret == 0)
-		ret = redirect_agent_msg_set_metadata(m, l->metadata ? l->metadata
-								     : redirect_policy_name(l->policy),
-						      err);
+		ret = redirect_agent_msg_set_metadata(m, metadata, err);
 	if (ret == 0 && getcwd(cwd, sizeof(cwd)))
 		ret = redirect_agent_msg_set_bundle(m, cwd, err);
 	if (ret == 0)
@@ -278,7 +277,8 @@ static int send_message(const struct redirect_launcher *l, pid_t pid, int msg_fd
 	if (ret < 0)
 		return ret;
 	if (write_full(msg_fd, buf, len) < 0)
-		return redirect_make_error_errno(err, errno, "passing the agent message to the child");
+		return redirect_make_error_errno(err, errno,
+						 "passing the agent message to the child");
 	return 0;
 }
 

@@ -843,7 +843,8 @@ static int parse_policy(struct loader *l, json_object *root, struct redirect_pol
 			return ret;
 	}
 
-	if (json_object_object_get_ex(root, "flags", &v) && !json_object_is_type(v, json_type_null)) {
+	if (json_object_object_get_ex(root, "flags", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
 		char **flags = NULL;
 		size_t n_flags = 0, j;
 
@@ -871,7 +872,8 @@ static int parse_policy(struct loader *l, json_object *root, struct redirect_pol
 		}
 	}
 
-	if (json_object_object_get_ex(root, "syscalls", &v) && !json_object_is_type(v, json_type_null)) {
+	if (json_object_object_get_ex(root, "syscalls", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
 		mark = path_push_key(l, "syscalls");
 		ret = expect_type(l, v, json_type_array, "an array");
 		n = ret < 0 ? 0 : json_object_array_length(v);
@@ -998,7 +1000,8 @@ int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 		json_object_put(root);
 		offset_to_line_col(buf, off, &line, &col);
 		if (jerr == json_tokener_continue || jerr == json_tokener_success)
-			return redirect_make_error(err, EINVAL, "%s:%zu:%zu: JSON: unexpected end of input",
+			return redirect_make_error(err, EINVAL,
+						   "%s:%zu:%zu: JSON: unexpected end of input",
 						   l.origin, line, col);
 		return redirect_make_error(err, EINVAL, "%s:%zu:%zu: JSON: %s", l.origin, line, col,
 					   json_tokener_error_desc(jerr));

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n"
 		"\n"
-		"Exit status: COMMAND's, 128+N if it died of signal N, %d if redirect-run failed.\n",
+		"Exit status: COMMAND's, 128+N if it died of signal N,\n"
+		"%d if redirect-run itself failed.\n",
 		EXIT_RUNNER);
 }
 

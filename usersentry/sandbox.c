@@ -115,7 +115,8 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 			return -ENOENT;
 		}
 		if (ret < 0) {
-			reply = (struct sentry_reply){ .error = -ENOSYS, .verdict = "errno:ENOSYS" };
+			reply = (struct sentry_reply){ .error = -ENOSYS,
+						       .verdict = "errno:ENOSYS" };
 			sentry_log("sandbox=%s pid=%u syscall=%s: handler failed: %s", sb->id,
 				   req->pid, name, strerror(-ret));
 		}

@@ -44,7 +44,8 @@ static int check_existing(const char *path, struct redirect_error **err)
 	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
 	if (ret == 0)
-		return redirect_error_set(err, EADDRINUSE, "another agent is listening on %s", path);
+		return redirect_error_set(err, EADDRINUSE, "another agent is listening on %s",
+					  path);
 	return 0;	/* stale: replaced below */
 }
 

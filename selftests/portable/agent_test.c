@@ -82,8 +82,9 @@ TEST(agent_serialize_parse_roundtrip)
 	ASSERT_EQ(0, redirect_agent_msg_serialize(m, &buf, &len, &e));
 	EXPECT_EQ(strlen(buf), len);
 	/* runc's field order and names */
-	EXPECT_EQ(buf, strstr(buf, "{\"ociVersion\":\"" REDIRECT_OCI_VERSION "\",\"fds\":[\"seccompFd\"],"
-				   "\"pid\":1234,\"metadata\":\"web\",\"state\":{"));
+	EXPECT_EQ(buf, strstr(buf, "{\"ociVersion\":\"" REDIRECT_OCI_VERSION "\","
+				   "\"fds\":[\"seccompFd\"],\"pid\":1234,"
+				   "\"metadata\":\"web\",\"state\":{"));
 	ASSERT_EQ(0, redirect_agent_msg_parse(buf, len, fds, 1, &back, &e));
 	EXPECT_STREQ("sandbox-1", redirect_agent_msg_id(back));
 	EXPECT_STREQ("running", redirect_agent_msg_status(back));
@@ -124,7 +125,8 @@ FIXTURE_TEARDOWN(agent_bad)
 {
 }
 
-#define STATE_OK "\"state\":{\"ociVersion\":\"1\",\"id\":\"c\",\"status\":\"running\",\"bundle\":\"/\"}"
+#define STATE_OK \
+	"\"state\":{\"ociVersion\":\"1\",\"id\":\"c\",\"status\":\"running\",\"bundle\":\"/\"}"
 
 FIXTURE_VARIANT_ADD(agent_bad, not_json) {
 	.msg = "hello agent", .nfds = 1, .want = "invalid JSON",

@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 
 #define RELEASE "9.8.7-e2e"
+#define UNAME_A "RedirectOS sandbox-node " RELEASE " #42 e2e build x86_64-e2e"
 
 static const char e2e_policy[] =
 	"{\n"
@@ -193,7 +194,7 @@ TEST_F(e2e, coreutils_uname_a_shows_every_field)
 	status = rr(self, NULL, NULL, out, sizeof(out), "/usr/bin/uname", "-a", NULL);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(&out[0], strstr(out, "RedirectOS sandbox-node " RELEASE " #42 e2e build x86_64-e2e"));
+	EXPECT_EQ(&out[0], strstr(out, UNAME_A));
 }
 
 TEST_F(e2e, busybox_uname_a_shows_every_field)
@@ -206,7 +207,7 @@ TEST_F(e2e, busybox_uname_a_shows_every_field)
 	status = rr(self, NULL, NULL, out, sizeof(out), "/bin/busybox", "uname", "-a", NULL);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_EQ(&out[0], strstr(out, "RedirectOS sandbox-node " RELEASE " #42 e2e build x86_64-e2e"));
+	EXPECT_EQ(&out[0], strstr(out, UNAME_A));
 	status = rr(self, NULL, NULL, out, sizeof(out), "/bin/busybox", "uname", "-r", NULL);
 	EXPECT_STREQ(RELEASE "\n", out);
 }
@@ -315,7 +316,8 @@ static void send_garbage(FIXTURE_DATA(e2e) *self, const char *buf, size_t len, i
 TEST_F(e2e, garbage_messages_leave_the_daemon_serving)
 {
 	static const char valid[] =
-		"{\"ociVersion\":\"1.0.2-dev\",\"fds\":[\"seccompFd\"],\"pid\":1,\"metadata\":\"e2e\","
+		"{\"ociVersion\":\"1.0.2-dev\",\"fds\":[\"seccompFd\"],\"pid\":1,"
+		"\"metadata\":\"e2e\","
 		"\"state\":{\"ociVersion\":\"1.0.2-dev\",\"id\":\"fake\",\"status\":\"running\","
 		"\"bundle\":\"/\"}}";
 	static const char two_named[] =
@@ -381,6 +383,29 @@ TEST_F(e2e, unknown_policy_is_refused)
 	EXPECT_NE(NULL, text);
 	free(text);
 	expect_virtual_uname_r(_metadata, self);
+}
+
+TEST_F(e2e, metadata_cannot_leave_the_policy_dir)
+{
+	struct redirect_launcher *l = NULL;
+	struct redirect_policy *p = NULL;
+	char *const argv[] = { "/usr/bin/uname", "-r", NULL };
+	char *text;
+	int status;
+
+	/* e2e.json exists one level up from "x/"; the name must not reach it */
+	ASSERT_EQ(0, redirect_policy_load_file(self->policy, &p, NULL));
+	ASSERT_EQ(0, redirect_launcher_new(p, &l, NULL));
+	ASSERT_EQ(0, redirect_launcher_set_agent_socket(l, self->sock, NULL));
+	ASSERT_EQ(0, redirect_launcher_set_metadata(l, "../e2e", NULL));
+	ASSERT_EQ(0, redirect_launcher_run(l, argv, &status, NULL));
+	/* refused: the listener is closed and uname fails with ENOSYS */
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	text = wait_log(self, "invalid policy name", 5000);
+	EXPECT_NE(NULL, text);
+	free(text);
+	redirect_launcher_free(l);
+	redirect_policy_free(p);
 }
 
 /* Start `probe spin` under redirect-run; returns redirect-run's pid, *target the probe's. */
