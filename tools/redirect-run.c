@@ -18,6 +18,8 @@
 #define REDIRECT_POLICY_DIR "/usr/local/share/redirect/policies"
 #endif
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* exit status when redirect-run itself fails, as docker run does */
 #define EXIT_RUNNER 125
 
@@ -31,7 +33,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -p, --policy FILE|NAME  policy file (contains '/' or ends in .json), or a name\n"
 		"                          looked up as NAME.json in $REDIRECT_POLICY_DIR,\n"
-		"                          /etc/redirect/policies, " REDIRECT_POLICY_DIR "\n"
+		"                          /etc/redirect/policies, " REDIRECT_POLICY_DIR ",\n"
+		"                          then the source tree's usersentry/policies\n"
 		"                          (default: " DEFAULT_POLICY ")\n"
 		"  -s, --socket PATH       usersentry's agent socket\n"
 		"                          (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n"
@@ -45,16 +48,34 @@ static void usage(FILE *f)
 		EXIT_RUNNER);
 }
 
+/* The policies of a source tree, when run from its build/bin/ */
+static const char *tree_policy_dir(void)
+{
+	static char dir[4096];
+	char *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 40);
+	if (n < 0)
+		return NULL;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	strcpy(slash, "/../../usersentry/policies");
+	return dir;
+}
+
 static char *find_policy(const char *arg)
 {
-	const char *dirs[3] = { getenv("REDIRECT_POLICY_DIR"), "/etc/redirect/policies",
-				REDIRECT_POLICY_DIR };
+	const char *dirs[4] = { getenv("REDIRECT_POLICY_DIR"), "/etc/redirect/policies",
+				REDIRECT_POLICY_DIR, tree_policy_dir() };
 	size_t len = strlen(arg), i;
 	char *path;
 
 	if (strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json")))
 		return strdup(arg);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 		struct stat st;
 
 		if (!dirs[i] || !*dirs[i])

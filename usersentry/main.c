@@ -209,13 +209,12 @@ int main(int argc, char **argv)
 	if (sentry_server_open(&s, &e) < 0)
 		goto fail;
 
-	sentry_log("usersentry %s: %s%s; listening on %s; policies: %s%s%s", redirect_version(),
-		   redirect_mode_name(mode),
+	sentry_log("usersentry %s: %s%s; listening on %s; policy dir %s; default policy %s",
+		   redirect_version(), redirect_mode_name(mode),
 		   mode == REDIRECT_MODE_PORTABLE ? " (/dev/redirect absent)"
 						  : " available, not used yet: portable mode",
-		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "-",
-		   s.default_policy ? ", default " : "",
-		   s.default_policy ? redirect_policy_name(s.default_policy) : "");
+		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
+		   s.default_policy ? redirect_policy_name(s.default_policy) : "none");
 
 	ret = run(&s);
 

@@ -49,6 +49,23 @@ static int check_existing(const char *path, struct redirect_error **err)
 	return 0;	/* stale: replaced below */
 }
 
+/* Create the socket's directory (one level, e.g. /run/redirect) when missing. */
+static int make_parent(const char *path, struct redirect_error **err)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return redirect_error_set(err, ENAMETOOLONG, "socket path too long: %s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return redirect_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+	return 0;
+}
+
 int sentry_server_open(struct sentry *s, struct redirect_error **err)
 {
 	const char *path = s->cfg.socket_path;
@@ -59,6 +76,9 @@ int sentry_server_open(struct sentry *s, struct redirect_error **err)
 	int fd, ret;
 
 	ret = check_existing(path, err);
+	if (ret < 0)
+		return ret;
+	ret = make_parent(path, err);
 	if (ret < 0)
 		return ret;
 	/* bind under a temporary name and rename: the path appears only when ready */
