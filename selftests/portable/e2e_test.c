@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* End to end: redirect-run under a policy, usersentry answering, on the host. */
 #include <stdarg.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include <json-c/json.h>
@@ -462,9 +463,9 @@ TEST_F(e2e, target_killed_while_call_pending)
 	/* freeze the Sentry; the target parks in its next uname */
 	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (task_syscall(target) != 63 && ms_since(&t0) < 5000)
+	while (task_syscall(target) != SYS_uname && ms_since(&t0) < 5000)
 		sleep_ms(1);
-	ASSERT_EQ(63, task_syscall(target));	/* __NR_uname on x86_64 */
+	ASSERT_EQ(SYS_uname, task_syscall(target));
 	ASSERT_EQ(0, kill(target, SIGKILL));
 	EXPECT_EQ(128 + SIGKILL, wait_child(rrpid));
 	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
