@@ -52,6 +52,8 @@ install: user
 	ln -sf libredirect.so.0 $(DESTDIR)$(PREFIX)/lib/libredirect.so
 	install -D -m 0644 libredirect/include/libredirect.h $(DESTDIR)$(PREFIX)/include/libredirect.h
 	install -D -m 0644 kmod/uapi/linux/redirect.h $(DESTDIR)$(PREFIX)/include/linux/redirect.h
+	install -D -m 0644 $(B)/lib/pkgconfig/libredirect.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libredirect.pc
+	install -D -m 0644 usersentry/policies/default.json $(DESTDIR)$(PREFIX)/share/redirect/policies/default.json
 
 DKMS_SRC := $(DESTDIR)/usr/src/redirect-$(VERSION)
 dkms-install:

@@ -464,7 +464,7 @@ static void rdr_sandbox_hold_work(struct work_struct *work)
 	rdr_sandbox_put(sb);
 }
 
-static int rdr_attach_check(const struct redirect_attach *a)
+int rdr_attach_check(const struct redirect_attach *a)
 {
 	if (a->flags)
 		return -EINVAL;

@@ -89,6 +89,7 @@ bool rdr_sandbox_has_work(struct rdr_sandbox *sb);
 bool rdr_sandbox_is_listener(struct file *file);
 struct file *rdr_sandbox_listener(struct rdr_sandbox *sb);
 int rdr_sandbox_name_check(const char *name, size_t size);
+int rdr_attach_check(const struct redirect_attach *a);
 extern struct mutex rdr_sandboxes_mutex;
 
 /* Iterate live sandboxes (netlink dumps): returns the next one from *id, referenced. */

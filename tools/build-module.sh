@@ -12,4 +12,5 @@ mkdir -p "$outdir"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' --exclude='.*.cmd' \
 	--exclude=modules.order --exclude=Module.symvers "$src/kmod" "$outdir/"
 cp "$src/Kbuild" "$outdir/Kbuild"
+rm -f "$outdir"/kmod/*.ko
 make -s -C "$kdir" M="$(cd "$outdir" && pwd)" modules
