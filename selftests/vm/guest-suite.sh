@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Inside the guest: run each test script given (";" separates them, each with
+# its arguments), all of them even when one fails; exit non-zero if any did.
+#   guest-suite.sh SCRIPT ARGS... \; SCRIPT ARGS...
+set -u
+rc=0 cmd=()
+run() {
+	[ ${#cmd[@]} = 0 ] && return
+	"${cmd[@]}" || { echo "# ${cmd[*]} exited $?"; rc=1; }
+	cmd=()
+}
+for a in "$@"; do
+	if [ "$a" = ";" ]; then run; else cmd+=("$a"); fi
+done
+run
+exit $rc
