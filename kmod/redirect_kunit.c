@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "redirect": handshake negotiation, session gate, ioctl classes.
+ * KUnit suite "redirect": handshake, session gate, ioctl classes, the tier-1
+ * rule engine, rule sets, the latency histogram, sandbox ids and arguments.
  */
 #include "ioctl.h"
 #include "session.h"
+#include "rules.h"
+#include "sandbox.h"
+#include "stats.h"
 
 #include <kunit/test.h>
 #include <linux/redirect.h>
@@ -270,6 +274,399 @@ static void rdr_session_create_new(struct kunit *test)
 	rdr_session_destroy(session);
 }
 
+/* ---- tier-1 rules: validation ---------------------------------------- */
+
+static struct redirect_rule rdr_test_rule(u32 nr, u16 verdict, s64 value)
+{
+	return (struct redirect_rule){ .nr = nr, .verdict = verdict, .value = value };
+}
+
+static enum redirect_rule_field rdr_test_check(const struct redirect_rule *r, u32 *arg)
+{
+	u32 dummy;
+
+	return rdr_rule_check(r, arg ? arg : &dummy);
+}
+
+static void rdr_rule_check_valid_verdicts(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(39, REDIRECT_VERDICT_ERRNO, EPERM);
+
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 4242);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(39, REDIRECT_VERDICT_VALUE, -5000);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(39, REDIRECT_VERDICT_KILL, 0);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(39, REDIRECT_VERDICT_FORWARD, 0);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+}
+
+static void rdr_rule_check_bad_scalar_fields(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(RDR_NR_LIMIT, REDIRECT_VERDICT_KILL, 0);
+
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NR);
+	r = rdr_test_rule(1, 9, 0);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VERDICT);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, 0);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, RDR_ERRNO_MAX + 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_VALUE, -EPERM);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 0);
+	r.flags = 0x8000;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_FLAGS);
+	r.flags = 0;
+	r.pad = 1;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_PAD);
+	r.pad = 0;
+	r.nr_args = REDIRECT_ARGS_MAX + 1;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NR_ARGS);
+}
+
+static void rdr_rule_check_bad_args(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 0);
+	u32 arg;
+
+	r.nr_args = 2;
+	r.args[0] = (struct redirect_arg_cmp){ .index = 0, .op = REDIRECT_CMP_EQ, .mask = ~0ULL };
+	r.args[1] = (struct redirect_arg_cmp){ .index = 6, .op = REDIRECT_CMP_EQ };
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_ARG_INDEX);
+	KUNIT_EXPECT_EQ(test, arg, 1U);
+	r.args[1].index = 5;
+	r.args[1].op = 0;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_ARG_OP);
+	r.args[1].op = REDIRECT_CMP_GE + 1;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_ARG_OP);
+	r.args[1].op = REDIRECT_CMP_GE;
+	r.args[1].pad2 = 1;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_ARG_PAD);
+	r.args[1].pad2 = 0;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_NONE);
+	/* An unused slot must stay zero. */
+	r.args[4].value = 1;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, &arg), REDIRECT_RULE_FIELD_ARG_PAD);
+	KUNIT_EXPECT_EQ(test, arg, 4U);
+}
+
+static void rdr_rule_check_bad_string(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, EACCES);
+
+	r.str_match = 7;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR_MATCH);
+	r.str_match = REDIRECT_STR_EXACT;
+	r.str_index = 6;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR_INDEX);
+	r.str_index = 1;
+	r.str_len = REDIRECT_STR_MAX;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR_LEN);
+	memcpy(r.str, "/etc/sha\0ow", 11);
+	r.str_len = 11;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR);
+	memcpy(r.str, "/etc/shadow", 11);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r.str[50] = 'x';
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR);
+	r.str[50] = 0;
+	r.str_match = REDIRECT_STR_PREFIX;
+	r.str_len = 0;
+	memset(r.str, 0, sizeof(r.str));
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR_LEN);
+	r.str_match = REDIRECT_STR_NONE;
+	r.str_index = 2;
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_STR_INDEX);
+}
+
+/* ---- tier-1 rules: matching ------------------------------------------ */
+
+static void rdr_rule_args_hold_each_op(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 0);
+	u64 args[6] = { 0x1234, 5, 0, 0, 0, 0 };
+
+	r.nr_args = 1;
+	r.args[0] = (struct redirect_arg_cmp){ .index = 1, .mask = ~0ULL, .value = 5 };
+	r.args[0].op = REDIRECT_CMP_EQ;
+	KUNIT_EXPECT_TRUE(test, rdr_rule_args_hold(&r, args));
+	r.args[0].op = REDIRECT_CMP_NE;
+	KUNIT_EXPECT_FALSE(test, rdr_rule_args_hold(&r, args));
+	r.args[0].op = REDIRECT_CMP_LT;
+	KUNIT_EXPECT_FALSE(test, rdr_rule_args_hold(&r, args));
+	r.args[0].op = REDIRECT_CMP_LE;
+	KUNIT_EXPECT_TRUE(test, rdr_rule_args_hold(&r, args));
+	r.args[0].op = REDIRECT_CMP_GT;
+	KUNIT_EXPECT_FALSE(test, rdr_rule_args_hold(&r, args));
+	r.args[0].op = REDIRECT_CMP_GE;
+	KUNIT_EXPECT_TRUE(test, rdr_rule_args_hold(&r, args));
+	/* Comparisons are 64-bit unsigned. */
+	args[1] = (u64)-1;
+	r.args[0].op = REDIRECT_CMP_GT;
+	KUNIT_EXPECT_TRUE(test, rdr_rule_args_hold(&r, args));
+}
+
+static void rdr_rule_args_hold_masked_and_all(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(2, REDIRECT_VERDICT_ERRNO, EACCES);
+	u64 args[6] = { 0, 0x241, 0, 0, 0, 0 };	/* O_WRONLY|O_CREAT|O_TRUNC */
+
+	r.nr_args = 2;
+	r.args[0] = (struct redirect_arg_cmp){ .index = 1, .op = REDIRECT_CMP_NE, .mask = 3,
+					       .value = 0 };	/* not O_RDONLY */
+	r.args[1] = (struct redirect_arg_cmp){ .index = 1, .op = REDIRECT_CMP_EQ, .mask = 0x40,
+					       .value = 0x40 };	/* O_CREAT */
+	KUNIT_EXPECT_TRUE(test, rdr_rule_args_hold(&r, args));
+	args[1] = 0x1;	/* O_WRONLY without O_CREAT: the second fails */
+	KUNIT_EXPECT_FALSE(test, rdr_rule_args_hold(&r, args));
+	args[1] = 0x40;	/* O_RDONLY|O_CREAT: the first fails */
+	KUNIT_EXPECT_FALSE(test, rdr_rule_args_hold(&r, args));
+}
+
+static void rdr_rule_str_holds_exact_prefix(struct kunit *test)
+{
+	struct redirect_rule r = rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, ENOENT);
+
+	r.str_match = REDIRECT_STR_EXACT;
+	r.str_index = 1;
+	r.str_len = 4;
+	memcpy(r.str, "/sys", 4);
+	KUNIT_EXPECT_TRUE(test, rdr_rule_str_holds(&r, "/sys", 4));
+	KUNIT_EXPECT_FALSE(test, rdr_rule_str_holds(&r, "/sys/kernel", 11));
+	KUNIT_EXPECT_FALSE(test, rdr_rule_str_holds(&r, "/sy", 3));
+	r.str_match = REDIRECT_STR_PREFIX;
+	KUNIT_EXPECT_TRUE(test, rdr_rule_str_holds(&r, "/sys", 4));
+	KUNIT_EXPECT_TRUE(test, rdr_rule_str_holds(&r, "/sys/kernel", 11));
+	KUNIT_EXPECT_FALSE(test, rdr_rule_str_holds(&r, "/proc", 5));
+}
+
+/* A fake user string for rdr_rules_decide(): ctx is a C string, or NULL (fault). */
+static long rdr_test_fetch(void *ctx, u64 uptr, char *buf, size_t size)
+{
+	size_t len;
+
+	if (!ctx)
+		return -EFAULT;
+	len = strlen(ctx);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, ctx, len + 1);
+	return len;
+}
+
+static void rdr_rules_decide_first_match_and_limit(struct kunit *test)
+{
+	struct redirect_rule rules[3] = {
+		rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, EACCES),
+		rdr_test_rule(257, REDIRECT_VERDICT_VALUE, 7),
+		rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, EPERM),
+	};
+	rdr_hits_t hits[3] = {};
+	u64 args[6] = {};
+	char buf[REDIRECT_STR_MAX];
+	struct rdr_decision d;
+
+	rules[0].str_match = REDIRECT_STR_PREFIX;
+	rules[0].str_index = 1;
+	rules[0].str_len = 5;
+	memcpy(rules[0].str, "/etc/", 5);
+	rules[1].limit = 2;
+
+	rdr_rules_decide(rules, hits, 0, 3, args, rdr_test_fetch, "/etc/passwd", buf, &d);
+	KUNIT_EXPECT_TRUE(test, d.matched);
+	KUNIT_EXPECT_EQ(test, d.rule, 0U);
+	KUNIT_EXPECT_EQ(test, d.verdict, REDIRECT_VERDICT_ERRNO);
+	KUNIT_EXPECT_EQ(test, d.value, (s64)EACCES);
+
+	/* String does not match: falls to rule 1 twice (its limit), then rule 2. */
+	rdr_rules_decide(rules, hits, 0, 3, args, rdr_test_fetch, "/tmp/x", buf, &d);
+	KUNIT_EXPECT_EQ(test, d.rule, 1U);
+	rdr_rules_decide(rules, hits, 0, 3, args, rdr_test_fetch, "/tmp/x", buf, &d);
+	KUNIT_EXPECT_EQ(test, d.rule, 1U);
+	rdr_rules_decide(rules, hits, 0, 3, args, rdr_test_fetch, "/tmp/x", buf, &d);
+	KUNIT_EXPECT_EQ(test, d.rule, 2U);
+	KUNIT_EXPECT_EQ(test, rdr_hits_read(&hits[1]), 2ULL);
+	KUNIT_EXPECT_EQ(test, rdr_hits_read(&hits[2]), 1ULL);
+
+	/* An unreadable string never matches: the call goes on, here to rule 2. */
+	rdr_rules_decide(rules, hits, 0, 3, args, rdr_test_fetch, NULL, buf, &d);
+	KUNIT_EXPECT_EQ(test, d.rule, 2U);
+	KUNIT_EXPECT_EQ(test, rdr_hits_read(&hits[0]), 1ULL);
+}
+
+static void rdr_rules_decide_no_match_forwards(struct kunit *test)
+{
+	struct redirect_rule rule = rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 1);
+	rdr_hits_t hits[1] = {};
+	u64 args[6] = { 1 };
+	char buf[REDIRECT_STR_MAX];
+	struct rdr_decision d;
+
+	rule.nr_args = 1;
+	rule.args[0] = (struct redirect_arg_cmp){ .index = 0, .op = REDIRECT_CMP_EQ,
+						  .mask = ~0ULL, .value = 2 };
+	rdr_rules_decide(&rule, hits, 0, 1, args, rdr_test_fetch, NULL, buf, &d);
+	KUNIT_EXPECT_FALSE(test, d.matched);
+	KUNIT_EXPECT_EQ(test, d.verdict, REDIRECT_VERDICT_FORWARD);
+	KUNIT_EXPECT_EQ(test, rdr_hits_read(&hits[0]), 0ULL);
+}
+
+/* ---- rule sets ---------------------------------------------------------- */
+
+static void rdr_ruleset_build_indexes_by_nr_stably(struct kunit *test)
+{
+	struct redirect_rule rules[4] = {
+		rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 1),
+		rdr_test_rule(2, REDIRECT_VERDICT_VALUE, 2),
+		rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 3),
+		rdr_test_rule(2, REDIRECT_VERDICT_VALUE, 4),
+	};
+	struct rdr_rules_error err;
+	struct rdr_ruleset *set = rdr_ruleset_build(rules, 4, &err);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	KUNIT_EXPECT_EQ(test, set->span[2].count, 2);
+	KUNIT_EXPECT_EQ(test, set->span[39].count, 2);
+	KUNIT_EXPECT_EQ(test, set->span[3].count, 0);
+	KUNIT_EXPECT_EQ(test, set->rules[set->span[2].first].value, 2LL);
+	KUNIT_EXPECT_EQ(test, set->rules[set->span[2].first + 1].value, 4LL);
+	KUNIT_EXPECT_EQ(test, set->rules[set->span[39].first].value, 1LL);
+	KUNIT_EXPECT_EQ(test, set->rules[set->span[39].first + 1].value, 3LL);
+	KUNIT_EXPECT_EQ(test, set->orig_index[set->span[39].first + 1], 2U);
+	rdr_ruleset_free(set);
+}
+
+static void rdr_ruleset_build_names_bad_rule(struct kunit *test)
+{
+	struct redirect_rule rules[3] = {
+		rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 1),
+		rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 1),
+		rdr_test_rule(39, REDIRECT_VERDICT_VALUE, 1),
+	};
+	struct rdr_rules_error err;
+	struct rdr_ruleset *set;
+
+	rules[2].nr_args = 1;
+	rules[2].args[0].index = 9;
+	rules[2].args[0].op = REDIRECT_CMP_EQ;
+	set = rdr_ruleset_build(rules, 3, &err);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(set), -EINVAL);
+	KUNIT_EXPECT_EQ(test, err.rule, 2U);
+	KUNIT_EXPECT_EQ(test, err.field, (u32)REDIRECT_RULE_FIELD_ARG_INDEX);
+	KUNIT_EXPECT_EQ(test, err.arg, 0U);
+
+	set = rdr_ruleset_build(rules, REDIRECT_RULES_MAX + 1, &err);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(set), -E2BIG);
+}
+
+static void rdr_ruleset_build_empty(struct kunit *test)
+{
+	struct rdr_rules_error err;
+	struct rdr_ruleset *set = rdr_ruleset_build(NULL, 0, &err);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	KUNIT_EXPECT_EQ(test, set->count, 0U);
+	KUNIT_EXPECT_EQ(test, set->span[39].count, 0);
+	rdr_ruleset_free(set);
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+static void rdr_hist_bucket_boundaries(struct kunit *test)
+{
+	u32 b;
+
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(0), 0U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(999), 0U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(1000), 1U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(1999), 1U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(2000), 2U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(3999), 2U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(4000), 3U);
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket(U64_MAX), REDIRECT_HIST_BUCKETS - 1U);
+	/* Every bucket's upper bound is the next bucket's first value. */
+	for (b = 0; b < REDIRECT_HIST_BUCKETS - 1; b++) {
+		u64 upper = rdr_hist_bucket_upper_ns(b);
+
+		KUNIT_EXPECT_EQ_MSG(test, rdr_hist_bucket(upper - 1), b, "bucket %u", b);
+		KUNIT_EXPECT_EQ_MSG(test, rdr_hist_bucket(upper), b + 1, "bucket %u", b);
+	}
+	KUNIT_EXPECT_EQ(test, rdr_hist_bucket_upper_ns(REDIRECT_HIST_BUCKETS - 1), U64_MAX);
+}
+
+/* ---- sandboxes: ids, names, attach arguments ------------------------------ */
+
+static void rdr_id_alloc_counts_up_and_skips_used(struct kunit *test)
+{
+	struct xarray xa;
+	u32 next = 0, id;
+	int dummy;
+
+	xa_init_flags(&xa, XA_FLAGS_ALLOC1);
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 1U);
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 2U);
+	/* A freed id is not handed out again before the counter wraps. */
+	xa_erase(&xa, 1);
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 3U);
+	/* At the top it wraps to 1, never 0, and skips ids in use. */
+	next = U32_MAX;
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, U32_MAX);
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 1U);
+	KUNIT_ASSERT_EQ(test, rdr_id_alloc(&xa, &dummy, &next, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 4U);
+	xa_destroy(&xa);
+}
+
+static void rdr_sandbox_name_check_alphabet(struct kunit *test)
+{
+	char name[REDIRECT_NAME_MAX] = "web-1.prod_a:b";
+
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), 0);
+	memset(name, 0, sizeof(name));
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
+	strcpy(name, "a b");
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
+	strcpy(name, "a/b");
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
+	strcpy(name, "ok");
+	name[10] = 'x';		/* garbage after the NUL */
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
+	memset(name, 'a', sizeof(name));	/* no NUL at all */
+	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
+}
+
+static void rdr_attach_check_fail_modes(struct kunit *test)
+{
+	struct redirect_attach a = { .listener_fd = 3, .pidfd = -1, .name = "x" };
+
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), 0);
+	a.hold_timeout_ms = 100;	/* a timeout needs someone to kill */
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), -EINVAL);
+	a.pidfd = 4;
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), 0);
+	a.fail_mode = REDIRECT_FAIL_KILL;	/* KILL takes no timeout */
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), -EINVAL);
+	a.hold_timeout_ms = 0;
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), 0);
+	a.pidfd = -1;
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), -EINVAL);
+	a.fail_mode = 2;
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), -EINVAL);
+	a.fail_mode = REDIRECT_FAIL_HOLD;
+	a.flags = 1;
+	KUNIT_EXPECT_EQ(test, rdr_attach_check(&a), -EINVAL);
+}
+
 static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_ioctl_classify_handshake),
 	KUNIT_CASE(rdr_ioctl_classify_handshake_any_size),
@@ -297,6 +694,22 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_handshake_writes_back_answers),
 	KUNIT_CASE(rdr_handshake_writes_back_other_errors),
 	KUNIT_CASE(rdr_session_create_new),
+	KUNIT_CASE(rdr_rule_check_valid_verdicts),
+	KUNIT_CASE(rdr_rule_check_bad_scalar_fields),
+	KUNIT_CASE(rdr_rule_check_bad_args),
+	KUNIT_CASE(rdr_rule_check_bad_string),
+	KUNIT_CASE(rdr_rule_args_hold_each_op),
+	KUNIT_CASE(rdr_rule_args_hold_masked_and_all),
+	KUNIT_CASE(rdr_rule_str_holds_exact_prefix),
+	KUNIT_CASE(rdr_rules_decide_first_match_and_limit),
+	KUNIT_CASE(rdr_rules_decide_no_match_forwards),
+	KUNIT_CASE(rdr_ruleset_build_indexes_by_nr_stably),
+	KUNIT_CASE(rdr_ruleset_build_names_bad_rule),
+	KUNIT_CASE(rdr_ruleset_build_empty),
+	KUNIT_CASE(rdr_hist_bucket_boundaries),
+	KUNIT_CASE(rdr_id_alloc_counts_up_and_skips_used),
+	KUNIT_CASE(rdr_sandbox_name_check_alphabet),
+	KUNIT_CASE(rdr_attach_check_fail_modes),
 	{}
 };
 

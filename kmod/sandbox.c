@@ -51,10 +51,10 @@
 #include <linux/xarray.h>
 #include <asm/syscall.h>
 
-static DEFINE_XARRAY(rdr_sandboxes);
+static DEFINE_XARRAY_ALLOC1(rdr_sandboxes);
 static struct workqueue_struct *rdr_wq;
 DEFINE_MUTEX(rdr_sandboxes_mutex);
-static u32 rdr_next_id = 1;
+static u32 rdr_next_id;
 static unsigned int rdr_nr_sandboxes;
 static struct kmem_cache *rdr_fastpath_cache;
 
@@ -121,6 +121,21 @@ static struct pid *rdr_pid_from_pidfd(int fd, int *err)
 	fput(file);
 	return pid;
 }
+
+/*
+ * Sandbox ids count up from 1 and are not reused until the 32-bit counter
+ * wraps, so a stale id held by a tool or a restarted Sentry cannot name a
+ * different sandbox. 0 is never an id.
+ */
+int rdr_id_alloc(struct xarray *xa, void *entry, u32 *next, u32 *id)
+{
+	int ret = xa_alloc_cyclic(xa, id, entry, XA_LIMIT(1, U32_MAX), next, GFP_KERNEL);
+
+	if (ret == -EBUSY)
+		return -ENOSPC;
+	return ret < 0 ? ret : 0;
+}
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_id_alloc);
 
 /* Names are shown in tools and logs: keep them to a safe alphabet. */
 int rdr_sandbox_name_check(const char *name, size_t size)
@@ -546,8 +561,7 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 	ret = -ENOSPC;
 	if (rdr_nr_sandboxes >= REDIRECT_SANDBOXES_MAX)
 		goto err_unlock;
-	sb->id = rdr_next_id;
-	ret = xa_insert(&rdr_sandboxes, sb->id, sb, GFP_KERNEL);
+	ret = rdr_id_alloc(&rdr_sandboxes, sb, &rdr_next_id, &sb->id);
 	if (ret)
 		goto err_unlock;
 
@@ -574,7 +588,6 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 		atomic_inc(&sb->forward_pending);
 		WRITE_ONCE(sb->drain, true);
 	}
-	rdr_next_id++;
 	rdr_nr_sandboxes++;
 	mutex_unlock(&rdr_sandboxes_mutex);
 

@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 struct rdr_session;
 
@@ -90,6 +91,7 @@ bool rdr_sandbox_is_listener(struct file *file);
 struct file *rdr_sandbox_listener(struct rdr_sandbox *sb);
 int rdr_sandbox_name_check(const char *name, size_t size);
 int rdr_attach_check(const struct redirect_attach *a);
+int rdr_id_alloc(struct xarray *xa, void *entry, u32 *next, u32 *id);
 extern struct mutex rdr_sandboxes_mutex;
 
 /* Iterate live sandboxes (netlink dumps): returns the next one from *id, referenced. */

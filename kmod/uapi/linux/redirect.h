@@ -152,7 +152,7 @@ struct redirect_handshake {
  *                    0 holds forever
  *      flags         zero
  *      name          NUL-terminated, 1..REDIRECT_NAME_MAX-1 printable ASCII
- * out: sandbox_id    non-zero, never reused while the module is loaded
+ * out: sandbox_id    non-zero; not reused until 2^32 attaches later
  *
  * Errors: EBADF (an fd is not open), EINVAL (listener_fd is not a seccomp
  * listener, bad fail_mode, flags, name or padding, KILL without pidfd),
