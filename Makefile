@@ -69,11 +69,14 @@ dkms-remove:
 	-dkms remove -m redirect -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-# ---- tests -----------------------------------------------------------------
+# ---- the main job and the tests --------------------------------------------
+demo:
+	tools/demo.sh
+
 check: all
 	selftests/run.sh
 
 clean: module-clean
 	rm -rf $(B)
 
-.PHONY: all module module-clean user install dkms-install dkms-remove check clean
+.PHONY: all module module-clean user install dkms-install dkms-remove demo check clean
