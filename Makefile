@@ -34,9 +34,14 @@ module-clean:
 
 # ---- user space (each component adds to USER_TARGETS) ---------------------
 USER_TARGETS :=
-include $(wildcard libredirect/build.mk usersentry/build.mk tools/build.mk selftests/build.mk)
+include $(wildcard libredirect/build.mk usersentry/build.mk tools/build.mk)
+PRODUCT_TARGETS := $(USER_TARGETS)
+# Test programs add themselves to USER_TARGETS too; `make` does not build them.
+include $(wildcard selftests/build.mk)
+TEST_TARGETS := $(filter-out $(PRODUCT_TARGETS),$(USER_TARGETS))
 
-user: $(USER_TARGETS)
+user: $(PRODUCT_TARGETS)
+tests: $(TEST_TARGETS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,10 +78,10 @@ dkms-remove:
 demo:
 	tools/demo.sh
 
-check: all
+check: all tests
 	selftests/run.sh
 
 clean: module-clean
 	rm -rf $(B)
 
-.PHONY: all module module-clean user install dkms-install dkms-remove demo check clean
+.PHONY: all module module-clean user tests install dkms-install dkms-remove demo check clean

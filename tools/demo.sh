@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-make -s module build/bin/usersentry build/bin/redirect-run build/bin/redirect-bench
+make -s all
 distro_kdir=$(ls -d /lib/modules/6.1.*-amd64/build | sort -V | tail -1)
 tools/build-module.sh "$distro_kdir" build/kmod-distro
 
