@@ -96,8 +96,7 @@ TEST_F(sandbox, attach_twice_is_ealready)
 	OPEN_SESSION(fd2, REDIRECT_FEATURE_ATTACH);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ASSERT_EQ(0, rdr_attach(fd, t.listener, -1, HOLD, 0, "first", &id));
@@ -115,7 +114,6 @@ TEST_F(sandbox, attach_twice_is_ealready)
 	/* A second listener gets an id of its own. */
 	pid = target_fork(&t2, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t2);
 		_exit(0);
 	}
 	START_TARGET(pid);
@@ -131,8 +129,7 @@ TEST_F(sandbox, attach_twice_is_ealready)
 	sleep_ms(200);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ASSERT_EQ(0, rdr_attach(fd, t.listener, -1, HOLD, 0, "third", &id3));
@@ -178,8 +175,7 @@ TEST_F(sandbox, attach_bad_fields)
 	OPEN_SESSION(fd, REDIRECT_FEATURE_ATTACH);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	efd = eventfd(0, EFD_CLOEXEC);
@@ -457,8 +453,7 @@ TEST_F(sandbox, set_rules_validation)
 	OPEN_SESSION(fd2, REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ATTACH(fd, &t, id);
@@ -545,7 +540,6 @@ TEST_F(sandbox, set_rules_validation)
 
 	pid = target_fork(&t2, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t2);
 		_exit(0);
 	}
 	START_TARGET(pid);
@@ -576,8 +570,7 @@ TEST_F(sandbox, set_rules_ignores_out_fields)
 	OPEN_SESSION(fd, REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ATTACH(fd, &t, id);
@@ -846,8 +839,13 @@ TEST_F(sandbox, fastpath_string_exact_and_prefix)
 		int mfd;
 
 		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			/*
+			 * From the stack: a fresh child's .rodata pages are not
+			 * mapped in yet, and such a string is (rightly) forwarded.
+			 */
+			snprintf(path, sizeof(path), "%s", cases[i].path);
 			errno = 0;
-			EXPECT_EQ(-1, syscall(SYS_openat, AT_FDCWD, cases[i].path, O_RDONLY));
+			EXPECT_EQ(-1, syscall(SYS_openat, AT_FDCWD, path, O_RDONLY));
 			EXPECT_EQ(cases[i].err, errno) TH_LOG("'%s': %s", cases[i].path,
 							      strerror(errno));
 		}
@@ -1179,12 +1177,16 @@ TEST_F(sandbox, broker_id_valid)
 
 	rep = reply_send(&req, FWD_VAL(1), 0, 0);
 	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
-	EXPECT_TARGET_OK(&t, 10000);
+	/* Not reaped yet, so the sandbox lives on: only the id is gone. */
 	memset(&rep, 0, sizeof(rep));
 	rep.sandbox_id = id;
 	rep.kind = REDIRECT_REPLY_ID_VALID;
 	rep.resp.id = req.notif.id;
 	EXPECT_EQ(-ENOENT, rdr_reply_one(fd, &rep)) TH_LOG("answered id");
+	EXPECT_TARGET_OK(&t, 10000);
+	/* Reaped: the sandbox ends and becomes unknown. */
+	sleep_ms(300);
+	EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep)) TH_LOG("ended sandbox");
 }
 
 #define BATCH_THREADS 8
@@ -1605,8 +1607,7 @@ TEST_F(sandbox, adopt_errors)
 	OPEN_SESSION(b, RDR_FEATURES_IOCTL);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ATTACH(a, &t, id);
@@ -1642,8 +1643,7 @@ TEST_F(sandbox, sandbox_ends_on_hup)
 	OPEN_SESSION(b, RDR_FEATURES_IOCTL);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ATTACH(a, &t, id);
@@ -1762,7 +1762,7 @@ struct sig_state {
 	atomic_long calls, wrong, eintr;
 	atomic_long first_wrong;
 	atomic_int tid;
-	long iters;
+	long iters, min_handled;
 };
 
 static struct sig_state sigst;
@@ -1772,12 +1772,18 @@ static void count_handler(int sig)
 	atomic_fetch_add(&sigst.handled, 1);
 }
 
+/*
+ * Calls until both @iters calls were made and @min_handled signals were
+ * handled (signals coalesce, so how many land varies a lot), or 60 s passed.
+ */
 static void *sig_caller(void *p)
 {
+	long long deadline = now_ms() + 60000;
 	long i;
 
 	sigst.tid = gettid();
-	for (i = 0; i < sigst.iters; i++) {
+	for (i = 0; i < sigst.iters ||
+		    (atomic_load(&sigst.handled) < sigst.min_handled && now_ms() < deadline); i++) {
 		long r = sc_ret(syscall(SYS_getppid, i));
 
 		atomic_fetch_add(&sigst.calls, 1);
@@ -1811,6 +1817,7 @@ static void signals_run(struct __test_metadata *_metadata, int sa_flags)
 		pid_t me = getpid();	/* not trapped */
 
 		sigst.iters = env_long("REDIRECT_SIGNAL_ITERS", 5000);
+		sigst.min_handled = sigst.iters / 5;
 		sigaction(SIGUSR1, &sa, NULL);
 		if (pthread_create(&thr, NULL, sig_caller, NULL))
 			_exit(4);
@@ -1838,7 +1845,7 @@ static void signals_run(struct __test_metadata *_metadata, int sa_flags)
 	TH_LOG("%ld calls, %ld signals handled", res[0], res[4]);
 	EXPECT_EQ(0, res[1]) TH_LOG("%ld wrong answers (%ld EINTR/ERESTART*), first %ld",
 				    res[1], res[2], res[3]);
-	EXPECT_LT(0, res[4]) TH_LOG("no signal was handled: the test tested nothing");
+	EXPECT_LT(100, res[4]) TH_LOG("too few signals handled: the test tested little");
 	EXPECT_EQ(0, s.requests) TH_LOG("fast-pathed calls reached the Sentry");
 }
 
@@ -2004,8 +2011,7 @@ TEST_F_TIMEOUT(sandbox, sandbox_unload_refused, 60)
 	ASSERT_LE(0, kofd) TH_LOG("%s: %s", ko, strerror(errno));
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		target_cmd(&t);
-		_exit(0);
+		_exit(0);	/* go received: done */
 	}
 	START_TARGET(pid);
 	ATTACH(fd, &t, id);

@@ -420,10 +420,17 @@ static inline pid_t target_fork(struct target *t, const int *nrs, int n, unsigne
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int keep[] = { t->ctl[0], t->res[1], sv[1] };
+
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(sv[0]);
-		close(t->ctl[1]);
-		close(t->res[0]);
+		/*
+		 * Drop every inherited fd, above all the parent's sessions of
+		 * /dev/redirect: a copy here would keep a session alive after
+		 * the parent closed it.
+		 */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+				close(fd);
 		fd = install_notify_filter(nrs, n, flags);
 		if (fd < 0)
 			_exit(97);
