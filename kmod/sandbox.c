@@ -215,7 +215,7 @@ static void rdr_fastpath_complete(struct callback_head *twork)
 			syscall_set_return_value(current, regs, 0, fp->value);
 			break;
 		case REDIRECT_VERDICT_KILL:
-			syscall_set_return_value(current, regs, -ENOSYS, 0);
+			syscall_set_return_value(current, regs, -EPERM, 0);
 			/* SIGKILL to one thread takes the whole group down. */
 			send_sig(SIGKILL, current, 1);
 			break;
@@ -386,7 +386,7 @@ bool rdr_sandbox_take_raced(struct rdr_sandbox *sb, const struct seccomp_notif *
 		else if (fp->verdict == REDIRECT_VERDICT_VALUE)
 			resp->val = fp->value;
 		else
-			resp->error = -ENOSYS;	/* KILL: the task_work kills it */
+			resp->error = -EPERM;	/* KILL: the task_work kills it */
 		found = true;
 		break;
 	}
