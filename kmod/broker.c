@@ -376,8 +376,9 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 	ret = copy_struct_from_user(&b, sizeof(b), uarg, usize);
 	if (ret)
 		return ret;
-	if (b.flags || b.pad || b.nr_requests)
+	if (b.flags || b.pad)
 		return -EINVAL;
+	b.nr_requests = 0;	/* out */
 	if (b.nr_replies > REDIRECT_BATCH_MAX || b.max_requests > REDIRECT_BATCH_MAX)
 		return -EINVAL;
 

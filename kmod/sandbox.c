@@ -666,8 +666,12 @@ long rdr_sandbox_set_rules(struct rdr_session *session, void __user *uarg, size_
 	ret = copy_struct_from_user(&hdr, sizeof(hdr), uarg, usize);
 	if (ret)
 		return ret;
-	if (hdr.flags || hdr.pad || hdr.error_rule || hdr.error_field || hdr.error_arg)
+	if (hdr.flags || hdr.pad)
 		return -EINVAL;
+	/* Out fields: whatever the caller left there is not ours to judge. */
+	hdr.error_rule = 0;
+	hdr.error_field = 0;
+	hdr.error_arg = 0;
 	if (hdr.nr_rules > REDIRECT_RULES_MAX)
 		return -E2BIG;
 	if (hdr.rule_size < sizeof(struct redirect_rule) || hdr.rule_size > PAGE_SIZE)
