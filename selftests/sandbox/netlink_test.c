@@ -878,7 +878,10 @@ TEST_F(netlink, set_rules_replaces)
 	buf_init(&b, 1024, nl.family, 0, REDIRECT_CMD_SET_RULES);
 	buf_put_u32(&b, REDIRECT_A_SANDBOX_ID, id);
 	buf_put(&b, REDIRECT_A_RULE, &r[0], sizeof(r[0]) - 8);
-	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("%s", nl.errmsg);
+	/* The policy layer refuses it: ERANGE there, EINVAL from the module's own check. */
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("short RULE: %s", strerror(-ret));
+	EXPECT_NE(0, nl.errmsg[0]) TH_LOG("short RULE: no extack message");
 	buf_init(&b, 1024, nl.family, 0, REDIRECT_CMD_SET_RULES);
 	buf_put(&b, REDIRECT_A_RULE, &r[0], sizeof(r[0]));
 	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("no SANDBOX_ID");
