@@ -1664,6 +1664,408 @@ TEST_F(sandbox, sandbox_ends_on_hup)
 	EXPECT_EQ(-EPIPE, rdr_attach(b, t.listener, -1, HOLD, 0, "again", NULL));
 }
 
+/* ---- more edges: pending before attach, compat calls, limits, lifetimes --------- */
+
+TEST_F(sandbox, attach_picks_up_pending_calls)
+{
+	int nrs[] = { __NR_getpid };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct pollfd pfd;
+	struct target t;
+	__u32 id = 0, n = 0;
+	int fd, got;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		batch_round(_metadata, 3, 50);
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	/* The calls wait in seccomp before the module sees the listener. */
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_TRUE(wait_threads_in_syscall(pid, __NR_getpid, 3, 20000));
+	ATTACH(fd, &t, id);
+
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	EXPECT_EQ(1, poll(&pfd, 1, 2000)) TH_LOG("not readable with 3 calls pending");
+	memset(&req, 0, sizeof(req));
+	ASSERT_EQ(0, rdr_broker(fd, NULL, 0, &req, 1, 2000, NULL, &n));
+	ASSERT_EQ(1, n);
+	rep = reply_send(&req, FWD_VAL(req.notif.data.args[0]), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	/* Two are still waiting: the session must say so. */
+	pfd.revents = 0;
+	EXPECT_EQ(1, poll(&pfd, 1, 2000)) TH_LOG("not readable with 2 calls still pending");
+	for (got = 0; got < 2; got++) {
+		ASSERT_EQ(1, rdr_fetch_one(fd, &req, 5000)) TH_LOG("pending call %d lost", got + 2);
+		rep = reply_send(&req, FWD_VAL(req.notif.data.args[0]), 0, 0);
+		EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	}
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
+static long int80(long nr)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(0), "c"(0), "d"(0), "S"(0), "D"(0)
+		     : "memory", "cc", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15");
+	return ret;
+}
+
+#define X32_BIT 0x40000000
+#define I386_NR_getppid 64	/* __NR_semget on x86-64 */
+
+static bool sentry_answer_compat(struct sentry *s, const struct redirect_request *req,
+				 struct redirect_reply *rep)
+{
+	const struct seccomp_data *d = &req->notif.data;
+
+	if (d->arch == AUDIT_ARCH_I386 && d->nr == I386_NR_getppid)
+		*rep = reply_send(req, 4321, 0, 0);
+	else if (d->arch == AUDIT_ARCH_X86_64 && d->nr == (X32_BIT | __NR_getppid))
+		*rep = reply_send(req, 8765, 0, 0);
+	else
+		*rep = reply_send(req, FWD_VAL(d->args[0]), 0, 0);
+	return true;
+}
+
+/* Only native x86-64 calls are evaluated: ia32 and x32 ones go to the Sentry. */
+TEST_F(sandbox, fastpath_compat_calls_forwarded)
+{
+	int nrs[] = { __NR_getppid, X32_BIT | __NR_getppid };
+	struct redirect_rule r[] = {
+		rule_make(I386_NR_getppid, REDIRECT_VERDICT_VALUE, 1234),
+		rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 5678),
+	};
+	struct sentry s;
+	struct target t;
+	__u32 id = 0;
+	int fd;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	notify_i386_nr = I386_NR_getppid;
+	pid = target_fork(&t, nrs, 2, 0);
+	notify_i386_nr = -1;
+	if (pid == 0) {
+		EXPECT_EQ(5678, syscall(SYS_getppid));
+		EXPECT_EQ(4321, int80(I386_NR_getppid)) TH_LOG("ia32 getppid");
+		EXPECT_EQ(8765, syscall(X32_BIT | __NR_getppid)) TH_LOG("x32 getppid");
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, r, 2, NULL));
+	ASSERT_EQ(0, sentry_start(&s, fd, sentry_answer_compat, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 10000);
+	sentry_stop(&s);
+	EXPECT_EQ(2, s.requests);
+	EXPECT_EQ(0, s.errors);
+}
+
+TEST_F(sandbox, fastpath_value_edges)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_rule r[4];
+	struct target t;
+	__u32 id = 0;
+	int fd;
+	pid_t pid;
+
+	/* Values just outside the errno range come back as they are. */
+	r[0] = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, -4096);
+	rule_arg(&r[0], 0, REDIRECT_CMP_EQ, ~0ULL, 0);
+	r[1] = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, INT64_MIN);
+	rule_arg(&r[1], 0, REDIRECT_CMP_EQ, ~0ULL, 1);
+	r[2] = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, INT64_MAX);
+	rule_arg(&r[2], 0, REDIRECT_CMP_EQ, ~0ULL, 2);
+	r[3] = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 4095);
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		errno = 0;
+		EXPECT_EQ(-4096, syscall(SYS_getppid, 0));
+		EXPECT_EQ(0, errno);
+		EXPECT_EQ(INT64_MIN, syscall(SYS_getppid, 1));
+		EXPECT_EQ(INT64_MAX, syscall(SYS_getppid, 2));
+		EXPECT_EQ(-1, syscall(SYS_getppid, 3));
+		EXPECT_EQ(4095, errno);
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, r, 4, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
+#define LIMIT_THREADS 8
+#define LIMIT_CALLS 500
+#define LIMIT 1000
+
+static atomic_long limit_hits, limit_fwd, limit_wrong;
+
+static void *limit_thread(void *p)
+{
+	long idx = (long)p, i;
+
+	for (i = 0; i < LIMIT_CALLS; i++) {
+		long tok = (idx << 16) | i;
+		long r = syscall(SYS_getppid, tok);
+
+		if (r == 7)
+			atomic_fetch_add(&limit_hits, 1);
+		else if (r == FWD_VAL(tok))
+			atomic_fetch_add(&limit_fwd, 1);
+		else
+			atomic_fetch_add(&limit_wrong, 1);
+	}
+	return NULL;
+}
+
+/* limit N decides exactly N calls, whatever the concurrency. */
+TEST_F_TIMEOUT(sandbox, fastpath_limit_concurrent, 300)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 7);
+	long res[3];
+	struct sentry s;
+	struct target t;
+	__u32 id = 0;
+	int fd, i;
+	pid_t pid;
+
+	r.limit = LIMIT;
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		pthread_t thr[LIMIT_THREADS];
+
+		for (i = 0; i < LIMIT_THREADS; i++)
+			if (pthread_create(&thr[i], NULL, limit_thread, (void *)(long)i))
+				_exit(4);
+		for (i = 0; i < LIMIT_THREADS; i++)
+			pthread_join(thr[i], NULL);
+		res[0] = limit_hits;
+		res[1] = limit_fwd;
+		res[2] = limit_wrong;
+		target_report(&t, res, sizeof(res));
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, sentry_start(&s, fd, NULL, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(0, target_read(&t, res, sizeof(res), 250000));
+	EXPECT_TARGET_OK(&t, 10000);
+	sentry_stop(&s);
+	EXPECT_EQ(LIMIT, res[0]);
+	EXPECT_EQ(LIMIT_THREADS * LIMIT_CALLS - LIMIT, res[1]);
+	EXPECT_EQ(0, res[2]);
+	EXPECT_EQ(LIMIT_THREADS * LIMIT_CALLS - LIMIT, s.requests);
+}
+
+/* The sandbox lives while any task uses the filter, not only its first process. */
+TEST_F(sandbox, sandbox_lives_while_any_task_uses_it)
+{
+	int nrs[] = { __NR_getppid, __NR_getpid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 42);
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct target t;
+	long long end;
+	pid_t pid, gpid = 0;
+	__u32 id = 0;
+	int fd, fd2, st, ret;
+
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	OPEN_SESSION(fd2, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 2, 0);
+	if (pid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			target_cmd(&t);
+			EXPECT_EQ(42, syscall(SYS_getppid));
+			EXPECT_EQ(FWD_VAL(7), syscall(SYS_getpid, 7));
+			TARGET_EXIT();
+		}
+		target_report(&t, &g, sizeof(g));
+		_exit(g > 0 ? 0 : 5);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(0, target_read(&t, &gpid, sizeof(gpid), 10000));
+	ASSERT_LT(0, gpid);
+	if (nr_children < MAX_CHILDREN)
+		children[nr_children++] = gpid;
+	EXPECT_TARGET_OK(&t, 5000);
+
+	/* The first process is gone, its child still uses the filter. */
+	sleep_ms(500);
+	EXPECT_EQ(-EBUSY, rdr_adopt(fd2, id)) TH_LOG("sandbox ended with a task left");
+	ASSERT_EQ(0, target_send(&t, 'c'));
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+	EXPECT_EQ(gpid, (pid_t)req.notif.pid);
+	rep = reply_send(&req, FWD_VAL(7), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	ASSERT_EQ(gpid, waitpid(gpid, &st, 0));
+	child_forget(gpid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("grandchild: %s",
+								   status_str(st));
+	end = now_ms() + 1000;
+	do {
+		ret = rdr_adopt(fd2, id);
+		if (ret == -ENOENT)
+			break;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	EXPECT_EQ(-ENOENT, ret) TH_LOG("sandbox outlived its last task");
+}
+
+struct waiter {
+	int fd;
+	int ret;
+	__u32 n;
+	struct redirect_request req;
+	atomic_int done;
+};
+
+static void *broker_waiter(void *p)
+{
+	struct waiter *w = p;
+
+	w->ret = rdr_broker(w->fd, NULL, 0, &w->req, 1, -1, NULL, &w->n);
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+/* Join @thr within @ms; else interrupt its wait with SIGUSR1 and report false. */
+static bool join_within(pthread_t thr, struct waiter *w, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (!atomic_load(&w->done) && now_ms() < end)
+		sleep_ms(10);
+	if (!atomic_load(&w->done)) {
+		while (!atomic_load(&w->done)) {
+			pthread_kill(thr, SIGUSR1);
+			sleep_ms(50);
+		}
+		pthread_join(thr, NULL);
+		return false;
+	}
+	pthread_join(thr, NULL);
+	return true;
+}
+
+TEST_F(sandbox, broker_wait_wakes)
+{
+	int nrs[] = { __NR_getpid };
+	struct sigaction sa = { .sa_handler = noop_handler };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct waiter w = {};
+	struct target t;
+	pthread_t thr;
+	__u32 id = 0;
+	int a, b;
+	pid_t pid;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	OPEN_SESSION(a, RDR_FEATURES_IOCTL);
+	OPEN_SESSION(b, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(1), syscall(SYS_getpid, 1));
+		EXPECT_EQ(FWD_VAL(2), syscall(SYS_getpid, 2));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(a, &t, id);
+
+	/* A wait with no limit ends when a forwarded call arrives. */
+	w.fd = a;
+	ASSERT_EQ(0, pthread_create(&thr, NULL, broker_waiter, &w));
+	sleep_ms(200);
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TRUE(join_within(thr, &w, 10000)) TH_LOG("waiter not woken by a request");
+	EXPECT_EQ(0, w.ret);
+	ASSERT_EQ(1, w.n);
+	req = w.req;
+
+	/* A wait on a session without sandboxes ends when it adopts one. */
+	close(a);
+	memset(&w, 0, sizeof(w));
+	w.fd = b;
+	ASSERT_EQ(0, pthread_create(&thr, NULL, broker_waiter, &w));
+	sleep_ms(200);
+	ASSERT_EQ(0, rdr_adopt(b, id));
+	EXPECT_TRUE(join_within(thr, &w, 10000)) TH_LOG("waiter not woken by the adoption");
+	EXPECT_EQ(0, w.ret);
+	ASSERT_EQ(1, w.n);
+	EXPECT_EQ(req.notif.id, w.req.notif.id);
+	EXPECT_EQ(REDIRECT_REQUEST_REPLAYED, w.req.flags);
+	rep = reply_send(&w.req, FWD_VAL(1), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(b, &rep));
+	ASSERT_EQ(1, rdr_fetch_one(b, &req, 10000));
+	rep = reply_send(&req, FWD_VAL(2), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(b, &rep));
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
+/* A request the module could not write out is not lost. */
+TEST_F(sandbox, broker_efault_keeps_request)
+{
+	int nrs[] = { __NR_getpid };
+	long pg = sysconf(_SC_PAGESIZE);
+	struct redirect_request req, *slot;
+	struct redirect_reply rep;
+	struct target t;
+	__u32 id = 0, n = 0;
+	char *p;
+	int fd;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(5), syscall(SYS_getpid, 5));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_TRUE(wait_threads_in_syscall(pid, __NR_getpid, 1, 10000));
+
+	EXPECT_EQ(-EFAULT, rdr_broker(fd, NULL, 0, (void *)8, 1, 0, NULL, &n));
+	/* sandbox_id and flags unwritable, the notification itself writable. */
+	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p, pg, PROT_NONE));
+	slot = (void *)(p + pg - offsetof(struct redirect_request, notif));
+	EXPECT_EQ(-EFAULT, rdr_broker(fd, NULL, 0, slot, 1, 0, NULL, &n));
+
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 5000)) TH_LOG("request lost after EFAULT");
+	EXPECT_EQ(5, req.notif.data.args[0]);
+	EXPECT_EQ(id, req.sandbox_id);
+	rep = reply_send(&req, FWD_VAL(5), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
 /* ---- races ------------------------------------------------------------------- */
 
 #define SWAP_THREADS 4

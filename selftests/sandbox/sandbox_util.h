@@ -300,9 +300,15 @@ static inline void child_forget(pid_t pid)
 			children[i] = 0;
 }
 
+/*
+ * Numbers trapped for ia32 calls (int $0x80) too; -1: none. x32 numbers
+ * (with __X32_SYSCALL_BIT) go in the normal list: their arch is x86-64.
+ */
+static int notify_i386_nr = -1;
+
 static inline int install_notify_filter(const int *nrs, int n, unsigned int flags)
 {
-	struct sock_filter f[8 + 2 * 32];
+	struct sock_filter f[12 + 2 * 32];
 	struct sock_fprog prog;
 	int i = 0, k;
 
@@ -310,7 +316,12 @@ static inline int install_notify_filter(const int *nrs, int n, unsigned int flag
 		return -E2BIG;
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					      offsetof(struct seccomp_data, arch));
-	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 5, 0);
+	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 3);
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, nr));
+	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)notify_i386_nr, 0, 1);
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					      offsetof(struct seccomp_data, nr));
