@@ -1011,6 +1011,7 @@ struct event {
 	__u32 sandbox_id, pid, nr, verdict, rule_index;
 	__s64 value;
 	bool has_all;
+	__u64 dropped;		/* 0 when absent */
 };
 
 /* Read one event of sandbox @id within @timeout_ms: 1, 0 (none) or -errno. */
@@ -1030,8 +1031,10 @@ static int read_event(int fd, __u16 family, __u32 id, struct event *ev, int time
 		if (poll(&pfd, 1, left) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			continue;
 		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
+			return -errno;
 		for (h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
 			const struct nlattr *tb[REDIRECT_A_MAX + 1];
 			const struct genlmsghdr *g = NLMSG_DATA(h);
@@ -1043,6 +1046,8 @@ static int read_event(int fd, __u16 family, __u32 id, struct event *ev, int time
 				continue;
 			memset(ev, 0, sizeof(*ev));
 			ev->sandbox_id = id;
+			if (tb[REDIRECT_A_DROPPED])
+				ev->dropped = nla_u64(tb[REDIRECT_A_DROPPED]);
 			ev->has_all = tb[REDIRECT_A_PID] && tb[REDIRECT_A_SYSCALL_NR] &&
 				      tb[REDIRECT_A_VERDICT] && tb[REDIRECT_A_VALUE] &&
 				      tb[REDIRECT_A_RULE_INDEX];
@@ -1106,6 +1111,60 @@ TEST_F(netlink, audit_rule_emits_event)
 	EXPECT_EQ(1, ev.rule_index) TH_LOG("rule index as the user numbered it");
 	EXPECT_TARGET_OK(&t, 5000);
 	EXPECT_EQ(0, read_event(mon.fd, mon.family, id, &ev, 300)) TH_LOG("a second event");
+}
+
+#define BURST 3000
+
+/* Events are rate-limited, and what the limit swallowed is counted exactly. */
+TEST_F_TIMEOUT(netlink, audit_events_rate_limited, 120)
+{
+	int nrs[] = NRS_DEFAULT;
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 9);
+	long events = 0, dropped = 0, with_dropped = 0;
+	struct event ev;
+	struct target t;
+	__u32 id = 0;
+	struct nl mon;
+	int fd, big = 1 << 24, ret;
+	char c;
+	pid_t pid;
+
+	r.flags = REDIRECT_RULE_AUDIT;
+	OPEN_NL(&mon);
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)));
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &mon.events,
+				sizeof(mon.events)));
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 3, 0);
+	if (pid == 0) {
+		int i;
+
+		for (i = 0; i < BURST; i++)
+			EXPECT_EQ(9, syscall(SYS_getppid));
+		target_report(&t, "1", 1);
+		/* One more, a while later: it carries the count of what was dropped. */
+		target_cmd(&t);
+		EXPECT_EQ(9, syscall(SYS_getppid));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id, "burst");
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(0, target_read(&t, &c, 1, 60000));
+	sleep_ms(1500);
+	ASSERT_EQ(0, target_send(&t, 'l'));
+	EXPECT_TARGET_OK(&t, 10000);
+	while ((ret = read_event(mon.fd, mon.family, id, &ev, 2000)) == 1) {
+		events++;
+		dropped += ev.dropped;
+		with_dropped += !!ev.dropped;
+	}
+	EXPECT_EQ(0, ret) TH_LOG("reading events: %s", strerror(-ret));
+	TH_LOG("%ld events, %ld dropped (reported in %ld events)", events, dropped, with_dropped);
+	EXPECT_EQ(BURST + 1, events + dropped);
+	EXPECT_GT(BURST, events) TH_LOG("no rate limit");
+	EXPECT_LT(0, events);
 }
 
 TEST_HARNESS_MAIN
