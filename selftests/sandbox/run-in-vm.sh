@@ -23,12 +23,13 @@ finish() { echo "1..$n"; exit "$failed"; }
 diag() { sed 's/^/# /'; }
 
 [ $# -ge 1 ] || { echo "usage: run-in-vm.sh MODULE_DIR [TEST...]" >&2; exit 2; }
-ko=$1/redirect.ko
-[ -f "$ko" ] || ko=$1/kmod/redirect.ko
+moddir=$1
 shift
 tests=${*:-sandbox_test netlink_test}
+ko=$moddir/redirect.ko
+[ -f "$ko" ] || ko=$moddir/kmod/redirect.ko
 if [ ! -f "$ko" ]; then
-	not_ok "module_found # no redirect.ko in $1"
+	not_ok "module_found # no redirect.ko in $moddir"
 	finish
 fi
 ko=$(cd "$(dirname "$ko")" && pwd)/redirect.ko
