@@ -13,7 +13,7 @@ out=build/check
 mkdir -p "$out"
 distro_kver=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
 distro_kdir=/lib/modules/$distro_kver/build
-all_suites="host fuzz vm-bench kmod-distro kmod-debug dkms"
+all_suites="host service fuzz vm-bench kmod-distro kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
@@ -38,6 +38,7 @@ testkernel() {
 
 # ---- suites: each prints TAP on stdout and returns non-zero on failure ------
 suite_host() { selftests/portable/run.sh; }
+suite_service() { selftests/service/run.sh; }
 suite_fuzz() { selftests/fuzz/run.sh "${FUZZ_SECONDS:-20}"; }
 suite_vm-bench() { selftests/vm/test-vm-run.sh; }
 # Module suites run in one VM boot each; the sandbox tests join when built.

@@ -216,7 +216,12 @@ int main(int argc, char **argv)
 		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
 		   s.default_policy ? redirect_policy_name(s.default_policy) : "none");
 
+	ret = sentry_sd_notify("READY=1");
+	if (ret < 0)
+		sentry_log("NOTIFY_SOCKET: cannot tell systemd we are ready: %s", strerror(-ret));
+
 	ret = run(&s);
+	sentry_sd_notify("STOPPING=1");
 
 	sentry_server_close(&s);
 	while (s.sandboxes)

@@ -104,4 +104,7 @@ int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *r
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
+/* sdnotify.c */
+int sentry_sd_notify(const char *state);
+
 #endif /* USERSENTRY_SENTRY_H */

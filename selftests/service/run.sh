@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# usersentry as a service: readiness protocol, and the unit and modules-load
+# entry as `make install` lays them out, checked by systemd-analyze (the unit's
+# ExecStart pointed at the staged binary, since nothing is installed for real).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+rc=0
+build/selftests/service/service_test || rc=1
+
+root=$(mktemp -d /tmp/redirect-install.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+unit=$root/usr/local/lib/systemd/system/usersentry.service
+if make -s install DESTDIR="$root" >"$root.log" 2>&1 &&
+	[ -f "$root/etc/modules-load.d/redirect.conf" ] &&
+	grep -qx redirect "$root/etc/modules-load.d/redirect.conf" &&
+	sed "s|ExecStart=/|ExecStart=$root/|" "$unit" >"$root/usersentry.service" &&
+	out=$(systemd-analyze verify "$root/usersentry.service" 2>&1) && [ -z "$out" ]; then
+	echo "ok 1 install_lays_out_a_valid_unit_and_modules_load_entry"
+else
+	echo "not ok 1 install_lays_out_a_valid_unit_and_modules_load_entry"
+	sed 's/^/# /' "$root.log" | tail -5
+	echo "${out:-}" | sed 's/^/# /'
+	rc=1
+fi
+rm -f "$root.log"
+exit $rc
