@@ -164,8 +164,10 @@ TEST_F(sandbox, attach_bad_fields)
 		struct redirect_attach a;
 		__u64 tail;
 	} big;
-	const char *bad_names[] = { "", "with space", "slash/", "new\nline", "tab\t", "\x80hi",
-				    "quote\"", "star*" };
+	/* Empty or not printable ASCII. */
+	static const char * const bad_names[] = {
+		"", "new\nline", "tab\t", "\x80hi", "del\x7f", "bell\a", "esc\x1b[0m",
+	};
 	struct target t;
 	__u32 id = 0;
 	int fd, efd, closed;
@@ -262,6 +264,32 @@ TEST_F(sandbox, attach_bad_fields)
 	EXPECT_TARGET_OK(&t, 5000);
 #undef GOOD_ATTACH
 #undef EXPECT_ATTACH_ERR
+}
+
+/* "1..REDIRECT_NAME_MAX-1 printable ASCII": every printable character is allowed. */
+TEST_F(sandbox, attach_name_printable_ascii)
+{
+	static const char * const names[] = {
+		"with space", "slash/x", "star*", "quote\"", "~!@#$%^&()+=[]{}|;',<>?`\\",
+	};
+	int nrs[] = { __NR_getppid };
+	struct target t;
+	size_t i;
+	int fd;
+	pid_t pid;
+
+	OPEN_SESSION(fd, REDIRECT_FEATURE_ATTACH);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		pid = target_fork(&t, nrs, 1, 0);
+		if (pid == 0)
+			_exit(0);
+		START_TARGET(pid);
+		EXPECT_EQ(0, rdr_attach(fd, t.listener, -1, HOLD, 0, names[i], NULL))
+			TH_LOG("name '%s'", names[i]);
+		ASSERT_EQ(0, target_go(&t));
+		EXPECT_TARGET_OK(&t, 5000);
+		target_close(&t);
+	}
 }
 
 TEST_F(sandbox, ioctls_need_their_feature)
@@ -949,7 +977,7 @@ TEST_F(sandbox, fastpath_never_reaches_sentry)
 	int nrs[] = { __NR_getppid, __NR_getpid };
 	struct redirect_rule r[] = {
 		rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 5),
-		rule_make(__NR_getpid, REDIRECT_VERDICT_ERRNO, ENOSYS),
+		rule_make(__NR_getpid, REDIRECT_VERDICT_ERRNO, ENOTCONN),
 	};
 	struct redirect_request req[4];
 	struct pollfd pfd;
@@ -964,7 +992,7 @@ TEST_F(sandbox, fastpath_never_reaches_sentry)
 	if (pid == 0) {
 		for (i = 0; i < 200; i++) {
 			EXPECT_EQ(5, syscall(SYS_getppid, i));
-			EXPECT_EQ(-ENOSYS, sc_ret(syscall(SYS_getpid, i)));
+			EXPECT_EQ(-ENOTCONN, sc_ret(syscall(SYS_getpid, i)));
 		}
 		target_report(&t, "d", 1);
 		target_cmd(&t);
@@ -1093,7 +1121,9 @@ TEST_F(sandbox, broker_addfd)
 	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
-		const char *paths[] = { "/redirect-test/addfd-send", "/redirect-test/addfd-then-send" };
+		static const char * const paths[] = {
+			"/redirect-test/addfd-send", "/redirect-test/addfd-then-send",
+		};
 		struct stat st;
 		int k;
 

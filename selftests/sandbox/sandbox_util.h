@@ -533,7 +533,7 @@ static inline void target_close(struct target *t)
 	int *fds[] = { &t->pidfd, &t->listener, &t->ctl[1], &t->res[0] };
 	size_t i;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
