@@ -3,7 +3,11 @@
 
 LIBREDIRECT_SRCS := $(wildcard libredirect/*.c)
 LIBREDIRECT_OBJS := $(LIBREDIRECT_SRCS:%.c=$(B)/obj/%.o)
-LIBREDIRECT_LIBS := -lseccomp -ljson-c
+LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+LIBNL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+LIBREDIRECT_LIBS := -lseccomp -ljson-c $(LIBNL_LIBS)
+# kmod/rules_eval.h: the tier-1 rule engine, compiled here as in the module
+LIBREDIRECT_CFLAGS := -I$(CURDIR)/kmod $(LIBNL_CFLAGS)
 LIBREDIRECT_SO := $(B)/lib/libredirect.so.0
 LIBREDIRECT_A := $(B)/lib/libredirect.a
 LIBREDIRECT_PC := $(B)/lib/pkgconfig/libredirect.pc
@@ -11,7 +15,8 @@ LIBREDIRECT_PC := $(B)/lib/pkgconfig/libredirect.pc
 # Link flags for programs using the shared library from build/ or an install.
 LIBREDIRECT_LDFLAGS := $(LIBREDIRECT_SO) $(LIBREDIRECT_LIBS) -Wl,-rpath,'$$ORIGIN/../lib'
 
-$(LIBREDIRECT_OBJS): override CFLAGS += -fPIC -DREDIRECT_VERSION='"$(VERSION)"'
+$(LIBREDIRECT_OBJS): override CFLAGS += -fPIC -DREDIRECT_VERSION='"$(VERSION)"' \
+	$(LIBREDIRECT_CFLAGS)
 
 $(LIBREDIRECT_SO): $(LIBREDIRECT_OBJS) libredirect/libredirect.map
 	@mkdir -p $(dir $@)

@@ -27,16 +27,6 @@ static int scmp_error(struct redirect_error **err, int rc, const char *fmt, cons
 	return redirect_make_error_errno(err, errnum, "%s", head);
 }
 
-static bool is_sentry_call(const struct redirect_policy *p, int nr)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_sentry_calls; i++)
-		if (seccomp_syscall_resolve_name(p->sentry_calls[i]) == nr)
-			return true;
-	return false;
-}
-
 static int add_rule(scmp_filter_ctx ctx, const struct redirect_policy *p, size_t ri,
 		    const char *name, int nr, struct redirect_error **err)
 {
@@ -109,13 +99,13 @@ static int build_ctx(const struct redirect_policy *p, scmp_filter_ctx *ctxp,
 	for (i = 0; i < p->n_rules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
-		if (r->action == p->default_action || !policy_rule_applies(r))
+		if (r->action == p->default_action || !policy_rule_applies(p, r))
 			continue;
 		for (j = 0; j < r->n_names; j++) {
 			int nr = seccomp_syscall_resolve_name(r->names[j]);
 
 			/* unknown to this libseccomp: ignored, as runc does */
-			if (nr == __NR_SCMP_ERROR || is_sentry_call(p, nr))
+			if (nr == __NR_SCMP_ERROR || policy_is_sentry_call(p, nr))
 				continue;
 			ret = add_rule(ctx, p, i, r->names[j], nr, err);
 			if (ret < 0) {

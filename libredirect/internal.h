@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+/* The library uses the UAPI's enum redirect_verdict by name. */
+#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -54,5 +57,24 @@ int redirect_errno_parse(const char *s, int *errnum);
 
 /* "ENOSYS" for 38, or NULL. */
 const char *redirect_errno_name(int errnum);
+
+/* "args[1].op: unknown comparison" for a field rdr_rule_check() refused. */
+const char *rule_field_text(uint32_t field, uint32_t arg, char *buf, size_t size);
+
+/* A copy of a rule set with its hit counts at zero. */
+int ruleset_clone(const struct redirect_ruleset *rs, struct redirect_ruleset **copyp,
+		  struct redirect_error **err);
+
+/* Read a whole regular file without blocking; *bufp malloc()ed, NUL-terminated. */
+int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
+		       ino_t *ino, struct redirect_error **err);
+
+/* Strict JSON: one value and nothing after it; messages carry line:column. */
+struct json_object;
+int redirect_json_parse(const char *buf, size_t len, size_t max, const char *origin,
+			struct json_object **rootp, struct redirect_error **err);
+
+/* A library notice (the portable-mode fallback): to the notice function. */
+void redirect_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* LIBREDIRECT_INTERNAL_H */

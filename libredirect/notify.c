@@ -98,9 +98,9 @@ int redirect_notif_send(int listener, struct redirect_notif_buf *b, uint64_t id,
 }
 
 int redirect_notif_send_verdict(int listener, struct redirect_notif_buf *b, uint64_t id,
-				const struct redirect_verdict *v, struct redirect_error **err)
+				const struct redirect_answer *v, struct redirect_error **err)
 {
-	if (v->kind == REDIRECT_VERDICT_CONTINUE)
+	if (v->kind == REDIRECT_ANSWER_CONTINUE)
 		return redirect_notif_send(listener, b, id, 0, 0,
 					   SECCOMP_USER_NOTIF_FLAG_CONTINUE, err);
 	return redirect_notif_send(listener, b, id, 0, -v->errnum, 0, err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The in-memory form of a policy, shared by the loader and the filter compiler. */
+/* The in-memory form of a policy, shared by the loader, the compilers and the OCI writer. */
 #ifndef LIBREDIRECT_POLICY_H
 #define LIBREDIRECT_POLICY_H
 
@@ -33,8 +33,44 @@ struct policy_rule {
 	struct policy_cond includes, excludes;
 };
 
+/* A tier-1 rule as written: the UAPI rule without its nr, for each name. */
+struct policy_trule {
+	char **names;
+	size_t n_names;
+	struct redirect_rule tmpl;	/* nr 0 */
+	char *where;			/* "p.json: redirect.rules[3]" */
+};
+
+struct policy_file_rule {
+	enum redirect_file_action action;
+	char *path;
+	char *target;			/* REMAP */
+};
+
+struct policy_connect_rule {
+	bool allow;
+	int family;			/* AF_INET, AF_INET6, AF_UNSPEC: any */
+	unsigned char addr[16];
+	unsigned int prefix_len;
+	uint16_t port_min, port_max;
+};
+
+/* Which top-level settings a layer sets (extends / include merging). */
+enum {
+	POLICY_HAS_DEFAULT_ACTION = 1 << 0,
+	POLICY_HAS_ARCHES = 1 << 1,
+	POLICY_HAS_FLAGS = 1 << 2,
+	POLICY_HAS_CAPS = 1 << 3,
+	POLICY_HAS_DEFAULT_ANSWER = 1 << 4,
+	POLICY_HAS_UNAME = 1 << 5,
+	POLICY_HAS_FILES = 1 << 6,
+	POLICY_HAS_CONNECT = 1 << 7,
+	POLICY_HAS_MOUNT = 1 << 8,
+};
+
 struct redirect_policy {
 	char *name;
+	unsigned int has;		/* POLICY_HAS_* */
 	uint32_t default_action;
 	uint32_t *arches;		/* SCMP_ARCH_* tokens */
 	size_t n_arches;
@@ -43,16 +79,56 @@ struct redirect_policy {
 	size_t n_rules;
 
 	/* redirect section */
+	char **caps;			/* bounding set for includes/excludes */
+	size_t n_caps;
+	char **extra_notify;		/* redirect.notify */
+	size_t n_extra_notify;
+	struct policy_trule *trules;
+	size_t n_trules;
 	char **sentry_calls;		/* forced to SCMP_ACT_NOTIFY */
 	size_t n_sentry_calls;
 	char **notify;			/* sentry_calls + profile NOTIFY names */
 	size_t n_notify;
 	bool has_uname;
 	char *uname[REDIRECT_UNAME_NR_FIELDS];
-	struct redirect_verdict default_verdict;
+	struct redirect_answer default_verdict;
+	struct policy_file_rule *files;
+	size_t n_files;
+	struct policy_connect_rule *connect;
+	size_t n_connect;
+	bool connect_default_allow;
+	char **mount_fs;
+	size_t n_mount_fs;
+	char **mount_targets;
+	size_t n_mount_targets;
+	bool mount_bind;
 };
 
 /* Is this rule in force on this machine (Docker's includes / excludes)? */
-bool policy_rule_applies(const struct policy_rule *rule);
+bool policy_rule_applies(const struct redirect_policy *policy, const struct policy_rule *rule);
+
+/* Is nr one of the calls forced to SCMP_ACT_NOTIFY? */
+bool policy_is_sentry_call(const struct redirect_policy *policy, int nr);
+
+/* "SCMP_ACT_ALLOW" etc. for an action without its data, or NULL. */
+const char *policy_action_name(uint32_t action);
+/* "SCMP_ARCH_X86_64" for a token, or NULL. */
+const char *policy_arch_name(uint32_t token);
+/* "SCMP_CMP_EQ" etc., or NULL. */
+const char *policy_op_name(enum scmp_compare op);
+
+/*
+ * Parse a profile held in a json-c object (the seccomp section of an OCI
+ * config): origin and path prefix name it in messages.  No redirect
+ * section, extends or include.
+ */
+struct json_object;
+int policy_parse_oci_section(struct json_object *obj, const char *origin, const char *path,
+			     struct redirect_policy **policyp, struct redirect_error **err);
+
+/* The x86-64 calls each Sentry handler takes. */
+extern const char *const policy_files_calls[];
+extern const char *const policy_connect_calls[];
+extern const char *const policy_mount_calls[];
 
 #endif /* LIBREDIRECT_POLICY_H */

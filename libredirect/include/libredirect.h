@@ -21,12 +21,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <linux/seccomp.h>
+#include <linux/redirect.h>	/* the module's UAPI: tier-1 rules, broker, netlink */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct redirect_notif_buf;
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -82,10 +86,28 @@ const char *redirect_mode_name(enum redirect_mode mode);
  * defaultErrnoRet, architectures or archMap, flags, syscalls[] with names,
  * action, errnoRet, args[] {index, value, valueTwo, op}, comment, includes,
  * excludes; listenerPath and listenerMetadata are accepted and ignored) plus
- * an optional "redirect" section:
+ * "extends" / "include" and an optional "redirect" section:
  *
+ *   "extends": "base.json",              one policy this one builds on
+ *   "include": ["a.json", ...],          more of them, applied after extends
  *   "redirect": {
+ *     "capabilities": ["CAP_CHOWN", ...], the sandbox's bounding set, for
+ *                                         Docker's includes/excludes.caps
  *     "notify": ["getppid", ...],        extra calls to hand to the Sentry
+ *     "rules": [                          tier-1 rules, first match decides
+ *       {"names": ["openat"],             (or "name"); x86-64 system calls
+ *        "args": [{"index": 2, "value": 0, "mask": 3, "op": "EQ"}],
+ *                                         (arg & mask) OP value, unsigned;
+ *                                         op EQ NE LT LE GT GE (or SCMP_CMP_*);
+ *                                         mask defaults to all ones; negative
+ *                                         numbers are two's complement
+ *        "string": {"index": 1, "exact": "/etc/shadow"},  or "prefix": "/proc/"
+ *        "action": "errno:EACCES",        "errno:NAME|N", "value:N", "kill",
+ *                                         "forward"
+ *        "limit": 100,                    decide at most this many calls
+ *        "audit": true,                   an audit event per decision
+ *        "comment": "..."}
+ *     ],
  *     "sentry": {
  *       "default": "errno:ENOSYS",        answer for notified calls without
  *                                         a handler: "errno:NAME",
@@ -93,24 +115,50 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *       "uname": {                        enables the uname handler; fields
  *         "sysname": "...", "nodename": "...", "release": "...",
  *         "version": "...", "machine": "...", "domainname": "..."
- *       }                                 left out come from the host
+ *       },                                left out come from the host
+ *       "files": {                        enables the file handler
+ *         "readOnly": ["/etc", ...],      writes at or below fail (EROFS)
+ *         "hidden": ["/proc/kcore", ...], at or below do not exist (ENOENT)
+ *         "remap": [{"from": "/etc/hosts", "to": "/run/sb/hosts"}]
+ *       },                                absolute paths, no "." or ".."
+ *       "connect": {                      enables the connect handler
+ *         "default": "allow" | "deny",    when no rule matches (deny)
+ *         "rules": [{"action": "allow", "cidr": "10.0.0.0/8",
+ *                    "ports": "1-1024"}]  (or "port": 53); no cidr: any
+ *       },                                IPv4/IPv6 address; first match
+ *       "mount": {                        enables the mount handler
+ *         "fsTypes": ["tmpfs", ...],      file systems that may be mounted
+ *         "targets": ["/mnt", ...],       at or below these directories
+ *         "bind": false                   bind mounts (MS_BIND) allowed
+ *       }
  *     }
  *   }
  *
- * Every syscall with a Sentry handler, every name in redirect.notify and
- * every syscall the profile itself gives SCMP_ACT_NOTIFY is notified.  For a
- * notified syscall the profile's own rules are replaced.  Unknown keys are
- * rejected everywhere; syscall names unknown to libseccomp are ignored in
- * the profile part (as runc does) but rejected in the redirect section.
- * Capability conditions (includes/excludes.caps) are evaluated against an
- * empty capability set for now.
+ * Every syscall with a Sentry handler, every name in redirect.notify and in
+ * redirect.rules, and every syscall the profile itself gives SCMP_ACT_NOTIFY
+ * is notified.  For a notified syscall the profile's own rules are replaced.
+ * Unknown keys are rejected everywhere; syscall names unknown to libseccomp
+ * are ignored in the profile part (as runc does) but rejected in the
+ * redirect section.
+ *
+ * extends / include: paths relative to the including file's directory (for
+ * a buffer: to its origin's directory), at most REDIRECT_POLICY_MAX_DEPTH
+ * deep, no cycles.  The base is applied first, then each include in order,
+ * then the file itself; a later layer replaces defaultAction,
+ * defaultErrnoRet, architectures/archMap, flags, capabilities and each
+ * sentry section it sets, removes the syscall names it names from earlier
+ * layers' syscalls[] before adding its own, adds to notify, and puts its
+ * tier-1 rules before the earlier layers' ones (so they win the first
+ * match).  The policy's name is the outermost file's.
  *
  * Errors name the origin, the JSON path and the problem, e.g.
  *   "p.json: syscalls[3].action: unknown action "SCMP_ACT_FOO""
+ *   "top.json: extends: base.json: redirect.rules[0].action: ..."
  */
 struct redirect_policy;
 
 #define REDIRECT_POLICY_MAX_SIZE (4u << 20)
+#define REDIRECT_POLICY_MAX_DEPTH 8	/* extends / include nesting */
 #define REDIRECT_UNAME_LEN 65	/* as in struct utsname, with the NUL */
 
 /*
@@ -155,27 +203,196 @@ bool redirect_policy_has_uname(const struct redirect_policy *policy);
 const char *redirect_policy_uname(const struct redirect_policy *policy,
 				  enum redirect_uname_field field);
 
-enum redirect_verdict_kind {
-	REDIRECT_VERDICT_ERRNO,		/* fail the call with errnum */
-	REDIRECT_VERDICT_CONTINUE,	/* let the kernel run the call */
+/*
+ * The Sentry's answer to a call (not a tier-1 verdict: those are the UAPI's
+ * enum redirect_verdict).
+ */
+enum redirect_answer_kind {
+	REDIRECT_ANSWER_ERRNO,		/* fail the call with errnum */
+	REDIRECT_ANSWER_CONTINUE,	/* let the kernel run the call */
 };
 
-struct redirect_verdict {
-	enum redirect_verdict_kind kind;
-	int errnum;			/* positive, for REDIRECT_VERDICT_ERRNO */
+struct redirect_answer {
+	enum redirect_answer_kind kind;
+	int errnum;			/* positive, for REDIRECT_ANSWER_ERRNO */
 };
+
+/*
+ * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*,
+ * which the UAPI's enum redirect_verdict now owns.  The old spellings stay as
+ * macros for existing programs; define REDIRECT_NO_COMPAT_0_1 before including
+ * this header to name the UAPI's enum redirect_verdict (rules_eval.h needs it).
+ * Note: REDIRECT_VERDICT_ERRNO is the UAPI's tier-1 verdict (1), not
+ * REDIRECT_ANSWER_ERRNO.
+ */
+#ifndef REDIRECT_NO_COMPAT_0_1
+#define redirect_verdict redirect_answer
+#define REDIRECT_VERDICT_CONTINUE REDIRECT_ANSWER_CONTINUE
+#endif
 
 /* The answer for notified calls that no handler takes. */
 void redirect_policy_default_verdict(const struct redirect_policy *policy,
-				     struct redirect_verdict *verdict);
+				     struct redirect_answer *answer);
 
 /* Number of notified syscall names, and the i-th of them. */
 size_t redirect_policy_notify_count(const struct redirect_policy *policy);
 const char *redirect_policy_notify_name(const struct redirect_policy *policy, size_t i);
 
 /* Writes "errno:ENOSYS" or "continue" into buf; returns buf. */
-const char *redirect_verdict_format(const struct redirect_verdict *verdict,
+const char *redirect_verdict_format(const struct redirect_answer *answer,
 				    char *buf, size_t size);
+
+/*
+ * redirect_policy_set_capabilities() - the sandbox's bounding capability set
+ * @caps: "CAP_NAME" strings; replaces the set from redirect.capabilities
+ *
+ * Docker's includes.caps (all must be held) and excludes.caps (any held)
+ * are evaluated against it when the filter is compiled.  The default is the
+ * empty set.  Errors: -EINVAL a malformed name (the policy is unchanged).
+ */
+int redirect_policy_set_capabilities(struct redirect_policy *policy, const char *const *caps,
+				     size_t n, struct redirect_error **err);
+
+/* Docker's default bounding set (14 capabilities), NULL-terminated. */
+extern const char *const redirect_docker_default_caps[];
+
+/* ---- Sentry handler settings ------------------------------------------------- */
+
+enum redirect_file_action {
+	REDIRECT_FILE_READ_ONLY,	/* writes fail with EROFS */
+	REDIRECT_FILE_HIDDEN,		/* does not exist: ENOENT */
+	REDIRECT_FILE_REMAP,		/* served from another path */
+};
+
+/* True when the policy has a "files" section (file handler enabled). */
+bool redirect_policy_has_files(const struct redirect_policy *policy);
+
+/*
+ * redirect_policy_file_lookup() - the file rule governing an absolute path
+ * @path: absolute and normalised (no ".", "..", "//")
+ * @remapped, @size: for REMAP, receives the path with the prefix replaced
+ *
+ * The rule with the longest matching prefix (on whole components) wins.
+ * Returns 1 and sets *action when a rule applies, 0 when none does.
+ * Errors: -EINVAL path not absolute/normalised, -ENAMETOOLONG remapped
+ * path does not fit.
+ */
+int redirect_policy_file_lookup(const struct redirect_policy *policy, const char *path,
+				enum redirect_file_action *action, char *remapped, size_t size);
+
+/* True when the policy has a "connect" section (connect handler enabled). */
+bool redirect_policy_has_connect(const struct redirect_policy *policy);
+
+/*
+ * redirect_policy_connect_check() - may a sandbox connect to this address?
+ * Returns 1 (allow) or 0 (deny) for AF_INET / AF_INET6 by the first rule
+ * that matches, else by the section's default.  -EAFNOSUPPORT for other
+ * families, -EINVAL for a short address.
+ */
+int redirect_policy_connect_check(const struct redirect_policy *policy,
+				  const struct sockaddr *addr, socklen_t len);
+
+/* True when the policy has a "mount" section (mount handler enabled). */
+bool redirect_policy_has_mount(const struct redirect_policy *policy);
+
+/*
+ * redirect_policy_mount_check() - may a sandbox mount fstype at target?
+ * @target: absolute and normalised; @flags: mount(2) flags (MS_BIND checked)
+ * Returns 1 (allow) or 0 (deny); -EINVAL for a malformed target.
+ */
+int redirect_policy_mount_check(const struct redirect_policy *policy, const char *fstype,
+				const char *target, unsigned long flags);
+
+/* ---- tier-1 rules (struct redirect_rule of <linux/redirect.h>) ---------------- */
+
+/*
+ * A rule set: the policy's redirect.rules compiled to the module's UAPI
+ * format, one struct redirect_rule per (rule, syscall name), in policy order,
+ * each checked with the rule engine the module itself uses
+ * (kmod/rules_eval.h), plus where each came from.  It is also the portable
+ * mode's evaluator: redirect_ruleset_decide() runs that same engine in user
+ * space, with its own hit counters for the limits.
+ */
+struct redirect_ruleset;
+
+/*
+ * redirect_ruleset_compile() - compile a policy's tier-1 rules
+ * An empty set when the policy has none.  Errors: -EINVAL a rule the
+ * engine refuses (the message names its JSON path and field), -E2BIG more
+ * than REDIRECT_RULES_MAX rules, -ENOMEM.
+ */
+int redirect_ruleset_compile(const struct redirect_policy *policy,
+			     struct redirect_ruleset **rulesetp, struct redirect_error **err);
+
+/*
+ * redirect_ruleset_from_array() - a rule set from UAPI rules as they are
+ * Checked with the same engine; messages name "rule N" and the field.
+ */
+int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
+				struct redirect_ruleset **rulesetp, struct redirect_error **err);
+
+void redirect_ruleset_free(struct redirect_ruleset *ruleset);
+
+size_t redirect_ruleset_count(const struct redirect_ruleset *ruleset);
+/* The rules, contiguous, ready for REDIRECT_IOC_SET_RULES. */
+const struct redirect_rule *redirect_ruleset_rules(const struct redirect_ruleset *ruleset);
+/* Where rule i came from, e.g. "p.json: redirect.rules[2] (openat)"; "rule 2". */
+const char *redirect_ruleset_origin(const struct redirect_ruleset *ruleset, size_t i);
+/* Decisions taken by rule i in user space (portable mode). */
+uint64_t redirect_ruleset_hits(const struct redirect_ruleset *ruleset, size_t i);
+void redirect_ruleset_reset_hits(struct redirect_ruleset *ruleset);
+
+/*
+ * redirect_rule_error_describe() - what an EINVAL of SET_RULES means
+ * @field: enum redirect_rule_field; @arg: args[] index for ARG_* fields
+ * Writes e.g. "redirect.rules[2] (openat): args[1].op: unknown comparison"
+ * (the origin of the rule when ruleset is not NULL, else "rule N").
+ */
+const char *redirect_rule_error_describe(const struct redirect_ruleset *ruleset, uint32_t rule,
+					 uint32_t field, uint32_t arg, char *buf, size_t size);
+
+/* A tier-1 decision: verdict is the UAPI's enum redirect_verdict. */
+struct redirect_decision {
+	uint32_t verdict;	/* REDIRECT_VERDICT_FORWARD, _ERRNO, _VALUE, _KILL */
+	int64_t value;		/* ERRNO: the errno; VALUE: the return value */
+	uint32_t rule;		/* index of the deciding rule, when matched */
+	bool matched;		/* false: no rule decided, forwarded by default */
+	bool audit;
+};
+
+/*
+ * redirect_ruleset_decide_call() - evaluate one call as the module would
+ * @arch: AUDIT_ARCH_*; only native x86-64 calls are evaluated, others are
+ *        forwarded (as the module does)
+ * @pid: whose memory string arguments are read from (process_vm_readv, page
+ *       by page, at most REDIRECT_STR_MAX bytes; unreadable or unterminated:
+ *       the rule does not match)
+ * Counts the hit of the deciding rule.  Returns 0.
+ */
+int redirect_ruleset_decide_call(struct redirect_ruleset *ruleset, uint32_t arch, int nr,
+				 const uint64_t args[6], pid_t pid,
+				 struct redirect_decision *decision);
+
+/*
+ * redirect_ruleset_decide() - evaluate a received notification
+ * @listener: when >= 0, SECCOMP_IOCTL_NOTIF_ID_VALID is checked after a
+ *            string was read from the target, so that a reused pid cannot
+ *            have answered
+ * Errors: -ENOENT the target went away (send nothing).
+ */
+int redirect_ruleset_decide(struct redirect_ruleset *ruleset, const struct seccomp_notif *req,
+			    int listener, struct redirect_decision *decision,
+			    struct redirect_error **err);
+
+/*
+ * redirect_decision_send() - answer a notification with a tier-1 verdict
+ * ERRNO and VALUE reply at once; KILL sends SIGKILL to the caller's thread
+ * group and replies EPERM (as the module); FORWARD sends nothing and
+ * returns -EINVAL.  -ENOENT: the target is gone.
+ */
+int redirect_decision_send(int listener, struct redirect_notif_buf *buf,
+			   const struct seccomp_notif *req,
+			   const struct redirect_decision *decision, struct redirect_error **err);
 
 /* ---- seccomp filters ----------------------------------------------------- */
 
@@ -378,7 +595,7 @@ int redirect_notif_send(int listener, struct redirect_notif_buf *buf, uint64_t i
 
 /* Reply with a verdict (errno or continue). */
 int redirect_notif_send_verdict(int listener, struct redirect_notif_buf *buf, uint64_t id,
-				const struct redirect_verdict *verdict,
+				const struct redirect_answer *answer,
 				struct redirect_error **err);
 
 /*
@@ -397,6 +614,248 @@ int redirect_listener_check(int fd, struct redirect_error **err);
 
 /* Name of a syscall number for an audit arch (SCMP_ARCH_*), or NULL. */
 const char *redirect_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
+
+/* ---- OCI runtime config (config.json) ------------------------------------------ */
+
+/*
+ * redirect_oci_seccomp_json() - the linux.seccomp section for a policy
+ * @listener_path: the agent socket (listenerPath), or NULL for none
+ *
+ * The filter the policy compiles to on this machine, in the runtime spec's
+ * form: defaultAction (+ defaultErrnoRet), architectures, flags, syscalls[]
+ * with the rules that apply (Docker's includes/excludes evaluated; syscall
+ * names unknown to libseccomp dropped), SCMP_ACT_NOTIFY for every notified
+ * call, listenerPath, and listenerMetadata = the policy's name.  *jsonp is
+ * malloc()ed and NUL-terminated.  Errors: -EINVAL listenerPath not absolute
+ * or the policy notifies calls without one, -ENOMEM.
+ */
+int redirect_oci_seccomp_json(const struct redirect_policy *policy, const char *listener_path,
+			      char **jsonp, struct redirect_error **err);
+
+/*
+ * A bundle's config.json, read for its seccomp section.  Only what redirect
+ * needs is validated closely (ociVersion, process.capabilities.bounding,
+ * linux.seccomp as a profile); the rest is kept as it is.
+ */
+struct redirect_oci_config;
+
+#define REDIRECT_OCI_CONFIG_MAX_SIZE (16u << 20)
+
+/*
+ * redirect_oci_config_read() - parse config.json bytes
+ * @origin: for messages ("config.json" when NULL)
+ * Errors: -EFBIG, -EINVAL (JSON, a bad field; messages carry the JSON path,
+ * e.g. "config.json: linux.seccomp.syscalls[2].action: unknown action").
+ */
+int redirect_oci_config_read(const char *buf, size_t len, const char *origin,
+			     struct redirect_oci_config **configp, struct redirect_error **err);
+int redirect_oci_config_read_file(const char *path, struct redirect_oci_config **configp,
+				  struct redirect_error **err);
+void redirect_oci_config_free(struct redirect_oci_config *config);
+
+/* The seccomp section as a policy (capabilities set from the bundle), or NULL. */
+const struct redirect_policy *redirect_oci_config_seccomp(const struct redirect_oci_config *config);
+/* linux.seccomp.listenerPath / listenerMetadata, or NULL. */
+const char *redirect_oci_config_listener_path(const struct redirect_oci_config *config);
+const char *redirect_oci_config_listener_metadata(const struct redirect_oci_config *config);
+/* process.capabilities.bounding: count and i-th name. */
+size_t redirect_oci_config_cap_count(const struct redirect_oci_config *config);
+const char *redirect_oci_config_cap(const struct redirect_oci_config *config, size_t i);
+
+/*
+ * redirect_oci_config_set_seccomp() - the config with linux.seccomp replaced
+ * by the policy's section (see redirect_oci_seccomp_json()); every other
+ * key is kept.  *jsonp is malloc()ed and NUL-terminated.
+ */
+int redirect_oci_config_set_seccomp(const struct redirect_oci_config *config,
+				    const struct redirect_policy *policy, const char *listener_path,
+				    char **jsonp, struct redirect_error **err);
+
+/* ---- module client (/dev/redirect) with the portable fallback ----------------------- */
+
+/*
+ * A session: one open of /dev/redirect, handshaken, through which the
+ * daemon attaches listeners, sets tier-1 rules, adopts sandboxes in custody
+ * and exchanges requests and replies with the broker.  Where /dev/redirect
+ * is absent the session is a portable one, with the same calls: it keeps the
+ * listeners itself, RECVs on them, decides tier-1 rules in user space
+ * (redirect_ruleset_decide()) and hands only the forwarded calls out, so the
+ * daemon drives both modes alike.  The fallback is announced once per
+ * process through the notice function.
+ */
+struct redirect_session;
+
+/* Fail with -ENODEV instead of falling back to portable mode. */
+#define REDIRECT_SESSION_MODULE_ONLY (1U << 0)
+/* Never open /dev/redirect: portable mode (tests, benchmarks). */
+#define REDIRECT_SESSION_PORTABLE (1U << 1)
+
+/* The features a module session asks for (all but NETLINK, which is separate). */
+#define REDIRECT_SESSION_FEATURES (REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | \
+				   REDIRECT_FEATURE_BROKER | REDIRECT_FEATURE_CUSTODY)
+
+/*
+ * redirect_session_open() - open and handshake, or fall back
+ * Module mode asks for REDIRECT_SESSION_FEATURES, or for what the module
+ * supports of them when it lacks some (see redirect_session_features()).
+ * Errors: -ENODEV (MODULE_ONLY and no device), -EACCES/-EPERM opening it,
+ * -EPROTONOSUPPORT the module speaks another API version, -EINVAL flags.
+ */
+int redirect_session_open(unsigned int flags, struct redirect_session **sessionp,
+			  struct redirect_error **err);
+void redirect_session_free(struct redirect_session *session);
+
+enum redirect_mode redirect_session_mode(const struct redirect_session *session);
+/* Features enabled; in portable mode the emulated ones (no CUSTODY). */
+uint64_t redirect_session_features(const struct redirect_session *session);
+/* The module's API version (REDIRECT_API_VERSION in portable mode). */
+uint32_t redirect_session_api_version(const struct redirect_session *session);
+
+/*
+ * The fd to poll for POLLIN: a request is ready for
+ * redirect_session_broker() (in portable mode: a listener has an event).
+ */
+int redirect_session_fd(const struct redirect_session *session);
+
+/*
+ * redirect_session_attach() - hand a listener to the session
+ * @listener_fd: stays the caller's (the module / session takes its own)
+ * @pidfd: the sandbox's first process, or -1 (needed for FAIL_KILL)
+ * @fail_mode, @hold_timeout_ms: REDIRECT_FAIL_* (module mode only)
+ * Errors are REDIRECT_IOC_ATTACH's; portable mode checks the same fields.
+ */
+int redirect_session_attach(struct redirect_session *session, int listener_fd, int pidfd,
+			    const char *name, uint32_t fail_mode, uint32_t hold_timeout_ms,
+			    uint32_t *sandbox_idp, struct redirect_error **err);
+
+/* REDIRECT_IOC_ADOPT; -EOPNOTSUPP in portable mode (no custody). */
+int redirect_session_adopt(struct redirect_session *session, uint32_t sandbox_id,
+			   struct redirect_error **err);
+
+/*
+ * redirect_session_set_rules() - replace a sandbox's tier-1 rules
+ * @ruleset: NULL clears them.  The set is copied (portable mode: its hit
+ * counts start at zero).  On EINVAL the message names the rule's JSON path
+ * (its origin) and the field the module refused.
+ */
+int redirect_session_set_rules(struct redirect_session *session, uint32_t sandbox_id,
+			       const struct redirect_ruleset *ruleset,
+			       struct redirect_error **err);
+
+/* The same with raw UAPI rules (not checked here: the module's word counts). */
+int redirect_session_set_rules_array(struct redirect_session *session, uint32_t sandbox_id,
+				     const struct redirect_rule *rules, size_t n,
+				     struct redirect_error **err);
+
+/*
+ * redirect_session_broker() - one REDIRECT_IOC_BROKER round
+ * @replies, @nr_replies: performed first, in order; each one's result is
+ *        written into it; *nr_replies gets the number performed
+ * @requests, @max_requests: filled with forwarded requests; *nr_requests
+ *        gets how many
+ * @timeout_ms: wait for a request when none is ready: 0 no, -1 forever
+ * Returns 0 (also on timeout, with *nr_requests 0) or the call's -errno:
+ * -EINTR a signal came first.  In portable mode tier-1 verdicts are
+ * answered inside, and a sandbox whose listener hung up is dropped.
+ */
+int redirect_session_broker(struct redirect_session *session, struct redirect_reply *replies,
+			    uint32_t *nr_replies, struct redirect_request *requests,
+			    uint32_t max_requests, uint32_t *nr_requests, int timeout_ms,
+			    struct redirect_error **err);
+
+/* Sandboxes still attached (portable mode: listeners not hung up). */
+size_t redirect_session_sandbox_count(const struct redirect_session *session);
+
+/*
+ * Library notices (the fallback to portable mode): by default written to
+ * stderr as "libredirect: ...".  fn NULL silences them.
+ */
+typedef void (*redirect_notice_fn)(void *ctx, const char *msg);
+void redirect_set_notice_fn(redirect_notice_fn fn, void *ctx);
+
+/* ---- control plane: generic netlink family "redirect" (libnl-genl-3) ---------------- */
+
+struct redirect_ctl;
+
+/*
+ * redirect_ctl_open() - a socket on the family
+ * Errors: -ENOENT the family is unknown (module not loaded: portable mode),
+ * -EPERM, -ENOMEM.
+ */
+int redirect_ctl_open(struct redirect_ctl **ctlp, struct redirect_error **err);
+void redirect_ctl_close(struct redirect_ctl *ctl);
+
+struct redirect_sandbox_info {
+	uint32_t sandbox_id;
+	char name[REDIRECT_NAME_MAX];
+	uint32_t fail_mode;
+	bool owned;
+	uint32_t forward_pending;
+	uint32_t delivered;
+	uint32_t replay;
+	uint64_t rules_generation;
+	uint64_t stats[REDIRECT_STAT_COUNT];
+	uint64_t hist[REDIRECT_HIST_BUCKETS];
+};
+
+/* All sandboxes (a dump); *infop is malloc()ed. */
+int redirect_ctl_sandboxes(struct redirect_ctl *ctl, struct redirect_sandbox_info **infop,
+			   size_t *np, struct redirect_error **err);
+/* One sandbox; -ENOENT when there is no such sandbox. */
+int redirect_ctl_sandbox(struct redirect_ctl *ctl, uint32_t sandbox_id,
+			 struct redirect_sandbox_info *info, struct redirect_error **err);
+
+struct redirect_syscall_stats {
+	uint32_t nr;
+	uint64_t stats[REDIRECT_STAT_COUNT];
+	uint64_t hist[REDIRECT_HIST_BUCKETS];
+};
+
+/* Per-syscall statistics of a sandbox; *statsp is malloc()ed. */
+int redirect_ctl_stats(struct redirect_ctl *ctl, uint32_t sandbox_id,
+		       struct redirect_syscall_stats **statsp, size_t *np,
+		       struct redirect_error **err);
+
+struct redirect_rule_info {
+	uint32_t index;
+	uint64_t hits;
+	uint64_t generation;
+	struct redirect_rule rule;
+};
+
+/* The rules of a sandbox, in load order (a dump); *rulesp is malloc()ed. */
+int redirect_ctl_get_rules(struct redirect_ctl *ctl, uint32_t sandbox_id,
+			   struct redirect_rule_info **rulesp, size_t *np,
+			   struct redirect_error **err);
+
+/*
+ * Replace a sandbox's rules (one RULE attribute each; none clears).  On
+ * EINVAL the message has the module's extended ack and the offending rule,
+ * named by its origin when ruleset is given.
+ */
+int redirect_ctl_set_rules(struct redirect_ctl *ctl, uint32_t sandbox_id,
+			   const struct redirect_ruleset *ruleset, struct redirect_error **err);
+int redirect_ctl_set_rules_array(struct redirect_ctl *ctl, uint32_t sandbox_id,
+				 const struct redirect_rule *rules, size_t n,
+				 struct redirect_error **err);
+
+/* Join the "events" multicast group; then poll redirect_ctl_event_fd(). */
+int redirect_ctl_subscribe(struct redirect_ctl *ctl, struct redirect_error **err);
+int redirect_ctl_event_fd(const struct redirect_ctl *ctl);
+
+struct redirect_event {
+	uint32_t sandbox_id;
+	uint32_t pid;
+	uint32_t nr;
+	uint32_t verdict;
+	int64_t value;
+	uint32_t rule;
+	uint64_t dropped;
+};
+
+/* The next audit event: 1 with *event filled, 0 none within timeout_ms. */
+int redirect_ctl_next_event(struct redirect_ctl *ctl, struct redirect_event *event,
+			    int timeout_ms, struct redirect_error **err);
 
 /* ---- launcher -------------------------------------------------------------------- */
 

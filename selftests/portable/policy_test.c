@@ -39,7 +39,7 @@ TEST(policy_load_valid)
 {
 	struct redirect_policy *p = NULL;
 	struct redirect_error *e = NULL;
-	struct redirect_verdict v;
+	struct redirect_answer v;
 	char buf[32];
 	int ret;
 
@@ -54,7 +54,7 @@ TEST(policy_load_valid)
 	EXPECT_STREQ("box", redirect_policy_uname(p, REDIRECT_UNAME_NODENAME));
 	EXPECT_EQ(NULL, redirect_policy_uname(p, REDIRECT_UNAME_SYSNAME));
 	redirect_policy_default_verdict(p, &v);
-	EXPECT_EQ(REDIRECT_VERDICT_CONTINUE, v.kind);
+	EXPECT_EQ(REDIRECT_ANSWER_CONTINUE, v.kind);
 	EXPECT_STREQ("continue", redirect_verdict_format(&v, buf, sizeof(buf)));
 	/* the Sentry's calls first, then the profile's own NOTIFY rules */
 	ASSERT_EQ(3, redirect_policy_notify_count(p));
@@ -69,7 +69,7 @@ TEST(policy_load_minimal_defaults)
 {
 	static const char json[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}";
 	struct redirect_policy *p = NULL;
-	struct redirect_verdict v;
+	struct redirect_answer v;
 	char buf[32];
 
 	ASSERT_EQ(0, redirect_policy_load_buffer(json, strlen(json), NULL, &p, NULL));
@@ -77,7 +77,7 @@ TEST(policy_load_minimal_defaults)
 	EXPECT_FALSE(redirect_policy_has_uname(p));
 	EXPECT_EQ(0, redirect_policy_notify_count(p));
 	redirect_policy_default_verdict(p, &v);
-	EXPECT_EQ(REDIRECT_VERDICT_ERRNO, v.kind);
+	EXPECT_EQ(REDIRECT_ANSWER_ERRNO, v.kind);
 	EXPECT_EQ(ENOSYS, v.errnum);
 	EXPECT_STREQ("errno:ENOSYS", redirect_verdict_format(&v, buf, sizeof(buf)));
 	redirect_policy_free(p);
@@ -94,7 +94,7 @@ TEST(policy_default_verdict_errno_forms)
 
 	for (i = 0; i < ARRAY_SIZE(forms); i++) {
 		struct redirect_policy *p = NULL;
-		struct redirect_verdict v;
+		struct redirect_answer v;
 		char json[256], buf[32];
 
 		snprintf(json, sizeof(json),
