@@ -15,6 +15,15 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
+/*
+ * Per-group join permission for generic netlink multicast (6.6, backported to
+ * Debian's 6.1). Without it anybody could listen to the audit events: refuse
+ * to build rather than leak them.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "this kernel cannot restrict generic-netlink multicast groups (GENL_MCAST_CAP_NET_ADMIN)"
+#endif
+
 static const struct nla_policy rdr_nl_policy[REDIRECT_A_MAX + 1] = {
 	[REDIRECT_A_SANDBOX_ID] = { .type = NLA_U32 },
 	[REDIRECT_A_RULE] = NLA_POLICY_EXACT_LEN(sizeof(struct redirect_rule)),
@@ -25,7 +34,9 @@ static struct genl_family rdr_genl_family;
 enum rdr_mcgrp { RDR_MCGRP_EVENTS };
 
 static const struct genl_multicast_group rdr_mcgrps[] = {
-	[RDR_MCGRP_EVENTS] = { .name = REDIRECT_GENL_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	/* Audit events name tasks and calls of every sandbox: admins only. */
+	[RDR_MCGRP_EVENTS] = { .name = REDIRECT_GENL_MCGRP_EVENTS,
+			       .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct rdr_sandbox *rdr_nl_sandbox(struct genl_info *info)

@@ -398,7 +398,8 @@ bool rdr_sandbox_take_raced(struct rdr_sandbox *sb, const struct seccomp_notif *
 
 bool rdr_sandbox_has_work(struct rdr_sandbox *sb)
 {
-	return atomic_read(&sb->forward_pending) > 0 || !list_empty_careful(&sb->replay);
+	return atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain) ||
+	       !list_empty_careful(&sb->replay);
 }
 
 static void rdr_free_requests(struct list_head *list)

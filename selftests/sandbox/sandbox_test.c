@@ -267,10 +267,12 @@ TEST_F(sandbox, attach_bad_fields)
 }
 
 /* "1..REDIRECT_NAME_MAX-1 printable ASCII": every printable character is allowed. */
-TEST_F(sandbox, attach_name_printable_ascii)
+TEST_F(sandbox, attach_name_alphabet)
 {
-	static const char * const names[] = {
-		"with space", "slash/x", "star*", "quote\"", "~!@#$%^&()+=[]{}|;',<>?`\\",
+	/* Names appear in logs and tools: letters, digits and . _ : - only. */
+	static const char * const good[] = { "web-1.prod_a:b", "A", "0" };
+	static const char * const bad[] = {
+		"with space", "slash/x", "star*", "quote\"", "new\nline", "tab\t", "\x7f",
 	};
 	int nrs[] = { __NR_getppid };
 	struct target t;
@@ -279,17 +281,27 @@ TEST_F(sandbox, attach_name_printable_ascii)
 	pid_t pid;
 
 	OPEN_SESSION(fd, REDIRECT_FEATURE_ATTACH);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		pid = target_fork(&t, nrs, 1, 0);
 		if (pid == 0)
 			_exit(0);
 		START_TARGET(pid);
-		EXPECT_EQ(0, rdr_attach(fd, t.listener, -1, HOLD, 0, names[i], NULL))
-			TH_LOG("name '%s'", names[i]);
+		EXPECT_EQ(0, rdr_attach(fd, t.listener, -1, HOLD, 0, good[i], NULL))
+			TH_LOG("name '%s'", good[i]);
 		ASSERT_EQ(0, target_go(&t));
 		EXPECT_TARGET_OK(&t, 5000);
 		target_close(&t);
 	}
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0)
+		_exit(0);
+	START_TARGET(pid);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, rdr_attach(fd, t.listener, -1, HOLD, 0, bad[i], NULL))
+			TH_LOG("name '%s'", bad[i]);
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 5000);
+	target_close(&t);
 }
 
 TEST_F(sandbox, ioctls_need_their_feature)

@@ -151,7 +151,8 @@ struct redirect_handshake {
  *      hold_timeout_ms  HOLD only: kill after this long without an owner;
  *                    0 holds forever
  *      flags         zero
- *      name          NUL-terminated, 1..REDIRECT_NAME_MAX-1 printable ASCII
+ *      name          NUL-terminated, 1..REDIRECT_NAME_MAX-1 bytes of letters,
+ *                    digits and . _ : - (names appear in logs); zero after the NUL
  * out: sandbox_id    non-zero; not reused until 2^32 attaches later
  *
  * Errors: EBADF (an fd is not open), EINVAL (listener_fd is not a seccomp
