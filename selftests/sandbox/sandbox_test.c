@@ -298,7 +298,7 @@ TEST_F(sandbox, attach_name_alphabet)
 	START_TARGET(pid);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		EXPECT_EQ(-EINVAL, rdr_attach(fd, t.listener, -1, HOLD, 0, bad[i], NULL))
-			TH_LOG("name '%s'", bad[i]);
+			TH_LOG("bad name #%zu", i);
 	ASSERT_EQ(0, target_go(&t));
 	EXPECT_TARGET_OK(&t, 5000);
 	target_close(&t);
