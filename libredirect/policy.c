@@ -816,8 +816,10 @@ static int parse_files(struct loader *l, json_object *o, struct redirect_policy 
 	ret = add_file_rules(l, o, "readOnly", REDIRECT_FILE_READ_ONLY, p);
 	if (ret == 0)
 		ret = add_file_rules(l, o, "hidden", REDIRECT_FILE_HIDDEN, p);
-	if (ret < 0 || !json_object_object_get_ex(o, "remap", &v))
+	if (ret < 0)
 		return ret;
+	if (!json_object_object_get_ex(o, "remap", &v))
+		goto unique;
 	mark = path_push_key(l, "remap");
 	ret = expect_type(l, v, json_type_array, "an array");
 	n = ret < 0 ? 0 : json_object_array_length(v);
@@ -857,6 +859,7 @@ static int parse_files(struct loader *l, json_object *o, struct redirect_policy 
 	path_pop(l, mark);
 	if (ret < 0)
 		return ret;
+unique:
 	/* one rule per path: two would make the lookup depend on their order */
 	for (i = 0; i < p->n_files; i++)
 		for (j = 0; j < i; j++)
