@@ -194,6 +194,7 @@ static int seccomp_section(const struct redirect_policy *p, const char *listener
 static int to_text(json_object *o, char **jsonp, struct redirect_error **err)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
 						       JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	*jsonp = s ? strdup(s) : NULL;
