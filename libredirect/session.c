@@ -336,12 +336,16 @@ int redirect_session_attach(struct redirect_session *s, int listener_fd, int pid
 	if (fail_mode != REDIRECT_FAIL_HOLD && fail_mode != REDIRECT_FAIL_KILL)
 		return redirect_make_error(err, EINVAL, "attach \"%s\": unknown fail mode %u",
 					   name, fail_mode);
-	if (s->mode == REDIRECT_MODE_PORTABLE)
+	if (s->mode == REDIRECT_MODE_PORTABLE) {
 		ret = portable_attach(s, listener_fd, pidfd, name, fail_mode, &id, err);
-	else if (ioctl(s->fd, REDIRECT_IOC_ATTACH, (memcpy(a.name, name, strlen(name)), &a)) < 0)
-		ret = redirect_make_error_errno(err, errno, "REDIRECT_IOC_ATTACH \"%s\"", name);
-	else
-		id = a.sandbox_id, s->n_sandboxes++;
+	} else {
+		memcpy(a.name, name, strlen(name));
+		if (ioctl(s->fd, REDIRECT_IOC_ATTACH, &a) < 0)
+			return redirect_make_error_errno(err, errno, "REDIRECT_IOC_ATTACH \"%s\"",
+							 name);
+		id = a.sandbox_id;
+		s->n_sandboxes++;
+	}
 	if (ret == 0 && idp)
 		*idp = id;
 	return ret;
