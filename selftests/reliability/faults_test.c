@@ -1,0 +1,1096 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kselftests of redirect.ko under faults and load: targets killed mid-call,
+ * a listener's last user gone while the Sentry holds requests, Sentry
+ * sessions closed at random moments while another adopts, unload attempts
+ * under load, 100 sandboxes at once, and the broker racing a sandbox's end.
+ *
+ * Run as root in a VM with the module loaded. Environment: REL_SCALE (a
+ * factor for durations and iteration counts; default 1, the short run),
+ * REDIRECT_KO (the module's path: the unload tests load it again).
+ * Every test ends by checking that all its sandboxes ended and the module's
+ * reference count went back to zero.
+ */
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "kselftest_harness.h"
+#include "../sandbox/sandbox_util.h"
+#include "rel_util.h"
+#include "rel_nl.h"
+
+#define HOLD REDIRECT_FAIL_HOLD
+
+static double scale(void)
+{
+	const char *s = getenv("REL_SCALE");
+	double v = s ? atof(s) : 1.0;
+
+	return v > 0 ? v : 1.0;
+}
+
+static long scaled(long n)
+{
+	long v = (long)(n * scale());
+
+	return v > 0 ? v : 1;
+}
+
+/* A page of memory shared with forked targets, for their counters. */
+struct shared {
+	atomic_long calls, wrong, fast, first_got, first_want;
+	atomic_int stop, ready;
+};
+
+static struct shared *shared_map(void)
+{
+	struct shared *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				 -1, 0);
+
+	if (sh == MAP_FAILED)
+		return NULL;
+	memset(sh, 0, sizeof(*sh));
+	return sh;
+}
+
+static void shared_wrong(struct shared *sh, long got, long want)
+{
+	if (atomic_fetch_add(&sh->wrong, 1) == 0) {
+		sh->first_got = got;
+		sh->first_want = want;
+	}
+}
+
+static long sc_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * Every sandbox ended and nothing holds the module: the state each test must
+ * leave behind. Waits up to @ms (sandboxes end asynchronously once reaped).
+ */
+static bool settled(int ms, int *count, int *refcnt)
+{
+	long long end = now_ms() + ms;
+	struct rnl nl;
+
+	*count = *refcnt = -1;
+	if (rnl_open(&nl))
+		return false;
+	do {
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		*count = rnl_sandbox_count(&nl);
+		*refcnt = rdr_module_refcnt();
+		if (*count == 0 && *refcnt == 0)
+			break;
+		sleep_ms(50);
+	} while (now_ms() < end);
+	rnl_close(&nl);
+	return *count == 0 && *refcnt == 0;
+}
+
+#define EXPECT_SETTLED() do {							\
+	int __c, __r;								\
+	EXPECT_TRUE(settled(15000, &__c, &__r))					\
+		TH_LOG("left behind: %d sandboxes, module refcnt %d", __c, __r);\
+} while (0)
+
+/* Wait until GET_SANDBOX says @id is gone: true if it went within @ms. */
+static bool sandbox_gone(__u32 id, int ms)
+{
+	long long end = now_ms() + ms;
+	struct rnl nl;
+	bool gone = false;
+
+	if (rnl_open(&nl))
+		return false;
+	do {
+		if (rnl_sandbox_get(&nl, id, NULL) == -ENOENT) {
+			gone = true;
+			break;
+		}
+		sleep_ms(10);
+	} while (now_ms() < end);
+	rnl_close(&nl);
+	return gone;
+}
+
+static int sandbox_query(__u32 id, struct rnl_sandbox *out)
+{
+	struct rnl nl;
+	int ret = rnl_open(&nl);
+
+	if (ret)
+		return ret;
+	ret = rnl_sandbox_get(&nl, id, out);
+	rnl_close(&nl);
+	return ret;
+}
+
+FIXTURE(faults) {
+	int unused;
+};
+
+FIXTURE_SETUP(faults)
+{
+}
+
+FIXTURE_TEARDOWN(faults)
+{
+	targets_kill_all();
+}
+
+/*
+ * A test of this file. The 6.1 harness runs a test's body even when its
+ * setup skipped, hence the checks here: selected (REL_ONLY), module loaded.
+ */
+#define FAULT_TEST(tname, timeout)						\
+	static void tname##_body(struct __test_metadata *_metadata);		\
+	TEST_F_TIMEOUT(faults, tname, timeout)					\
+	{									\
+		if (!rel_selected(_metadata->name))				\
+			SKIP(return, "not selected by REL_ONLY");		\
+		if (access(REDIRECT_DEVICE, F_OK))				\
+			SKIP(return, REDIRECT_DEVICE " absent: module not loaded");\
+		tname##_body(_metadata);						\
+	}									\
+	static void tname##_body(struct __test_metadata *_metadata)
+
+#define START_TARGET(pid) ASSERT_LT(0, (pid)) TH_LOG("target_fork failed: %s", strerror(errno))
+#define ATTACH(fd, t, id) \
+	ASSERT_EQ(0, rdr_attach((fd), (t)->listener, (t)->pidfd, HOLD, 0, "faults", &(id)))
+
+/* ---- targets killed mid-call -------------------------------------------------------- */
+
+static void *call_getppid(void *arg)
+{
+	syscall(__NR_getppid, (long)arg);
+	return NULL;
+}
+
+/*
+ * Four threads wait in forwarded calls that the Sentry has fetched and not
+ * answered; the target is killed. The sandbox ends, the requests go with it,
+ * and the Sentry's late replies find no sandbox.
+ */
+static void kill_blocked_run(struct __test_metadata *_metadata, unsigned int flags)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_request req[4];
+	struct rnl_sandbox info;
+	struct target t;
+	__u32 id = 0;
+	int fd, i, got = 0;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, flags);
+	if (pid == 0) {
+		pthread_t thr[4];
+
+		for (i = 0; i < 4; i++)
+			pthread_create(&thr[i], NULL, call_getppid, (void *)(long)i);
+		for (i = 0; i < 4; i++)
+			pthread_join(thr[i], NULL);
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, target_go(&t));
+	for (i = 0; i < 40 && got < 4; i++)
+		got += rdr_fetch_one(fd, &req[got], 250) == 1;
+	ASSERT_EQ(4, got);
+	ASSERT_EQ(0, sandbox_query(id, &info));
+	EXPECT_EQ(4, info.delivered);
+
+	kill(pid, SIGKILL);
+	EXPECT_EQ(-1, target_wait(&t, 0));
+	EXPECT_TRUE(sandbox_gone(id, 10000)) TH_LOG("sandbox %u outlived its last task", id);
+	for (i = 0; i < 4; i++) {
+		struct redirect_reply rep = reply_send(&req[i], 1, 0, 0);
+
+		EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep));
+	}
+	close(fd);
+	target_close(&t);
+	EXPECT_SETTLED();
+}
+
+FAULT_TEST(kill_target_blocked_in_forwarded_call, 60)
+{
+	kill_blocked_run(_metadata, 0);
+}
+
+FAULT_TEST(kill_target_blocked_in_forwarded_call_wait_killable, 60)
+{
+	kill_blocked_run(_metadata, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+}
+
+static struct shared *fp_sh;
+
+/* getppid is fast-pathed (VALUE 4242), getpgid forwarded: both checked. */
+static void *fastpath_loop(void *arg)
+{
+	long idx = (long)arg, i;
+
+	for (i = 0;; i++) {
+		long r;
+
+		if ((i & 7) == 7 && idx == 0) {
+			long tok = (idx << 24) | (i & 0xffffff);
+
+			r = sc_ret(syscall(__NR_getpgid, tok));
+			if (r != FWD_VAL(tok))
+				shared_wrong(fp_sh, r, FWD_VAL(tok));
+		} else {
+			r = sc_ret(syscall(__NR_getppid, i));
+			if (r != 4242)
+				shared_wrong(fp_sh, r, 4242);
+			atomic_fetch_add(&fp_sh->fast, 1);
+		}
+		atomic_fetch_add(&fp_sh->calls, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Threads in a tight loop of fast-pathed calls (and a forwarded one now and
+ * then) are killed at a random moment, over and over: each verdict in
+ * flight holds a module reference that its task_work must drop, also when
+ * the task dies instead of returning.
+ */
+FAULT_TEST(kill_target_while_fastpathed, 600)
+{
+	int nrs[] = { __NR_getppid, __NR_getpgid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
+	long iters = scaled(20), it, calls = 0;
+	unsigned int seed = 1;
+	struct sentry s;
+	int fd;
+
+	fp_sh = shared_map();
+	ASSERT_NE(NULL, fp_sh);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	ASSERT_EQ(0, sentry_start(&s, fd, NULL, NULL));
+	for (it = 0; it < iters; it++) {
+		struct target t;
+		__u32 id = 0;
+		pid_t pid;
+		int i;
+
+		pid = target_fork(&t, nrs, 2, it & 1 ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0);
+		if (pid == 0) {
+			pthread_t thr[3];
+
+			for (i = 1; i < 3; i++)
+				pthread_create(&thr[i], NULL, fastpath_loop, (void *)(long)i);
+			fastpath_loop(0);
+			_exit(0);
+		}
+		START_TARGET(pid);
+		ATTACH(fd, &t, id);
+		ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+		ASSERT_EQ(0, target_go(&t));
+		sleep_ms(1 + rand_r(&seed) % 40);
+		kill(pid, SIGKILL);
+		target_wait(&t, 0);
+		target_close(&t);
+		EXPECT_TRUE(sandbox_gone(id, 10000)) TH_LOG("iteration %ld: sandbox %u stayed", it, id);
+	}
+	sentry_stop(&s);
+	calls = atomic_load(&fp_sh->calls);
+	TH_LOG("%ld kills; %ld calls made, %ld fast-pathed", iters, calls,
+	       atomic_load(&fp_sh->fast));
+	EXPECT_LT(0, atomic_load(&fp_sh->fast));
+	EXPECT_EQ(0, atomic_load(&fp_sh->wrong))
+		TH_LOG("wrong answer: got %ld want %ld", fp_sh->first_got, fp_sh->first_want);
+	close(fd);
+	EXPECT_SETTLED();
+}
+
+/* ---- the listener's last user exits while the Sentry holds requests ------------------ */
+
+/*
+ * Requests fetched by the Sentry (delivered) or kept for the next owner
+ * (replay) when the last task exits: the sandbox ends, its requests are
+ * freed (kmemleak), replies and adoption find nothing.
+ */
+static void last_user_run(struct __test_metadata *_metadata, bool in_custody)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_request req[3];
+	struct rnl_sandbox info;
+	struct target t;
+	__u32 id = 0;
+	int fd, fd2, i, got = 0;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		pthread_t thr[3];
+
+		for (i = 0; i < 3; i++)
+			pthread_create(&thr[i], NULL, call_getppid, (void *)(long)i);
+		for (i = 0; i < 3; i++)
+			pthread_join(thr[i], NULL);
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, target_go(&t));
+	for (i = 0; i < 40 && got < 3; i++)
+		got += rdr_fetch_one(fd, &req[got], 250) == 1;
+	ASSERT_EQ(3, got);
+	if (in_custody) {
+		close(fd);
+		ASSERT_EQ(0, sandbox_query(id, &info));
+		EXPECT_EQ(3, info.replay);
+		EXPECT_EQ(0, info.owned);
+	}
+	/* The last user goes: killed, then reaped (which drops the filter). */
+	kill(pid, SIGKILL);
+	target_wait(&t, 0);
+	EXPECT_TRUE(sandbox_gone(id, 10000));
+	OPEN_SESSION(fd2, RDR_FEATURES_IOCTL);
+	EXPECT_EQ(-ENOENT, rdr_adopt(fd2, id));
+	if (!in_custody) {
+		for (i = 0; i < 3; i++) {
+			struct redirect_reply rep = reply_send(&req[i], 0, -EPERM, 0);
+
+			EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep));
+		}
+		close(fd);
+	}
+	close(fd2);
+	target_close(&t);
+	EXPECT_SETTLED();
+}
+
+FAULT_TEST(last_user_exits_with_requests_delivered, 60)
+{
+	last_user_run(_metadata, false);
+}
+
+FAULT_TEST(last_user_exits_with_requests_in_custody, 60)
+{
+	last_user_run(_metadata, true);
+}
+
+/* ---- Sentry sessions closed at random while calls are forwarded ---------------------- */
+
+#define CHURN_THREADS 8
+static struct shared *churn_sh;
+
+static void *churn_thread(void *arg)
+{
+	long idx = (long)arg, i;
+
+	for (i = 0; !atomic_load(&churn_sh->stop); i++) {
+		long tok = (idx << 20) | (i & 0xfffff), r;
+
+		if ((i & 3) == 3) {
+			r = sc_ret(syscall(__NR_getpgid, tok));
+			if (r != 777)
+				shared_wrong(churn_sh, r, 777);
+		} else {
+			r = sc_ret(syscall(__NR_getppid, tok));
+			if (r != FWD_VAL(tok))
+				shared_wrong(churn_sh, r, FWD_VAL(tok));
+		}
+		atomic_fetch_add(&churn_sh->calls, 1);
+	}
+	return NULL;
+}
+
+struct adopt_race {
+	int fd[2];
+	__u32 id;
+	atomic_int go, next;
+	int ret[2];
+};
+
+static void *adopt_racer(void *arg)
+{
+	struct adopt_race *ar = arg;
+	int k = atomic_fetch_add(&ar->next, 1);
+
+	while (!atomic_load(&ar->go))
+		;
+	ar->ret[k] = rdr_adopt(ar->fd[k], ar->id);
+	return NULL;
+}
+
+/* A Sentry that drops one request in five unanswered: a daemon that dies mid-batch. */
+static bool sentry_lossy(struct sentry *s, const struct redirect_request *req,
+			 struct redirect_reply *rep)
+{
+	unsigned int *seed = s->arg;
+
+	if (rand_r(seed) % 5 == 0)
+		return false;
+	*rep = reply_send(req, FWD_VAL(req->notif.data.args[0]), 0, 0);
+	return true;
+}
+
+/*
+ * 8 threads make forwarded calls (and fast-pathed ones) with a token each
+ * answer must echo. The owning session is closed at random moments, also
+ * while its Sentry thread is inside the broker and after it dropped some
+ * requests unanswered; a second session racing a third to adopt must win
+ * alone, and the winner answers the replayed requests. No call may get a
+ * wrong answer, and when the load stops every call must come back.
+ */
+FAULT_TEST(sessions_closed_at_random_under_forwarded_load, 900)
+{
+	int nrs[] = { __NR_getppid, __NR_getpgid };
+	struct redirect_rule r = rule_make(__NR_getpgid, REDIRECT_VERDICT_VALUE, 777);
+	long long end = now_ms() + scaled(8000);
+	unsigned int seed = 7, lossy_seed = 11;
+	long rounds = 0, adopt_busy = 0, replayed = 0;
+	struct target t;
+	__u32 id = 0;
+	int fd, i;
+	pid_t pid;
+
+	churn_sh = shared_map();
+	ASSERT_NE(NULL, churn_sh);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 2, 0);
+	if (pid == 0) {
+		pthread_t thr[CHURN_THREADS];
+
+		for (i = 0; i < CHURN_THREADS; i++)
+			pthread_create(&thr[i], NULL, churn_thread, (void *)(long)i);
+		for (i = 0; i < CHURN_THREADS; i++)
+			pthread_join(thr[i], NULL);
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, target_go(&t));
+
+	while (now_ms() < end) {
+		struct sentry s;
+		int other, mode = rand_r(&seed) % 3;
+
+		ASSERT_EQ(0, sentry_start(&s, fd, mode == 2 ? sentry_lossy : NULL, &lossy_seed));
+		sleep_ms(2 + rand_r(&seed) % 40);
+		if (mode == 1) {
+			/* Closed under the Sentry's feet: it is inside the broker now and then. */
+			close(fd);
+			sentry_stop(&s);
+		} else {
+			sentry_stop(&s);
+			close(fd);
+		}
+		replayed += atomic_load(&s.requests);
+		rounds++;
+		/* Two sessions race to adopt the sandbox in custody. */
+		OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+		OPEN_SESSION(other, RDR_FEATURES_IOCTL);
+		{
+			struct adopt_race ar = { .fd = { fd, other }, .id = id };
+			pthread_t at[2];
+			int k;
+
+			for (k = 0; k < 2; k++)
+				pthread_create(&at[k], NULL, adopt_racer, &ar);
+			atomic_store(&ar.go, 1);
+			for (k = 0; k < 2; k++)
+				pthread_join(at[k], NULL);
+			/* Exactly one wins; the loser's session is closed unused. */
+			EXPECT_TRUE((ar.ret[0] == 0 && ar.ret[1] == -EBUSY) ||
+				    (ar.ret[1] == 0 && ar.ret[0] == -EBUSY))
+				TH_LOG("adopt race: %d and %d", ar.ret[0], ar.ret[1]);
+			adopt_busy += ar.ret[0] == -EBUSY || ar.ret[1] == -EBUSY;
+			if (ar.ret[0] != 0) {
+				int tmp = fd;
+
+				fd = other;
+				other = tmp;
+			}
+		}
+		close(other);
+	}
+	/* Stop the load; whatever is pending must still be answered. */
+	{
+		struct sentry s;
+		long long deadline;
+
+		ASSERT_EQ(0, sentry_start(&s, fd, NULL, NULL));
+		atomic_store(&churn_sh->stop, 1);
+		deadline = now_ms() + 60000;
+		while (!target_exited(&t, 100) && now_ms() < deadline)
+			;
+		sentry_stop(&s);
+	}
+	EXPECT_TARGET_OK(&t, 1000);
+	TH_LOG("%ld owner changes, %ld calls, %ld requests fetched by Sentries", rounds,
+	       atomic_load(&churn_sh->calls), replayed);
+	EXPECT_LT(0, atomic_load(&churn_sh->calls));
+	EXPECT_EQ(rounds, adopt_busy);
+	EXPECT_EQ(0, atomic_load(&churn_sh->wrong))
+		TH_LOG("wrong answer: got %ld want %ld", churn_sh->first_got,
+		       churn_sh->first_want);
+	close(fd);
+	target_close(&t);
+	EXPECT_SETTLED();
+}
+
+/* ---- 100 sandboxes attached and ended in parallel ------------------------------------ */
+
+#define MANY 100
+#define MANY_SESSIONS 4
+
+struct many {
+	struct target t[MANY];
+	__u32 id[MANY];
+	int fd[MANY_SESSIONS];
+	atomic_int errors;
+	int first_error;
+};
+
+static struct many *many;
+
+static void *many_attach(void *arg)
+{
+	long k = (long)arg;
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 31337);
+	int i, ret;
+
+	for (i = k; i < MANY; i += MANY_SESSIONS) {
+		ret = rdr_attach(many->fd[k], many->t[i].listener, many->t[i].pidfd, HOLD, 0,
+				 "many", &many->id[i]);
+		if (!ret)
+			ret = rdr_set_rules(many->fd[k], many->id[i], &r, 1, NULL);
+		if (!ret)
+			ret = target_go(&many->t[i]);
+		if (ret && atomic_fetch_add(&many->errors, 1) == 0)
+			many->first_error = ret;
+		close(many->t[i].listener);
+		many->t[i].listener = -1;
+	}
+	return NULL;
+}
+
+FAULT_TEST(hundred_sandboxes_in_parallel, 600)
+{
+	int nrs[] = { __NR_getppid, __NR_getpgid };
+	struct sentry s[MANY_SESSIONS];
+	pthread_t thr[MANY_SESSIONS];
+	struct rlimit rl = { 4096, 4096 };
+	int i, k, peak, ok = 0, killed = 0;
+	struct rnl nl;
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	many = mmap(NULL, sizeof(*many), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, many);
+	for (k = 0; k < MANY_SESSIONS; k++) {
+		OPEN_SESSION(many->fd[k], RDR_FEATURES_IOCTL);
+		ASSERT_EQ(0, sentry_start(&s[k], many->fd[k], NULL, NULL));
+	}
+	for (i = 0; i < MANY; i++) {
+		pid_t pid = target_fork(&many->t[i], nrs, 2, 0);
+
+		if (pid == 0) {
+			long j, bad = 0;
+
+			for (j = 0; j < 20; j++) {
+				bad += syscall(__NR_getppid, j) != 31337;
+				bad += syscall(__NR_getpgid, j) != FWD_VAL(j);
+			}
+			/* Half of them go on calling until they are killed mid-call. */
+			while (i & 1) {
+				syscall(__NR_getppid, 1);
+				syscall(__NR_getpgid, 1);
+			}
+			_exit(bad ? 1 : 0);
+		}
+		ASSERT_LT(0, pid) TH_LOG("target %d: %s", i, strerror(errno));
+	}
+	for (k = 0; k < MANY_SESSIONS; k++)
+		pthread_create(&thr[k], NULL, many_attach, (void *)(long)k);
+	for (k = 0; k < MANY_SESSIONS; k++)
+		pthread_join(thr[k], NULL);
+	EXPECT_EQ(0, atomic_load(&many->errors)) TH_LOG("first error: %s",
+							 strerror(-many->first_error));
+	ASSERT_EQ(0, rnl_open(&nl));
+	peak = rnl_sandbox_count(&nl);
+	EXPECT_EQ(MANY, peak);
+	/* The even ones finish on their own; the odd ones are killed at once. */
+	for (i = 1; i < MANY; i += 2)
+		kill(many->t[i].pid, SIGKILL);
+	for (i = 0; i < MANY; i++) {
+		int st = target_wait(&many->t[i], 60000);
+
+		if (i & 1)
+			killed += WIFSIGNALED(st);
+		else
+			ok += st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		target_close(&many->t[i]);
+	}
+	EXPECT_EQ(MANY / 2, ok);
+	EXPECT_EQ(MANY / 2, killed);
+	for (k = 0; k < MANY_SESSIONS; k++) {
+		sentry_stop(&s[k]);
+		close(many->fd[k]);
+	}
+	rnl_close(&nl);
+	EXPECT_SETTLED();
+}
+
+/* ---- rmmod under load ---------------------------------------------------------------- */
+
+struct unload_load {
+	atomic_int stop;
+	atomic_long opens, open_errors, dumps, unloads, refused, loads, bad;
+	atomic_int first_bad;
+};
+
+static struct unload_load *ul;
+
+static void ul_bad(int err)
+{
+	if (atomic_fetch_add(&ul->bad, 1) == 0)
+		atomic_store(&ul->first_bad, err);
+}
+
+static void *ul_opener(void *arg)
+{
+	while (!atomic_load(&ul->stop)) {
+		int fd = rdr_session(RDR_FEATURES_IOCTL, NULL);
+
+		if (fd >= 0) {
+			atomic_fetch_add(&ul->opens, 1);
+			close(fd);
+		} else if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO) {
+			atomic_fetch_add(&ul->open_errors, 1);
+		} else {
+			ul_bad(fd);
+		}
+	}
+	return NULL;
+}
+
+static void *ul_dumper(void *arg)
+{
+	while (!atomic_load(&ul->stop)) {
+		struct rnl nl;
+		int ret = rnl_open(&nl);
+
+		if (!ret) {
+			ret = rnl_sandbox_count(&nl);
+			rnl_close(&nl);
+		}
+		if (ret >= 0)
+			atomic_fetch_add(&ul->dumps, 1);
+		else if (ret != -ENOENT && ret != -EOPNOTSUPP && ret != -EINVAL)
+			ul_bad(ret);	/* family going away mid-request may say those */
+	}
+	return NULL;
+}
+
+/* Unload attempts in a loop; with @reload, load again after each success. */
+static void *ul_unloader(void *arg)
+{
+	bool reload = arg;
+
+	while (!atomic_load(&ul->stop)) {
+		int ret = rdr_module_unload();
+
+		if (!ret) {
+			atomic_fetch_add(&ul->unloads, 1);
+			if (!reload) {
+				ul_bad(0);	/* must not unload while a sandbox exists */
+				break;
+			}
+			ret = rdr_module_load(NULL);
+			if (ret && ret != -EEXIST)
+				ul_bad(ret);
+			else
+				atomic_fetch_add(&ul->loads, 1);
+		} else if (ret == -EAGAIN || ret == -EBUSY) {
+			atomic_fetch_add(&ul->refused, 1);
+		} else if (ret != -ENOENT) {
+			ul_bad(ret);
+		}
+		sleep_ms(1);
+	}
+	return NULL;
+}
+
+/*
+ * While a sandbox exists (its tasks making fast-pathed and forwarded calls,
+ * sessions opened and closed, netlink dumps) every unload attempt is
+ * refused; once it ended and the sessions closed, unload succeeds. Then,
+ * without sandboxes, unload and load race opens and dumps.
+ */
+FAULT_TEST(rmmod_refused_under_load_then_succeeds, 900)
+{
+	int nrs[] = { __NR_getppid, __NR_getpgid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
+	pthread_t thr[4];
+	long long end;
+	struct sentry s;
+	struct target t;
+	__u32 id = 0;
+	int fd, i, ret = -1;
+	pid_t pid;
+
+	char *modprobe;
+
+	if (!getenv("REDIRECT_KO"))
+		SKIP(return, "REDIRECT_KO (path of redirect.ko) not set: would not reload");
+	modprobe = modprobe_disable();
+	fp_sh = shared_map();
+	ul = mmap(NULL, sizeof(*ul), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ul);
+	memset(ul, 0, sizeof(*ul));
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 2, 0);
+	if (pid == 0) {
+		pthread_t tt[2];
+
+		for (i = 1; i < 3; i++)
+			pthread_create(&tt[i - 1], NULL, fastpath_loop, (void *)(long)i);
+		fastpath_loop(0);
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, sentry_start(&s, fd, NULL, NULL));
+	ASSERT_EQ(0, target_go(&t));
+
+	/* Phase 1: a sandbox exists; nothing may unload the module. */
+	pthread_create(&thr[0], NULL, ul_opener, NULL);
+	pthread_create(&thr[1], NULL, ul_dumper, NULL);
+	pthread_create(&thr[2], NULL, ul_unloader, (void *)0);
+	sleep_ms(scaled(4000));
+	atomic_store(&ul->stop, 1);
+	for (i = 0; i < 3; i++)
+		pthread_join(thr[i], NULL);
+	TH_LOG("phase 1: %ld unload attempts refused, %ld opens, %ld dumps",
+	       atomic_load(&ul->refused), atomic_load(&ul->opens), atomic_load(&ul->dumps));
+	EXPECT_EQ(0, atomic_load(&ul->unloads));
+	EXPECT_EQ(0, atomic_load(&ul->bad)) TH_LOG("first: %s", strerror(-ul->first_bad));
+	EXPECT_LT(0, atomic_load(&ul->refused));
+	EXPECT_EQ(0, atomic_load(&fp_sh->wrong));
+
+	/* Phase 2: the sandbox ends, sessions close: unload succeeds. */
+	kill(pid, SIGKILL);
+	target_wait(&t, 0);
+	target_close(&t);
+	sentry_stop(&s);
+	close(fd);
+	end = now_ms() + 15000;
+	while (now_ms() < end && (ret = rdr_module_unload()) != 0)
+		sleep_ms(20);
+	EXPECT_EQ(0, ret) TH_LOG("unload after the sandbox ended: %s", strerror(-ret));
+	ret = rdr_module_load(NULL);
+	ASSERT_TRUE(ret == 0 || ret == -EEXIST) TH_LOG("load: %s", strerror(-ret));
+	ASSERT_TRUE(rdr_wait_device(5000));
+
+	/* Phase 3: no sandbox; unload and load race opens and dumps. */
+	memset(ul, 0, sizeof(*ul));
+	pthread_create(&thr[0], NULL, ul_opener, NULL);
+	pthread_create(&thr[1], NULL, ul_opener, NULL);
+	pthread_create(&thr[2], NULL, ul_dumper, NULL);
+	pthread_create(&thr[3], NULL, ul_unloader, (void *)1);
+	sleep_ms(scaled(4000));
+	atomic_store(&ul->stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(thr[i], NULL);
+	TH_LOG("phase 3: %ld unloads, %ld loads, %ld refused, %ld opens (%ld failed), %ld dumps",
+	       atomic_load(&ul->unloads), atomic_load(&ul->loads), atomic_load(&ul->refused),
+	       atomic_load(&ul->opens), atomic_load(&ul->open_errors), atomic_load(&ul->dumps));
+	EXPECT_EQ(0, atomic_load(&ul->bad)) TH_LOG("first: %s", strerror(-ul->first_bad));
+	if (!rdr_module_loaded()) {
+		ret = rdr_module_load(NULL);
+		EXPECT_TRUE(ret == 0 || ret == -EEXIST);
+	}
+	EXPECT_TRUE(rdr_wait_device(5000));
+	modprobe_restore(modprobe);
+	EXPECT_SETTLED();
+}
+
+/* ---- the broker racing a sandbox's end -------------------------------------------------- */
+
+/*
+ * A window made wide on purpose: a thread holds this process's mmap lock
+ * for writing (one mprotect() that merges tens of thousands of VMAs back
+ * into one) while the broker's copy to a request slot faults and waits for
+ * that lock. In the meantime the sandbox's last task is killed and reaped,
+ * and the sandbox ends. Then the copy resumes.
+ */
+struct stall {
+	char *region;
+	size_t nvmas;
+	atomic_int go_w, go_b, w_done, b_done;
+	long long w_ms;
+	int b_ret;
+	int fd;
+	void *slots;
+};
+
+static struct stall st;
+
+/* Split the region into nvmas VMAs (every other page read-only). */
+static void stall_split(void)
+{
+	size_t i;
+
+	for (i = 0; i < st.nvmas; i++)
+		mprotect(st.region + i * 8192, 4096, PROT_READ);
+}
+
+/* The long one: merge them all again, under the mmap lock held for writing. */
+static long long stall_merge(void)
+{
+	long long t0 = now_ms();
+
+	mprotect(st.region, st.nvmas * 8192, PROT_READ | PROT_WRITE);
+	return now_ms() - t0;
+}
+
+static void *stall_writer(void *arg)
+{
+	while (!atomic_load(&st.go_w))
+		usleep(100);
+	st.w_ms = stall_merge();
+	atomic_store(&st.w_done, 1);
+	return NULL;
+}
+
+static void *stall_broker(void *arg)
+{
+	struct redirect_broker b = {
+		.requests = (uintptr_t)st.slots,
+		.max_requests = 1,
+	};
+
+	while (!atomic_load(&st.go_b))
+		usleep(100);
+	st.b_ret = ioctl(st.fd, REDIRECT_IOC_BROKER, &b) ? -errno : 0;
+	atomic_store(&st.b_done, 1);
+	return NULL;
+}
+
+/* Size the region so that a merge holds the lock for at least @ms. */
+static bool stall_calibrate(long ms)
+{
+	long long took;
+
+	/* 60000 VMAs: vm.max_map_count is 65530 by default. */
+	st.nvmas = 30000;
+	st.region = mmap(NULL, st.nvmas * 8192, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (st.region == MAP_FAILED) {
+		st.region = NULL;
+		return false;
+	}
+	stall_split();
+	took = stall_merge();
+	return took >= ms;
+}
+
+/* Is sandbox @id still listed? Uses only memory touched beforehand. */
+static char nlq_buf[256], nlr_buf[16384];
+
+static int sandbox_listed_nofault(int sock, __u16 family, __u32 id)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)nlq_buf;
+	struct genlmsghdr *g = NLMSG_DATA(h);
+	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+	ssize_t n;
+
+	memset(nlq_buf, 0, sizeof(nlq_buf));
+	h->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + NLA_HDRLEN + 4;
+	h->nlmsg_type = family;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	g->cmd = REDIRECT_CMD_GET_SANDBOX;
+	g->version = REDIRECT_GENL_VERSION;
+	a->nla_type = REDIRECT_A_SANDBOX_ID;
+	a->nla_len = NLA_HDRLEN + 4;
+	memcpy((char *)a + NLA_HDRLEN, &id, 4);
+	if (send(sock, nlq_buf, h->nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(sock, nlr_buf, sizeof(nlr_buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (void *)nlr_buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n))
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+
+				return err == -ENOENT ? 0 : err ? err : 1;
+			}
+	}
+}
+
+enum race_kind { RACE_REPLAY, RACE_RECV };
+
+/*
+ * One attempt: a target's forwarded call is pending (RECV) or was handed
+ * to a previous owner and waits for replay (REPLAY); the broker's copy to
+ * the request slot stalls; the sandbox ends under it. Returns 1 when the
+ * sandbox was seen gone while the broker was still stalled, 0 when the
+ * window was missed, -1 on a setup failure.
+ */
+static int race_once(struct __test_metadata *_metadata, enum race_kind kind, char *slots_page)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_request req;
+	pthread_t w, b;
+	struct rnl nl;
+	struct target t;
+	__u32 id = 0;
+	int fd, hit, listed = 1, status;
+	long long end;
+	pid_t pid;
+
+	if (rnl_open(&nl))
+		return -1;
+	fd = rdr_session(RDR_FEATURES_IOCTL, NULL);
+	if (fd < 0)
+		return -1;
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		syscall(__NR_getppid, 99);
+		_exit(0);
+	}
+	if (pid < 0 || rdr_attach(fd, t.listener, t.pidfd, HOLD, 0, "race", &id))
+		return -1;
+	target_go(&t);
+	if (kind == RACE_REPLAY) {
+		int fd2;
+
+		/* First owner fetches the call and goes away: it waits for replay. */
+		if (rdr_fetch_one(fd, &req, 5000) != 1)
+			return -1;
+		fd2 = rdr_session(RDR_FEATURES_IOCTL, NULL);
+		close(fd);
+		if (fd2 < 0 || rdr_adopt(fd2, id))
+			return -1;
+		fd = fd2;
+		/* The whole slot on a page the copy cannot write: -EFAULT after the stall. */
+		st.slots = slots_page + 4096 - sizeof(struct redirect_request);
+	} else {
+		struct rnl_sandbox si = {};
+		long long e = now_ms() + 5000;
+
+		/* The call is queued at seccomp, not fetched yet. */
+		do {
+			rnl_sandbox_get(&nl, id, &si);
+			if (si.forward_pending)
+				break;
+			sleep_ms(5);
+		} while (now_ms() < e);
+		if (!si.forward_pending)
+			return -1;
+		/* sandbox_id and flags on the unwritable page, notif on the next one. */
+		st.slots = slots_page + 4096 - 8;
+	}
+	st.fd = fd;
+	stall_split();
+	atomic_store(&st.go_w, 0);
+	atomic_store(&st.go_b, 0);
+	atomic_store(&st.w_done, 0);
+	atomic_store(&st.b_done, 0);
+	memset(nlq_buf, 0, sizeof(nlq_buf));
+	memset(nlr_buf, 0, sizeof(nlr_buf));
+	if (pthread_create(&w, NULL, stall_writer, NULL))
+		return -1;
+	if (pthread_create(&b, NULL, stall_broker, NULL)) {
+		atomic_store(&st.go_w, 1);
+		pthread_join(w, NULL);
+		return -1;
+	}
+
+	/* Warm up every page the window needs: code and data alike. */
+	sandbox_listed_nofault(nl.fd, nl.family, id);
+	kill(pid, 0);
+	waitpid(-1, NULL, WNOHANG);
+	usleep(1);
+	/* From here until the writer is done, touch no new memory. */
+	atomic_store(&st.go_w, 1);
+	usleep(20000);
+	atomic_store(&st.go_b, 1);
+	usleep(20000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	end = now_ms() + 3000;
+	while (now_ms() < end && !atomic_load(&st.w_done) &&
+	       (listed = sandbox_listed_nofault(nl.fd, nl.family, id)) == 1)
+		usleep(5000);
+	hit = listed == 0 && !atomic_load(&st.w_done) && !atomic_load(&st.b_done);
+	/* Let the end work finish freeing before the broker resumes. */
+	usleep(20000);
+	hit = hit && !atomic_load(&st.w_done);
+
+	pthread_join(w, NULL);
+	pthread_join(b, NULL);
+	child_forget(pid);
+	t.pid = 0;
+	TH_LOG("%s attempt: writer held the lock %lld ms; broker %s; sandbox %s in the window",
+	       kind == RACE_REPLAY ? "replay" : "recv", st.w_ms, strerror(-st.b_ret),
+	       hit ? "ended" : "did not end");
+	close(fd);
+	target_close(&t);
+	rnl_close(&nl);
+	return hit;
+}
+
+static void race_run(struct __test_metadata *_metadata, enum race_kind kind)
+{
+	char tag[64], found[4096];
+	char *page;
+	int attempt, hit = 0, reports, leaks;
+
+	if (!stall_calibrate(300))
+		SKIP(return, "cannot hold the mmap lock long enough here");
+	/* Two pages: the first one unwritable, the second writable and present. */
+	page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	memset(page, 0, 8192);
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_NONE));
+	snprintf(tag, sizeof(tag), "rel-faults: %s start %lld", _metadata->name, now_ms());
+	klog_mark(tag);
+	for (attempt = 0; attempt < 5 && hit <= 0; attempt++) {
+		hit = race_once(_metadata, kind, page);
+		ASSERT_LE(0, hit) TH_LOG("setup failed");
+	}
+	munmap(st.region, st.nvmas * 8192);
+	st.region = NULL;
+	if (!hit)
+		SKIP(return, "the sandbox did not end inside the window in 5 attempts");
+	/* The verdict: KASAN (a freed request touched) or kmemleak (one lost). */
+	sleep_ms(500);
+	reports = klog_grep_since(tag, "KASAN|BUG:|WARNING:|list_add corruption|list_del corruption",
+				  found, sizeof(found));
+	EXPECT_EQ(0, reports) TH_LOG("kernel reports after the race:\n%s", found);
+	sleep_ms(6000);
+	leaks = kmemleak_count("rdr_broker");
+	if (leaks >= 0)
+		EXPECT_EQ(0, leaks) TH_LOG("kmemleak: %d objects allocated by the broker lost", leaks);
+	EXPECT_SETTLED();
+}
+
+FAULT_TEST(broker_replay_copy_fails_while_sandbox_ends, 300)
+{
+	race_run(_metadata, RACE_REPLAY);
+}
+
+FAULT_TEST(broker_recv_while_sandbox_ends, 300)
+{
+	race_run(_metadata, RACE_RECV);
+}
+
+TEST_HARNESS_MAIN
