@@ -28,10 +28,20 @@ case " $suites " in *" kmod-debug "*)
 	tools/testkernel/build.sh >"$out/testkernel.path" 2>"$testkernel_log" &
 	testkernel_pid=$!
 esac
+# Called in the main shell (suites run in pipelines, i.e. subshells, which
+# cannot wait for the build). Afterwards the suites read the path.
+wait_testkernel() {
+	[ -n "$testkernel_pid" ] || return 0
+	wait "$testkernel_pid"
+	testkernel_rc=$?
+	testkernel_pid=
+}
+testkernel_rc=0
 testkernel() {
-	if [ -n "$testkernel_pid" ]; then
-		wait "$testkernel_pid" || { echo "# test kernel build failed:"; sed 's/^/# /' "$testkernel_log" | tail -30; return 1; }
-		testkernel_pid=
+	if [ "$testkernel_rc" != 0 ] || [ ! -s "$out/testkernel.path" ]; then
+		echo "# test kernel build failed:"
+		sed 's/^/# /' "$testkernel_log" | tail -30
+		return 1
 	fi
 	cat "$out/testkernel.path"
 }
@@ -45,6 +55,7 @@ suite_vm-bench() { selftests/vm/test-vm-run.sh; }
 module_tests() { # MODULE_DIR
 	echo selftests/kmod/run-in-vm.sh "$1"
 	[ -x selftests/sandbox/run-in-vm.sh ] && echo "; selftests/sandbox/run-in-vm.sh $1"
+	[ -x selftests/rules/run-in-vm.sh ] && echo "; selftests/rules/run-in-vm.sh $1"
 }
 suite_kmod-distro() {
 	tools/build-module.sh "$distro_kdir" build/kmod-distro || return 1
@@ -95,6 +106,7 @@ for s in $suites; do
 		echo "unknown suite '$s' (have: $all_suites)" >&2
 		exit 2
 	fi
+	[ "$s" = kmod-debug ] && wait_testkernel
 	echo "# ==== suite $s ===="
 	start=$(date +%s)
 	"suite_$s" 2>&1 | tee "$out/$s.tap"
@@ -112,6 +124,6 @@ for s in $suites; do
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + k))
 done
 
-[ -n "$testkernel_pid" ] && wait "$testkernel_pid"
+wait_testkernel
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]
