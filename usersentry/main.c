@@ -25,6 +25,12 @@ static void usage(FILE *f)
 		"  -d, --policy-dir DIR   policies by name: DIR/NAME.json, NAME from metadata\n"
 		"  -p, --policy FILE      default policy, for messages without metadata\n"
 		"  -l, --log FILE         append the log to FILE instead of stderr\n"
+		"      --state-dir DIR    per-sandbox state for restarts (module mode),\n"
+		"                         default: the socket's directory/usersentry-state\n"
+		"  -a, --audit FILE       JSON lines, one per forwarded call\n"
+		"      --audit-max-bytes N  rotate FILE to FILE.1 beyond N bytes (default 64 MiB)\n"
+		"      --audit-rate N     at most N lines a second (default 1000; 0: no limit)\n"
+		"      --portable         do not use /dev/redirect even when present\n"
 		"  -f, --foreground       run in the foreground (always the case)\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n"
@@ -32,14 +38,44 @@ static void usage(FILE *f)
 		"At least one of --policy-dir and --policy is needed.\n");
 }
 
-enum { POLL_SIGNAL, POLL_LISTEN, POLL_FIXED };
+enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_FIXED };
+
+static int poll_timeout(struct sentry *s)
+{
+	struct sentry_sandbox *sb;
+
+	if (s->conns)
+		return 500;
+	if (s->mode == REDIRECT_MODE_MODULE)
+		for (sb = s->sandboxes; sb; sb = sb->next)
+			if (sb->listener < 0)
+				return SENTRY_RECONCILE_MS;
+	return -1;
+}
+
+static void handle_signal(struct sentry *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			sentry_log("signal %u: reloading policies", si.ssi_signo);
+			sentry_reload(s);
+			continue;
+		}
+		sentry_log("signal %u: shutting down", si.ssi_signo);
+		s->stop = true;
+	}
+}
 
 static int run(struct sentry *s)
 {
 	struct pollfd *pfds = NULL;
 	void **owners = NULL;
 	size_t cap = 0;
+	struct timespec last_reconcile;
 
+	clock_gettime(CLOCK_MONOTONIC, &last_reconcile);
 	while (!s->stop) {
 		struct sentry_sandbox *sb;
 		struct sentry_conn *c;
@@ -49,6 +85,12 @@ static int run(struct sentry *s)
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		sentry_conn_expire(s, &now);
+		if (s->mode == REDIRECT_MODE_MODULE &&
+		    (now.tv_sec - last_reconcile.tv_sec) * 1000 +
+		    (now.tv_nsec - last_reconcile.tv_nsec) / 1000000 >= SENTRY_RECONCILE_MS) {
+			last_reconcile = now;
+			sentry_reconcile(s);
+		}
 
 		for (c = s->conns; c; c = c->next)
 			n++;
@@ -70,17 +112,20 @@ static int run(struct sentry *s)
 		}
 		pfds[POLL_SIGNAL] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
 		pfds[POLL_LISTEN] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+		pfds[POLL_SESSION] = (struct pollfd){ .fd = redirect_session_fd(s->session),
+						      .events = POLLIN };
 		i = POLL_FIXED;
 		for (c = s->conns; c; c = c->next, i++) {
 			pfds[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
 			owners[i] = c;
 		}
+		/* our listener copies: only hang-up matters, the session takes requests */
 		for (sb = s->sandboxes; sb; sb = sb->next, i++) {
-			pfds[i] = (struct pollfd){ .fd = sb->listener, .events = POLLIN };
+			pfds[i] = (struct pollfd){ .fd = sb->listener, .events = 0 };
 			owners[i] = sb;
 		}
 
-		ret = poll(pfds, n, s->conns ? 500 : -1);
+		ret = poll(pfds, n, poll_timeout(s));
 		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
@@ -90,14 +135,13 @@ static int run(struct sentry *s)
 			return -errno;
 		}
 		if (pfds[POLL_SIGNAL].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(s->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				sentry_log("signal %u: shutting down", si.ssi_signo);
-				s->stop = true;
+			handle_signal(s);
+			if (s->stop)
 				break;
-			}
 		}
+		/* requests first: a hang-up below must not lose a pending answer */
+		if (pfds[POLL_SESSION].revents)
+			sentry_serve(s);
 		/* each entry's object is touched once, so freeing it there is safe */
 		for (i = POLL_FIXED; i < n; i++) {
 			if (!pfds[i].revents)
@@ -113,6 +157,11 @@ static int run(struct sentry *s)
 	free(pfds);
 	free(owners);
 	return 0;
+}
+
+static void notice(void *ctx, const char *msg)
+{
+	sentry_log("%s", msg);
 }
 
 static int setup_signals(struct sentry *s)
@@ -137,6 +186,11 @@ int main(int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "audit", required_argument, NULL, 'a' },
+		{ "audit-max-bytes", required_argument, NULL, 'B' },
+		{ "audit-rate", required_argument, NULL, 'R' },
+		{ "portable", no_argument, NULL, 'P' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,11 +199,14 @@ int main(int argc, char **argv)
 	struct sentry s = { .listen_fd = -1, .signal_fd = -1 };
 	struct redirect_error *e = NULL;
 	enum redirect_mode mode;
+	char state_dir[4096];
 	struct stat st;
 	int opt, ret;
 
 	s.cfg.socket_path = DEFAULT_SOCKET;
-	while ((opt = getopt_long(argc, argv, "s:d:p:l:fhV", opts, NULL)) != -1) {
+	s.cfg.audit_max_bytes = 64UL << 20;
+	s.cfg.audit_rate = 1000;
+	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			s.cfg.socket_path = optarg;
@@ -162,6 +219,21 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			s.cfg.log_path = optarg;
+			break;
+		case 'S':
+			s.cfg.state_dir = optarg;
+			break;
+		case 'a':
+			s.cfg.audit_path = optarg;
+			break;
+		case 'B':
+			s.cfg.audit_max_bytes = strtoul(optarg, NULL, 0);
+			break;
+		case 'R':
+			s.cfg.audit_rate = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'P':
+			s.cfg.session_flags = REDIRECT_SESSION_PORTABLE;
 			break;
 		case 'f':
 			break;
@@ -197,8 +269,21 @@ int main(int argc, char **argv)
 	if (s.cfg.policy_file &&
 	    redirect_policy_load_file(s.cfg.policy_file, &s.default_policy, &e) < 0)
 		goto fail;
-	if (redirect_mode_detect(&mode, &e) < 0)
+	if (s.cfg.audit_path && sentry_audit_open(s.cfg.audit_path, s.cfg.audit_max_bytes,
+						  s.cfg.audit_rate, &e) < 0)
 		goto fail;
+	if (!s.cfg.state_dir) {
+		const char *slash = strrchr(s.cfg.socket_path, '/');
+		int len = slash ? (int)(slash - s.cfg.socket_path) : 1;
+
+		snprintf(state_dir, sizeof(state_dir), "%.*s/usersentry-state", len,
+			 slash ? s.cfg.socket_path : ".");
+		s.cfg.state_dir = state_dir;
+	}
+	redirect_set_notice_fn(notice, NULL);
+	if (redirect_session_open(s.cfg.session_flags, &s.session, &e) < 0)
+		goto fail;
+	mode = s.mode = redirect_session_mode(s.session);
 	if (redirect_notif_buf_new(&s.notif, &e) < 0)
 		goto fail;
 	ret = setup_signals(&s);
@@ -211,10 +296,13 @@ int main(int argc, char **argv)
 
 	sentry_log("usersentry %s: %s%s; listening on %s; policy dir %s; default policy %s",
 		   redirect_version(), redirect_mode_name(mode),
-		   mode == REDIRECT_MODE_PORTABLE ? " (/dev/redirect absent)"
-						  : " available, not used yet: portable mode",
+		   mode == REDIRECT_MODE_PORTABLE ? " (no /dev/redirect session)"
+						  : " (/dev/redirect: tier 1, broker, custody)",
 		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
 		   s.default_policy ? redirect_policy_name(s.default_policy) : "none");
+	/* a restart: take back what the last daemon held, replayed calls first */
+	sentry_adopt_all(&s);
+	sentry_serve(&s);
 
 	ret = sentry_sd_notify("READY=1");
 	if (ret < 0)
@@ -224,8 +312,16 @@ int main(int argc, char **argv)
 	sentry_sd_notify("STOPPING=1");
 
 	sentry_server_close(&s);
-	while (s.sandboxes)
-		sentry_sandbox_end(&s, s.sandboxes, "daemon stopping");
+	/* module mode: the sandboxes stay in custody, their state files stay */
+	while (s.sandboxes) {
+		struct sentry_sandbox *sb = s.sandboxes;
+
+		s.sandboxes = sb->next;
+		sentry_log("sandbox=%s released: daemon stopping (calls=%lu)", sb->id, sb->calls);
+		sentry_sandbox_free(sb);
+	}
+	redirect_session_free(s.session);
+	sentry_audit_close();
 	redirect_notif_buf_free(s.notif);
 	redirect_policy_free(s.default_policy);
 	close(s.signal_fd);
@@ -236,6 +332,7 @@ fail:
 	if (s.cfg.log_path)
 		fprintf(stderr, "usersentry: %s\n", e ? e->msg : "failed");
 	redirect_error_free(e);
+	redirect_session_free(s.session);
 	redirect_notif_buf_free(s.notif);
 	redirect_policy_free(s.default_policy);
 	return 1;

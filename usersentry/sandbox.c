@@ -1,55 +1,204 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-sandbox state and the portable-mode notification path: RECV, dispatch, SEND. */
+/* Per-sandbox state, state files for restarts, and the broker loop: fetch, decide, reply. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sentry.h"
+
+static bool has_uname(const struct redirect_policy *p)
+{
+	return redirect_policy_has_uname(p);
+}
+
+static bool has_files(const struct redirect_policy *p)
+{
+	return redirect_policy_has_files(p);
+}
 
 static const struct {
 	const char *name;
 	sentry_handler_fn fn;
 	bool (*enabled)(const struct redirect_policy *policy);
 } handlers[] = {
-	{ "uname", sentry_handle_uname, redirect_policy_has_uname },
+	{ "uname", sentry_handle_uname, has_uname },
+	{ "open", sentry_handle_open, has_files },
+	{ "openat", sentry_handle_openat, has_files },
+	{ "openat2", sentry_handle_openat2, has_files },
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- state files (module mode): what a restarted daemon needs to adopt ---------------- */
+
+static void state_path(const struct sentry *s, uint32_t id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%u", s->cfg.state_dir, id);
+}
+
+static void state_copy(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < size; i++)
+		dst[i] = (src[i] == '\n' || src[i] == '\r') ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+static void state_write(struct sentry *s, const struct sentry_sandbox *sb)
+{
+	char path[4096], tmp[4200], id[1024], pol[256];
+	FILE *f;
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
+		sentry_log("state directory %s: %s", s->cfg.state_dir, strerror(errno));
+		return;
+	}
+	state_path(s, sb->sandbox_id, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		sentry_log("state file %s: %s", tmp, strerror(errno));
+		return;
+	}
+	state_copy(id, sizeof(id), sb->id);
+	state_copy(pol, sizeof(pol), sb->policy_name);
+	fprintf(f, "sandbox=%u\npolicy=%s\ncontainer=%s\npid=%d\n", sb->sandbox_id, pol, id,
+		(int)sb->pid);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0) {
+		sentry_log("state file %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	if (rename(tmp, path) < 0) {
+		sentry_log("state file %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+static void state_remove(struct sentry *s, uint32_t id)
+{
+	char path[4096];
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	state_path(s, id, path, sizeof(path));
+	unlink(path);
+}
+
+/* ---- sandboxes -------------------------------------------------------------------------- */
+
+/* A session name from a container id: up to 31 of [A-Za-z0-9._:-]. */
+static void session_name(const char *id, char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; id[i] && n < REDIRECT_NAME_MAX - 1; i++) {
+		char ch = id[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == ':' || ch == '-')
+			name[n++] = ch;
+	}
+	if (!n)
+		n = (size_t)sprintf(name, "sandbox");
+	name[n] = '\0';
+}
+
+static int set_rules(struct sentry *s, struct sentry_sandbox *sb,
+		     const struct redirect_policy *policy, struct redirect_error **err)
+{
+	struct redirect_ruleset *rs = NULL;
+	int ret;
+
+	if (!policy)
+		return 0;
+	ret = redirect_ruleset_compile(policy, &rs, err);
+	if (ret < 0)
+		return ret;
+	ret = redirect_session_set_rules(s->session, sb->sandbox_id, rs, err);
+	redirect_ruleset_free(rs);
+	return ret;
+}
+
+static struct sentry_sandbox *sandbox_alloc(const char *id, const char *policy_name)
+{
+	struct sentry_sandbox *sb = calloc(1, sizeof(*sb));
+
+	if (!sb)
+		return NULL;
+	sb->listener = -1;
+	sb->id = strdup(id);
+	sb->policy_name = strdup(policy_name ? policy_name : "");
+	if (!sb->id || !sb->policy_name) {
+		free(sb->id);
+		free(sb->policy_name);
+		free(sb);
+		return NULL;
+	}
+	return sb;
+}
 
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err)
 {
+	char name[REDIRECT_NAME_MAX];
 	struct sentry_sandbox *sb;
-	struct redirect_error *e = NULL;
-	int ret;
+	int pidfd, ret;
 
-	sb = calloc(1, sizeof(*sb));
+	sb = sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg));
 	if (!sb)
 		return redirect_error_set(err, ENOMEM, "out of memory");
-	sb->id = strdup(redirect_agent_msg_id(msg));
-	if (!sb->id) {
-		free(sb);
-		return redirect_error_set(err, ENOMEM, "out of memory");
-	}
+	sb->s = s;
 	sb->pid = redirect_agent_msg_pid(msg);
 	sb->listener = redirect_agent_msg_take_listener(msg);
+	session_name(sb->id, name);
+	pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
+	ret = redirect_session_attach(s->session, sb->listener, pidfd, name, REDIRECT_FAIL_HOLD, 0,
+				      &sb->sandbox_id, err);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (ret < 0) {
+		close(sb->listener);
+		free(sb->id);
+		free(sb->policy_name);
+		free(sb);
+		return ret;
+	}
+	ret = set_rules(s, sb, policy, err);
+	if (ret < 0) {
+		/* the session holds the listener: answer everything forwarded */
+		sentry_log("sandbox=%s: tier-1 rules not set: %s", sb->id,
+			   err && *err ? (*err)->msg : strerror(-ret));
+		if (err) {
+			redirect_error_free(*err);
+			*err = NULL;
+		}
+	}
+	if (s->mode == REDIRECT_MODE_PORTABLE)
+		redirect_notif_set_sync_wakeup(sb->listener, NULL);
 	sb->policy = policy;
 	sb->owns_policy = owns_policy;
-
-	ret = redirect_notif_set_sync_wakeup(sb->listener, &e);
-	if (!s->sync_wakeup_logged) {
-		if (ret < 0)
-			sentry_log("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP not used: %s", e->msg);
-		else
-			sentry_log("SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP enabled");
-		s->sync_wakeup_logged = true;
-	}
-	redirect_error_free(e);
-
 	sb->next = s->sandboxes;
 	s->sandboxes = sb;
+	state_write(s, sb);
 	return 0;
 }
 
@@ -61,11 +210,12 @@ void sentry_sandbox_free(struct sentry_sandbox *sb)
 		close(sb->listener);
 	if (sb->owns_policy)
 		redirect_policy_free(sb->policy);
+	free(sb->policy_name);
 	free(sb->id);
 	free(sb);
 }
 
-void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why)
+static void unlink_sandbox(struct sentry *s, struct sentry_sandbox *sb)
 {
 	struct sentry_sandbox **pp;
 
@@ -75,106 +225,494 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 			break;
 		}
 	}
+}
+
+void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why)
+{
+	unlink_sandbox(s, sb);
 	sentry_log("sandbox=%s ended: %s (calls=%lu)", sb->id, why, sb->calls);
+	state_remove(s, sb->sandbox_id);
 	sentry_sandbox_free(sb);
 }
+
+void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents)
+{
+	if (revents & POLLNVAL)
+		sentry_sandbox_end(s, sb, "listener invalid");
+	else if (revents & POLLERR)
+		sentry_sandbox_end(s, sb, "listener error");
+	else if (revents & POLLHUP)
+		sentry_sandbox_end(s, sb, "all tasks exited");
+}
+
+static struct sentry_sandbox *find_sandbox(struct sentry *s, uint32_t id)
+{
+	struct sentry_sandbox *sb;
+
+	for (sb = s->sandboxes; sb; sb = sb->next)
+		if (sb->sandbox_id == id)
+			return sb;
+	return NULL;
+}
+
+/* ---- restart: adopt what the state files name ------------------------------------------- */
+
+static int state_read(const char *path, uint32_t *id, char *policy, size_t psize,
+		      char *container, size_t csize, pid_t *pid)
+{
+	char line[1200];
+	unsigned long v;
+	FILE *f;
+	int seen = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(line, "sandbox=", 8)) {
+			v = strtoul(line + 8, NULL, 10);
+			if (!v || v > UINT32_MAX)
+				break;
+			*id = (uint32_t)v;
+			seen |= 1;
+		} else if (!strncmp(line, "policy=", 7)) {
+			snprintf(policy, psize, "%.*s", (int)psize - 1, line + 7);
+			seen |= 2;
+		} else if (!strncmp(line, "container=", 10)) {
+			snprintf(container, csize, "%.*s", (int)csize - 1, line + 10);
+			seen |= 4;
+		} else if (!strncmp(line, "pid=", 4)) {
+			*pid = (pid_t)strtol(line + 4, NULL, 10);
+		}
+	}
+	fclose(f);
+	return seen == 7 ? 0 : -EINVAL;
+}
+
+static void adopt_one(struct sentry *s, const char *file)
+{
+	char path[4096], policy_name[256], container[1024];
+	struct redirect_policy *policy = NULL;
+	struct redirect_error *e = NULL;
+	struct sentry_sandbox *sb;
+	bool owned = false;
+	uint32_t id = 0;
+	pid_t pid = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", s->cfg.state_dir, file);
+	ret = state_read(path, &id, policy_name, sizeof(policy_name), container,
+			 sizeof(container), &pid);
+	if (ret < 0 || strtoul(file, NULL, 10) != id) {
+		sentry_log("state file %s unreadable (%s): removed", path,
+			   ret < 0 ? strerror(-ret) : "wrong id");
+		unlink(path);
+		return;
+	}
+	if (find_sandbox(s, id))
+		return;
+	ret = redirect_session_adopt(s->session, id, &e);
+	if (ret == -ENOENT) {
+		sentry_log("sandbox=%s (id %u) ended while no daemon ran", container, id);
+		unlink(path);
+		goto out;
+	}
+	if (ret < 0) {
+		sentry_log("sandbox=%s (id %u) not adopted: %s", container, id, e->msg);
+		goto out;
+	}
+	sb = sandbox_alloc(container, policy_name);
+	if (!sb) {
+		sentry_log("sandbox=%s adopted but out of memory", container);
+		goto out;
+	}
+	sb->s = s;
+	sb->sandbox_id = id;
+	sb->pid = pid;
+	sb->adopted = true;
+	ret = sentry_find_policy(s, policy_name, &policy, &owned, &e);
+	if (ret < 0) {
+		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container,
+			   policy_name, e->msg);
+		redirect_error_free(e);
+		e = NULL;
+	}
+	sb->policy = policy;
+	sb->owns_policy = owned;
+	sb->next = s->sandboxes;
+	s->sandboxes = sb;
+	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
+		   policy ? redirect_policy_name(policy) : "none");
+out:
+	redirect_error_free(e);
+}
+
+void sentry_adopt_all(struct sentry *s)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	d = opendir(s->cfg.state_dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strchr(de->d_name, '.'))
+			continue;
+		adopt_one(s, de->d_name);
+	}
+	closedir(d);
+}
+
+void sentry_reconcile(struct sentry *s)
+{
+	struct redirect_ctl *ctl = NULL;
+	struct redirect_sandbox_info *info = NULL;
+	struct sentry_sandbox *sb, *next;
+	size_t n = 0, i;
+
+	if (s->mode != REDIRECT_MODE_MODULE)
+		return;
+	if (redirect_ctl_open(&ctl, NULL) < 0)
+		return;
+	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
+		for (sb = s->sandboxes; sb; sb = next) {
+			next = sb->next;
+			if (sb->listener >= 0)
+				continue;	/* its hang-up tells */
+			for (i = 0; i < n; i++)
+				if (info[i].sandbox_id == sb->sandbox_id)
+					break;
+			if (i == n)
+				sentry_sandbox_end(s, sb, "all tasks exited");
+		}
+	}
+	free(info);
+	redirect_ctl_close(ctl);
+}
+
+/* ---- reload ------------------------------------------------------------------------------ */
+
+void sentry_reload(struct sentry *s)
+{
+	struct redirect_policy *old_default = s->default_policy, *fresh = NULL;
+	struct redirect_error *e = NULL;
+	struct sentry_sandbox *sb;
+
+	if (s->cfg.policy_file) {
+		if (redirect_policy_load_file(s->cfg.policy_file, &fresh, &e) < 0) {
+			sentry_log("reload: default policy kept: %s", e->msg);
+			redirect_error_free(e);
+			e = NULL;
+			old_default = NULL;
+		} else {
+			s->default_policy = fresh;
+		}
+	} else {
+		old_default = NULL;
+	}
+	for (sb = s->sandboxes; sb; sb = sb->next) {
+		struct redirect_policy *p = NULL;
+		bool owned = false;
+
+		if (sentry_find_policy(s, sb->policy_name, &p, &owned, &e) < 0 ||
+		    set_rules(s, sb, p, &e) < 0) {
+			sentry_log("reload: sandbox=%s keeps its policy: %s", sb->id,
+				   e ? e->msg : "failed");
+			redirect_error_free(e);
+			e = NULL;
+			if (owned)
+				redirect_policy_free(p);
+			if (old_default && sb->policy == old_default) {
+				/* still points at the default being replaced: keep it alive */
+				sb->owns_policy = true;
+				old_default = NULL;
+			}
+			continue;
+		}
+		if (sb->owns_policy)
+			redirect_policy_free(sb->policy);
+		sb->policy = p;
+		sb->owns_policy = owned;
+		sentry_log("reload: sandbox=%s policy=%s rules replaced", sb->id,
+			   redirect_policy_name(p));
+	}
+	redirect_policy_free(old_default);
+	sentry_log("reload done");
+}
+
+/* ---- deciding ----------------------------------------------------------------------------- */
 
 static sentry_handler_fn find_handler(const struct redirect_policy *policy, const char *name)
 {
 	size_t i;
 
+	if (!policy)
+		return NULL;
 	for (i = 0; i < ARRAY_SIZE(handlers); i++)
 		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
 			return handlers[i].fn;
 	return NULL;
 }
 
-int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
+int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)
 {
-	const struct seccomp_notif *req = redirect_notif_req(buf);
-	struct sentry_reply reply = { 0 };
-	struct redirect_verdict def;
+	struct redirect_reply r = { .kind = REDIRECT_REPLY_ID_VALID };
+	uint32_t n = 1, nreq = 0;
+	int ret;
+
+	if (!sb->s || !sb->s->session)
+		return redirect_notif_id_valid(sb->listener, id, NULL);
+	r.sandbox_id = sb->sandbox_id;
+	r.resp.id = id;
+	do {
+		ret = redirect_session_broker(sb->s->session, &r, &n, NULL, 0, &nreq, 0, NULL);
+	} while (ret == -EINTR && n == 0 && (n = 1));
+	if (ret < 0)
+		return ret;
+	return r.result < 0 ? (int)r.result : 0;
+}
+
+int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size)
+{
+	struct redirect_answer def = { .kind = REDIRECT_ANSWER_ERRNO, .errnum = ENOSYS };
 	sentry_handler_fn fn;
-	char namebuf[64];
 	const char *name;
 	int ret;
 
+	memset(reply, 0, sizeof(*reply));
+	reply->addfd = -1;
 	sb->calls++;
-	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
+	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
 	fn = name ? find_handler(sb->policy, name) : NULL;
 	if (!name) {
-		snprintf(namebuf, sizeof(namebuf), "%d", req->data.nr);
+		snprintf(namebuf, size, "%d", req->data.nr);
 		name = namebuf;
 	}
+	*namep = name;
 
 	if (fn) {
-		ret = fn(sb, req, &reply);
-		if (ret == -ENOENT) {
-			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-				   sb->id, req->pid, name);
+		ret = fn(sb, req, reply);
+		if (ret == -ENOENT)
 			return -ENOENT;
-		}
 		if (ret < 0) {
-			reply = (struct sentry_reply){ .error = -ENOSYS,
-						       .verdict = "errno:ENOSYS" };
+			if (reply->addfd >= 0)
+				close(reply->addfd);
+			reply->addfd = -1;
+			reply->error = -ENOSYS;
+			reply->val = 0;
+			reply->flags = 0;
+			reply->verdict = "errno:ENOSYS";
 			sentry_log("sandbox=%s pid=%u syscall=%s: handler failed: %s", sb->id,
 				   req->pid, name, strerror(-ret));
 		}
-	} else {
+		return 0;
+	}
+	if (sb->policy)
 		redirect_policy_default_verdict(sb->policy, &def);
-		if (def.kind == REDIRECT_VERDICT_CONTINUE) {
-			reply.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		} else {
-			reply.error = -def.errnum;
-		}
-		reply.verdict = redirect_verdict_format(&def, reply.verdict_buf,
-							sizeof(reply.verdict_buf));
-	}
-
-	ret = redirect_notif_send(sb->listener, buf, req->id, reply.val, reply.error, reply.flags,
-				  NULL);
-	if (ret == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)", sb->id,
-			   req->pid, name, reply.verdict);
-		return -ENOENT;
-	}
-	if (ret < 0) {
-		sentry_log("sandbox=%s pid=%u syscall=%s: SECCOMP_IOCTL_NOTIF_SEND: %s", sb->id,
-			   req->pid, name, strerror(-ret));
-		return ret;
-	}
-	if (reply.error) {
-		const char *ename = strerrorname_np(-reply.error);
-
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s errno=%s", sb->id,
-			   req->pid, name, reply.verdict, ename ? ename : "?");
-	} else {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s ret=%lld", sb->id,
-			   req->pid, name, reply.verdict, (long long)reply.val);
-	}
+	if (def.kind == REDIRECT_ANSWER_CONTINUE)
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else
+		reply->error = -def.errnum;
+	reply->verdict = redirect_verdict_format(&def, reply->verdict_buf,
+						 sizeof(reply->verdict_buf));
 	return 0;
 }
 
-void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents)
+static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		     const char *name, const struct sentry_reply *reply, int64_t result,
+		     bool replayed, uint64_t t0)
 {
+	const char *rp = replayed ? " replayed" : "";
+
+	if (result == -ENOENT) {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
+			   req->pid, name, reply->verdict, rp);
+	} else if (result < 0) {
+		sentry_log("sandbox=%s pid=%u syscall=%s: reply failed: %s", sb->id, req->pid,
+			   name, strerror((int)-result));
+	} else if (reply->error) {
+		const char *ename = strerrorname_np(-reply->error);
+
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s errno=%s%s", sb->id,
+			   req->pid, name, reply->verdict, ename ? ename : "?", rp);
+	} else {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s ret=%lld%s", sb->id,
+			   req->pid, name, reply->verdict,
+			   (long long)(reply->addfd >= 0 ? result : reply->val), rp);
+	}
+	sentry_audit_call(sb, req, name, reply, result, "sentry", replayed, now_ns() - t0);
+}
+
+/* Direct path on sb->listener, for tests driving handlers without a session. */
+int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
+{
+	const struct seccomp_notif *req = redirect_notif_req(buf);
+	struct sentry_reply reply;
+	uint64_t t0 = now_ns();
+	char namebuf[64];
+	const char *name;
+	int64_t result;
 	int ret;
 
-	if (revents & POLLIN) {
-		ret = redirect_notif_recv(sb->listener, s->notif, NULL);
-		if (ret == 0) {
-			sentry_dispatch(sb, s->notif);
-		} else if (ret != -ENOENT && ret != -EINTR) {
-			sentry_log("sandbox=%s: SECCOMP_IOCTL_NOTIF_RECV: %s", sb->id,
-				   strerror(-ret));
-			sentry_sandbox_end(s, sb, "listener failed");
-			return;
-		}
-		/* -ENOENT: the target died before we took the call; normal */
+	ret = sentry_decide(sb, req, &reply, &name, namebuf, sizeof(namebuf));
+	if (ret == -ENOENT) {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+			   sb->id, req->pid, name);
+		return -ENOENT;
 	}
-	if (revents & POLLNVAL)
-		sentry_sandbox_end(s, sb, "listener invalid");
-	else if (revents & POLLERR)
-		sentry_sandbox_end(s, sb, "listener error");
-	else if ((revents & POLLHUP) && !(revents & POLLIN))
-		sentry_sandbox_end(s, sb, "all tasks exited");
+	if (reply.addfd >= 0) {
+		struct seccomp_notif_addfd a = {
+			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
+			.srcfd = (uint32_t)reply.addfd, .newfd_flags = reply.addfd_flags,
+		};
+
+		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		result = ret < 0 ? -errno : ret;
+		close(reply.addfd);
+		if (result < 0 && result != -ENOENT) {
+			reply.addfd = -1;
+			reply.error = (int32_t)result;
+			result = redirect_notif_send(sb->listener, buf, req->id, 0, reply.error,
+						     0, NULL);
+		}
+	} else {
+		result = redirect_notif_send(sb->listener, buf, req->id, reply.val, reply.error,
+					     reply.flags, NULL);
+	}
+	log_call(sb, req, name, &reply, result, false, t0);
+	return result < 0 ? (int)result : 0;
+}
+
+/* ---- the broker loop ----------------------------------------------------------------------- */
+
+struct pending {
+	struct sentry_sandbox *sb;
+	struct seccomp_notif req;
+	struct sentry_reply reply;
+	const char *name;
+	char namebuf[64];
+	bool replayed;
+	bool retry;		/* an ADDFD that failed: answered with its error next */
+	uint64_t t0;
+};
+
+static struct redirect_request requests[SENTRY_BATCH];
+static struct redirect_reply replies[2 * SENTRY_BATCH];
+static struct pending pend[2 * SENTRY_BATCH];
+
+static struct sentry_sandbox orphan = { .id = (char *)"unknown", .listener = -1 };
+
+static void keep_pending(uint32_t to, uint32_t from)
+{
+	if (to == from)
+		return;
+	pend[to] = pend[from];
+	if (pend[from].name == pend[from].namebuf)
+		pend[to].name = pend[to].namebuf;
+	replies[to] = replies[from];
+}
+
+static void queue_reply(struct pending *p, struct redirect_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->sandbox_id = p->sb->sandbox_id;
+	if (p->reply.addfd >= 0) {
+		r->kind = REDIRECT_REPLY_ADDFD;
+		r->addfd.id = p->req.id;
+		r->addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+		r->addfd.srcfd = (uint32_t)p->reply.addfd;
+		r->addfd.newfd_flags = p->reply.addfd_flags;
+	} else {
+		r->kind = REDIRECT_REPLY_SEND;
+		r->resp.id = p->req.id;
+		r->resp.val = p->reply.val;
+		r->resp.error = p->reply.error;
+		r->resp.flags = p->reply.flags;
+	}
+}
+
+void sentry_serve(struct sentry *s)
+{
+	struct redirect_error *e = NULL;
+	uint32_t nrep = 0, nreq = 0, i, done;
+	int ret, rounds = 0;
+
+	for (;;) {
+		done = nrep;
+		ret = redirect_session_broker(s->session, replies, &done, requests, SENTRY_BATCH,
+					      &nreq, 0, &e);
+		if (ret < 0 && ret != -EINTR) {
+			sentry_log("broker: %s", e ? e->msg : strerror(-ret));
+			redirect_error_free(e);
+			e = NULL;
+		}
+		if (ret < 0)
+			nreq = 0;
+		/* results of the replies performed; the rest go again */
+		{
+			uint32_t keep = 0;
+
+			for (i = 0; i < nrep; i++) {
+				struct pending *p = &pend[i];
+				int64_t res = replies[i].result;
+
+				if (i >= done) {
+					keep_pending(keep++, i);
+					continue;
+				}
+				if (p->reply.addfd >= 0) {
+					close(p->reply.addfd);
+					if (res < 0 && res != -ENOENT && res != -ESRCH) {
+						/* ADDFD failed (EMFILE...): the call still waits */
+						p->reply.addfd = -1;
+						p->reply.error = (int32_t)res;
+						p->reply.verdict = "errno";
+						keep_pending(keep, i);
+						queue_reply(&pend[keep], &replies[keep]);
+						keep++;
+						continue;
+					}
+				}
+				log_call(p->sb, &p->req, p->name, &p->reply, res, p->replayed,
+					 p->t0);
+			}
+			nrep = keep;
+		}
+		if (!nreq && !nrep)
+			break;
+		for (i = 0; i < nreq; i++) {
+			struct redirect_request *rq = &requests[i];
+			struct pending *p = &pend[nrep];
+
+			p->sb = find_sandbox(s, rq->sandbox_id);
+			if (!p->sb) {
+				/* owned by this session but not known: the default answer */
+				orphan.s = s;
+				orphan.sandbox_id = rq->sandbox_id;
+				p->sb = &orphan;
+			}
+			p->t0 = now_ns();
+			p->req = rq->notif;
+			p->replayed = rq->flags & REDIRECT_REQUEST_REPLAYED;
+			ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name, p->namebuf,
+					    sizeof(p->namebuf));
+			if (ret == -ENOENT) {
+				sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
+					   "(target gone)", p->sb->id, p->req.pid, p->name);
+				continue;
+			}
+			queue_reply(p, &replies[nrep]);
+			nrep++;
+		}
+		/* fairness: back to poll() now and then */
+		if (++rounds >= 64 && !nrep)
+			break;
+	}
 }

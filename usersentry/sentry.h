@@ -16,23 +16,36 @@
 /* How long an agent connection may take to deliver its message. */
 #define SENTRY_CONN_TIMEOUT_MS 5000
 #define SENTRY_MAX_CONNS 64
+/* Requests fetched per broker round. */
+#define SENTRY_BATCH 64
+/* Module mode: how often sandboxes adopted without a listener are checked. */
+#define SENTRY_RECONCILE_MS 2000
 
 struct sentry_config {
 	const char *socket_path;
 	const char *policy_dir;
 	const char *policy_file;
 	const char *log_path;
+	const char *state_dir;		/* per-sandbox state files (module mode) */
+	const char *audit_path;		/* JSON lines, or NULL */
+	unsigned long audit_max_bytes;	/* rotate to .1 beyond this; 0: no bound */
+	unsigned int audit_rate;	/* lines per second; 0: no limit */
+	unsigned int session_flags;	/* REDIRECT_SESSION_* */
 };
 
-/* One sandbox: a listener and the policy it was attached with. */
+/* One sandbox: its session id and the policy it was attached with. */
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
-	char *id;
+	struct sentry *s;		/* NULL: driven directly on listener (tests) */
+	char *id;			/* the container id */
+	uint32_t sandbox_id;		/* the session's */
 	pid_t pid;
-	int listener;
+	int listener;			/* our own copy, polled for hang-up; or -1 */
 	struct redirect_policy *policy;
 	bool owns_policy;
+	char *policy_name;		/* as named by the agent message ("" default) */
 	unsigned long calls;
+	bool adopted;
 };
 
 /* An accepted agent connection whose message is still arriving. */
@@ -50,12 +63,14 @@ struct sentry {
 	int listen_fd;
 	ino_t socket_ino;
 	int signal_fd;
+	struct redirect_session *session;
+	enum redirect_mode mode;
 	struct redirect_policy *default_policy;
 	struct sentry_conn *conns;
 	unsigned int n_conns;
 	struct sentry_sandbox *sandboxes;
 	struct redirect_notif_buf *notif;
-	bool sync_wakeup_logged;
+	struct timespec next_reconcile;
 	bool stop;
 };
 
@@ -64,8 +79,11 @@ struct sentry_reply {
 	int64_t val;
 	int32_t error;		/* 0 or -errno */
 	uint32_t flags;		/* SECCOMP_USER_NOTIF_FLAG_* */
+	int addfd;		/* >= 0: inject this fd (ADDFD + SEND); closed after */
+	uint32_t addfd_flags;	/* O_CLOEXEC for the target's fd */
 	const char *verdict;	/* for the log: "emulated", "errno:ENOSYS", ... */
 	char verdict_buf[32];
+	char detail[320];	/* decoded arguments, JSON object members */
 };
 
 /*
@@ -80,12 +98,22 @@ typedef int (*sentry_handler_fn)(struct sentry_sandbox *sb, const struct seccomp
 int sentry_log_open(const char *path, struct redirect_error **err);
 void sentry_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* audit.c: JSON lines, one per forwarded call */
+int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int rate,
+		      struct redirect_error **err);
+void sentry_audit_close(void);
+void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       const char *syscall, const struct sentry_reply *reply, int64_t result,
+		       const char *tier, bool replayed, uint64_t latency_ns);
+
 /* server.c */
 int sentry_server_open(struct sentry *s, struct redirect_error **err);
 void sentry_server_close(struct sentry *s);
 void sentry_server_accept(struct sentry *s);
 void sentry_conn_event(struct sentry *s, struct sentry_conn *c, short revents);
 void sentry_conn_expire(struct sentry *s, const struct timespec *now);
+int sentry_find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
+		       bool *owned, struct redirect_error **err);
 
 /* sandbox.c */
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
@@ -93,9 +121,23 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_error **err);
 void sentry_sandbox_free(struct sentry_sandbox *sb);
 void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why);
+/* Our listener copy polled: hang-up ends the sandbox. */
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents);
-/* Answer the request held in buf (already received from sb->listener). */
+/* Adopt every sandbox in custody that a state file names. */
+void sentry_adopt_all(struct sentry *s);
+/* Module mode: drop sandboxes the module no longer has. */
+void sentry_reconcile(struct sentry *s);
+/* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
+void sentry_reload(struct sentry *s);
+/* The session fd is readable: broker rounds until nothing is pending. */
+void sentry_serve(struct sentry *s);
+/* Decide one call (handlers or the default answer). */
+int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size);
+/* Answer the request held in buf on sb->listener directly (tests). */
 int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf);
+/* SECCOMP_IOCTL_NOTIF_ID_VALID through the session (or the listener). */
+int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id);
 
 /* uname.c */
 int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -103,6 +145,14 @@ int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *r
 /* The virtual utsname of a policy (struct new_utsname layout: 6 x 65). */
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
+
+/* files.c: open, openat, openat2 within the policy's file rules */
+int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply);
+int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);

@@ -216,7 +216,7 @@ static bool valid_policy_name(const char *name)
 }
 
 /* The policy a message names (metadata), or the default one. */
-static int find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
+int sentry_find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
 		       bool *owned, struct redirect_error **err)
 {
 	char path[4096];
@@ -258,7 +258,7 @@ static void attach(struct sentry *s, struct sentry_conn *c)
 	if (ret == 0)
 		ret = redirect_listener_check(redirect_agent_msg_listener(msg), &e);
 	if (ret == 0)
-		ret = find_policy(s, redirect_agent_msg_metadata(msg), &policy, &owned, &e);
+		ret = sentry_find_policy(s, redirect_agent_msg_metadata(msg), &policy, &owned, &e);
 	if (ret == 0)
 		ret = sentry_sandbox_new(s, msg, policy, owned, &e);
 	if (ret < 0) {
@@ -266,10 +266,10 @@ static void attach(struct sentry *s, struct sentry_conn *c)
 		if (owned)
 			redirect_policy_free(policy);
 	} else {
-		sentry_log("sandbox=%s attached: pid=%d policy=%s status=%s agent-peer=%d/%u",
-			   redirect_agent_msg_id(msg), (int)redirect_agent_msg_pid(msg),
+		sentry_log("sandbox=%s attached: pid=%d policy=%s status=%s agent-peer=%d/%u "
+			   "id=%u", redirect_agent_msg_id(msg), (int)redirect_agent_msg_pid(msg),
 			   redirect_policy_name(policy), redirect_agent_msg_status(msg),
-			   (int)c->peer_pid, (unsigned int)c->peer_uid);
+			   (int)c->peer_pid, (unsigned int)c->peer_uid, s->sandboxes->sandbox_id);
 	}
 	redirect_error_free(e);
 	redirect_agent_msg_free(msg);

@@ -54,7 +54,7 @@ int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *r
 
 	snprintf(path, sizeof(path), "/proc/%u/mem", req->pid);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	ret = redirect_notif_id_valid(sb->listener, req->id, NULL);
+	ret = sentry_id_valid(sb, req->id);
 	if (ret < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -67,6 +67,8 @@ int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *r
 	}
 
 	reply->verdict = "emulated";
+	snprintf(reply->detail, sizeof(reply->detail), "\"buf\":\"%#llx\"",
+		 (unsigned long long)addr);
 	if (addr > (uint64_t)INT64_MAX) {
 		reply->error = -EFAULT;
 		close(fd);

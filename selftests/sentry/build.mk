@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+# usersentry's daemon-level tests: a target program; run.sh (host, portable mode) and
+# run-in-vm.sh (guest, module mode) drive usersentry, redirect-run and real programs.
+
+SENTRY_TEST_DIR := $(B)/selftests/sentry
+
+$(SENTRY_TEST_DIR)/sentry_target: selftests/sentry/sentry_target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDFLAGS) -pthread
+
+USER_TARGETS += $(SENTRY_TEST_DIR)/sentry_target
+
+.PHONY: sentry-selftests
+sentry-selftests: $(B)/bin/usersentry $(B)/bin/redirect-run $(SENTRY_TEST_DIR)/sentry_target

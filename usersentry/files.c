@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The file handler: open, openat, openat2 resolved in the target's root, opened here, fd injected. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sentry.h"
+
+#ifndef OPEN_HOW_SIZE_VER0
+#define OPEN_HOW_SIZE_VER0 24
+#endif
+
+/*
+ * How one call is served, in order:
+ *  1. the path (and openat2's struct open_how) is read once from the target
+ *     with process_vm_readv(), then ID_VALID: everything after works on that
+ *     copy, so another thread changing the memory changes nothing;
+ *  2. /proc/<pid>/root (and cwd or the dirfd) is opened and ID_VALID checked;
+ *  3. the path is made absolute in the container and normalised lexically;
+ *     its file rule is applied (hidden: ENOENT, remapped: the other path,
+ *     read-only: EROFS for writes);
+ *  4. the path is resolved with openat2(RESOLVE_IN_ROOT) under the target's
+ *     root to an O_PATH fd, whose real path (symlinks followed) is checked
+ *     against the rules again;
+ *  5. that very inode is reopened with the call's flags (or, to create, the
+ *     last component under the resolved parent without following symlinks),
+ *     with the target's fsuid, fsgid, groups and umask; the fd is injected
+ *     with ADDFD + SECCOMP_ADDFD_FLAG_SEND.  The call never continues.
+ */
+
+#define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
+
+struct creds {
+	uid_t fsuid;
+	gid_t fsgid;
+	gid_t groups[64];
+	int ngroups;
+	mode_t umask;
+};
+
+static ssize_t read_target(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
+/* A NUL-terminated string, page by page; -EFAULT, -ENAMETOOLONG. */
+static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		ssize_t n;
+
+		if (chunk > size - got)
+			chunk = size - got;
+		n = read_target(pid, addr + got, buf + got, chunk);
+		if (n <= 0)
+			return errno == ESRCH ? -ESRCH : -EFAULT;
+		if (memchr(buf + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+static int read_creds(pid_t pid, struct creds *c)
+{
+	char path[64], buf[4096], *line, *save = NULL;
+	ssize_t n;
+	int fd, seen = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	c->ngroups = 0;
+	c->umask = 022;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int a, b, d, e;
+
+		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &d, &e) == 4) {
+			c->fsuid = e;
+			seen |= 1;
+		} else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &d, &e) == 4) {
+			c->fsgid = e;
+			seen |= 2;
+		} else if (!strncmp(line, "Umask:", 6)) {
+			c->umask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
+		} else if (!strncmp(line, "Groups:", 7)) {
+			char *p = line + 7, *end;
+
+			while (c->ngroups < (int)ARRAY_SIZE(c->groups)) {
+				unsigned long g = strtoul(p, &end, 10);
+
+				if (end == p)
+					break;
+				c->groups[c->ngroups++] = (gid_t)g;
+				p = end;
+			}
+		}
+	}
+	return seen == 3 ? 0 : -ESRCH;
+}
+
+/* Act as the target for permission checks; raw syscalls: this thread only. */
+static void become(const struct creds *c, mode_t *old_umask)
+{
+	syscall(SYS_setgroups, c->ngroups, c->groups);
+	syscall(SYS_setfsgid, c->fsgid);
+	syscall(SYS_setfsuid, c->fsuid);
+	*old_umask = umask(c->umask);
+}
+
+static void unbecome(mode_t old_umask)
+{
+	syscall(SYS_setfsuid, 0);
+	syscall(SYS_setfsgid, 0);
+	syscall(SYS_setgroups, 0, NULL);
+	umask(old_umask);
+}
+
+/* The path of one of our fds as the kernel names it. */
+static int fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* path as seen inside a root whose own path is root ("/" or a host directory). */
+static int strip_root(const char *root, char *path)
+{
+	size_t n = strlen(root);
+
+	if (!strcmp(root, "/"))
+		return path[0] == '/' ? 0 : -EXDEV;
+	if (strncmp(path, root, n) || (path[n] && path[n] != '/'))
+		return -EXDEV;
+	if (!path[n])
+		strcpy(path, "/");
+	else
+		memmove(path, path + n, strlen(path + n) + 1);
+	return 0;
+}
+
+/* Join base (absolute) and rel, normalise lexically; ".." stops at "/". */
+static int normalise(const char *base, const char *rel, char *out, size_t size)
+{
+	char tmp[2 * PATH_MAX + 2], *tok, *save = NULL;
+	size_t n = 0;
+
+	if (rel[0] == '/')
+		snprintf(tmp, sizeof(tmp), "%s", rel);
+	else
+		snprintf(tmp, sizeof(tmp), "%s/%s", base, rel);
+	out[0] = '\0';
+	for (tok = strtok_r(tmp, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		size_t len = strlen(tok);
+
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..")) {
+			while (n > 0 && out[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--;
+			out[n] = '\0';
+			continue;
+		}
+		if (n + 1 + len + 1 > size)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, tok, len);
+		n += len;
+		out[n] = '\0';
+	}
+	if (!n) {
+		out[0] = '/';
+		out[1] = '\0';
+	}
+	return 0;
+}
+
+struct file_call {
+	struct sentry_sandbox *sb;
+	const struct seccomp_notif *req;
+	int dirfd;		/* the target's */
+	char path[PATH_MAX];	/* the target's copy */
+	struct open_how how;
+	bool is_openat2;
+	int rootfd;
+	char root[PATH_MAX];	/* the root's path as we see it */
+	char dir[PATH_MAX];	/* where a relative path starts, in the container */
+};
+
+/* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
+static int open_target_path(struct file_call *fc, const char *what, int flags, int *fdp)
+{
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%u/%s", fc->req->pid, what);
+	fd = open(path, flags | O_CLOEXEC);
+	ret = sentry_id_valid(fc->sb, fc->req->id);
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOENT;
+	}
+	if (fd < 0)
+		return -errno;
+	*fdp = fd;
+	return 0;
+}
+
+/* The directory a relative path starts from, as an absolute container path. */
+static int start_dir(struct file_call *fc, char *out, size_t size)
+{
+	char what[32];
+	struct stat st;
+	int fd = -1, ret;
+
+	if (fc->dirfd == AT_FDCWD)
+		snprintf(what, sizeof(what), "cwd");
+	else
+		snprintf(what, sizeof(what), "fd/%d", fc->dirfd);
+	ret = open_target_path(fc, what, O_PATH, &fd);
+	if (ret == -ENOENT && fc->dirfd != AT_FDCWD)
+		return -EBADF;
+	if (ret < 0)
+		return ret;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	ret = fd_path(fd, out, size);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	return strip_root(fc->root, out) < 0 ? -ENOENT : 0;
+}
+
+enum { RULE_NONE, RULE_HIDDEN, RULE_RO, RULE_REMAP };
+
+static int rule_for(const struct redirect_policy *p, const char *path, char *mapped, size_t size)
+{
+	enum redirect_file_action a;
+	int ret = redirect_policy_file_lookup(p, path, &a, mapped, size);
+
+	if (ret <= 0)
+		return RULE_NONE;
+	return a == REDIRECT_FILE_HIDDEN ? RULE_HIDDEN :
+	       a == REDIRECT_FILE_READ_ONLY ? RULE_RO : RULE_REMAP;
+}
+
+static bool writes(const struct open_how *how)
+{
+	return (how->flags & O_ACCMODE) != O_RDONLY || (how->flags & O_TRUNC);
+}
+
+static int do_open(struct file_call *fc, struct sentry_reply *reply)
+{
+	const struct redirect_policy *policy = fc->sb->policy;
+	char lp[PATH_MAX], cp[PATH_MAX], mapped[PATH_MAX];
+	const char *dir = fc->dir;
+	struct open_how ph = { 0 }, fh = { 0 };
+	uint64_t user_resolve = fc->how.resolve & (RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS |
+						   RESOLVE_NO_SYMLINKS);
+	bool remapped = false, create = false;
+	int fd = -1, pfd = -1, out, r, ret, attempt;
+	char *slash;
+
+	ret = normalise(dir, fc->path, lp, sizeof(lp));
+	if (ret < 0)
+		return ret;
+	if ((fc->how.resolve & RESOLVE_BENEATH) &&
+	    (fc->path[0] == '/' || strncmp(lp, dir, strlen(dir))))
+		return -EXDEV;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		r = rule_for(policy, lp, mapped, sizeof(mapped));
+		if (r == RULE_HIDDEN)
+			return -ENOENT;
+		if (r == RULE_REMAP && !remapped) {
+			snprintf(lp, sizeof(lp), "%s", mapped);
+			remapped = true;
+			r = rule_for(policy, lp, mapped, sizeof(mapped));
+			if (r == RULE_HIDDEN)
+				return -ENOENT;
+		}
+		if (r == RULE_RO && writes(&fc->how))
+			return -EROFS;
+
+		/* resolve inside the root: symlinks cannot leave it */
+		ph.flags = O_PATH | O_CLOEXEC | (fc->how.flags & (O_NOFOLLOW | O_DIRECTORY));
+		ph.resolve = RESOLVE_IN_ROOT | user_resolve;
+		fd = (int)syscall(SYS_openat2, fc->rootfd, lp, &ph, sizeof(ph));
+		if (fd < 0 && errno == ENOENT && (fc->how.flags & O_CREAT)) {
+			char parent[PATH_MAX];
+
+			snprintf(parent, sizeof(parent), "%s", lp);
+			slash = strrchr(parent, '/');
+			if (!slash || !slash[1])
+				return -EISDIR;
+			*slash = '\0';
+			ph.flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
+			pfd = (int)syscall(SYS_openat2, fc->rootfd, parent[0] ? parent : "/", &ph,
+					   sizeof(ph));
+			if (pfd < 0)
+				return -errno;
+			ret = fd_path(pfd, cp, sizeof(cp));
+			if (ret == 0)
+				ret = strip_root(fc->root, cp);
+			if (ret < 0) {
+				close(pfd);
+				return -ENOENT;
+			}
+			if (strlen(cp) + strlen(slash + 1) + 2 > sizeof(cp)) {
+				close(pfd);
+				return -ENAMETOOLONG;
+			}
+			if (strcmp(cp, "/"))
+				strcat(cp, "/");
+			strcat(cp, slash + 1);
+			create = true;
+		} else if (fd < 0) {
+			return -errno;
+		} else {
+			ret = fd_path(fd, cp, sizeof(cp));
+			if (ret == 0)
+				ret = strip_root(fc->root, cp);
+			if (ret < 0)
+				snprintf(cp, sizeof(cp), "%s", lp);
+		}
+		/* the real path (symlinks followed) meets the rules as well */
+		r = rule_for(policy, cp, mapped, sizeof(mapped));
+		if (r == RULE_REMAP && !remapped && attempt == 0) {
+			if (fd >= 0)
+				close(fd);
+			if (pfd >= 0)
+				close(pfd);
+			fd = pfd = -1;
+			snprintf(lp, sizeof(lp), "%s", mapped);
+			remapped = true;
+			continue;
+		}
+		break;
+	}
+	ret = 0;
+	if (r == RULE_HIDDEN)
+		ret = -ENOENT;
+	else if ((r == RULE_RO && writes(&fc->how)) || (r == RULE_RO && create))
+		ret = -EROFS;
+	else if ((fc->how.flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !create)
+		ret = -EEXIST;
+	if ((fc->how.resolve & RESOLVE_BENEATH) && strncmp(cp, dir, strlen(dir)))
+		ret = -EXDEV;
+	if (ret < 0)
+		goto out;
+
+	fh.flags = (fc->how.flags | O_CLOEXEC) & ~(uint64_t)(O_NOFOLLOW | O_CREAT | O_EXCL);
+	if (create) {
+		fh.flags |= O_CREAT | O_NOFOLLOW | (fc->how.flags & O_EXCL);
+		fh.mode = fc->how.mode;
+		fh.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH;
+		slash = strrchr(cp, '/');
+		out = (int)syscall(SYS_openat2, pfd, slash + 1, &fh, sizeof(fh));
+	} else {
+		struct stat st;
+		char self[64];
+
+		if ((fc->how.flags & O_NOFOLLOW) && !(fc->how.flags & O_PATH) &&
+		    fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+			ret = -ELOOP;
+			goto out;
+		}
+		/* the inode resolved above, not the path again */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		out = open(self, (int)fh.flags);
+	}
+	if (out < 0) {
+		ret = -errno;
+		goto out;
+	}
+	reply->addfd = out;
+	reply->addfd_flags = (fc->how.flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+	reply->verdict = remapped ? "emulated:remapped" : "emulated";
+out:
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	return ret;
+}
+
+static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *reply)
+{
+	struct creds c;
+	mode_t old_umask;
+	int ret;
+
+	reply->verdict = "emulated";
+	ret = read_path(fc->req->pid, path_addr, fc->path, sizeof(fc->path));
+	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
+		return -ENOENT;
+	if (ret == 0)
+		ret = read_creds(fc->req->pid, &c);
+	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
+		return -ENOENT;
+	snprintf(reply->detail, sizeof(reply->detail), "\"dirfd\":%d,\"flags\":%llu,\"mode\":%llu",
+		 fc->dirfd, (unsigned long long)fc->how.flags,
+		 (unsigned long long)fc->how.mode);
+	if (ret < 0) {
+		reply->error = ret;
+		return 0;
+	}
+	/* the path, JSON-escaped enough: quotes, backslashes and controls as '?' */
+	{
+		size_t n = strlen(reply->detail), i;
+
+		n += (size_t)snprintf(reply->detail + n, sizeof(reply->detail) - n,
+				      ",\"path\":\"");
+		for (i = 0; fc->path[i] && n + 3 < sizeof(reply->detail); i++) {
+			unsigned char ch = (unsigned char)fc->path[i];
+
+			reply->detail[n++] = (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
+					     ? '?' : (char)ch;
+		}
+		reply->detail[n++] = '"';
+		reply->detail[n] = '\0';
+	}
+	ret = open_target_path(fc, "root", O_PATH | O_DIRECTORY, &fc->rootfd);
+	if (ret < 0)
+		return ret;
+	ret = fd_path(fc->rootfd, fc->root, sizeof(fc->root));
+	if (ret < 0) {
+		close(fc->rootfd);
+		return ret;
+	}
+	if (!fc->path[0]) {
+		ret = -ENOENT;
+	} else if (fc->path[0] == '/') {
+		strcpy(fc->dir, "/");
+	} else {
+		ret = start_dir(fc, fc->dir, sizeof(fc->dir));
+	}
+	if (ret < 0) {
+		close(fc->rootfd);
+		if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+			return -ENOENT;
+		reply->error = ret;
+		reply->verdict = "errno";
+		return 0;
+	}
+	become(&c, &old_umask);
+	ret = do_open(fc, reply);
+	unbecome(old_umask);
+	close(fc->rootfd);
+	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+		ret = -ENOENT;	/* gone; nothing is sent either way */
+	if (ret < 0) {
+		reply->error = ret;
+		reply->verdict = ret == -EROFS ? "denied:read-only" :
+				 ret == -ENOENT ? "errno" : "errno";
+	}
+	return 0;
+}
+
+static int check_flags(uint64_t flags)
+{
+	/* O_TMPFILE needs the directory's own handling: not served */
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply)
+{
+	struct file_call fc = { .sb = sb, .req = req, .dirfd = AT_FDCWD };
+
+	fc.how.flags = (uint32_t)req->data.args[1];
+	fc.how.mode = req->data.args[2] & 07777;
+	if (check_flags(fc.how.flags) < 0) {
+		reply->error = -EOPNOTSUPP;
+		reply->verdict = "errno";
+		return 0;
+	}
+	return serve(&fc, req->data.args[0], reply);
+}
+
+int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .sb = sb, .req = req, .dirfd = (int)req->data.args[0] };
+
+	fc.how.flags = (uint32_t)req->data.args[2];
+	fc.how.mode = req->data.args[3] & 07777;
+	if (check_flags(fc.how.flags) < 0) {
+		reply->error = -EOPNOTSUPP;
+		reply->verdict = "errno";
+		return 0;
+	}
+	return serve(&fc, req->data.args[1], reply);
+}
+
+int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply)
+{
+	struct file_call fc = { .sb = sb, .req = req, .dirfd = (int)req->data.args[0],
+				.is_openat2 = true };
+	uint64_t size = req->data.args[3];
+	unsigned char extra[256];
+	size_t off;
+
+	reply->verdict = "errno";
+	if (size < OPEN_HOW_SIZE_VER0) {
+		reply->error = -EINVAL;
+		return 0;
+	}
+	if (size > 4096) {
+		reply->error = -E2BIG;
+		return 0;
+	}
+	if (read_target(req->pid, req->data.args[2], &fc.how, sizeof(fc.how)) !=
+	    (ssize_t)sizeof(fc.how)) {
+		reply->error = -EFAULT;
+		return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
+	}
+	for (off = sizeof(fc.how); off < size; off += sizeof(extra)) {
+		size_t n = size - off < sizeof(extra) ? size - off : sizeof(extra), i;
+
+		if (read_target(req->pid, req->data.args[2] + off, extra, n) != (ssize_t)n) {
+			reply->error = -EFAULT;
+			return 0;
+		}
+		for (i = 0; i < n; i++)
+			if (extra[i]) {
+				reply->error = -E2BIG;
+				return 0;
+			}
+	}
+	if ((fc.how.flags >> 32) || (fc.how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV |
+	     RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT |
+	     RESOLVE_CACHED)) ||
+	    (fc.how.mode && !(fc.how.flags & (O_CREAT | __O_TMPFILE))) || fc.how.mode > 07777 ||
+	    ((fc.how.resolve & RESOLVE_BENEATH) && (fc.how.resolve & RESOLVE_IN_ROOT))) {
+		reply->error = -EINVAL;
+		return 0;
+	}
+	if (check_flags(fc.how.flags) < 0 || (fc.how.resolve & RESOLVE_IN_ROOT)) {
+		/* a root of the caller's own choosing: not served */
+		reply->error = -EOPNOTSUPP;
+		return 0;
+	}
+	return serve(&fc, req->data.args[1], reply);
+}
