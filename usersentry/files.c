@@ -214,6 +214,13 @@ struct file_call {
 	int rootfd;
 	char root[PATH_MAX];	/* the root's path as we see it */
 	char dir[PATH_MAX];	/* where a relative path starts, in the container */
+	/* rename: the second path */
+	int dirfd2;
+	uint64_t path2_addr;
+	char path2[PATH_MAX];
+	char dir2[PATH_MAX];
+	uint64_t op_flags;	/* unlinkat, renameat2 flags */
+	int (*op)(struct file_call *fc, struct sentry_reply *reply);
 };
 
 /* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
@@ -237,18 +244,18 @@ static int open_target_path(struct file_call *fc, const char *what, int flags, i
 }
 
 /* The directory a relative path starts from, as an absolute container path. */
-static int start_dir(struct file_call *fc, char *out, size_t size)
+static int start_dir(struct file_call *fc, int dirfd, char *out, size_t size)
 {
 	char what[32];
 	struct stat st;
 	int fd = -1, ret;
 
-	if (fc->dirfd == AT_FDCWD)
+	if (dirfd == AT_FDCWD)
 		snprintf(what, sizeof(what), "cwd");
 	else
-		snprintf(what, sizeof(what), "fd/%d", fc->dirfd);
+		snprintf(what, sizeof(what), "fd/%d", dirfd);
 	ret = open_target_path(fc, what, O_PATH, &fd);
-	if (ret == -ENOENT && fc->dirfd != AT_FDCWD)
+	if (ret == -ENOENT && dirfd != AT_FDCWD)
 		return -EBADF;
 	if (ret < 0)
 		return ret;
@@ -424,6 +431,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 
 	reply->verdict = "emulated";
 	ret = read_path(fc->req->pid, path_addr, fc->path, sizeof(fc->path));
+	if (ret == 0 && fc->path2_addr)
+		ret = read_path(fc->req->pid, fc->path2_addr, fc->path2, sizeof(fc->path2));
 	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
 		return -ENOENT;
 	if (ret == 0)
@@ -465,7 +474,15 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	} else if (fc->path[0] == '/') {
 		strcpy(fc->dir, "/");
 	} else {
-		ret = start_dir(fc, fc->dir, sizeof(fc->dir));
+		ret = start_dir(fc, fc->dirfd, fc->dir, sizeof(fc->dir));
+	}
+	if (ret == 0 && fc->path2_addr) {
+		if (!fc->path2[0])
+			ret = -ENOENT;
+		else if (fc->path2[0] == '/')
+			strcpy(fc->dir2, "/");
+		else
+			ret = start_dir(fc, fc->dirfd2, fc->dir2, sizeof(fc->dir2));
 	}
 	if (ret < 0) {
 		close(fc->rootfd);
@@ -476,7 +493,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		return 0;
 	}
 	become(&c, &old_umask);
-	ret = do_open(fc, reply);
+	ret = fc->op ? fc->op(fc, reply) : do_open(fc, reply);
 	unbecome(old_umask);
 	close(fc->rootfd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
@@ -487,6 +504,187 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 				 ret == -ENOENT ? "errno" : "errno";
 	}
 	return 0;
+}
+
+/*
+ * The parent of a path that is to change (mkdir, unlink, rename), resolved
+ * in the root to an O_PATH fd, and the last component.  The rules apply to
+ * the path as written and to the parent's real path: hidden is ENOENT,
+ * read-only EROFS (every such call writes), remapped uses the other path.
+ */
+static int resolve_parent(struct file_call *fc, const char *dir, const char *path, int *pfdp,
+			  char *base, size_t bsize)
+{
+	const struct redirect_policy *policy = fc->sb->policy;
+	char lp[PATH_MAX], mapped[PATH_MAX], cp[PATH_MAX];
+	struct open_how ph = { .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
+			       .resolve = RESOLVE_IN_ROOT };
+	char *slash;
+	int r, pfd, ret;
+
+	ret = normalise(dir, path, lp, sizeof(lp));
+	if (ret < 0)
+		return ret;
+	if (!strcmp(lp, "/"))
+		return -EBUSY;
+	r = rule_for(policy, lp, mapped, sizeof(mapped));
+	if (r == RULE_REMAP) {
+		snprintf(lp, sizeof(lp), "%s", mapped);
+		r = rule_for(policy, lp, mapped, sizeof(mapped));
+	}
+	if (r == RULE_HIDDEN)
+		return -ENOENT;
+	if (r == RULE_RO)
+		return -EROFS;
+	slash = strrchr(lp, '/');
+	if (strlen(slash + 1) >= bsize)
+		return -ENAMETOOLONG;
+	strcpy(base, slash + 1);
+	*slash = '\0';
+	pfd = (int)syscall(SYS_openat2, fc->rootfd, lp[0] ? lp : "/", &ph, sizeof(ph));
+	if (pfd < 0)
+		return -errno;
+	ret = fd_path(pfd, cp, sizeof(cp));
+	if (ret == 0)
+		ret = strip_root(fc->root, cp);
+	if (ret == 0 && strlen(cp) + strlen(base) + 2 <= sizeof(cp)) {
+		if (strcmp(cp, "/"))
+			strcat(cp, "/");
+		strcat(cp, base);
+		r = rule_for(policy, cp, mapped, sizeof(mapped));
+		if (r == RULE_HIDDEN || r == RULE_RO) {
+			close(pfd);
+			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
+		}
+	}
+	*pfdp = pfd;
+	return 0;
+}
+
+static int op_mkdir(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1];
+	int pfd, ret;
+
+	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
+	if (ret == -EBUSY)
+		ret = -EEXIST;
+	if (ret < 0)
+		return ret;
+	ret = mkdirat(pfd, base, (mode_t)fc->how.mode) < 0 ? -errno : 0;
+	close(pfd);
+	return ret;
+}
+
+static int op_unlink(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1];
+	int pfd, ret;
+
+	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
+	if (ret < 0)
+		return ret;
+	ret = unlinkat(pfd, base, (int)fc->op_flags) < 0 ? -errno : 0;
+	close(pfd);
+	return ret;
+}
+
+static int op_rename(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1], base2[NAME_MAX + 1];
+	int pfd, pfd2, ret;
+
+	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
+	if (ret < 0)
+		return ret;
+	ret = resolve_parent(fc, fc->dir2, fc->path2, &pfd2, base2, sizeof(base2));
+	if (ret < 0) {
+		close(pfd);
+		return ret;
+	}
+	ret = syscall(SYS_renameat2, pfd, base, pfd2, base2, (unsigned int)fc->op_flags) < 0 ?
+	      -errno : 0;
+	close(pfd);
+	close(pfd2);
+	return ret;
+}
+
+static int serve_change(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply, struct file_call *fc, uint64_t path_addr)
+{
+	fc->sb = sb;
+	fc->req = req;
+	return serve(fc, path_addr, reply);
+}
+
+int sentry_handle_mkdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .op = op_mkdir };
+
+	fc.how.mode = req->data.args[1] & 07777;
+	return serve_change(sb, req, reply, &fc, req->data.args[0]);
+}
+
+int sentry_handle_mkdirat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0], .op = op_mkdir };
+
+	fc.how.mode = req->data.args[2] & 07777;
+	return serve_change(sb, req, reply, &fc, req->data.args[1]);
+}
+
+int sentry_handle_unlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .op = op_unlink };
+
+	return serve_change(sb, req, reply, &fc, req->data.args[0]);
+}
+
+int sentry_handle_rmdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .op = op_unlink, .op_flags = AT_REMOVEDIR };
+
+	return serve_change(sb, req, reply, &fc, req->data.args[0]);
+}
+
+int sentry_handle_unlinkat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0], .op = op_unlink };
+
+	fc.op_flags = req->data.args[2];
+	if (fc.op_flags & ~(uint64_t)AT_REMOVEDIR) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	return serve_change(sb, req, reply, &fc, req->data.args[1]);
+}
+
+int sentry_handle_rename(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .op = op_rename };
+
+	fc.path2_addr = req->data.args[1];
+	return serve_change(sb, req, reply, &fc, req->data.args[0]);
+}
+
+int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0],
+				.dirfd2 = (int)req->data.args[2], .op = op_rename };
+
+	fc.path2_addr = req->data.args[3];
+	/* renameat has no flags argument; renameat2's fifth */
+	if (req->data.nr == SYS_renameat2)
+		fc.op_flags = (uint32_t)req->data.args[4];
+	return serve_change(sb, req, reply, &fc, req->data.args[1]);
 }
 
 static int check_flags(uint64_t flags)

@@ -33,6 +33,14 @@ static const struct {
 	{ "open", sentry_handle_open, has_files },
 	{ "openat", sentry_handle_openat, has_files },
 	{ "openat2", sentry_handle_openat2, has_files },
+	{ "mkdir", sentry_handle_mkdir, has_files },
+	{ "mkdirat", sentry_handle_mkdirat, has_files },
+	{ "unlink", sentry_handle_unlink, has_files },
+	{ "rmdir", sentry_handle_rmdir, has_files },
+	{ "unlinkat", sentry_handle_unlinkat, has_files },
+	{ "rename", sentry_handle_rename, has_files },
+	{ "renameat", sentry_handle_renameat, has_files },
+	{ "renameat2", sentry_handle_renameat, has_files },
 };
 
 static uint64_t now_ns(void)
@@ -133,8 +141,13 @@ static int set_rules(struct sentry *s, struct sentry_sandbox *sb,
 	if (ret < 0)
 		return ret;
 	ret = redirect_session_set_rules(s->session, sb->sandbox_id, rs, err);
-	redirect_ruleset_free(rs);
-	return ret;
+	if (ret < 0) {
+		redirect_ruleset_free(rs);
+		return ret;
+	}
+	redirect_ruleset_free(sb->rules);
+	sb->rules = rs;
+	return 0;
 }
 
 static struct sentry_sandbox *sandbox_alloc(const char *id, const char *policy_name)
@@ -210,6 +223,7 @@ void sentry_sandbox_free(struct sentry_sandbox *sb)
 		close(sb->listener);
 	if (sb->owns_policy)
 		redirect_policy_free(sb->policy);
+	redirect_ruleset_free(sb->rules);
 	free(sb->policy_name);
 	free(sb->id);
 	free(sb);
@@ -343,6 +357,9 @@ static void adopt_one(struct sentry *s, const char *file)
 	}
 	sb->policy = policy;
 	sb->owns_policy = owned;
+	/* the module keeps the rules it has; our copy answers late forwards alike */
+	if (policy && redirect_ruleset_compile(policy, &sb->rules, NULL) < 0)
+		sb->rules = NULL;
 	sb->next = s->sandboxes;
 	s->sandboxes = sb;
 	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
@@ -488,6 +505,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 
 	memset(reply, 0, sizeof(*reply));
 	reply->addfd = -1;
+	reply->tier = "sentry";
 	sb->calls++;
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
 	fn = name ? find_handler(sb->policy, name) : NULL;
@@ -496,6 +514,30 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		name = namebuf;
 	}
 	*namep = name;
+
+	/*
+	 * A call notified before the sandbox's rules reached the module (or
+	 * whose string the module could not read at once) is decided here by
+	 * the same engine, so that it gets the rule's answer, not the default.
+	 * Limited rules are left to the module, which counts them.
+	 */
+	if (sb->rules) {
+		struct redirect_decision d;
+
+		ret = redirect_ruleset_decide(sb->rules, req, -1, &d, NULL);
+		if (ret == 0 && d.matched && !redirect_ruleset_rules(sb->rules)[d.rule].limit &&
+		    (d.verdict == REDIRECT_VERDICT_ERRNO || d.verdict == REDIRECT_VERDICT_VALUE)) {
+			if (sentry_id_valid(sb, req->id) < 0)
+				return -ENOENT;
+			if (d.verdict == REDIRECT_VERDICT_ERRNO)
+				reply->error = (int32_t)-d.value;
+			else
+				reply->val = d.value;
+			reply->tier = "tier1";
+			reply->verdict = "rule";
+			return 0;
+		}
+	}
 
 	if (fn) {
 		ret = fn(sb, req, reply);
@@ -547,7 +589,8 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 			   req->pid, name, reply->verdict,
 			   (long long)(reply->addfd >= 0 ? result : reply->val), rp);
 	}
-	sentry_audit_call(sb, req, name, reply, result, "sentry", replayed, now_ns() - t0);
+	sentry_audit_call(sb, req, name, reply, result, reply->tier ? reply->tier : "sentry",
+			  replayed, now_ns() - t0);
 }
 
 /* Direct path on sb->listener, for tests driving handlers without a session. */

@@ -44,6 +44,8 @@ struct sentry_sandbox {
 	struct redirect_policy *policy;
 	bool owns_policy;
 	char *policy_name;		/* as named by the agent message ("" default) */
+	/* the tier-1 rules as compiled, to answer calls forwarded before they were set */
+	struct redirect_ruleset *rules;
 	unsigned long calls;
 	bool adopted;
 };
@@ -82,6 +84,7 @@ struct sentry_reply {
 	int addfd;		/* >= 0: inject this fd (ADDFD + SEND); closed after */
 	uint32_t addfd_flags;	/* O_CLOEXEC for the target's fd */
 	const char *verdict;	/* for the log: "emulated", "errno:ENOSYS", ... */
+	const char *tier;	/* for the audit: "sentry", or "tier1" (late) */
 	char verdict_buf[32];
 	char detail[320];	/* decoded arguments, JSON object members */
 };
@@ -153,6 +156,23 @@ int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *
 			 struct sentry_reply *reply);
 int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply);
+
+/* files.c: changes within the file rules (on the resolved parent, as the target) */
+int sentry_handle_mkdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_mkdirat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
+int sentry_handle_unlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_rmdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_unlinkat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+/* rename, renameat and renameat2 (flags from the fifth argument) */
+int sentry_handle_rename(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);

@@ -163,6 +163,36 @@ print(open(os.open('link-to-a', os.O_RDONLY, dir_fd=fd)).read().strip())
 else
 	skip "files_python3_open_rules (no python3)"
 fi
+# changes within the rules: mkdir, unlink, rmdir, rename done by the Sentry
+out=$(rr files mkdir "$d/ro/sub" 2>&1)
+check "files_mkdir_under_read_only_is_erofs" grep -q "Read-only file system" <<<"$out" &&
+	[ ! -e "$d/ro/sub" ]
+check "files_mkdir_and_rmdir_in_rw" rr files sh -c "mkdir $d/rw/sub && [ -d $d/rw/sub ] && rmdir $d/rw/sub" &&
+	[ ! -e "$d/rw/sub" ]
+rr files rm -f "$d/hidden.txt" "$d/ro/secret"
+check "files_rm_hidden_leaves_it" [ -f "$d/hidden.txt" ] && [ -f "$d/ro/secret" ]
+out=$(rr files rm "$d/ro/file" 2>&1)
+check "files_rm_read_only_is_erofs" grep -q "Read-only file system" <<<"$out" && [ -f "$d/ro/file" ]
+out=$(rr files mv "$d/rw/new.txt" "$d/ro/new.txt" 2>&1)
+echo "$out" | diag
+check "files_mv_into_read_only_is_erofs" [ -f "$d/rw/new.txt" ] && [ ! -e "$d/ro/new.txt" ]
+check "files_mv_within_rw" rr files mv "$d/rw/new.txt" "$d/rw/moved.txt" &&
+	[ -f "$d/rw/moved.txt" ] && [ ! -e "$d/rw/new.txt" ]
+if command -v python3 >/dev/null; then
+	out=$(cd "$d/rw" && rr files python3 -c "
+import os
+os.mkdir('pdir'); os.rename('pdir', 'pdir2'); print(os.path.isdir('pdir2')); os.rmdir('pdir2')
+try:
+    os.unlink('$d/ro/file')
+except OSError as e:
+    print(e.strerror)
+" 2>&1)
+	echo "$out" | diag
+	check "files_python3_mkdir_rename_rmdir_unlink" \
+		[ "$out" = "$(printf 'True\nRead-only file system')" ]
+else
+	skip "files_python3_mkdir_rename_rmdir_unlink (no python3)"
+fi
 check "files_sentry_injects_fds" grep -q "syscall=openat verdict=emulated:remapped ret=" "$log"
 
 # ---- audit log
