@@ -9,7 +9,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	bc bison flex libelf-dev libssl-dev cpio xz-utils rsync kmod
 	qemu-system-x86 busybox-static
-	runc dkms systemd
+	runc dkms systemd iproute2
 )
 
 missing=()

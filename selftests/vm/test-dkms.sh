@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The users' install path: DKMS builds and installs redirect.ko for Debian's
 # 6.1 kernel on this host (whose own kernel cannot load modules), then a plain
-# `modprobe redirect` in a VM booting that kernel creates /dev/redirect.
+# `modprobe redirect` in a VM booting that kernel creates /dev/redirect, and a
+# request for the netlink family loads the module by itself.
 #   test-dkms.sh KERNEL_VERSION
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 kver=$1
-echo "1..4"
+echo "1..5"
 n=0 failed=0
 result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
 
@@ -26,6 +27,13 @@ rc=$?
 echo "$out" | sed 's/^/# guest: /'
 [ $rc = 0 ] && echo "$out" | grep -qx "character special file 600" && echo "$out" | grep -qx unloaded
 result $? "modprobe_redirect_in_vm_creates_dev_redirect"
+
+# A request for the generic-netlink family loads the module by itself.
+out=$(tools/vm-run --timeout 300 -- sh -c 'genl ctrl get name redirect >/dev/null && test -d /sys/module/redirect && echo autoloaded')
+rc=$?
+echo "$out" | sed 's/^/# guest: /'
+[ $rc = 0 ] && echo "$out" | grep -qx autoloaded
+result $? "netlink_family_request_autoloads_module"
 
 make -s dkms-remove >/dev/null 2>&1
 [ -z "$(find /lib/modules/"$kver" -name 'redirect.ko*' 2>/dev/null)" ] && ! dkms status redirect 2>/dev/null | grep -q redirect
