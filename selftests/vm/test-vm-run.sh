@@ -12,14 +12,19 @@ result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not o
 mkdir -p build/check
 probe=build/check/vm-run-overlay-probe.$$
 rm -f "$probe"
-out=$(tools/vm-run --timeout 300 -- sh -c "uname -r; pwd; touch $probe && echo wrote; exit 7")
+# A checkout may live under /tmp (CI clones): the guest must see it.
+hosttmp=$(mktemp -d /tmp/vm-run-test.XXXXXX)
+echo "marker-$$" >"$hosttmp/marker"
+out=$(tools/vm-run --timeout 300 -- sh -c "uname -r; pwd; cat $hosttmp/marker; touch $probe && echo wrote; exit 7")
 rc=$?
 echo "$out" | sed 's/^/# guest: /'
 want_kver=$(ls /boot/vmlinuz-6.1.*-amd64 | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
-[ "$rc" = 7 ] && echo "$out" | grep -qx "$want_kver" && echo "$out" | grep -qx "$PWD"
-result $? "vm_run_status_output_and_cwd_come_back"
+[ "$rc" = 7 ] && echo "$out" | grep -qx "$want_kver" && echo "$out" | grep -qx "$PWD" &&
+	echo "$out" | grep -qx "marker-$$"
+result $? "vm_run_status_output_cwd_and_host_tmp_come_back"
 [ ! -e "$probe" ] && echo "$out" | grep -qx wrote
 result $? "vm_run_guest_writes_stay_in_overlay"
+rm -rf "$hosttmp"
 
 start=$(date +%s)
 tools/vm-run --timeout 30 -- sleep 600 >/dev/null 2>&1
