@@ -4,7 +4,8 @@
 # selftests/reliability/run-in-vm.sh.
 REL_DIR := $(B)/selftests/reliability
 REL_FUZZ := $(REL_DIR)/rdr_fuzz
-REL_KSFT := $(REL_DIR)/failslab_test $(REL_DIR)/faults_test $(REL_DIR)/escape_test
+REL_KSFT := $(REL_DIR)/failslab_test $(REL_DIR)/faults_test $(REL_DIR)/escape_test \
+	$(REL_DIR)/race_test
 REL_HDRS := selftests/reliability/rel_util.h selftests/reliability/rel_nl.h \
 	kmod/uapi/linux/redirect.h
 USER_TARGETS += $(REL_FUZZ) $(REL_KSFT)
