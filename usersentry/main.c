@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"      --audit-max-bytes N  rotate FILE to FILE.1 beyond N bytes (default 64 MiB)\n"
 		"      --audit-rate N     at most N lines a second (default 1000; 0: no limit)\n"
 		"      --portable         do not use /dev/redirect even when present\n"
+		"  -m, --metrics PATH     Prometheus text exposition (HTTP) on a Unix socket\n"
 		"  -f, --foreground       run in the foreground (always the case)\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n"
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 		"At least one of --policy-dir and --policy is needed.\n");
 }
 
-enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_FIXED };
+enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_FIXED };
 
 static int poll_timeout(struct sentry *s)
 {
@@ -46,10 +47,10 @@ static int poll_timeout(struct sentry *s)
 
 	if (s->conns)
 		return 500;
+	/* module mode: adopted sandboxes end and refused adoptions retry on a timer */
 	if (s->mode == REDIRECT_MODE_MODULE)
-		for (sb = s->sandboxes; sb; sb = sb->next)
-			if (sb->listener < 0)
-				return SENTRY_RECONCILE_MS;
+		return SENTRY_RECONCILE_MS;
+	(void)sb;
 	return -1;
 }
 
@@ -114,6 +115,7 @@ static int run(struct sentry *s)
 		pfds[POLL_LISTEN] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
 		pfds[POLL_SESSION] = (struct pollfd){ .fd = redirect_session_fd(s->session),
 						      .events = POLLIN };
+		pfds[POLL_METRICS] = (struct pollfd){ .fd = s->metrics_fd, .events = POLLIN };
 		i = POLL_FIXED;
 		for (c = s->conns; c; c = c->next, i++) {
 			pfds[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
@@ -153,6 +155,8 @@ static int run(struct sentry *s)
 		}
 		if (pfds[POLL_LISTEN].revents & POLLIN)
 			sentry_server_accept(s);
+		if (pfds[POLL_METRICS].revents & POLLIN)
+			sentry_metrics_accept(s);
 	}
 	free(pfds);
 	free(owners);
@@ -191,12 +195,13 @@ int main(int argc, char **argv)
 		{ "audit-max-bytes", required_argument, NULL, 'B' },
 		{ "audit-rate", required_argument, NULL, 'R' },
 		{ "portable", no_argument, NULL, 'P' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sentry s = { .listen_fd = -1, .signal_fd = -1 };
+	struct sentry s = { .listen_fd = -1, .signal_fd = -1, .metrics_fd = -1 };
 	struct redirect_error *e = NULL;
 	enum redirect_mode mode;
 	char state_dir[4096];
@@ -206,7 +211,7 @@ int main(int argc, char **argv)
 	s.cfg.socket_path = DEFAULT_SOCKET;
 	s.cfg.audit_max_bytes = 64UL << 20;
 	s.cfg.audit_rate = 1000;
-	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:fhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			s.cfg.socket_path = optarg;
@@ -231,6 +236,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			s.cfg.audit_rate = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			s.cfg.metrics_path = optarg;
 			break;
 		case 'P':
 			s.cfg.session_flags = REDIRECT_SESSION_PORTABLE;
@@ -293,6 +301,8 @@ int main(int argc, char **argv)
 	}
 	if (sentry_server_open(&s, &e) < 0)
 		goto fail;
+	if (s.cfg.metrics_path && sentry_metrics_open(&s, &e) < 0)
+		goto fail;
 
 	sentry_log("usersentry %s: %s%s; listening on %s; policy dir %s; default policy %s",
 		   redirect_version(), redirect_mode_name(mode),
@@ -312,6 +322,7 @@ int main(int argc, char **argv)
 	sentry_sd_notify("STOPPING=1");
 
 	sentry_server_close(&s);
+	sentry_metrics_close(&s);
 	/* module mode: the sandboxes stay in custody, their state files stay */
 	while (s.sandboxes) {
 		struct sentry_sandbox *sb = s.sandboxes;

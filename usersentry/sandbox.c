@@ -224,6 +224,7 @@ void sentry_sandbox_free(struct sentry_sandbox *sb)
 	if (sb->owns_policy)
 		redirect_policy_free(sb->policy);
 	redirect_ruleset_free(sb->rules);
+	free(sb->nr_calls);
 	free(sb->policy_name);
 	free(sb->id);
 	free(sb);
@@ -395,6 +396,8 @@ void sentry_reconcile(struct sentry *s)
 
 	if (s->mode != REDIRECT_MODE_MODULE)
 		return;
+	/* adoptions refused with EBUSY (the old owner not quite gone) go again */
+	sentry_adopt_all(s);
 	if (redirect_ctl_open(&ctl, NULL) < 0)
 		return;
 	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
@@ -591,6 +594,9 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 	}
 	sentry_audit_call(sb, req, name, reply, result, reply->tier ? reply->tier : "sentry",
 			  replayed, now_ns() - t0);
+	if (sb->s)
+		sentry_metrics_count((struct sentry_sandbox *)sb, req->data.nr, reply->error,
+				     now_ns() - t0);
 }
 
 /* Direct path on sb->listener, for tests driving handlers without a session. */

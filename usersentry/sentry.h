@@ -20,6 +20,8 @@
 #define SENTRY_BATCH 64
 /* Module mode: how often sandboxes adopted without a listener are checked. */
 #define SENTRY_RECONCILE_MS 2000
+/* Syscall numbers counted per sandbox for the metrics. */
+#define SENTRY_METRICS_NR 512
 
 struct sentry_config {
 	const char *socket_path;
@@ -31,6 +33,7 @@ struct sentry_config {
 	unsigned long audit_max_bytes;	/* rotate to .1 beyond this; 0: no bound */
 	unsigned int audit_rate;	/* lines per second; 0: no limit */
 	unsigned int session_flags;	/* REDIRECT_SESSION_* */
+	const char *metrics_path;	/* Prometheus exposition socket, or NULL */
 };
 
 /* One sandbox: its session id and the policy it was attached with. */
@@ -48,6 +51,11 @@ struct sentry_sandbox {
 	struct redirect_ruleset *rules;
 	unsigned long calls;
 	bool adopted;
+	/* metrics */
+	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
+	uint64_t errors;
+	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
+	uint64_t latency_sum_ns;
 };
 
 /* An accepted agent connection whose message is still arriving. */
@@ -72,7 +80,7 @@ struct sentry {
 	unsigned int n_conns;
 	struct sentry_sandbox *sandboxes;
 	struct redirect_notif_buf *notif;
-	struct timespec next_reconcile;
+	int metrics_fd;
 	bool stop;
 };
 
@@ -108,6 +116,12 @@ void sentry_audit_close(void);
 void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       const char *syscall, const struct sentry_reply *reply, int64_t result,
 		       const char *tier, bool replayed, uint64_t latency_ns);
+
+/* metrics.c */
+int sentry_metrics_open(struct sentry *s, struct redirect_error **err);
+void sentry_metrics_close(struct sentry *s);
+void sentry_metrics_accept(struct sentry *s);
+void sentry_metrics_count(struct sentry_sandbox *sb, int nr, int32_t error, uint64_t latency_ns);
 
 /* server.c */
 int sentry_server_open(struct sentry *s, struct redirect_error **err);

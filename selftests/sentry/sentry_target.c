@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *want_release;
+static const char *want_release, *stop_file;
 static double run_for;
 static atomic_ulong calls, failures;
 
@@ -29,7 +29,9 @@ static void *worker(void *arg)
 	double end = now() + run_for;
 	struct utsname u;
 
-	while (now() < end) {
+	unsigned long i = 0;
+
+	while (now() < end && !(stop_file && !(++i & 63) && access(stop_file, F_OK) == 0)) {
 		memset(&u, 0x5a, sizeof(u));
 		if (syscall(SYS_uname, &u) != 0 || strcmp(u.release, want_release)) {
 			if (atomic_fetch_add(&failures, 1) < 5)
@@ -41,7 +43,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* threads N SECONDS RELEASE: every call must succeed with RELEASE */
+/* threads N SECONDS RELEASE [STOPFILE]: every call must succeed with RELEASE */
 static int threads(int n, double secs, const char *release)
 {
 	pthread_t t[64];
@@ -70,8 +72,10 @@ static int prio_errno(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "threads"))
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "threads")) {
+		stop_file = argc == 6 ? argv[5] : NULL;
 		return threads(atoi(argv[2]), atof(argv[3]), argv[4]);
+	}
 	if (argc == 3 && !strcmp(argv[1], "tier1")) {
 		/* getpriority N times; each must fail with the rule's errno */
 		int i, n = atoi(argv[2]), e = 0;
@@ -100,7 +104,7 @@ int main(int argc, char **argv)
 		for (;;)
 			syscall(SYS_uname, &u);
 	}
-	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE | tier1 N | "
+	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | tier1 N | "
 		"watch ERRNO SECONDS | spin\n");
 	return 2;
 }

@@ -85,7 +85,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! start; then
+if ! start -m "$work/metrics"; then
 	not_ok "daemon_starts"
 	diag <"$log"
 	echo "1..$n"
@@ -231,6 +231,30 @@ check "bad_input_unknown_policy_refused" grep -q 'unknown policy "unknown"' "$lo
 "$bin/redirect-run" -s "$sock" -p "$pol/uname.json" -i spinner -- "$tgt" spin &
 rrpid=$!
 wait_log "call sandbox=spinner"
+# metrics while the spinner is live
+metrics=$(python3 - "$work/metrics" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode())
+PY
+)
+echo "$metrics" | grep -E 'spinner|kernel' | grep -E 'calls_total|count' | head -8 | diag
+check "metrics_count_sentry_calls_per_sandbox" \
+	grep -qE '^usersentry_calls_total\{sandbox="spinner",syscall="uname"\} [1-9]' <<<"$metrics"
+check "metrics_latency_histogram" \
+	grep -qE '^usersentry_call_latency_seconds_count\{sandbox="spinner"\} [1-9]' <<<"$metrics"
+if [ "$mode" = module ]; then
+	check "metrics_kernel_counters_over_netlink" \
+		grep -qE '^redirect_kernel_calls_total\{.*name="spinner",stat="forwarded"\} [1-9]' <<<"$metrics"
+fi
 pkill -9 -P "$rrpid" 2>/dev/null || kill -9 "$rrpid"
 wait "$rrpid" 2>/dev/null
 wait_log "sandbox=spinner ended"
