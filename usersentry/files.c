@@ -119,9 +119,14 @@ static int read_creds(pid_t pid, struct creds *c)
 	return seen == 3 ? 0 : -ESRCH;
 }
 
+static gid_t own_groups[64];
+static int own_ngroups = -1;
+
 /* Act as the target for permission checks; raw syscalls: this thread only. */
 static void become(const struct creds *c, mode_t *old_umask)
 {
+	if (own_ngroups < 0)
+		own_ngroups = getgroups((int)ARRAY_SIZE(own_groups), own_groups);
 	syscall(SYS_setgroups, c->ngroups, c->groups);
 	syscall(SYS_setfsgid, c->fsgid);
 	syscall(SYS_setfsuid, c->fsuid);
@@ -132,7 +137,7 @@ static void unbecome(mode_t old_umask)
 {
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
-	syscall(SYS_setgroups, 0, NULL);
+	syscall(SYS_setgroups, own_ngroups > 0 ? own_ngroups : 0, own_groups);
 	umask(old_umask);
 }
 

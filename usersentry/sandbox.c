@@ -701,6 +701,14 @@ void sentry_serve(struct sentry *s)
 			sentry_log("broker: %s", e ? e->msg : strerror(-ret));
 			redirect_error_free(e);
 			e = NULL;
+			/* not a passing state (EINTR): what was not performed is lost */
+			for (i = done; i < nrep; i++) {
+				if (pend[i].reply.addfd >= 0)
+					close(pend[i].reply.addfd);
+				sentry_log("sandbox=%s pid=%u syscall=%s: reply not sent",
+					   pend[i].sb->id, pend[i].req.pid, pend[i].name);
+			}
+			nrep = done;
 		}
 		if (ret < 0)
 			nreq = 0;
@@ -734,7 +742,7 @@ void sentry_serve(struct sentry *s)
 			}
 			nrep = keep;
 		}
-		if (!nreq && !nrep)
+		if ((!nreq && !nrep) || (ret < 0 && ret != -EINTR && !nrep))
 			break;
 		for (i = 0; i < nreq; i++) {
 			struct redirect_request *rq = &requests[i];
