@@ -409,6 +409,8 @@ static void held_forget_session(int sess)
 	nr_held = k;
 }
 
+static void check_errno(unsigned int cmd, const struct session *s, int ret, int err);
+
 /* ---- targets: processes under a seccomp filter with a listener ---------------------- */
 
 #define MAX_TARGETS 8
@@ -596,8 +598,32 @@ static void target_spawn(struct rng *r)
 	fd_add(targets[slot].pidfd, FD_PIDFD, -1);
 	vlog("spawn target %d%s%s%s", pid, flags ? " killable" : "", forker ? " forker" : "",
 	     exit_at_once ? " exits" : "");
-	if (exit_at_once)
-		waitpid(pid, NULL, 0), targets[slot].pid = 0;
+	if (exit_at_once) {
+		waitpid(pid, NULL, 0);
+		targets[slot].pid = 0;
+		return;
+	}
+	/* Half the targets are attached properly at once, so that sandboxes do exist. */
+	if (rng_below(r, 2)) {
+		int i = fd_find_kind(r, FD_SESSION);
+		struct session *s = i >= 0 ? &sessions[fds[i].sess] : NULL;
+		struct redirect_attach a = {
+			.listener_fd = targets[slot].listener,
+			.pidfd = targets[slot].pidfd,
+			.fail_mode = REDIRECT_FAIL_HOLD,
+		};
+
+		if (!s || !s->ready || !(s->features & REDIRECT_FEATURE_ATTACH))
+			return;
+		snprintf(a.name, sizeof(a.name), "fuzz-%d", pid);
+		if (!ioctl(fds[i].fd, REDIRECT_IOC_ATTACH, &a)) {
+			sum.attached++;
+			known_add(a.sandbox_id);
+			session_own(s, a.sandbox_id);
+		} else {
+			check_errno(REDIRECT_IOC_ATTACH, s, -1, errno);
+		}
+	}
 }
 
 static void target_kill(struct rng *r)

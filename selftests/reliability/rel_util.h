@@ -248,7 +248,11 @@ static inline int failnth_left(int fd)
 /* Write @tag into the kernel log, to look for reports after it. */
 static inline void klog_mark(const char *tag)
 {
-	write_file("/dev/kmsg", tag);
+	char line[256];
+
+	/* Unterminated, the record could be continued by the next one. */
+	snprintf(line, sizeof(line), "%s\n", tag);
+	write_file("/dev/kmsg", line);
 }
 
 /*
