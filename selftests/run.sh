@@ -13,7 +13,7 @@ out=build/check
 mkdir -p "$out"
 distro_kver=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
 distro_kdir=/lib/modules/$distro_kver/build
-all_suites="host service fuzz vm-bench kmod-distro kmod-debug dkms"
+all_suites="host sentry service fuzz vm-bench kmod-distro kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
@@ -48,14 +48,20 @@ testkernel() {
 
 # ---- suites: each prints TAP on stdout and returns non-zero on failure ------
 suite_host() { selftests/portable/run.sh; }
+suite_sentry() { selftests/sentry/run.sh; }
 suite_service() { selftests/service/run.sh; }
 suite_fuzz() { selftests/fuzz/run.sh "${FUZZ_SECONDS:-20}"; }
 suite_vm-bench() { selftests/vm/test-vm-run.sh; }
 # Module suites run in one VM boot each; the sandbox tests join when built.
-module_tests() { # MODULE_DIR
+# The Sentry's module-mode tests wait on wall-clock timeouts sized for the
+# distro kernel; the debug kernel runs the kernel-facing suites only.
+module_tests() { # MODULE_DIR [debug]
 	echo selftests/kmod/run-in-vm.sh "$1"
 	[ -x selftests/sandbox/run-in-vm.sh ] && echo "; selftests/sandbox/run-in-vm.sh $1"
 	[ -x selftests/rules/run-in-vm.sh ] && echo "; selftests/rules/run-in-vm.sh $1"
+	[ -z "${2:-}" ] && [ -x selftests/sentry/run-in-vm.sh ] &&
+		echo "; selftests/sentry/run-in-vm.sh $1"
+	return 0
 }
 suite_kmod-distro() {
 	tools/build-module.sh "$distro_kdir" build/kmod-distro || return 1
@@ -78,7 +84,7 @@ suite_kmod-debug() {
 		env LOAD_UNLOAD_CYCLES=10 REDIRECT_STRESS_ITERS=1000 REDIRECT_SIGNAL_ITERS=2000 \
 		selftests/vm/debug-kernel-checks.sh selftests/vm/guest-suite.sh \
 		selftests/kmod/kunit-in-vm.sh build/kmod-debug/kmod \; \
-		$(module_tests build/kmod-debug/kmod)
+		$(module_tests build/kmod-debug/kmod debug)
 }
 suite_dkms() { selftests/vm/test-dkms.sh "$distro_kver"; }
 
