@@ -170,6 +170,9 @@ static uint32_t attach(int dev, int listener, bool tier1)
 	return a.sandbox_id;
 }
 
+/* Requests fetched and broker calls made, for the mean batch size. */
+static unsigned long broker_requests, broker_calls;
+
 /* The Sentry side on the broker: answer every request with 1, in batches. */
 static void serve_broker(int dev, int done_fd)
 {
@@ -187,6 +190,10 @@ static void serve_broker(int dev, int done_fd)
 		if (ioctl(dev, REDIRECT_IOC_BROKER, &b) && errno != EINTR)
 			die("broker");
 		nrep = b.nr_requests;
+		if (nrep) {
+			broker_requests += nrep;
+			broker_calls++;
+		}
 		for (i = 0; i < nrep; i++) {
 			memset(&rep[i], 0, sizeof(rep[i]));
 			rep[i].sandbox_id = req[i].sandbox_id;
@@ -360,8 +367,10 @@ int main(int argc, char **argv)
 			continue;
 		single[m] = measure(m, n, 1, reps);
 	}
-	if (have_module)
+	if (have_module) {
+		broker_requests = broker_calls = 0;
 		multi_broker = measure(MODE_BROKER, calls / 10 + 1, threads, reps);
+	}
 	multi_agent = measure(MODE_AGENT, calls / 10 + 1, threads, reps);
 
 	if (json) {
@@ -395,8 +404,9 @@ int main(int argc, char **argv)
 		       single[MODE_BROKER].median / single[MODE_AGENT].median);
 	printf("%d threads: plain agent %.0f calls/s", threads, 1e9 * threads / multi_agent.median);
 	if (multi_broker.median)
-		printf(", broker %.0f calls/s (%.2fx)", 1e9 * threads / multi_broker.median,
-		       multi_agent.median / multi_broker.median);
+		printf(", broker %.0f calls/s (%.2fx; %.2f requests per batch)",
+		       1e9 * threads / multi_broker.median, multi_agent.median / multi_broker.median,
+		       broker_calls ? (double)broker_requests / broker_calls : 0.0);
 	printf("\n");
 	return 0;
 }
