@@ -129,6 +129,26 @@ out_put:
 
 
 /*
+ * Put @req, which this thread owns, on @sb's @list, unless the sandbox ended
+ * meanwhile (rdr_sandbox_end_locked() freed what its lists held then, and
+ * nothing would free what came later): then free it.
+ */
+static void rdr_request_keep(struct rdr_sandbox *sb, struct rdr_request *req,
+			     struct list_head *list)
+{
+	unsigned long flags;
+	bool ended;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	ended = sb->ended;
+	if (!ended)
+		list_add_tail(&req->node, list);
+	spin_unlock_irqrestore(&sb->lock, flags);
+	if (ended)
+		kfree(req);
+}
+
+/*
  * RECV one notification of @sb into @slot. Returns 1 when a request for the
  * Sentry was stored, 0 when there was none (or it was one the module answered
  * itself: *again says whether to look once more), negative on error.
@@ -139,7 +159,6 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	struct seccomp_notif_resp resp;
 	struct seccomp_notif n;
 	struct rdr_request *req;
-	unsigned long flags;
 	int seen = atomic_read(&sb->forward_pending);
 	__poll_t mask;
 	long ret;
@@ -198,10 +217,8 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	req->id = n.id;
 	req->notif = n;
 	req->recv_ns = ktime_get_ns();
-	spin_lock_irqsave(&sb->lock, flags);
 	/* On -EFAULT the Sentry never saw it: replay it with the next batch. */
-	list_add_tail(&req->node, ret ? &sb->replay : &sb->delivered);
-	spin_unlock_irqrestore(&sb->lock, flags);
+	rdr_request_keep(sb, req, ret ? &sb->replay : &sb->delivered);
 	*again = true;
 	return ret ? ret : 1;
 }
@@ -213,21 +230,23 @@ static int rdr_broker_replay_one(struct rdr_sandbox *sb, struct redirect_request
 	struct rdr_request *req;
 	unsigned long flags;
 
+	/*
+	 * Taken off the list while the copy to user space may sleep: the
+	 * sandbox can end meanwhile and must not free it under us.
+	 */
 	spin_lock_irqsave(&sb->lock, flags);
 	req = list_first_entry_or_null(&sb->replay, struct rdr_request, node);
-	if (req) {
-		list_move_tail(&req->node, &sb->delivered);
-		out.notif = req->notif;
-	}
+	if (req)
+		list_del(&req->node);
 	spin_unlock_irqrestore(&sb->lock, flags);
 	if (!req)
 		return 0;
+	out.notif = req->notif;
 	if (copy_to_user(slot, &out, sizeof(out))) {
-		spin_lock_irqsave(&sb->lock, flags);
-		list_move(&req->node, &sb->replay);
-		spin_unlock_irqrestore(&sb->lock, flags);
+		rdr_request_keep(sb, req, &sb->replay);
 		return -EFAULT;
 	}
+	rdr_request_keep(sb, req, &sb->delivered);
 	rdr_stats_count(&sb->stats, out.notif.data.nr, REDIRECT_STAT_REPLAYED);
 	return 1;
 }
