@@ -84,7 +84,16 @@ demo:
 check: all tests
 	selftests/run.sh
 
+# The reliability suite at length on the debug kernel (KASAN, lockdep, kmemleak,
+# failslab): REL_LONG=1 for the long fuzz and soak.
+reliability: all tests
+	tools/build-module.sh $$(tools/testkernel/build.sh) build/kmod-debug
+	tools/vm-run --kernel $$(tools/testkernel/build.sh)/arch/x86/boot/bzImage \
+		--timeout 7200 --append kasan_multi_shot -- \
+		env REL_RACES=1 REL_LONG=$${REL_LONG:-0} selftests/vm/debug-kernel-checks.sh \
+		selftests/reliability/run-in-vm.sh build/kmod-debug/kmod
+
 clean: module-clean
 	rm -rf $(B)
 
-.PHONY: all module module-clean user tests install dkms-install dkms-remove demo check clean
+.PHONY: all module module-clean user tests reliability install dkms-install dkms-remove demo check clean

@@ -61,6 +61,10 @@ module_tests() { # MODULE_DIR [debug]
 	[ -x selftests/rules/run-in-vm.sh ] && echo "; selftests/rules/run-in-vm.sh $1"
 	[ -z "${2:-}" ] && [ -x selftests/sentry/run-in-vm.sh ] &&
 		echo "; selftests/sentry/run-in-vm.sh $1"
+	# The reliability suite takes ~15 minutes on the debug kernel: there it
+	# runs behind `make reliability`; make check runs it on the distro kernel.
+	[ -z "${2:-}" ] && [ -x selftests/reliability/run-in-vm.sh ] &&
+		echo "; env REL_RACES=1 selftests/reliability/run-in-vm.sh $1"
 	return 0
 }
 suite_kmod-distro() {
