@@ -689,8 +689,12 @@ static void *ul_dumper(void *arg)
 		}
 		if (ret >= 0)
 			atomic_fetch_add(&ul->dumps, 1);
-		else if (ret != -ENOENT && ret != -EOPNOTSUPP && ret != -EINVAL)
-			ul_bad(ret);	/* family going away mid-request may say those */
+		/*
+		 * A family going away mid-request: ENOENT (no such family),
+		 * EPROTONOSUPPORT (a dump cannot pin the module any more).
+		 */
+		else if (ret != -ENOENT && ret != -EPROTONOSUPPORT)
+			ul_bad(ret);
 	}
 	return NULL;
 }
