@@ -21,10 +21,9 @@
 #                       on Debian's kernel, ~15 on the debug kernel under TCG)
 #   REL_FUZZ_SECONDS    fuzzing time (default 60)
 #   REL_FUZZ_SEEDS      "s1 s2 ..." instead of the corpus
-#   REL_RACES=1         all the broker races; by default only the one that
-#                       cannot crash the kernel (a leak, seen by kmemleak):
-#                       without the fix in docs/reliability.md the others are
-#                       a use-after-free that ends in a kernel BUG or GPF
+#   REL_RACES=0         only the broker race that cannot crash a kernel without
+#                       the fix of 378b668 (default 1: all three; without that
+#                       fix the others are a use-after-free: BUG or GPF)
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -60,7 +59,7 @@ else
 	fuzz_seconds=${REL_FUZZ_SECONDS:-60}
 	fresh_seeds=0
 fi
-races=${REL_RACES:-0}
+races=${REL_RACES:-1}
 
 # A request for an absent netlink family runs modprobe, which would load the
 # installed (DKMS) module while the tests unload and load this one.
