@@ -327,6 +327,7 @@ static int race_once(struct __test_metadata *_metadata, enum race_kind kind, cha
 	if (kind != RACE_RECV)
 		hit = hit && st.b_ret == -EFAULT;
 	if (kind == RACE_REPLAY_ANSWER) {
+		st.answer = answer.result;
 		/*
 		 * No call lost: unless the answer went through, the request
 		 * comes back (replayed) and can be answered now.
@@ -344,7 +345,6 @@ static int race_once(struct __test_metadata *_metadata, enum race_kind kind, cha
 		} else {
 			st.replay_ok = answer.result == 0;
 		}
-		st.answer = answer.result;
 		/* The target's one call is answered: it exits by itself. */
 		st.target_ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 			       WEXITSTATUS(status) == 0;
