@@ -11,10 +11,12 @@
  * direction and size, arguments from a fenced arena, random fds of many
  * kinds, seccomp targets that make trapped calls, rule sets, broker replies,
  * adoption, sessions closed at random times, netlink requests and dumps) are
- * drawn from a PRNG seeded with the seed alone. With -T 0 (no helper thread)
- * the sequence of operations is the same on every run; what the kernel does
- * in between (targets, scheduling) is not. -n and -v replay a prefix and
- * print each operation.
+ * drawn from a PRNG seeded with the seed alone: the sequence of operation
+ * kinds is the same on every run, and each operation's choices come from a
+ * stream of its own (seed, index), so they differ between runs only where
+ * the state they act on does (what the kernel, the targets and the
+ * scheduler did before). -T 0 drops the helper thread, the largest source
+ * of such differences; -n and -v replay a prefix and print each operation.
  *
  * Oracles, besides the kernel log: every ioctl's errno must be one the UAPI
  * header lists for it (in the order of its common checks); a request handed
@@ -1677,7 +1679,7 @@ static void helper_publish(void)
 
 static void episode(uint64_t seed, long long deadline_ms, int out_fd)
 {
-	struct rng r = { seed };
+	struct rng r = { seed }, o;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	pthread_t helper;
 	int i;
@@ -1717,38 +1719,46 @@ static void episode(uint64_t seed, long long deadline_ms, int out_fd)
 
 		for (k = 0; k < OP_MAX; k++)
 			total += weight[k];
+		/*
+		 * The kinds of operations come from the seed's own stream, in
+		 * the same order on every run; each operation draws its choices
+		 * from a stream of its own (seed, index), so that a different
+		 * kernel answer earlier changes nothing but that operation.
+		 */
 		pick = (unsigned int)rng_below(&r, total);
 		for (k = 0; pick >= weight[k]; k++)
 			pick -= weight[k];
+		o.s = seed ^ ((uint64_t)sum.ops * 0xd1b54a32d192ed03ULL);
+		rng_next(&o);
 		sum.ops++;
 		sum.per_op[k]++;
 		switch (k) {
-		case OP_OPEN: op_open(&r); break;
-		case OP_CLOSE_SESSION: op_close_session(&r); break;
-		case OP_DUP_SESSION: op_dup_session(&r); break;
-		case OP_HANDSHAKE: op_handshake(&r); break;
-		case OP_IOCTL_RANDOM: op_ioctl_random(&r); break;
-		case OP_ATTACH: op_attach(&r); break;
-		case OP_SET_RULES: op_set_rules(&r); break;
-		case OP_ADOPT: op_adopt(&r); break;
-		case OP_BROKER: op_broker(&r); break;
-		case OP_ANSWER: op_answer(&r); break;
-		case OP_POLL: op_poll(&r); break;
-		case OP_SPAWN: target_spawn(&r); break;
-		case OP_KILL: target_kill(&r); break;
-		case OP_NL_SEND: op_nl_send(&r); break;
-		case OP_NL_RULES: op_nl_rules(&r); break;
+		case OP_OPEN: op_open(&o); break;
+		case OP_CLOSE_SESSION: op_close_session(&o); break;
+		case OP_DUP_SESSION: op_dup_session(&o); break;
+		case OP_HANDSHAKE: op_handshake(&o); break;
+		case OP_IOCTL_RANDOM: op_ioctl_random(&o); break;
+		case OP_ATTACH: op_attach(&o); break;
+		case OP_SET_RULES: op_set_rules(&o); break;
+		case OP_ADOPT: op_adopt(&o); break;
+		case OP_BROKER: op_broker(&o); break;
+		case OP_ANSWER: op_answer(&o); break;
+		case OP_POLL: op_poll(&o); break;
+		case OP_SPAWN: target_spawn(&o); break;
+		case OP_KILL: target_kill(&o); break;
+		case OP_NL_SEND: op_nl_send(&o); break;
+		case OP_NL_RULES: op_nl_rules(&o); break;
 		case OP_NL_DRAIN: {
-			struct rnl *nl = pick_nl(&r);
+			struct rnl *nl = pick_nl(&o);
 
 			if (nl)
 				nl_drain(nl, 4);
 			break;
 		}
-		case OP_NL_CLOSE: op_nl_close(&r); break;
-		case OP_NL_GROUP: op_nl_group(&r); break;
-		case OP_FDS: op_fds(&r); break;
-		case OP_RMMOD: op_rmmod(&r); break;
+		case OP_NL_CLOSE: op_nl_close(&o); break;
+		case OP_NL_GROUP: op_nl_group(&o); break;
+		case OP_FDS: op_fds(&o); break;
+		case OP_RMMOD: op_rmmod(&o); break;
 		}
 		if (opt.thread && (k == OP_OPEN || k == OP_CLOSE_SESSION || k == OP_DUP_SESSION))
 			helper_publish();

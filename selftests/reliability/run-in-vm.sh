@@ -17,8 +17,9 @@
 # Environment:
 #   REL_LONG=1          the long run: REL_SCALE=20, fuzzing 1800 s over every
 #                       seed of corpus/fuzz-seeds plus 8 fresh ones
-#   REL_SCALE           durations and iteration counts (default 1: ~5 minutes
-#                       on Debian's kernel, ~15 on the debug kernel under TCG)
+#   REL_SCALE           durations and iteration counts (default 1: the whole
+#                       short run takes ~2 minutes on Debian's kernel and ~5 on
+#                       the debug kernel under TCG, a minute of it fuzzing)
 #   REL_FUZZ_SECONDS    fuzzing time (default 60)
 #   REL_FUZZ_SEEDS      "s1 s2 ..." instead of the corpus
 #   REL_RACES=0         only the broker race that cannot crash a kernel without
