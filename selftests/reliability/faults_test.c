@@ -11,6 +11,7 @@
  * Every test ends by checking that all its sandboxes ended and the module's
  * reference count went back to zero.
  */
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -423,6 +424,65 @@ static void *adopt_racer(void *arg)
 	return NULL;
 }
 
+/*
+ * A call never came back: say where it is. The listener itself tells
+ * whether seccomp still holds a notification nobody fetched (POLLIN) or
+ * one that was fetched and never answered (POLLOUT); the module's view and
+ * each thread's kernel stack tell the rest.
+ */
+static void churn_diagnose(struct __test_metadata *_metadata, struct target *t, __u32 id,
+			   struct sentry *s)
+{
+	struct pollfd p = { .fd = t->listener, .events = POLLIN | POLLOUT };
+	struct rnl_sandbox si = {};
+	char path[320], buf[2048];
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	ret = poll(&p, 1, 0);
+	TH_LOG("stuck: listener poll %d revents %#x (POLLIN: a notification nobody fetched, "
+	       "POLLOUT: one fetched, not answered)", ret, p.revents);
+	ret = sandbox_query(id, &si);
+	TH_LOG("module: query %d forward_pending %u delivered %u replay %u owned %d; notified %llu "
+	       "forwarded %llu raced %llu replayed %llu fallback %llu", ret, si.forward_pending,
+	       si.delivered, si.replay, si.owned,
+	       (unsigned long long)si.stats[REDIRECT_STAT_NOTIFIED],
+	       (unsigned long long)si.stats[REDIRECT_STAT_FORWARDED],
+	       (unsigned long long)si.stats[REDIRECT_STAT_RACED],
+	       (unsigned long long)si.stats[REDIRECT_STAT_REPLAYED],
+	       (unsigned long long)si.stats[REDIRECT_STAT_FALLBACK]);
+	TH_LOG("last Sentry: %lu fetched, %lu answered, %lu ENOENT, %lu errors (last %d)",
+	       atomic_load(&s->requests), atomic_load(&s->replied), atomic_load(&s->reply_enoent),
+	       atomic_load(&s->errors), atomic_load(&s->last_error));
+	snprintf(path, sizeof(path), "/proc/%d/task", t->pid);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		int fd;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", t->pid, de->d_name);
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, 64);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		TH_LOG("thread %s: syscall %.40s", de->d_name, buf);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", t->pid, de->d_name);
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (n > 0)
+			TH_LOG("%s", buf);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* A Sentry that drops one request in five unanswered: a daemon that dies mid-batch. */
 static bool sentry_lossy(struct sentry *s, const struct redirect_request *req,
 			 struct redirect_reply *rep)
@@ -449,7 +509,7 @@ FAULT_TEST(sessions_closed_at_random_under_forwarded_load, 900)
 	struct redirect_rule r = rule_make(__NR_getpgid, REDIRECT_VERDICT_VALUE, 777);
 	long long end = now_ms() + scaled(8000);
 	unsigned int seed = 7, lossy_seed = 11;
-	long rounds = 0, adopt_busy = 0, replayed = 0;
+	long rounds = 0, adopt_busy = 0, replayed = 0, stale = 0;
 	struct target t;
 	__u32 id = 0;
 	int fd, i;
@@ -488,6 +548,7 @@ FAULT_TEST(sessions_closed_at_random_under_forwarded_load, 900)
 			close(fd);
 		}
 		replayed += atomic_load(&s.requests);
+		stale += atomic_load(&s.per_nr[__NR_getpgid]);
 		rounds++;
 		/* Two sessions race to adopt the sandbox in custody. */
 		OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
@@ -526,16 +587,107 @@ FAULT_TEST(sessions_closed_at_random_under_forwarded_load, 900)
 		deadline = now_ms() + 60000;
 		while (!target_exited(&t, 100) && now_ms() < deadline)
 			;
+		if (!target_exited(&t, 0))
+			churn_diagnose(_metadata, &t, id, &s);
 		sentry_stop(&s);
 	}
 	EXPECT_TARGET_OK(&t, 1000);
 	TH_LOG("%ld owner changes, %ld calls, %ld requests fetched by Sentries", rounds,
 	       atomic_load(&churn_sh->calls), replayed);
+	/* getpgid is answered by the fast path: the Sentry must never see one. */
+	EXPECT_EQ(0, stale) TH_LOG("%ld fast-pathed calls handed to a Sentry", stale);
 	EXPECT_LT(0, atomic_load(&churn_sh->calls));
 	EXPECT_EQ(rounds, adopt_busy);
 	EXPECT_EQ(0, atomic_load(&churn_sh->wrong))
 		TH_LOG("wrong answer: got %ld want %ld", churn_sh->first_got,
 		       churn_sh->first_want);
+	close(fd);
+	target_close(&t);
+	EXPECT_SETTLED();
+}
+
+/* ---- fast-pathed calls racing the broker's RECV ---------------------------------------- */
+
+static struct shared *mix_sh;
+
+/* Threads 0-5: fast-pathed getpgid; 6-7: forwarded getppid with a token. */
+static void *mix_thread(void *arg)
+{
+	long idx = (long)arg, i;
+
+	for (i = 0; !atomic_load(&mix_sh->stop); i++) {
+		long tok = (idx << 24) | (i & 0xffffff), r;
+
+		if (idx < 6) {
+			r = sc_ret(syscall(__NR_getpgid, tok));
+			if (r != 777)
+				shared_wrong(mix_sh, r, 777);
+			atomic_fetch_add(&mix_sh->fast, 1);
+		} else {
+			r = sc_ret(syscall(__NR_getppid, tok));
+			if (r != FWD_VAL(tok))
+				shared_wrong(mix_sh, r, FWD_VAL(tok));
+		}
+		atomic_fetch_add(&mix_sh->calls, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Fast-pathed calls in a tight loop while forwarded ones keep the broker
+ * RECVing: a RECV that takes a fast-pathed notification must answer it in
+ * the module, never hand it to the Sentry, and must not count it against
+ * the forwarded calls (an undercount strands a forwarded call for ever once
+ * the load stops). Then every call must come back.
+ */
+FAULT_TEST(fastpath_raced_by_recv_strands_no_call, 900)
+{
+	int nrs[] = { __NR_getppid, __NR_getpgid };
+	struct redirect_rule r = rule_make(__NR_getpgid, REDIRECT_VERDICT_VALUE, 777);
+	struct rnl_sandbox si = {};
+	long long deadline;
+	struct sentry s;
+	struct target t;
+	__u32 id = 0;
+	int fd, i;
+	pid_t pid;
+
+	mix_sh = shared_map();
+	ASSERT_NE(NULL, mix_sh);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 2, 0);
+	if (pid == 0) {
+		pthread_t thr[8];
+
+		for (i = 0; i < 8; i++)
+			pthread_create(&thr[i], NULL, mix_thread, (void *)(long)i);
+		for (i = 0; i < 8; i++)
+			pthread_join(thr[i], NULL);
+		_exit(0);
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, sentry_start(&s, fd, NULL, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	sleep_ms(scaled(10000));
+	atomic_store(&mix_sh->stop, 1);
+	deadline = now_ms() + 30000;
+	while (!target_exited(&t, 100) && now_ms() < deadline)
+		;
+	sandbox_query(id, &si);
+	if (!target_exited(&t, 0))
+		churn_diagnose(_metadata, &t, id, &s);
+	sentry_stop(&s);
+	EXPECT_TARGET_OK(&t, 1000);
+	TH_LOG("%ld calls (%ld fast-pathed); %llu RECVs answered by the module; the Sentry got "
+	       "%lu getpgid", atomic_load(&mix_sh->calls), atomic_load(&mix_sh->fast),
+	       (unsigned long long)si.stats[REDIRECT_STAT_RACED],
+	       atomic_load(&s.per_nr[__NR_getpgid]));
+	EXPECT_EQ(0, atomic_load(&s.per_nr[__NR_getpgid]))
+		TH_LOG("fast-pathed calls handed to the Sentry");
+	EXPECT_EQ(0, atomic_load(&mix_sh->wrong))
+		TH_LOG("wrong answer: got %ld want %ld", mix_sh->first_got, mix_sh->first_want);
 	close(fd);
 	target_close(&t);
 	EXPECT_SETTLED();
