@@ -9,7 +9,9 @@
  * A RECV in that window hands out an already-answered call. The module knows
  * which tasks have a verdict in flight (sb->inflight), recognises such a
  * notification, answers it with the same verdict and never shows it to the
- * Sentry (REDIRECT_STAT_RACED).
+ * Sentry (REDIRECT_STAT_RACED). The record leaves with the task's task_work,
+ * which can run between RECV taking the notification and the lookup; the task
+ * removed the notification before that, so an id no longer valid is dropped.
  *
  * Why RECV never blocks here: seccomp's RECV sleeps on a semaphore that has
  * one count per notification ever queued minus one per RECV. Fast-pathed
@@ -207,6 +209,18 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 			return -EFAULT;
 		/* ENOENT is fine: the interrupted task removed it meanwhile. */
 		rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &slot->notif);
+		*again = true;
+		return 0;
+	}
+	/*
+	 * No record: a forwarded call, or a fast-pathed one whose task_work
+	 * already ran. That task_work runs only after its task removed the
+	 * notification, so the latter is no longer valid: drop it, neither
+	 * handed out nor counted (a forwarded call whose task went away
+	 * meanwhile is dropped too; its count is cleared at the next empty poll).
+	 */
+	if (rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id) == -ENOENT) {
+		kfree(req);
 		*again = true;
 		return 0;
 	}

@@ -13,7 +13,7 @@ out=build/check
 mkdir -p "$out"
 distro_kver=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
 distro_kdir=/lib/modules/$distro_kver/build
-all_suites="host sentry service fuzz vm-bench kmod-distro kmod-debug dkms"
+all_suites="host sentry tools service fuzz vm-bench kmod-distro kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
@@ -49,6 +49,7 @@ testkernel() {
 # ---- suites: each prints TAP on stdout and returns non-zero on failure ------
 suite_host() { selftests/portable/run.sh; }
 suite_sentry() { selftests/sentry/run.sh; }
+suite_tools() { selftests/tools/run.sh host; }
 suite_service() { selftests/service/run.sh; }
 suite_fuzz() { selftests/fuzz/run.sh "${FUZZ_SECONDS:-20}"; }
 suite_vm-bench() { selftests/vm/test-vm-run.sh; }
@@ -61,6 +62,7 @@ module_tests() { # MODULE_DIR [debug]
 	[ -x selftests/rules/run-in-vm.sh ] && echo "; selftests/rules/run-in-vm.sh $1"
 	[ -z "${2:-}" ] && [ -x selftests/sentry/run-in-vm.sh ] &&
 		echo "; selftests/sentry/run-in-vm.sh $1"
+	[ -z "${2:-}" ] && echo "; selftests/tools/run.sh vm $1"
 	# The reliability suite takes ~15 minutes on the debug kernel: there it
 	# runs behind `make reliability`; make check runs it on the distro kernel.
 	[ -z "${2:-}" ] && [ -x selftests/reliability/run-in-vm.sh ] &&
@@ -70,7 +72,7 @@ module_tests() { # MODULE_DIR [debug]
 suite_kmod-distro() {
 	tools/build-module.sh "$distro_kdir" build/kmod-distro || return 1
 	# shellcheck disable=SC2046
-	tools/vm-run --timeout 900 --dmesg "$out/kmod-distro.dmesg" -- \
+	tools/vm-run --timeout 1500 --dmesg "$out/kmod-distro.dmesg" -- \
 		selftests/vm/guest-suite.sh $(module_tests build/kmod-distro/kmod)
 }
 # The debug kernel boots slowly under TCG (about 2 minutes): KUnit, the
