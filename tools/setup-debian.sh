@@ -10,6 +10,7 @@ PKGS=(
 	bc bison flex libelf-dev libssl-dev cpio xz-utils rsync kmod
 	qemu-system-x86 busybox-static
 	runc dkms systemd iproute2
+	gnuplot-nox sqlite3
 )
 
 missing=()
