@@ -14,3 +14,14 @@ USER_TARGETS += $(B)/bin/usersentry
 
 .PHONY: usersentry
 usersentry: $(B)/bin/usersentry
+
+# Docker's default seccomp profile, which policies/default.json extends: taken
+# from Debian's golang-github-docker-docker-dev (Apache-2.0, not kept in this
+# tree); usersentry/policies/docker-default.json links here.
+$(B)/policies/docker-default.json:
+	@mkdir -p $(dir $@)
+	@src=$$(selftests/portable/docker-profile.sh) || { echo "cannot fetch Docker's" \
+		"seccomp profile (package golang-github-docker-docker-dev): default.json" \
+		"needs it as $@" >&2; exit 1; }; cp "$$src" $@.tmp && mv $@.tmp $@
+
+USER_TARGETS += $(B)/policies/docker-default.json
