@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A minimal Debian 12 root file system made by debootstrap, for the integration
+# tests and the demo; cached outside the checkout and printed on stdout.
+#
+#   tools/rootfs.sh            (REDIRECT_CACHE, default /var/cache/redirect)
+#
+# The cache directory is named after a hash of this script, so a changed
+# package list or mirror builds a new tree; an existing tree is used as it is.
+# The tree is built under a temporary name and renamed only when complete.
+set -euo pipefail
+
+suite=bookworm
+variant=minbase
+include=python3-minimal
+cache=${REDIRECT_CACHE:-/var/cache/redirect}
+
+# The mirror the host's own apt uses (deb822 "URIs:" or a one-line "deb" entry).
+mirror() {
+	local f u
+	for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
+		 /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		u=$(awk '/^URIs:/ && /debian\/?$/ && !/security/ { print $2; exit }
+			 /^deb / && $0 ~ / '"$suite"' / { print $2; exit }' "$f")
+		[ -n "$u" ] && { echo "$u"; return; }
+	done
+	echo http://deb.debian.org/debian
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "rootfs: needs root (debootstrap)" >&2
+	exit 1
+fi
+command -v debootstrap >/dev/null ||
+	{ echo "rootfs: debootstrap is not installed (tools/setup-debian.sh)" >&2; exit 1; }
+
+url=${REDIRECT_DEBIAN_MIRROR:-$(mirror)}
+hash=$( { cat "$0"; echo "$url"; } | sha256sum | cut -c1-16)
+dest=$cache/rootfs-$suite-$hash
+
+if [ -x "$dest/bin/sh" ] && [ -f "$dest/.redirect-complete" ]; then
+	echo "$dest"
+	exit 0
+fi
+
+mkdir -p "$cache"
+exec 9>"$cache/rootfs.lock"
+flock 9
+if [ -f "$dest/.redirect-complete" ]; then	# built meanwhile by another run
+	echo "$dest"
+	exit 0
+fi
+tmp=$dest.tmp
+rm -rf "$tmp"
+start=$(date +%s)
+echo "rootfs: debootstrap $suite ($variant, +$include) from $url" >&2
+if ! debootstrap --variant="$variant" --include="$include" "$suite" "$tmp" "$url" \
+	>"$cache/rootfs-$hash.log" 2>&1; then
+	tail -20 "$cache/rootfs-$hash.log" >&2
+	echo "rootfs: debootstrap failed, log in $cache/rootfs-$hash.log" >&2
+	rm -rf "$tmp"
+	exit 1
+fi
+# apt lists and caches are not needed to run anything; keep the tree small
+rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
+echo "$(( $(date +%s) - start ))" >"$tmp/.redirect-build-seconds"
+touch "$tmp/.redirect-complete"
+rm -rf "$dest"
+mv "$tmp" "$dest"
+echo "rootfs: built in $(cat "$dest/.redirect-build-seconds") s" >&2
+echo "$dest"
