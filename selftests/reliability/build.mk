@@ -8,7 +8,12 @@ REL_KSFT := $(REL_DIR)/failslab_test $(REL_DIR)/faults_test $(REL_DIR)/escape_te
 	$(REL_DIR)/race_test
 REL_HDRS := selftests/reliability/rel_util.h selftests/reliability/rel_nl.h \
 	kmod/uapi/linux/redirect.h
-USER_TARGETS += $(REL_FUZZ) $(REL_KSFT)
+REL_SWAP := $(REL_DIR)/swap_target
+USER_TARGETS += $(REL_FUZZ) $(REL_KSFT) $(REL_SWAP)
+
+$(REL_SWAP): selftests/reliability/swap_target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDFLAGS)
 
 $(REL_FUZZ): selftests/reliability/rdr_fuzz.c $(REL_HDRS)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Argument-swap races, the sandboxed side: one thread flips an argument in
+ * memory between an allowed and a denied value as fast as it can while the
+ * main thread makes the call with it in a loop. A call that reaches the
+ * denied target is a leak: the Sentry decided on one copy of the argument
+ * and the kernel acted on another.
+ *
+ *   swap_target open ALLOWED DENIED ITERATIONS SECONDS
+ *	openat(AT_FDCWD, path, O_RDONLY) while path flips between two paths of
+ *	the same length; each file's first line names it ("allowed", "denied").
+ *   swap_target connect PORT_ALLOWED PORT_DENIED ITERATIONS SECONDS
+ *	connect() to 127.0.0.1 while the sockaddr's port flips; the peer's
+ *	port (getpeername) tells where the connection went.
+ *   swap_target listen PORT_A PORT_B SECONDS
+ *	(not sandboxed) accept and close connections on both ports.
+ *
+ * Stops after ITERATIONS calls or SECONDS, whichever comes first. Prints
+ * "iterations=N allowed=N refused=N other=N leaked=N raced=N flips=N", where
+ * raced counts calls during which the argument changed at least once.
+ * Exit status: 1 if anything leaked, 0 otherwise.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PATH_MAX_LEN 256
+
+static char path_buf[2][PATH_MAX_LEN];	/* [0] allowed, [1] denied */
+static char path_arg[PATH_MAX_LEN];
+static struct sockaddr_in addr_arg;
+static in_port_t port_val[2];
+static atomic_ulong flips;
+static atomic_int stop;
+static int is_connect;
+static size_t path_len;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Paths are written byte by byte (torn mixtures name no file); the port is
+ * one 16-bit store. Each write is a volatile store, so the compiler keeps
+ * every one of them.
+ */
+static void *flipper(void *unused)
+{
+	volatile char *p = path_arg;
+	volatile in_port_t *port = &addr_arg.sin_port;
+	unsigned long k;
+	size_t i;
+
+	(void)unused;
+	for (k = 0; !atomic_load_explicit(&stop, memory_order_relaxed); k++) {
+		if (is_connect) {
+			*port = port_val[k & 1];
+		} else {
+			for (i = 0; i < path_len; i++)
+				p[i] = path_buf[k & 1][i];
+		}
+		atomic_store_explicit(&flips, k + 1, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+struct counts {
+	unsigned long iterations, allowed, refused, other, leaked, raced;
+	int first_other;
+};
+
+static void one_open(struct counts *c)
+{
+	char buf[16] = "";
+	int fd = openat(AT_FDCWD, path_arg, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			c->refused++;
+		else if (!c->other++)
+			c->first_other = errno;
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	if (!strncmp(buf, "denied", 6))
+		c->leaked++;
+	else if (!strncmp(buf, "allowed", 7))
+		c->allowed++;
+	else if (!c->other++)
+		c->first_other = -1;
+}
+
+static void one_connect(struct counts *c)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		if (!c->other++)
+			c->first_other = errno;
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&addr_arg, sizeof(addr_arg))) {
+		/* The policy's denyErrno; both ports are listened on. */
+		if (errno == EACCES || errno == EPERM)
+			c->refused++;
+		else if (!c->other++)
+			c->first_other = errno;
+	} else if (getpeername(fd, (struct sockaddr *)&peer, &len)) {
+		if (!c->other++)
+			c->first_other = errno;
+	} else if (peer.sin_port == port_val[1]) {
+		c->leaked++;
+	} else if (peer.sin_port == port_val[0]) {
+		c->allowed++;
+	} else if (!c->other++) {
+		c->first_other = -1;
+	}
+	close(fd);
+}
+
+static int race(unsigned long iterations, double seconds)
+{
+	double end = now() + seconds;
+	struct counts c = {};
+	pthread_t thr;
+
+	if (pthread_create(&thr, NULL, flipper, NULL)) {
+		perror("pthread_create");
+		return 2;
+	}
+	while (c.iterations < iterations && !((c.iterations & 255) == 0 && now() > end)) {
+		unsigned long before = atomic_load(&flips);
+
+		if (is_connect)
+			one_connect(&c);
+		else
+			one_open(&c);
+		c.raced += atomic_load(&flips) != before;
+		c.iterations++;
+	}
+	atomic_store(&stop, 1);
+	pthread_join(thr, NULL);
+	printf("iterations=%lu allowed=%lu refused=%lu other=%lu leaked=%lu raced=%lu flips=%lu\n",
+	       c.iterations, c.allowed, c.refused, c.other, c.leaked, c.raced,
+	       atomic_load(&flips));
+	if (c.other)
+		printf("first other result: %s\n",
+		       c.first_other < 0 ? "unexpected content or peer" : strerror(c.first_other));
+	return c.leaked ? 1 : 0;
+}
+
+static int listen_on(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4096)) {
+		perror("listen");
+		exit(2);
+	}
+	return fd;
+}
+
+/* Accept and close on two ports, so that connections never back up. */
+static int serve(int port_a, int port_b, double seconds)
+{
+	struct pollfd p[2] = { { .fd = listen_on(port_a), .events = POLLIN },
+			       { .fd = listen_on(port_b), .events = POLLIN } };
+	double end = now() + seconds;
+	int i, fd;
+
+	printf("listening\n");
+	fflush(stdout);
+	while (now() < end) {
+		if (poll(p, 2, 200) <= 0)
+			continue;
+		for (i = 0; i < 2; i++)
+			while ((fd = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+				close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "listen"))
+		return serve(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
+	if (argc != 6)
+		goto usage;
+	if (!strcmp(argv[1], "open")) {
+		path_len = strlen(argv[2]) + 1;
+		if (path_len != strlen(argv[3]) + 1 || path_len > PATH_MAX_LEN) {
+			fprintf(stderr, "swap_target: the paths must have the same length\n");
+			return 2;
+		}
+		memcpy(path_buf[0], argv[2], path_len);
+		memcpy(path_buf[1], argv[3], path_len);
+		memcpy(path_arg, argv[2], path_len);
+	} else if (!strcmp(argv[1], "connect")) {
+		is_connect = 1;
+		port_val[0] = htons(atoi(argv[2]));
+		port_val[1] = htons(atoi(argv[3]));
+		addr_arg.sin_family = AF_INET;
+		addr_arg.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		addr_arg.sin_port = port_val[0];
+	} else {
+		goto usage;
+	}
+	return race(strtoul(argv[4], NULL, 0), atof(argv[5]));
+usage:
+	fprintf(stderr, "usage: swap_target open ALLOWED DENIED ITERATIONS SECONDS\n"
+			"       swap_target connect PORT_ALLOWED PORT_DENIED ITERATIONS SECONDS\n"
+			"       swap_target listen PORT_A PORT_B SECONDS\n");
+	return 2;
+}
