@@ -98,3 +98,25 @@ clean: module-clean
 	rm -rf $(B)
 
 .PHONY: all module module-clean user tests reliability install dkms-install dkms-remove demo check clean
+
+# Soak (selftests/reliability/soak.sh): usersentry in module mode serving many
+# sandboxes for SOAK_SECONDS (default 1800) on Debian's kernel, or with
+# SOAK_KERNEL=debug on the debug test kernel, where kmemleak, KASAN and lockdep
+# reports fail it too.
+SOAK_SECONDS ?= 1800
+SOAK_KERNEL ?= distro
+soak: all tests
+	@if [ "$(SOAK_KERNEL)" = debug ]; then \
+		tk=$$(tools/testkernel/build.sh) && \
+		tools/build-module.sh $$tk build/kmod-debug && \
+		tools/vm-run --kernel $$tk/arch/x86/boot/bzImage --append kasan_multi_shot \
+			--timeout $$(($(SOAK_SECONDS) + 1200)) -- \
+			selftests/vm/debug-kernel-checks.sh \
+			selftests/reliability/soak-in-vm.sh build/kmod-debug/kmod $(SOAK_SECONDS); \
+	else \
+		kd=$$(ls -d /lib/modules/6.1.*-amd64/build | sort -V | tail -1) && \
+		tools/build-module.sh $$kd build/kmod-distro && \
+		tools/vm-run --timeout $$(($(SOAK_SECONDS) + 900)) -- \
+			selftests/reliability/soak-in-vm.sh build/kmod-distro/kmod $(SOAK_SECONDS); \
+	fi
+.PHONY: soak
