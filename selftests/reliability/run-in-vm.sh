@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Inside a VM guest, as root: the reliability and security suite of redirect.ko.
 # Loads the module, runs the escape attempts, the failslab fault injection (the
-# debug kernel only), the fault scenarios under load, the ioctl/netlink fuzzer
-# and the broker/end races, then unloads. TAP on stdout (the binaries' own
+# debug kernel only), the fault scenarios under load, the argument-swap races
+# and a soak through usersentry, the ioctl/netlink fuzzer and the broker/end
+# races, then unloads. TAP on stdout (the binaries' own
 # results at column 0, then one line per step); exits non-zero on any failure.
 # Run it under selftests/vm/debug-kernel-checks.sh to turn KASAN, lockdep,
 # WARN and kmemleak reports into results too.
@@ -16,11 +17,13 @@
 #
 # Environment:
 #   REL_LONG=1          the long run: REL_SCALE=20, fuzzing 1800 s over every
-#                       seed of corpus/fuzz-seeds plus 8 fresh ones
+#                       seed of corpus/fuzz-seeds plus 8 fresh ones, 10^6
+#                       calls per argument-swap race, a 600 s soak
 #   REL_SCALE           durations and iteration counts (default 1: the whole
 #                       short run takes ~2 minutes on Debian's kernel and ~5 on
 #                       the debug kernel under TCG, a minute of it fuzzing)
 #   REL_FUZZ_SECONDS    fuzzing time (default 60)
+#   REL_SOAK_SECONDS    the soak's length (default 45; 600 with REL_LONG=1)
 #   REL_FUZZ_SEEDS      "s1 s2 ..." instead of the corpus
 #   REL_RACES=0         only the broker race that cannot crash a kernel without
 #                       the fix of 378b668 (default 1: all three; without that
@@ -55,10 +58,12 @@ if [ "${REL_LONG:-0}" = 1 ]; then
 	export REL_SCALE=${REL_SCALE:-20}
 	fuzz_seconds=${REL_FUZZ_SECONDS:-1800}
 	fresh_seeds=8
+	soak_seconds=${REL_SOAK_SECONDS:-600}
 else
 	export REL_SCALE=${REL_SCALE:-1}
 	fuzz_seconds=${REL_FUZZ_SECONDS:-60}
 	fresh_seeds=0
+	soak_seconds=${REL_SOAK_SECONDS:-45}
 fi
 races=${REL_RACES:-1}
 
@@ -120,6 +125,21 @@ ksft() { # name limit
 ksft escape_test 900
 ksft failslab_test $((1800 + 60 * ${REL_SCALE%.*}))
 ksft faults_test $((1800 + 300 * ${REL_SCALE%.*}))
+
+# Through usersentry in module mode: argument-swap races (openat, connect),
+# then a soak with many sandboxes (REL_SOAK_SECONDS; 45 s, 600 s long).
+script() { # name args...
+	local name=$1 st start
+	shift
+	start=$(date +%s)
+	"$top/selftests/reliability/$name.sh" "$@"
+	st=$?
+	echo "# $name: $(( $(date +%s) - start )) s"
+	if [ $st = 0 ]; then ok "reliability_$name"; else not_ok "reliability_$name # exit $st"; fi
+	ensure_loaded || true
+}
+script swap module
+script soak module "$soak_seconds"
 
 # The fuzzer: seeds from the corpus (the short run: the first four), fresh
 # ones in the long run; unload attempts included (-m).
