@@ -1,0 +1,1728 @@
+// SPDX-License-Identifier: GPL-2.0
+/* redirectctl: inspect and steer redirect (module, sandboxes, stats, trace, rules, policies). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libredirect.h"
+
+#define DEFAULT_SOCKET "/run/redirect/usersentry.sock"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, documented in --help and redirectctl(8). */
+#define EXIT_OK 0
+#define EXIT_FAILED 1		/* the operation failed */
+#define EXIT_USAGE 2		/* bad command line */
+#define EXIT_UNAVAILABLE 3	/* redirect.ko not loaded, or usersentry not running */
+
+/* Kernel stats slot that collects calls with no per-number slot (kmod/stats.h). */
+#define STATS_OTHER_NR 511
+#define METRICS_TIMEOUT_MS 5000
+
+static const char *const stat_names[REDIRECT_STAT_COUNT] = {
+	[REDIRECT_STAT_NOTIFIED] = "notified",	 [REDIRECT_STAT_ERRNO] = "errno",
+	[REDIRECT_STAT_VALUE] = "value",	 [REDIRECT_STAT_KILL] = "kill",
+	[REDIRECT_STAT_FORWARDED] = "forwarded", [REDIRECT_STAT_FALLBACK] = "fallback",
+	[REDIRECT_STAT_RACED] = "raced",	 [REDIRECT_STAT_REPLAYED] = "replayed",
+};
+
+static const char *const feature_names[] = { "attach", "fastpath", "broker", "custody",
+					     "netlink" };
+
+static const char *const cmp_names[] = {
+	[REDIRECT_CMP_EQ] = "EQ", [REDIRECT_CMP_NE] = "NE", [REDIRECT_CMP_LT] = "LT",
+	[REDIRECT_CMP_LE] = "LE", [REDIRECT_CMP_GT] = "GT", [REDIRECT_CMP_GE] = "GE",
+};
+
+static const char *const cmp_symbols[] = {
+	[REDIRECT_CMP_EQ] = "==", [REDIRECT_CMP_NE] = "!=", [REDIRECT_CMP_LT] = "<",
+	[REDIRECT_CMP_LE] = "<=", [REDIRECT_CMP_GT] = ">", [REDIRECT_CMP_GE] = ">=",
+};
+
+static const char *prog = "redirectctl";
+
+static void __attribute__((format(printf, 1, 2))) msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- the command table ---------------------------------------------------------------- */
+
+struct command {
+	const char *name;
+	int (*run)(const struct command *cmd, int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+	const char *options;
+};
+
+static int usage_error(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s%s--help'.\n", prog, cmd ? cmd->name : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+static void command_help(const struct command *cmd, FILE *f)
+{
+	fprintf(f, "Usage: %s %s %s\n%s\n", prog, cmd->name, cmd->synopsis, cmd->summary);
+	if (cmd->options && *cmd->options)
+		fprintf(f, "\n%s", cmd->options);
+	fprintf(f, "\nExit status: 0 ok, 1 operation failed, 2 usage error,\n"
+		   "3 redirect.ko not loaded or usersentry not running.\n");
+}
+
+/*
+ * Options common to the commands; each command accepts the subset named in
+ * its `accept` string (short option letters).
+ */
+struct opts {
+	bool json;
+	const char *socket;
+	const char *metrics;
+	long count;		/* trace: stop after this many events; 0: no limit */
+	double timeout;		/* trace: stop after this many seconds; 0: no limit */
+	bool pfc;
+	int nargs;
+	char **args;
+};
+
+static bool parse_number(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Returns -1 to go on, else an exit code (help printed, or a usage error). */
+static int parse_opts(const struct command *cmd, const char *accept, int argc, char **argv,
+		      int min_args, int max_args, struct opts *o)
+{
+	enum { OPT_PFC = 256 };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "metrics", required_argument, NULL, 'm' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "pfc", no_argument, NULL, OPT_PFC },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("REDIRECT_SOCKET");
+	double v;
+	int opt, idx;
+
+	memset(o, 0, sizeof(*o));
+	o->socket = env && *env ? env : DEFAULT_SOCKET;
+	env = getenv("REDIRECT_METRICS");
+	o->metrics = env && *env ? env : NULL;
+	optind = 0;	/* GNU getopt: start over for this command's argv */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":js:m:c:t:h", longopts, &idx)) != -1) {
+		const char *name = opt == '?' || opt == ':' ? argv[optind - 1] : NULL;
+
+		if (opt == 'h')
+			return command_help(cmd, stdout), EXIT_OK;
+		if (opt == '?')
+			return usage_error(cmd, "unknown option '%s'", name);
+		if (opt == ':')
+			return usage_error(cmd, "option '%s' needs a value", name);
+		if (!strchr(accept, opt == OPT_PFC ? 'P' : opt)) {
+			const struct option *lo = longopts;
+
+			while (lo->name && lo->val != opt)
+				lo++;
+			return usage_error(cmd, "%s takes no option --%s", cmd->name, lo->name);
+		}
+		switch (opt) {
+		case 'j':
+			o->json = true;
+			break;
+		case 's':
+			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+				return usage_error(cmd, "--socket: path empty or too long");
+			o->socket = optarg;
+			break;
+		case 'm':
+			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+				return usage_error(cmd, "--metrics: path empty or too long");
+			o->metrics = optarg;
+			break;
+		case 'c':
+			if (!parse_number(optarg, 1e9, &v) || v < 1 || v != (long)v)
+				return usage_error(cmd, "--count: '%s' is not a whole number "
+						   "from 1 to 1000000000", optarg);
+			o->count = (long)v;
+			break;
+		case 't':
+			if (!parse_number(optarg, 86400 * 365, &v) || v <= 0)
+				return usage_error(cmd, "--timeout: '%s' is not a number of "
+						   "seconds above 0", optarg);
+			o->timeout = v;
+			break;
+		case OPT_PFC:
+			o->pfc = true;
+			break;
+		}
+	}
+	o->nargs = argc - optind;
+	o->args = argv + optind;
+	if (o->nargs < min_args)
+		return usage_error(cmd, "%s: missing argument (%s)", cmd->name, cmd->synopsis);
+	if (o->nargs > max_args)
+		return usage_error(cmd, "%s: unexpected argument '%s'", cmd->name,
+				   o->args[max_args]);
+	return -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static int fail(struct redirect_error *e, int ret, const char *what)
+{
+	if (e)
+		msg("%s", e->msg);
+	else
+		msg("%s: %s", what, strerror(-ret));
+	redirect_error_free(e);
+	return EXIT_FAILED;
+}
+
+/* The control plane, or the documented exit code when there is none. */
+static int open_ctl(const char *what, struct redirect_ctl **ctl)
+{
+	struct redirect_error *e = NULL;
+	int ret = redirect_ctl_open(ctl, &e);
+
+	if (ret == -ENOENT) {
+		msg("redirect.ko is not loaded; '%s' needs the module's control plane "
+		    "(portable mode has none; see '%s status')", what, prog);
+		redirect_error_free(e);
+		return EXIT_UNAVAILABLE;
+	}
+	if (ret == -EPERM || ret == -EACCES) {
+		msg("%s: permission denied: the control plane needs CAP_NET_ADMIN "
+		    "(run as root)", what);
+		redirect_error_free(e);
+		return EXIT_FAILED;
+	}
+	if (ret < 0)
+		return fail(e, ret, what);
+	return EXIT_OK;
+}
+
+/* Same checks as the module applies to names (REDIRECT_IOC_ATTACH). */
+static bool valid_sandbox_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n >= REDIRECT_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("._:-", s[i])))
+			return false;
+	return true;
+}
+
+static bool parse_id(const char *s, uint32_t *id)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0 || v > UINT32_MAX)
+		return false;
+	*id = (uint32_t)v;
+	return true;
+}
+
+/* Digits are an id, anything else a name: usage error (-1 ok) before any request. */
+static int check_sandbox_arg(const struct command *cmd, const char *arg, uint32_t *id)
+{
+	uint32_t tmp;
+
+	if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
+		if (!parse_id(arg, id ? id : &tmp))
+			return usage_error(cmd, "sandbox id '%s' out of range (1 to %u)", arg,
+					   UINT32_MAX);
+		return -1;
+	}
+	if (!valid_sandbox_name(arg))
+		return usage_error(cmd, "'%s' is neither a sandbox id nor a sandbox name "
+				   "(1 to %d letters, digits, '.', '_', ':', '-')", arg,
+				   REDIRECT_NAME_MAX - 1);
+	if (id)
+		*id = 0;
+	return -1;
+}
+
+/*
+ * A sandbox named by id (digits) or by name.  Returns -1 with *info filled,
+ * else an exit code.
+ */
+static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, const char *arg,
+			struct redirect_sandbox_info *info)
+{
+	struct redirect_sandbox_info *all = NULL;
+	struct redirect_error *e = NULL;
+	size_t n = 0, i, found = 0;
+	char ids[128] = "";
+	uint32_t id;
+	int ret;
+
+	ret = check_sandbox_arg(cmd, arg, &id);
+	if (ret >= 0)
+		return ret;
+	if (id) {
+		ret = redirect_ctl_sandbox(ctl, id, info, &e);
+		if (ret == -ENOENT) {
+			redirect_error_free(e);
+			msg("no sandbox with id %u (see '%s sandboxes')", id, prog);
+			return EXIT_FAILED;
+		}
+		return ret < 0 ? fail(e, ret, "sandbox") : -1;
+	}
+	ret = redirect_ctl_sandboxes(ctl, &all, &n, &e);
+	if (ret < 0)
+		return fail(e, ret, "listing sandboxes");
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].name, arg))
+			continue;
+		if (!found++)
+			*info = all[i];
+		if (strlen(ids) < sizeof(ids) - 16)
+			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
+				 found > 1 ? ", " : "", all[i].sandbox_id);
+	}
+	free(all);
+	if (!found) {
+		msg("no sandbox named '%s' (see '%s sandboxes')", arg, prog);
+		return EXIT_FAILED;
+	}
+	if (found > 1) {
+		msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found, arg, ids);
+		return EXIT_FAILED;
+	}
+	return -1;
+}
+
+static const char *syscall_name(uint32_t nr, char *buf, size_t size)
+{
+	if (!redirect_syscall_name(AUDIT_ARCH_X86_64, (int)nr, buf, size)) {
+		if (nr == STATS_OTHER_NR)
+			snprintf(buf, size, "other");
+		else
+			snprintf(buf, size, "syscall_%u", nr);
+	}
+	return buf;
+}
+
+static const char *fail_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case REDIRECT_FAIL_HOLD:
+		return "hold";
+	case REDIRECT_FAIL_KILL:
+		return "kill";
+	}
+	return "unknown";
+}
+
+static const char *errno_name(int64_t e, char *buf, size_t size)
+{
+	const char *name = e > 0 && e < 4096 ? strerrorname_np((int)e) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, size, "%lld", (long long)e);
+	return buf;
+}
+
+/* "errno:EACCES", "value:42", "kill", "forward": the policy's spelling. */
+static const char *verdict_text(uint32_t verdict, int64_t value, char *buf, size_t size)
+{
+	char tmp[32];
+
+	switch (verdict) {
+	case REDIRECT_VERDICT_FORWARD:
+		return "forward";
+	case REDIRECT_VERDICT_ERRNO:
+		snprintf(buf, size, "errno:%s", errno_name(value, tmp, sizeof(tmp)));
+		return buf;
+	case REDIRECT_VERDICT_VALUE:
+		snprintf(buf, size, "value:%lld", (long long)value);
+		return buf;
+	case REDIRECT_VERDICT_KILL:
+		return "kill";
+	}
+	snprintf(buf, size, "verdict:%u", verdict);
+	return buf;
+}
+
+/*
+ * Latency percentile from the histogram: the exclusive upper bound of the
+ * bucket the p-th call falls in, in microseconds; 0 when nothing was
+ * measured, UINT64_MAX for the open-ended last bucket.
+ */
+static uint64_t hist_percentile(const uint64_t *hist, double p)
+{
+	uint64_t total = 0, cum = 0, rank;
+	int b;
+
+	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	rank = (uint64_t)(p * (double)total);
+	if ((double)rank < p * (double)total || !rank)
+		rank++;
+	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++) {
+		cum += hist[b];
+		if (cum >= rank)
+			break;
+	}
+	return b >= REDIRECT_HIST_BUCKETS - 1 ? UINT64_MAX : 1ULL << b;
+}
+
+static const char *latency_text(uint64_t us, char *buf, size_t size)
+{
+	if (!us)
+		return "-";
+	if (us == UINT64_MAX) {
+		snprintf(buf, size, ">=%gms", (double)(1ULL << (REDIRECT_HIST_BUCKETS - 2)) / 1000);
+		return buf;
+	}
+	if (us >= 1000)
+		snprintf(buf, size, "<%gms", (double)us / 1000);
+	else
+		snprintf(buf, size, "<%lluus", (unsigned long long)us);
+	return buf;
+}
+
+static const double percentiles[] = { 0.50, 0.90, 0.99, 1.0 };
+static const char *const percentile_names[] = { "p50", "p90", "p99", "max" };
+
+static struct json_object *latency_json(const uint64_t *hist)
+{
+	struct json_object *o = json_object_new_object(), *h = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(percentiles); i++) {
+		uint64_t us = hist_percentile(hist, percentiles[i]);
+
+		/* null: nothing measured, or beyond the last bounded bucket */
+		json_object_object_add(o, percentile_names[i],
+				       us && us != UINT64_MAX ? json_object_new_int64((int64_t)us)
+							      : NULL);
+	}
+	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++)
+		json_object_array_add(h, json_object_new_int64((int64_t)hist[i]));
+	json_object_object_add(o, "histogram", h);
+	return o;
+}
+
+static struct json_object *stats_json(const uint64_t *stats)
+{
+	struct json_object *o = json_object_new_object();
+	int k;
+
+	for (k = 0; k < REDIRECT_STAT_COUNT; k++)
+		json_object_object_add(o, stat_names[k], json_object_new_int64((int64_t)stats[k]));
+	return o;
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* ---- usersentry: found through its agent socket ------------------------------------------- */
+
+struct daemon_info {
+	pid_t pid;
+	bool module_session;	/* holds /dev/redirect open: module mode */
+};
+
+static bool holds_device(pid_t pid)
+{
+	char dir[64], path[512], target[256];
+	struct dirent *d;
+	bool found = false;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!found && (d = readdir(dp))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found = !strcmp(target, REDIRECT_DEVICE);
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+/*
+ * The daemon listening on the agent socket: connect, and the peer
+ * credentials name the process that called listen().  The daemon sees one
+ * empty connection (its log says so).  -ENOENT / -ECONNREFUSED: not running.
+ */
+static int find_daemon(const char *path, struct daemon_info *d, struct redirect_error **err)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char comm_path[64], comm[64] = "";
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	memset(d, 0, sizeof(*d));
+	if (lstat(path, &st) < 0)
+		return redirect_error_set(err, errno, "%s: %s%s", path, strerror(errno),
+					  errno == ENOENT ? ": usersentry is not running" : "");
+	if (!S_ISSOCK(st.st_mode))
+		return redirect_error_set(err, ENOTSOCK, "%s is not a socket", path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return redirect_error_set(err, errno, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return redirect_error_set(err, e, "%s: %s%s", path, strerror(e),
+					  e == ECONNREFUSED ? ": nobody listens (stale socket): "
+					  "usersentry is not running" : "");
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return redirect_error_set(err, e, "%s: peer credentials: %s", path, strerror(e));
+	}
+	close(fd);
+	if (cred.pid <= 0)
+		return redirect_error_set(err, ESRCH, "%s: the listening process is in another "
+					  "PID namespace", path);
+	snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)cred.pid);
+	f = fopen(comm_path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+	}
+	/* never signal or describe a process that is not the daemon */
+	if (strcmp(comm, "usersentry"))
+		return redirect_error_set(err, EPROTOTYPE, "%s: the listening process %d (%s) is "
+					  "not usersentry", path, (int)cred.pid,
+					  comm[0] ? comm : "gone");
+	d->pid = cred.pid;
+	d->module_session = holds_device(cred.pid);
+	return 0;
+}
+
+static bool daemon_absent(int ret)
+{
+	return ret == -ENOENT || ret == -ECONNREFUSED;
+}
+
+/* The metrics page: its sandbox gauge and the daemon's mode. */
+static int read_metrics(const char *path, char *mode, size_t mode_size, long *sandboxes,
+			struct redirect_error **err)
+{
+	static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap), *line;
+	struct pollfd p;
+	int fd, ret = 0;
+
+	if (!buf)
+		return redirect_error_set(err, ENOMEM, "out of memory");
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		ret = redirect_error_set(err, errno, "metrics socket %s: %s", path,
+					 strerror(errno));
+		goto out;
+	}
+	/* usersentry answers without waiting for the request: it may be gone already */
+	(void)!send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	for (;;) {
+		ssize_t n;
+
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		n = poll(&p, 1, METRICS_TIMEOUT_MS);
+		if (n == 0) {
+			ret = redirect_error_set(err, ETIMEDOUT, "metrics socket %s: no answer "
+						 "within %d s", path, METRICS_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				ret = redirect_error_set(err, ENOMEM, "out of memory");
+				goto out;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = n < 0 ? -1 : read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = redirect_error_set(err, errno, "metrics socket %s: %s", path,
+						 strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (strncmp(buf, "HTTP/1.0 200", 12)) {
+		ret = redirect_error_set(err, EBADMSG, "metrics socket %s: not an HTTP 200 answer",
+					 path);
+		goto out;
+	}
+	ret = redirect_error_set(err, EBADMSG, "metrics socket %s: no usersentry_sandboxes "
+				 "line", path);
+	for (line = strtok(buf, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+		char m[32];
+		long v;
+
+		if (sscanf(line, "usersentry_sandboxes{mode=\"%31[a-z]\"} %ld", m, &v) == 2) {
+			snprintf(mode, mode_size, "%s", m);
+			*sandboxes = v;
+			if (err) {
+				redirect_error_free(*err);
+				*err = NULL;
+			}
+			ret = 0;
+			break;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+/* ---- status ------------------------------------------------------------------------------- */
+
+static int handshake(struct redirect_handshake *hs, struct redirect_error **err)
+{
+	int fd = open(REDIRECT_DEVICE, O_RDWR | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return redirect_error_set(err, errno, "%s: %s", REDIRECT_DEVICE, strerror(errno));
+	/* wanting no feature: the answer still lists every supported one */
+	memset(hs, 0, sizeof(*hs));
+	hs->api_version = REDIRECT_API_VERSION;
+	if (ioctl(fd, REDIRECT_IOC_HANDSHAKE, hs) < 0) {
+		int e = errno;
+
+		if (e == EPROTONOSUPPORT)
+			ret = redirect_error_set(err, e, "%s speaks API version %u, this tool %u",
+						 REDIRECT_DEVICE, hs->api_version,
+						 REDIRECT_API_VERSION);
+		else
+			ret = redirect_error_set(err, e, "%s: handshake: %s", REDIRECT_DEVICE,
+						 strerror(e));
+	}
+	close(fd);
+	return ret;
+}
+
+static int cmd_status(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_sandbox_info *sbs = NULL;
+	struct redirect_error *e = NULL, *de = NULL, *me = NULL, *he = NULL, *ne = NULL;
+	struct redirect_handshake hs = { 0 };
+	struct redirect_ctl *ctl = NULL;
+	struct json_object *j = NULL, *feats;
+	struct daemon_info d;
+	enum redirect_mode machine_mode = REDIRECT_MODE_PORTABLE;
+	char version[64] = "", mmode[32] = "", feat_text[128] = "";
+	const char *mode;
+	bool loaded, hs_ok = false, nl_ok = false, daemon_ok, metrics_ok = false;
+	size_t n_sb = 0, owned = 0, i;
+	long m_sandboxes = -1;
+	struct opts o;
+	FILE *f;
+	int ret, rc;
+
+	rc = parse_opts(cmd, "jsm", argc, argv, 0, 0, &o);
+	if (rc >= 0)
+		return rc;
+	loaded = access("/sys/module/redirect", F_OK) == 0;
+	f = fopen("/sys/module/redirect/version", "re");
+	if (f) {
+		if (fgets(version, sizeof(version), f))
+			version[strcspn(version, "\n")] = '\0';
+		fclose(f);
+	}
+	ret = redirect_mode_detect(&machine_mode, &e);
+	if (ret < 0) {
+		msg("%s", e->msg);
+		redirect_error_free(e);
+		e = NULL;
+	}
+	if (machine_mode == REDIRECT_MODE_MODULE)
+		hs_ok = handshake(&hs, &he) == 0;
+	/* only ask netlink when the module is there: a request would load it */
+	if (loaded && redirect_ctl_open(&ctl, &ne) == 0) {
+		nl_ok = redirect_ctl_sandboxes(ctl, &sbs, &n_sb, &ne) == 0;
+		redirect_ctl_close(ctl);
+		for (i = 0; i < n_sb; i++)
+			owned += sbs[i].owned;
+		free(sbs);
+	}
+	ret = find_daemon(o.socket, &d, &de);
+	daemon_ok = ret == 0;
+	if (o.metrics)
+		metrics_ok = read_metrics(o.metrics, mmode, sizeof(mmode), &m_sandboxes, &me) == 0;
+	/* the daemon's mode is what it runs in; without one, what this machine offers */
+	if (metrics_ok)
+		mode = mmode;
+	else if (daemon_ok)
+		mode = d.module_session ? "module" : "portable";
+	else
+		mode = machine_mode == REDIRECT_MODE_MODULE ? "module" : "portable";
+	for (i = 0; hs_ok && i < ARRAY_SIZE(feature_names); i++)
+		if (hs.supported & (1ULL << i))
+			snprintf(feat_text + strlen(feat_text), sizeof(feat_text) - strlen(feat_text),
+				 "%s%s", feat_text[0] ? " " : "", feature_names[i]);
+
+	if (o.json) {
+		j = json_object_new_object();
+		json_object_object_add(j, "module_loaded", json_object_new_boolean(loaded));
+		json_object_object_add(j, "module_version",
+				       version[0] ? json_object_new_string(version) : NULL);
+		json_object_object_add(j, "device", json_object_new_boolean(
+					       machine_mode == REDIRECT_MODE_MODULE));
+		json_object_object_add(j, "api_version",
+				       hs_ok ? json_object_new_int((int)hs.api_version) : NULL);
+		json_object_object_add(j, "tool_api_version",
+				       json_object_new_int(REDIRECT_API_VERSION));
+		feats = json_object_new_array();
+		for (i = 0; hs_ok && i < ARRAY_SIZE(feature_names); i++)
+			if (hs.supported & (1ULL << i))
+				json_object_array_add(feats, json_object_new_string(feature_names[i]));
+		json_object_object_add(j, "features", feats);
+		json_object_object_add(j, "mode", json_object_new_string(mode));
+		json_object_object_add(j, "sandboxes", nl_ok ? json_object_new_int64((int64_t)n_sb) :
+				       metrics_ok ? json_object_new_int64(m_sandboxes) : NULL);
+		json_object_object_add(j, "sandboxes_in_custody",
+				       nl_ok ? json_object_new_int64((int64_t)(n_sb - owned)) : NULL);
+		json_object_object_add(j, "daemon_running", json_object_new_boolean(daemon_ok));
+		json_object_object_add(j, "daemon_pid",
+				       daemon_ok ? json_object_new_int(d.pid) : NULL);
+		json_object_object_add(j, "socket", json_object_new_string(o.socket));
+		json_object_object_add(j, "metrics_answering",
+				       o.metrics ? json_object_new_boolean(metrics_ok) : NULL);
+		print_json(j);
+	} else {
+		printf("module:     %s", loaded ? "loaded" : "not loaded");
+		if (version[0])
+			printf(" (redirect %s)", version);
+		if (machine_mode == REDIRECT_MODE_MODULE)
+			printf(", %s present", REDIRECT_DEVICE);
+		printf("\n");
+		if (hs_ok) {
+			printf("api:        version %u (this tool: %u)\n", hs.api_version,
+			       REDIRECT_API_VERSION);
+			printf("features:   %s\n", feat_text);
+		} else if (he) {
+			printf("api:        unknown: %s\n", he->msg);
+		}
+		printf("mode:       %s\n", mode);
+		if (nl_ok)
+			printf("sandboxes:  %zu (%zu owned by a daemon, %zu in custody)\n", n_sb,
+			       owned, n_sb - owned);
+		else if (metrics_ok)
+			printf("sandboxes:  %ld (the daemon's count)\n", m_sandboxes);
+		else if (ne)
+			printf("sandboxes:  unknown: %s\n", ne->msg);
+		else
+			printf("sandboxes:  unknown (portable mode: the daemon counts them; "
+			       "see --metrics)\n");
+		if (daemon_ok)
+			printf("daemon:     usersentry running, pid %d, socket %s\n", (int)d.pid,
+			       o.socket);
+		else
+			printf("daemon:     not running: %s\n", de->msg);
+		if (o.metrics)
+			printf("metrics:    %s%s\n", metrics_ok ? "answering on " : "",
+			       metrics_ok ? o.metrics : me->msg);
+	}
+	rc = EXIT_OK;
+	if (!daemon_ok)
+		rc = daemon_absent(ret) ? EXIT_UNAVAILABLE : EXIT_FAILED;
+	else if (machine_mode == REDIRECT_MODE_MODULE && !hs_ok)
+		rc = EXIT_FAILED;	/* a module this tool cannot talk to */
+	else if (o.metrics && !metrics_ok)
+		rc = EXIT_FAILED;
+	redirect_error_free(de);
+	redirect_error_free(me);
+	redirect_error_free(he);
+	redirect_error_free(ne);
+	return rc;
+}
+
+/* ---- sandboxes ------------------------------------------------------------------------------ */
+
+static uint64_t fast_path(const uint64_t *stats)
+{
+	return stats[REDIRECT_STAT_ERRNO] + stats[REDIRECT_STAT_VALUE] + stats[REDIRECT_STAT_KILL];
+}
+
+static struct json_object *sandbox_json(const struct redirect_sandbox_info *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(s->sandbox_id));
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	json_object_object_add(o, "state", json_object_new_string(s->owned ? "owned" : "custody"));
+	json_object_object_add(o, "owned", json_object_new_boolean(s->owned));
+	json_object_object_add(o, "fail_mode", json_object_new_string(fail_mode_name(s->fail_mode)));
+	json_object_object_add(o, "forward_pending", json_object_new_int64(s->forward_pending));
+	json_object_object_add(o, "delivered", json_object_new_int64(s->delivered));
+	json_object_object_add(o, "replay", json_object_new_int64(s->replay));
+	json_object_object_add(o, "rules_generation",
+			       json_object_new_int64((int64_t)s->rules_generation));
+	json_object_object_add(o, "stats", stats_json(s->stats));
+	json_object_object_add(o, "latency_us", latency_json(s->hist));
+	return o;
+}
+
+static int cmd_sandboxes(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_sandbox_info *sbs = NULL;
+	struct redirect_error *e = NULL;
+	struct redirect_ctl *ctl;
+	struct opts o;
+	size_t n = 0, i;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "j", argc, argv, 0, 0, &o);
+	if (rc >= 0)
+		return rc;
+	rc = open_ctl(cmd->name, &ctl);
+	if (rc)
+		return rc;
+	ret = redirect_ctl_sandboxes(ctl, &sbs, &n, &e);
+	redirect_ctl_close(ctl);
+	if (ret < 0)
+		return fail(e, ret, "listing sandboxes");
+	if (o.json) {
+		struct json_object *a = json_object_new_array();
+
+		for (i = 0; i < n; i++)
+			json_object_array_add(a, sandbox_json(&sbs[i]));
+		print_json(a);
+	} else {
+		printf("%-6s %-31s %-7s %-4s %7s %9s %6s %8s %10s %10s %10s\n", "ID", "NAME",
+		       "STATE", "FAIL", "PENDING", "DELIVERED", "REPLAY", "RULESGEN", "NOTIFIED",
+		       "FASTPATH", "FORWARDED");
+		for (i = 0; i < n; i++) {
+			const struct redirect_sandbox_info *s = &sbs[i];
+
+			printf("%-6u %-31s %-7s %-4s %7u %9u %6u %8llu %10llu %10llu %10llu\n",
+			       s->sandbox_id, s->name, s->owned ? "owned" : "custody",
+			       fail_mode_name(s->fail_mode), s->forward_pending, s->delivered,
+			       s->replay, (unsigned long long)s->rules_generation,
+			       (unsigned long long)s->stats[REDIRECT_STAT_NOTIFIED],
+			       (unsigned long long)fast_path(s->stats),
+			       (unsigned long long)s->stats[REDIRECT_STAT_FORWARDED]);
+		}
+		if (!n)
+			printf("(no sandboxes)\n");
+	}
+	free(sbs);
+	return EXIT_OK;
+}
+
+/* ---- stats ------------------------------------------------------------------------------------ */
+
+static void stats_row(const char *name, const uint64_t *st, const uint64_t *hist)
+{
+	char l[ARRAY_SIZE(percentiles)][24];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(percentiles); i++)
+		latency_text(hist_percentile(hist, percentiles[i]), l[i], sizeof(l[i]));
+	printf("%-20s %9llu %8llu %8llu %5llu %9llu %8llu %6llu %8llu %8s %8s %8s %8s\n", name,
+	       (unsigned long long)st[REDIRECT_STAT_NOTIFIED],
+	       (unsigned long long)st[REDIRECT_STAT_ERRNO],
+	       (unsigned long long)st[REDIRECT_STAT_VALUE],
+	       (unsigned long long)st[REDIRECT_STAT_KILL],
+	       (unsigned long long)st[REDIRECT_STAT_FORWARDED],
+	       (unsigned long long)st[REDIRECT_STAT_FALLBACK],
+	       (unsigned long long)st[REDIRECT_STAT_RACED],
+	       (unsigned long long)st[REDIRECT_STAT_REPLAYED],
+	       hist_percentile(hist, 0.5) ? l[0] : "-", hist_percentile(hist, 0.9) ? l[1] : "-",
+	       hist_percentile(hist, 0.99) ? l[2] : "-", hist_percentile(hist, 1) ? l[3] : "-");
+}
+
+/* One sandbox's table (or JSON object, added to arr). */
+static int stats_one(struct redirect_ctl *ctl, const struct redirect_sandbox_info *s, bool json,
+		     struct json_object *arr)
+{
+	struct redirect_syscall_stats *st = NULL;
+	struct redirect_error *e = NULL;
+	char nb[64];
+	size_t n = 0, i;
+	int ret;
+
+	ret = redirect_ctl_stats(ctl, s->sandbox_id, &st, &n, &e);
+	if (ret < 0)
+		return fail(e, ret, "statistics");
+	if (json) {
+		struct json_object *o = json_object_new_object(), *calls = json_object_new_array();
+
+		json_object_object_add(o, "id", json_object_new_int64(s->sandbox_id));
+		json_object_object_add(o, "name", json_object_new_string(s->name));
+		for (i = 0; i < n; i++) {
+			struct json_object *c = json_object_new_object();
+
+			json_object_object_add(c, "nr", json_object_new_int64(st[i].nr));
+			json_object_object_add(c, "name", json_object_new_string(
+						       syscall_name(st[i].nr, nb, sizeof(nb))));
+			json_object_object_add(c, "stats", stats_json(st[i].stats));
+			json_object_object_add(c, "latency_us", latency_json(st[i].hist));
+			json_object_array_add(calls, c);
+		}
+		json_object_object_add(o, "syscalls", calls);
+		json_object_object_add(o, "total", stats_json(s->stats));
+		json_object_object_add(o, "total_latency_us", latency_json(s->hist));
+		json_object_array_add(arr, o);
+	} else {
+		printf("sandbox %u (%s): %llu calls notified, %llu answered in the kernel, "
+		       "%llu forwarded\n", s->sandbox_id, s->name,
+		       (unsigned long long)s->stats[REDIRECT_STAT_NOTIFIED],
+		       (unsigned long long)fast_path(s->stats),
+		       (unsigned long long)s->stats[REDIRECT_STAT_FORWARDED]);
+		printf("%-20s %9s %8s %8s %5s %9s %8s %6s %8s %8s %8s %8s %8s\n", "SYSCALL",
+		       "NOTIFIED", "ERRNO", "VALUE", "KILL", "FORWARDED", "FALLBACK", "RACED",
+		       "REPLAYED", "P50", "P90", "P99", "MAX");
+		for (i = 0; i < n; i++)
+			stats_row(syscall_name(st[i].nr, nb, sizeof(nb)), st[i].stats, st[i].hist);
+		stats_row("total", s->stats, s->hist);
+	}
+	free(st);
+	return EXIT_OK;
+}
+
+static int cmd_stats(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_sandbox_info *sbs = NULL, one;
+	struct redirect_error *e = NULL;
+	struct json_object *arr = NULL;
+	struct redirect_ctl *ctl;
+	struct opts o;
+	size_t n = 0, i;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "j", argc, argv, 0, 1, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.nargs && (rc = check_sandbox_arg(cmd, o.args[0], NULL)) >= 0)
+		return rc;
+	rc = open_ctl(cmd->name, &ctl);
+	if (rc)
+		return rc;
+	if (o.nargs) {
+		rc = find_sandbox(cmd, ctl, o.args[0], &one);
+		if (rc >= 0)
+			goto out;
+		sbs = malloc(sizeof(*sbs));
+		if (!sbs) {
+			rc = fail(NULL, -ENOMEM, "stats");
+			goto out;
+		}
+		sbs[0] = one;
+		n = 1;
+	} else {
+		ret = redirect_ctl_sandboxes(ctl, &sbs, &n, &e);
+		if (ret < 0) {
+			rc = fail(e, ret, "listing sandboxes");
+			goto out;
+		}
+	}
+	if (o.json)
+		arr = json_object_new_array();
+	rc = EXIT_OK;
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
+		if (i && !o.json)
+			printf("\n");
+		rc = stats_one(ctl, &sbs[i], o.json, arr);
+	}
+	if (arr && rc == EXIT_OK)
+		print_json(arr);
+	else if (arr)
+		json_object_put(arr);
+	if (!n && !o.json)
+		printf("(no sandboxes)\n");
+out:
+	free(sbs);
+	redirect_ctl_close(ctl);
+	return rc;
+}
+
+/* ---- trace ------------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Names of sandboxes seen in events, looked up once each. */
+struct name_cache {
+	uint32_t id;
+	char name[REDIRECT_NAME_MAX];
+	bool known;
+};
+
+static const char *event_sandbox_name(struct redirect_ctl *ctl, struct name_cache **cache,
+				      size_t *n, uint32_t id)
+{
+	struct redirect_sandbox_info info;
+	struct name_cache *c;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*cache)[i].id == id)
+			return (*cache)[i].known ? (*cache)[i].name : NULL;
+	c = realloc(*cache, (*n + 1) * sizeof(**cache));
+	if (!c)
+		return NULL;
+	*cache = c;
+	c = &c[(*n)++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	/* a sandbox that already ended has no name to show */
+	if (redirect_ctl_sandbox(ctl, id, &info, NULL) == 0) {
+		snprintf(c->name, sizeof(c->name), "%s", info.name);
+		c->known = true;
+	}
+	return c->known ? c->name : NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_event(const struct redirect_event *ev, const char *name, bool json)
+{
+	char nb[64], vb[64], eb[32], ts[32];
+	struct timespec rt;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	localtime_r(&rt.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "time", json_object_new_double(
+					       (double)rt.tv_sec + (double)rt.tv_nsec / 1e9));
+		json_object_object_add(o, "sandbox_id", json_object_new_int64(ev->sandbox_id));
+		json_object_object_add(o, "sandbox", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(o, "pid", json_object_new_int64(ev->pid));
+		json_object_object_add(o, "nr", json_object_new_int64(ev->nr));
+		json_object_object_add(o, "syscall", json_object_new_string(
+					       syscall_name(ev->nr, nb, sizeof(nb))));
+		json_object_object_add(o, "action", json_object_new_string(
+					       verdict_text(ev->verdict, ev->value, vb, sizeof(vb))));
+		json_object_object_add(o, "rule", json_object_new_int64(ev->rule));
+		json_object_object_add(o, "dropped", json_object_new_int64((int64_t)ev->dropped));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	if (ev->dropped)
+		printf("%s.%06ld --- %llu events dropped by the module's rate limit ---\n", ts,
+		       rt.tv_nsec / 1000, (unsigned long long)ev->dropped);
+	printf("%s.%06ld [%u %s] pid %u %s(...) = ", ts, rt.tv_nsec / 1000, ev->sandbox_id,
+	       name ? name : "?", ev->pid, syscall_name(ev->nr, nb, sizeof(nb)));
+	switch (ev->verdict) {
+	case REDIRECT_VERDICT_ERRNO:
+		printf("-1 %s (%s)", errno_name(ev->value, eb, sizeof(eb)),
+		       ev->value > 0 && ev->value < 4096 ? strerror((int)ev->value) : "?");
+		break;
+	case REDIRECT_VERDICT_VALUE:
+		printf("%lld", (long long)ev->value);
+		break;
+	case REDIRECT_VERDICT_KILL:
+		printf("? +++ killed by SIGKILL +++");
+		break;
+	case REDIRECT_VERDICT_FORWARD:
+		printf("? (forwarded to the Sentry)");
+		break;
+	default:
+		printf("? (verdict %u)", ev->verdict);
+	}
+	printf(" <tier 1, rule %u>\n", ev->rule);
+}
+
+static int cmd_trace(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_sandbox_info want = { 0 };
+	struct redirect_error *e = NULL;
+	struct name_cache *cache = NULL;
+	struct redirect_ctl *ctl;
+	struct redirect_event ev;
+	const char *filter_name = NULL;
+	uint32_t filter_id = 0;
+	size_t n_cache = 0;
+	struct sigaction sa = { .sa_handler = on_stop };
+	double deadline = 0;
+	long seen = 0;
+	struct opts o;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "jct", argc, argv, 0, 1, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.nargs && (rc = check_sandbox_arg(cmd, o.args[0], &filter_id)) >= 0)
+		return rc;
+	if (o.nargs && !filter_id)
+		filter_name = o.args[0];
+	rc = open_ctl(cmd->name, &ctl);
+	if (rc)
+		return rc;
+	ret = redirect_ctl_subscribe(ctl, &e);
+	if (ret < 0) {
+		redirect_ctl_close(ctl);
+		return fail(e, ret, "subscribing to events");
+	}
+	/* an id must exist now; a name may belong to a sandbox still to come */
+	if (filter_id && (rc = find_sandbox(cmd, ctl, o.args[0], &want)) >= 0) {
+		redirect_ctl_close(ctl);
+		return rc;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (o.timeout)
+		deadline = now_s() + o.timeout;
+	fprintf(stderr, "%s: tracing tier-1 decisions of audited rules%s%s (Ctrl-C to stop)\n",
+		prog, o.nargs ? " of sandbox " : "", o.nargs ? o.args[0] : "");
+	rc = EXIT_OK;
+	while (!stop_signal && (!o.count || seen < o.count)) {
+		int slice = 1000;
+		const char *name;
+
+		if (deadline) {
+			double left = deadline - now_s();
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < slice)
+				slice = (int)(left * 1000) + 1;
+		}
+		ret = redirect_ctl_next_event(ctl, &ev, slice, &e);
+		if (ret == -EINTR) {
+			redirect_error_free(e);
+			e = NULL;
+			continue;
+		}
+		if (ret < 0) {
+			rc = fail(e, ret, "reading events");
+			e = NULL;
+			break;
+		}
+		if (!ret)
+			continue;
+		if (filter_id && ev.sandbox_id != filter_id)
+			continue;
+		name = event_sandbox_name(ctl, &cache, &n_cache, ev.sandbox_id);
+		if (filter_name && (!name || strcmp(name, filter_name)))
+			continue;
+		print_event(&ev, name, o.json);
+		if (ferror(stdout)) {
+			rc = EXIT_FAILED;
+			break;
+		}
+		seen++;
+	}
+	if (rc == EXIT_OK && o.count && seen < o.count && !stop_signal) {
+		msg("trace: timed out after %g s with %ld of %ld events", o.timeout, seen, o.count);
+		rc = EXIT_FAILED;
+	}
+	free(cache);
+	redirect_ctl_close(ctl);
+	return rc;
+}
+
+/* ---- rules ------------------------------------------------------------------------------------ */
+
+static void c_escape(char *out, size_t size, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n + 5 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			n += (size_t)snprintf(out + n, size - n, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+}
+
+static const char *cmp_name(uint8_t op, const char *const *names)
+{
+	return op >= REDIRECT_CMP_EQ && op <= REDIRECT_CMP_GE ? names[op] : "?";
+}
+
+/* "arg2 & 0x3 == 0x0, arg1 == \"/etc/shadow\"" */
+static const char *rule_match_text(const struct redirect_rule *r, char *buf, size_t size)
+{
+	char esc[4 * REDIRECT_STR_MAX + 4];
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nr_args && i < REDIRECT_ARGS_MAX && n < size; i++) {
+		const struct redirect_arg_cmp *a = &r->args[i];
+
+		n += (size_t)snprintf(buf + n, size - n, "%sarg%u", n ? ", " : "", a->index);
+		if (n < size && a->mask != UINT64_MAX)
+			n += (size_t)snprintf(buf + n, size - n, " & %#llx",
+					      (unsigned long long)a->mask);
+		if (n < size)
+			n += (size_t)snprintf(buf + n, size - n, " %s %#llx",
+					      cmp_name(a->op, cmp_symbols),
+					      (unsigned long long)a->value);
+	}
+	if (r->str_match != REDIRECT_STR_NONE && n < size) {
+		c_escape(esc, sizeof(esc), r->str, r->str_len < REDIRECT_STR_MAX ? r->str_len : 0);
+		n += (size_t)snprintf(buf + n, size - n, "%sarg%u %s \"%s\"", n ? ", " : "",
+				      r->str_index,
+				      r->str_match == REDIRECT_STR_EXACT ? "==" : "starts with",
+				      esc);
+	}
+	if (!buf[0])
+		snprintf(buf, size, "any");
+	return buf;
+}
+
+static struct json_object *rule_json(const struct redirect_rule_info *ri)
+{
+	const struct redirect_rule *r = &ri->rule;
+	struct json_object *o = json_object_new_object(), *args = json_object_new_array();
+	char nb[64], vb[64];
+	unsigned int i;
+
+	json_object_object_add(o, "index", json_object_new_int64(ri->index));
+	json_object_object_add(o, "name", json_object_new_string(syscall_name(r->nr, nb,
+									    sizeof(nb))));
+	json_object_object_add(o, "nr", json_object_new_int64(r->nr));
+	json_object_object_add(o, "action", json_object_new_string(
+				       verdict_text(r->verdict, r->value, vb, sizeof(vb))));
+	for (i = 0; i < r->nr_args && i < REDIRECT_ARGS_MAX; i++) {
+		struct json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "index", json_object_new_int(r->args[i].index));
+		json_object_object_add(a, "op", json_object_new_string(
+					       cmp_name(r->args[i].op, cmp_names)));
+		json_object_object_add(a, "mask", json_object_new_uint64(r->args[i].mask));
+		json_object_object_add(a, "value", json_object_new_uint64(r->args[i].value));
+		json_object_array_add(args, a);
+	}
+	json_object_object_add(o, "args", args);
+	if (r->str_match != REDIRECT_STR_NONE) {
+		struct json_object *s = json_object_new_object();
+		size_t len = r->str_len < REDIRECT_STR_MAX ? r->str_len : 0;
+
+		json_object_object_add(s, "index", json_object_new_int(r->str_index));
+		json_object_object_add(s, r->str_match == REDIRECT_STR_EXACT ? "exact" : "prefix",
+				       json_object_new_string_len(r->str, (int)len));
+		json_object_object_add(o, "string", s);
+	}
+	json_object_object_add(o, "limit", json_object_new_uint64(r->limit));
+	json_object_object_add(o, "audit", json_object_new_boolean(r->flags & REDIRECT_RULE_AUDIT));
+	json_object_object_add(o, "hits", json_object_new_uint64(ri->hits));
+	json_object_object_add(o, "generation", json_object_new_uint64(ri->generation));
+	return o;
+}
+
+static int rules_show(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_rule_info *rules = NULL;
+	struct redirect_sandbox_info sb;
+	struct redirect_error *e = NULL;
+	struct redirect_ctl *ctl;
+	char nb[64], vb[64], mb[1024], lb[32];
+	struct opts o;
+	size_t n = 0, i;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "j", argc, argv, 1, 1, &o);
+	if (rc < 0)
+		rc = check_sandbox_arg(cmd, o.args[0], NULL);
+	if (rc >= 0)
+		return rc;
+	rc = open_ctl("rules show", &ctl);
+	if (rc)
+		return rc;
+	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
+	if (rc >= 0)
+		goto out;
+	ret = redirect_ctl_get_rules(ctl, sb.sandbox_id, &rules, &n, &e);
+	if (ret < 0) {
+		rc = fail(e, ret, "rules");
+		goto out;
+	}
+	rc = EXIT_OK;
+	if (o.json) {
+		struct json_object *top = json_object_new_object(), *a = json_object_new_array();
+
+		json_object_object_add(top, "id", json_object_new_int64(sb.sandbox_id));
+		json_object_object_add(top, "name", json_object_new_string(sb.name));
+		json_object_object_add(top, "generation",
+				       json_object_new_uint64(n ? rules[0].generation
+								: sb.rules_generation));
+		for (i = 0; i < n; i++)
+			json_object_array_add(a, rule_json(&rules[i]));
+		json_object_object_add(top, "rules", a);
+		print_json(top);
+		goto out;
+	}
+	printf("sandbox %u (%s): %zu tier-1 rule%s, generation %llu\n", sb.sandbox_id, sb.name, n,
+	       n == 1 ? "" : "s",
+	       (unsigned long long)(n ? rules[0].generation : sb.rules_generation));
+	if (n)
+		printf("%4s  %-16s %-16s %8s %10s %-5s  %s\n", "#", "SYSCALL", "ACTION", "LIMIT",
+		       "HITS", "AUDIT", "MATCH");
+	for (i = 0; i < n; i++) {
+		const struct redirect_rule *r = &rules[i].rule;
+
+		if (r->limit)
+			snprintf(lb, sizeof(lb), "%llu", (unsigned long long)r->limit);
+		else
+			snprintf(lb, sizeof(lb), "-");
+		printf("%4u  %-16s %-16s %8s %10llu %-5s  %s\n", rules[i].index,
+		       syscall_name(r->nr, nb, sizeof(nb)),
+		       verdict_text(r->verdict, r->value, vb, sizeof(vb)), lb,
+		       (unsigned long long)rules[i].hits,
+		       r->flags & REDIRECT_RULE_AUDIT ? "yes" : "no",
+		       rule_match_text(r, mb, sizeof(mb)));
+	}
+out:
+	free(rules);
+	redirect_ctl_close(ctl);
+	return rc;
+}
+
+static int rules_load(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_ruleset *rs = NULL;
+	struct redirect_policy *policy = NULL;
+	struct redirect_sandbox_info sb, after;
+	struct redirect_error *e = NULL;
+	struct redirect_ctl *ctl = NULL;
+	struct opts o;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "", argc, argv, 2, 2, &o);
+	if (rc >= 0)
+		return rc;
+	rc = check_sandbox_arg(cmd, o.args[0], NULL);
+	if (rc >= 0)
+		return rc;
+	/* the policy first: a bad file is reported whether or not the module is there */
+	ret = redirect_policy_load_file(o.args[1], &policy, &e);
+	if (ret == 0)
+		ret = redirect_ruleset_compile(policy, &rs, &e);
+	if (ret < 0) {
+		rc = fail(e, ret, o.args[1]);
+		goto out;
+	}
+	rc = open_ctl("rules load", &ctl);
+	if (rc)
+		goto out;
+	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
+	if (rc >= 0)
+		goto out;
+	ret = redirect_ctl_set_rules(ctl, sb.sandbox_id, rs, &e);
+	if (ret < 0) {
+		rc = fail(e, ret, "setting rules");
+		goto out;
+	}
+	if (redirect_ctl_sandbox(ctl, sb.sandbox_id, &after, NULL) < 0)
+		after.rules_generation = 0;
+	printf("sandbox %u (%s): %zu tier-1 rule%s from %s loaded", sb.sandbox_id, sb.name,
+	       redirect_ruleset_count(rs), redirect_ruleset_count(rs) == 1 ? "" : "s", o.args[1]);
+	if (after.rules_generation)
+		printf(", generation %llu", (unsigned long long)after.rules_generation);
+	printf("\n");
+	rc = EXIT_OK;
+out:
+	redirect_ctl_close(ctl);
+	redirect_ruleset_free(rs);
+	redirect_policy_free(policy);
+	return rc;
+}
+
+static int rules_clear(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_sandbox_info sb;
+	struct redirect_error *e = NULL;
+	struct redirect_ctl *ctl;
+	struct opts o;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "", argc, argv, 1, 1, &o);
+	if (rc < 0)
+		rc = check_sandbox_arg(cmd, o.args[0], NULL);
+	if (rc >= 0)
+		return rc;
+	rc = open_ctl("rules clear", &ctl);
+	if (rc)
+		return rc;
+	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
+	if (rc < 0) {
+		ret = redirect_ctl_set_rules(ctl, sb.sandbox_id, NULL, &e);
+		if (ret < 0) {
+			rc = fail(e, ret, "clearing rules");
+		} else {
+			printf("sandbox %u (%s): tier-1 rules cleared\n", sb.sandbox_id, sb.name);
+			rc = EXIT_OK;
+		}
+	}
+	redirect_ctl_close(ctl);
+	return rc;
+}
+
+static int rules_reload(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_error *e = NULL;
+	struct daemon_info d;
+	struct opts o;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "s", argc, argv, 0, 0, &o);
+	if (rc >= 0)
+		return rc;
+	ret = find_daemon(o.socket, &d, &e);
+	if (ret < 0) {
+		msg("rules reload: %s", e->msg);
+		redirect_error_free(e);
+		return daemon_absent(ret) ? EXIT_UNAVAILABLE : EXIT_FAILED;
+	}
+	if (kill(d.pid, SIGHUP) < 0) {
+		msg("rules reload: signalling usersentry (pid %d): %s", (int)d.pid,
+		    strerror(errno));
+		return EXIT_FAILED;
+	}
+	printf("usersentry (pid %d) told to reload its policies (SIGHUP); its log names "
+	       "what was reloaded\n", (int)d.pid);
+	return EXIT_OK;
+}
+
+/* ---- policy check ------------------------------------------------------------------------------- */
+
+static int policy_check(const struct command *cmd, int argc, char **argv)
+{
+	static const char *const fields[] = { "sysname", "nodename", "release", "version",
+					      "machine", "domainname" };
+	struct redirect_policy *policy = NULL;
+	struct redirect_filter *filter = NULL;
+	struct redirect_ruleset *rs = NULL;
+	struct redirect_error *e = NULL;
+	struct redirect_answer answer;
+	char vb[64];
+	struct opts o;
+	size_t i, n;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "P", argc, argv, 1, 1, &o);
+	if (rc >= 0)
+		return rc;
+	ret = redirect_policy_load_file(o.args[0], &policy, &e);
+	if (ret == 0)
+		ret = redirect_filter_compile(policy, 0, &filter, &e);
+	if (ret == 0)
+		ret = redirect_ruleset_compile(policy, &rs, &e);
+	if (ret < 0) {
+		rc = fail(e, ret, o.args[0]);
+		goto out;
+	}
+	if (o.pfc) {
+		fflush(stdout);
+		ret = redirect_filter_export_pfc(policy, STDOUT_FILENO, &e);
+		rc = ret < 0 ? fail(e, ret, "exporting the filter") : EXIT_OK;
+		goto out;
+	}
+	printf("%s: policy \"%s\" is valid\n", o.args[0], redirect_policy_name(policy));
+	printf("tier 0:   %zu cBPF instructions (libseccomp), %s\n",
+	       redirect_filter_length(filter),
+	       redirect_filter_notifies(filter) ? "notifies" : "never notifies");
+	n = redirect_policy_notify_count(policy);
+	printf("notified: %zu system call%s%s", n, n == 1 ? "" : "s", n ? ":" : "");
+	for (i = 0; i < n; i++)
+		printf(" %s", redirect_policy_notify_name(policy, i));
+	printf("\n");
+	n = redirect_ruleset_count(rs);
+	printf("tier 1:   %zu rule%s (one per rule and system call)\n", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		const struct redirect_rule *r = &redirect_ruleset_rules(rs)[i];
+
+		printf("          %zu: %s -> %s\n", i, redirect_ruleset_origin(rs, i),
+		       verdict_text(r->verdict, r->value, vb, sizeof(vb)));
+	}
+	redirect_policy_default_verdict(policy, &answer);
+	printf("sentry:   default %s", redirect_verdict_format(&answer, vb, sizeof(vb)));
+	printf("; handlers:");
+	n = 0;
+	if (redirect_policy_has_uname(policy)) {
+		printf(" uname(");
+		for (i = 0; i < REDIRECT_UNAME_NR_FIELDS; i++) {
+			const char *v = redirect_policy_uname(policy, i);
+
+			if (v)
+				printf("%s%s=%s", n++ ? " " : "", fields[i], v);
+		}
+		printf(")");
+		n = 1;
+	}
+	if (redirect_policy_has_files(policy))
+		n++, printf(" files");
+	if (redirect_policy_has_connect(policy))
+		n++, printf(" connect");
+	if (redirect_policy_has_mount(policy))
+		n++, printf(" mount");
+	printf("%s\n", n ? "" : " none");
+	rc = EXIT_OK;
+out:
+	redirect_ruleset_free(rs);
+	redirect_filter_free(filter);
+	redirect_policy_free(policy);
+	return rc;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------------- */
+
+static const struct command rules_commands[] = {
+	{ "show", rules_show, "[--json] SANDBOX",
+	  "Print a sandbox's tier-1 rules as the module holds them, with hit counts.",
+	  "  -j, --json    JSON: {id, name, generation, rules: [...]}\n" },
+	{ "load", rules_load, "SANDBOX POLICY-FILE",
+	  "Compile a policy file's tier-1 rules (redirect.rules) and set them on a sandbox.\n"
+	  "usersentry sets its policy's rules again when it reloads (rules reload).",
+	  "" },
+	{ "clear", rules_clear, "SANDBOX",
+	  "Remove every tier-1 rule of a sandbox: its calls go to the Sentry.", "" },
+	{ "reload", rules_reload, "[--socket PATH]",
+	  "Tell the running usersentry to reload its policies (SIGHUP); it sets each\n"
+	  "sandbox's tier-1 rules again. The daemon is the process listening on its agent\n"
+	  "socket (its log shows one empty connection from this command).",
+	  "  -s, --socket PATH   agent socket (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n" },
+};
+
+static const struct command policy_commands[] = {
+	{ "check", policy_check, "[--pfc] POLICY-FILE",
+	  "Load and compile a policy as usersentry would: tier 0 through libseccomp, the\n"
+	  "tier-1 rules, the Sentry's sections. Works without the module.",
+	  "      --pfc     print the compiled filter (libseccomp PFC) instead of a summary\n" },
+};
+
+static int run_group(const struct command *group, const struct command *table, size_t n,
+		     int argc, char **argv);
+
+static int cmd_rules(const struct command *cmd, int argc, char **argv)
+{
+	return run_group(cmd, rules_commands, ARRAY_SIZE(rules_commands), argc, argv);
+}
+
+static int cmd_policy(const struct command *cmd, int argc, char **argv)
+{
+	return run_group(cmd, policy_commands, ARRAY_SIZE(policy_commands), argc, argv);
+}
+
+static const struct command commands[] = {
+	{ "status", cmd_status, "[--json] [--socket PATH] [--metrics PATH]",
+	  "Is redirect.ko loaded, which API version and features does it offer, is\n"
+	  "usersentry running, in which mode, how many sandboxes are there.\n"
+	  "Exits 0 when usersentry runs, 3 when it does not, 1 when the module is\n"
+	  "present but cannot be talked to or the metrics socket does not answer.",
+	  "  -j, --json            JSON object\n"
+	  "  -s, --socket PATH     usersentry's agent socket\n"
+	  "                        (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n"
+	  "  -m, --metrics PATH    usersentry's metrics socket (its --metrics), asked for\n"
+	  "                        the daemon's mode and sandbox count (default:\n"
+	  "                        $REDIRECT_METRICS, else not asked)\n" },
+	{ "sandboxes", cmd_sandboxes, "[--json]",
+	  "List the module's sandboxes: id, name, owned or in custody, fail mode, calls\n"
+	  "pending, delivered and waiting for replay, rules generation, call counts.",
+	  "  -j, --json    JSON array\n" },
+	{ "stats", cmd_stats, "[--json] [SANDBOX]",
+	  "Per-syscall counters of one sandbox (id or name), or of each: notifications,\n"
+	  "tier-1 verdicts (errno, value, kill), forwards, fallbacks, races, replays, and\n"
+	  "the latency of forwarded calls (histogram bucket bounds: under 2^k us).",
+	  "  -j, --json    JSON array, one object per sandbox\n" },
+	{ "trace", cmd_trace, "[--json] [--count N] [--timeout S] [SANDBOX]",
+	  "Print the module's audit events as they happen, one strace-like line each:\n"
+	  "tier-1 decisions of rules with \"audit\": true. A SANDBOX given by name matches\n"
+	  "while that sandbox exists; one given by id must exist. Stops on SIGINT.",
+	  "  -j, --json          one JSON object per line\n"
+	  "  -c, --count N       stop after N events (exit 1 if the timeout comes first)\n"
+	  "  -t, --timeout S     stop after S seconds\n" },
+	{ "rules", cmd_rules, "show|load|clear|reload ...",
+	  "Tier-1 rules of sandboxes: show, load from a policy file, clear, or have\n"
+	  "usersentry reload its policies. 'redirectctl rules CMD --help' for each.",
+	  "" },
+	{ "policy", cmd_policy, "check [--pfc] POLICY-FILE",
+	  "Check a policy file. 'redirectctl policy check --help'.", "" },
+};
+
+static void main_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s COMMAND [OPTIONS] [ARGS]\n"
+		   "Inspect and steer redirect: the module, its sandboxes, statistics, audit\n"
+		   "events, tier-1 rules, and policies.\n\nCommands:\n", prog);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].synopsis);
+	fprintf(f, "\n'%s COMMAND --help' describes each. Options: -h, --help; -V, --version.\n"
+		   "\nExit status:\n"
+		   "  0  success\n"
+		   "  1  the operation failed (the message says why)\n"
+		   "  2  usage error\n"
+		   "  3  redirect.ko is not loaded (portable mode), or usersentry is not running\n",
+		prog);
+}
+
+static int dispatch(const struct command *table, size_t n, const struct command *parent,
+		    int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[0], table[i].name))
+			return table[i].run(&table[i], argc, argv);
+	if (parent)
+		return usage_error(parent, "%s: unknown command '%s'", parent->name, argv[0]);
+	return usage_error(NULL, "unknown command '%s'", argv[0]);
+}
+
+static int run_group(const struct command *group, const struct command *table, size_t n,
+		     int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage_error(group, "%s: missing command (%s)", group->name, group->synopsis);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		printf("Usage: %s %s %s\n%s\n\nCommands:\n", prog, group->name, group->synopsis,
+		       group->summary);
+		for (i = 0; i < n; i++)
+			printf("  %s %-8s %s\n", group->name, table[i].name, table[i].synopsis);
+		return EXIT_OK;
+	}
+	if (argv[1][0] == '-')
+		return usage_error(group, "%s: unknown option '%s'", group->name, argv[1]);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(argv[1], table[i].name)) {
+			/* "rules show": help and messages name both words */
+			struct command sub = table[i];
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s %s", group->name, table[i].name);
+			sub.name = name;
+			return sub.run(&sub, argc - 1, argv + 1);
+		}
+	}
+	return dispatch(table, 0, group, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	redirect_set_notice_fn(NULL, NULL);
+	if (argc < 2) {
+		main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		main_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("redirectctl %s (API version %u)\n", redirect_version(), REDIRECT_API_VERSION);
+		return EXIT_OK;
+	}
+	if (argv[1][0] == '-')
+		return usage_error(NULL, "unknown option '%s'", argv[1]);
+	return dispatch(commands, ARRAY_SIZE(commands), NULL, argc - 1, argv + 1);
+}
