@@ -13,7 +13,7 @@ out=build/check
 mkdir -p "$out"
 distro_kver=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
 distro_kdir=/lib/modules/$distro_kver/build
-all_suites="host sentry tools service fuzz vm-bench kmod-distro kmod-debug dkms"
+all_suites="host sentry tools service reliability-host fuzz vm-bench kmod-distro kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
@@ -51,6 +51,7 @@ suite_host() { selftests/portable/run.sh; }
 suite_sentry() { selftests/sentry/run.sh; }
 suite_tools() { selftests/tools/run.sh host; }
 suite_service() { selftests/service/run.sh; }
+suite_reliability-host() { selftests/reliability/run-host.sh; }
 suite_fuzz() { selftests/fuzz/run.sh "${FUZZ_SECONDS:-20}"; }
 suite_vm-bench() { selftests/vm/test-vm-run.sh; }
 # Module suites run in one VM boot each; the sandbox tests join when built.
