@@ -59,6 +59,7 @@ install: user
 	install -D -m 0644 kmod/uapi/linux/redirect.h $(DESTDIR)$(PREFIX)/include/linux/redirect.h
 	install -D -m 0644 $(B)/lib/pkgconfig/libredirect.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libredirect.pc
 	install -D -m 0644 usersentry/policies/default.json $(DESTDIR)$(PREFIX)/share/redirect/policies/default.json
+	install -D -m 0644 usersentry/policies/strict.json $(DESTDIR)$(PREFIX)/share/redirect/policies/strict.json
 	install -D -m 0644 $(B)/policies/docker-default.json $(DESTDIR)$(PREFIX)/share/redirect/policies/docker-default.json
 	install -D -m 0644 usersentry/systemd/usersentry.service $(DESTDIR)$(PREFIX)/lib/systemd/system/usersentry.service
 	sed -i 's|/usr/local/|$(PREFIX)/|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/usersentry.service
