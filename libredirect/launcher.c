@@ -50,7 +50,10 @@ int redirect_launcher_new(const struct redirect_policy *policy, struct redirect_
 
 	for (i = 0; i < redirect_policy_notify_count(policy); i++)
 		for (j = 0; j < ARRAY_SIZE(child_calls); j++)
-			if (!strcmp(redirect_policy_notify_name(policy, i), child_calls[j]))
+			if (!strcmp(redirect_policy_notify_name(policy, i), child_calls[j]) &&
+			    /* the child's sendto has no address: not notified */
+			    !(!strcmp(child_calls[j], "sendto") &&
+			      policy_sendto_on_address(policy, NULL)))
 				return redirect_make_error(err, EINVAL,
 							   "%s: notifies \"%s\", which the "
 							   "launcher needs before exec",
