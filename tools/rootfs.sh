@@ -12,7 +12,7 @@ set -euo pipefail
 
 suite=bookworm
 variant=minbase
-include=python3-minimal
+include=python3
 cache=${REDIRECT_CACHE:-/var/cache/redirect}
 
 # The mirror the host's own apt uses (deb822 "URIs:" or a one-line "deb" entry).
