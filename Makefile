@@ -121,3 +121,11 @@ soak: all tests
 			selftests/reliability/soak-in-vm.sh build/kmod-distro/kmod $(SOAK_SECONDS); \
 	fi
 .PHONY: soak
+
+# The performance report: micro and macro benchmarks on the host (portable
+# mode) and in the VM (module mode) into docs/performance.md and .png;
+# BENCH_QUICK=1 for a quick run.
+bench-report:
+	tools/bench/report.sh $(if $(BENCH_QUICK),--quick)
+
+.PHONY: bench-report
