@@ -157,10 +157,31 @@ static int install_filter(int nr, uint32_t ret, bool listener)
 		       listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
 }
 
+/* What every call must answer in a mode: the bench checks each one. */
+enum expect { EXPECT_SUCCESS, EXPECT_ONE, EXPECT_EPERM };
+
+static enum expect expect_of(enum mode mode, enum call call)
+{
+	switch (mode) {
+	case MODE_TIER0_ERRNO:
+		return EXPECT_EPERM;
+	case MODE_TIER1:
+		return call == CALL_GETPPID ? EXPECT_ONE : EXPECT_EPERM;
+	case MODE_BROKER:
+	case MODE_AGENT:
+	case MODE_AGENT_SYNC:
+		return call == CALL_GETPPID ? EXPECT_ONE : EXPECT_SUCCESS;
+	default:
+		return EXPECT_SUCCESS;
+	}
+}
+
 struct target_args {
 	enum call call;
+	enum expect expect;
 	long calls;
 	int threads;
+	long wrong;			/* answers not as expected */
 	pthread_barrier_t start;
 	pthread_mutex_t lock;
 	uint64_t first_start, last_end;	/* over all threads */
@@ -176,8 +197,8 @@ static void *target_thread(void *arg)
 	struct stat st;
 	uint64_t t0, t1;
 	char buf[64];
+	long i, r = 0, wrong = 0;
 	int fd = -1;
-	long i;
 
 	if (ta->call == CALL_READ)
 		fd = open(file_path, O_RDONLY | O_CLOEXEC);
@@ -188,28 +209,37 @@ static void *target_thread(void *arg)
 	for (i = 0; i < ta->calls; i++) {
 		switch (ta->call) {
 		case CALL_GETPPID:
-			syscall(__NR_getppid);
+			r = syscall(__NR_getppid);
 			break;
 		case CALL_UNAME:
-			syscall(__NR_uname, &u);
+			r = syscall(__NR_uname, &u);
 			break;
-		case CALL_OPENAT: {
-			int o = syscall(__NR_openat, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC);
-
-			if (o >= 0)
-				close(o);
+		case CALL_OPENAT:
+			r = syscall(__NR_openat, AT_FDCWD, file_path, O_RDONLY | O_CLOEXEC);
+			if (r >= 0)
+				close(r);
 			break;
-		}
 		case CALL_STAT:
-			syscall(__NR_newfstatat, AT_FDCWD, file_path, &st, 0);
+			r = syscall(__NR_newfstatat, AT_FDCWD, file_path, &st, 0);
 			break;
 		case CALL_READ:
-			syscall(__NR_pread64, fd, buf, sizeof(buf), 0);
+			r = syscall(__NR_pread64, fd, buf, sizeof(buf), 0);
 			break;
 		case CALL_CONNECT:
-			syscall(__NR_connect, fd, &sin, sizeof(sin));
+			r = syscall(__NR_connect, fd, &sin, sizeof(sin));
 			break;
 		case CALL_COUNT:
+			break;
+		}
+		switch (ta->expect) {
+		case EXPECT_SUCCESS:
+			wrong += r < 0;
+			break;
+		case EXPECT_ONE:
+			wrong += r != 1;
+			break;
+		case EXPECT_EPERM:
+			wrong += r != -1 || errno != EPERM;
 			break;
 		}
 	}
@@ -219,6 +249,7 @@ static void *target_thread(void *arg)
 		ta->first_start = t0;
 	if (t1 > ta->last_end)
 		ta->last_end = t1;
+	ta->wrong += wrong;
 	pthread_mutex_unlock(&ta->lock);
 	if (fd >= 0)
 		close(fd);
@@ -230,10 +261,11 @@ static void *target_thread(void *arg)
  * the first thread's start to the last one's end (each thread reads the
  * clock itself: a preempted main thread must not shorten the span).
  */
-static uint64_t timed_loop(enum call call, long calls, int threads)
+static uint64_t timed_loop(enum call call, enum expect expect, long calls, int threads,
+			   long *wrong)
 {
-	struct target_args ta = { .call = call, .calls = calls, .threads = threads,
-				  .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct target_args ta = { .call = call, .expect = expect, .calls = calls,
+				  .threads = threads, .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t th[MAX_THREADS];
 	int i;
 
@@ -243,17 +275,19 @@ static uint64_t timed_loop(enum call call, long calls, int threads)
 			_exit(3);
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
+	*wrong = ta.wrong;
 	return ta.last_end - ta.first_start;
 }
 
 /*
  * The target: install the mode's filter, send the listener's number up,
- * wait for "go", time the calls, report the nanoseconds.
+ * wait for "go", time the calls, report the nanoseconds and wrong answers.
  */
 static void run_target(enum mode mode, enum call call, long calls, int threads, int up, int go)
 {
 	int nr = calls_desc[call].nr, listener = -1;
-	uint64_t ns;
+	uint64_t res[2];
+	long wrong;
 	char c;
 
 	switch (mode) {
@@ -275,8 +309,9 @@ static void run_target(enum mode mode, enum call call, long calls, int threads, 
 	}
 	if (write(up, &listener, sizeof(listener)) != sizeof(listener) || read(go, &c, 1) != 1)
 		_exit(3);
-	ns = timed_loop(call, calls, threads);
-	if (write(up, &ns, sizeof(ns)) != sizeof(ns))
+	res[0] = timed_loop(call, expect_of(mode, call), calls, threads, &wrong);
+	res[1] = wrong;
+	if (write(up, res, sizeof(res)) != sizeof(res))
 		_exit(3);
 	_exit(0);
 }
@@ -396,6 +431,16 @@ static bool set_sync_wakeup(int listener)
 		     (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 }
 
+/* A benchmark whose calls were answered wrongly measures nothing: stop. */
+static void check_answers(enum mode mode, enum call call, long wrong, long total)
+{
+	if (!wrong)
+		return;
+	fprintf(stderr, "redirect-bench: %s in mode %s: %ld of %ld answers wrong\n",
+		calls_desc[call].name, modes_desc[mode].name, wrong, total);
+	exit(1);
+}
+
 /* The real usersentry: this program's --loop under redirect-run. */
 static double run_sentry(enum call call, long calls, int threads)
 {
@@ -436,14 +481,20 @@ static double run_sentry(enum call call, long calls, int threads)
 			calls_desc[call].name, status);
 		exit(2);
 	}
-	return strtod(out, NULL) / calls;
+	{
+		char *end;
+		double ns = strtod(out, &end);
+
+		check_answers(MODE_SENTRY, call, strtol(end, NULL, 10), calls * threads);
+		return ns / calls;
+	}
 }
 
 /* One run of @mode: nanoseconds per call (total time / calls per thread). */
 static double run_once(enum mode mode, enum call call, long calls, int threads)
 {
 	int up[2], go[2], listener = -1, dev = -1, remote, status;
-	uint64_t ns = 0;
+	uint64_t res[2];
 	pid_t pid;
 
 	if (mode == MODE_SENTRY)
@@ -480,9 +531,10 @@ static double run_once(enum mode mode, enum call call, long calls, int threads)
 		serve_broker(dev, up[0]);
 	else if (mode == MODE_AGENT || mode == MODE_AGENT_SYNC)
 		serve_agent(listener, up[0]);
-	if (read(up[0], &ns, sizeof(ns)) != sizeof(ns))
+	if (read(up[0], res, sizeof(res)) != sizeof(res))
 		die("target result");
 	waitpid(pid, &status, 0);
+	check_answers(mode, call, res[1], calls * threads);
 	if (listener >= 0)
 		close(listener);
 	if (dev >= 0)
@@ -491,15 +543,15 @@ static double run_once(enum mode mode, enum call call, long calls, int threads)
 	close(up[1]);
 	close(go[0]);
 	close(go[1]);
-	return (double)ns / calls;
+	return (double)res[0] / calls;
 }
 
 /* Whether SYNC_WAKE_UP is there: one listener, one ioctl. */
 static bool probe_sync_wakeup(void)
 {
 	int up[2], go[2], remote, pidfd, listener, status;
+	uint64_t res[2];
 	bool ok = false;
-	uint64_t ns;
 	pid_t pid;
 
 	if (pipe(up) || pipe(go))
@@ -518,7 +570,7 @@ static bool probe_sync_wakeup(void)
 		close(listener);
 	}
 	close(pidfd);
-	if (write(go[1], "g", 1) != 1 || read(up[0], &ns, sizeof(ns)) != sizeof(ns))
+	if (write(go[1], "g", 1) != 1 || read(up[0], res, sizeof(res)) != sizeof(res))
 		die("probe target");
 	waitpid(pid, &status, 0);
 	close(up[0]);
@@ -930,6 +982,8 @@ static const char *tree_path(const char *rel)
 /* The hidden target of the usersentry mode: run the loop, print nanoseconds. */
 static int loop_main(const char *call_name, long calls, int threads)
 {
+	unsigned long long ns;
+	long wrong;
 	int c;
 
 	for (c = 0; c < CALL_COUNT; c++)
@@ -937,7 +991,8 @@ static int loop_main(const char *call_name, long calls, int threads)
 			break;
 	if (c == CALL_COUNT)
 		fail_usage("--loop: unknown call \"%s\"", call_name);
-	printf("%llu\n", (unsigned long long)timed_loop(c, calls, threads));
+	ns = timed_loop(c, EXPECT_SUCCESS, calls, threads, &wrong);
+	printf("%llu %ld\n", (unsigned long long)ns, wrong);
 	return 0;
 }
 
