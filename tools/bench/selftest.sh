@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark tools work (no speed targets here: those are the report's):
+# bad input is refused, every answer is checked, the JSON has its shape, the
+# report and chart come out.  TAP on stdout; run on the host after `make user`.
+#
+#   tools/bench/selftest.sh [--module KO]   (--module: inside a VM guest)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+ko_args=()
+[ "${1:-}" = --module ] && ko_args=(--module "$2")
+
+work=$(mktemp -d /tmp/redirect-bench-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+echo "1..6"
+n=0 failed=0
+result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
+
+bad=0
+for args in "--reps 0" "--calls -5" "--calls 12x" "--call nosuchcall" "--mode nosuchmode" \
+	"--scale 1,,x" "--scale 65" "--dir /nonexistent" "--usersentry /nonexistent" "stray"; do
+	# shellcheck disable=SC2086
+	err=$(build/bin/redirect-bench $args 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" != 2 ] || ! echo "$err" | grep -q "^redirect-bench: "; then
+		echo "# '$args': status $rc, '$err'"
+		bad=1
+	fi
+done
+result $bad "bench_refuses_bad_options_with_a_message"
+
+tools/bench/micro.sh "${ko_args[@]}" "$work/micro.json" --calls 300 --fwd-calls 30 --reps 3 \
+	--scale 1,3 --scale-calls 20 2>"$work/micro.err"
+rc=$?
+sed 's/^/# /' "$work/micro.err" | tail -5
+result $rc "micro_runs_every_mode_with_every_answer_checked"
+
+python3 - "$work/micro.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == 2 and d["reps"] == 3
+calls = {"getppid", "uname", "openat", "stat", "read", "connect"}
+assert {e["call"] for e in d["micro"]} == calls
+for e in d["micro"]:
+    assert e["status"] in ("ok", "n/a"), e
+    if e["status"] == "n/a":
+        assert e["reason"], e
+        continue
+    f = e["ns_per_call"]
+    assert 0 < f["min"] <= f["p25"] <= f["median"] <= f["p75"] <= f["max"], e
+    assert e["x_native"] > 0, e
+    if e["mode"] == "native":
+        assert abs(e["x_native"] - 1) < 1e-3, e
+ok = {(e["call"], e["mode"]) for e in d["micro"] if e["status"] == "ok"}
+for c in calls:
+    for m in ("native", "tier0-allow", "tier0-errno", "forward-plain-agent"):
+        assert (c, m) in ok, (c, m)
+for c in ("uname", "openat", "stat"):
+    assert (c, "usersentry") in ok, c
+if d["module"]:
+    for c in calls:
+        assert (c, "tier1") in ok and (c, "forward-broker") in ok, c
+assert {e["threads"] for e in d["scaling"]} == {1, 3}
+for e in d["scaling"]:
+    if e["status"] == "ok":
+        assert e["calls_per_s"]["median"] > 0, e
+PY
+result $? "micro_json_has_every_call_mode_and_spread"
+
+tools/bench/macro.sh "${ko_args[@]}" --reps 1 --size quick "$work/macro.json" 2>"$work/macro.err"
+rc=$?
+sed 's/^/# /' "$work/macro.err" | tail -5
+[ "$rc" = 0 ] && python3 - "$work/macro.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [w["name"] for w in d["workloads"]] == ["shell-loop", "tar", "make", "sqlite"]
+for w in d["workloads"]:
+    if w["status"] == "ok":
+        assert w["ratio"] > 0 and w["native_s"]["median"] > 0, w
+    else:
+        assert w["status"] == "failed" and w["error"], w
+PY
+result $? "macro_times_or_reports_each_workload"
+
+python3 tools/bench/report.py --out-md "$work/p.md" --out-png "$work/p.png" \
+	--host-micro "$work/micro.json" --vm-micro "$work/micro.json" \
+	--host-macro "$work/macro.json" >/dev/null 2>"$work/report.err" &&
+	grep -q "^| getppid | native |" "$work/p.md" && grep -q "^| target (issue 7)" "$work/p.md" &&
+	[ "$(head -c 4 "$work/p.png" | od -An -c | tr -d ' ')" = "211PNG" ]
+rc=$?
+sed 's/^/# /' "$work/report.err" | tail -5
+result $rc "report_writes_markdown_and_png"
+
+python3 tools/bench/report.py --out-md "$work/q.md" --out-png "$work/q.png" \
+	--host-micro "$work/nonexistent.json" >/dev/null 2>"$work/err"
+[ $? != 0 ] && grep -q "no such file" "$work/err"
+result $? "report_refuses_a_missing_input"
+exit $failed
