@@ -66,6 +66,24 @@ static int add_rule(scmp_filter_ctx ctx, const struct redirect_policy *p, size_t
 	return 0;
 }
 
+static int add_sendto(scmp_filter_ctx ctx, const struct redirect_policy *p, int nr,
+		      uint32_t rest, struct redirect_error **err)
+{
+	struct scmp_arg_cmp with = SCMP_A4_64(SCMP_CMP_NE, 0);
+	struct scmp_arg_cmp without = SCMP_A4_64(SCMP_CMP_EQ, 0);
+	int rc, ret;
+
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &with);
+	if (rc == 0 && rest != p->default_action)
+		rc = seccomp_rule_add_array(ctx, rest, nr, 1, &without);
+	if (rc < 0) {
+		ret = scmp_error(err, rc, "notifying \"%s\" with an address", "sendto");
+		redirect_error_prefix(err, ret, "%s", p->name);
+		return ret;
+	}
+	return 0;
+}
+
 /* Build the libseccomp context of a policy. */
 static int build_ctx(const struct redirect_policy *p, scmp_filter_ctx *ctxp,
 		     struct redirect_error **err)
@@ -118,7 +136,14 @@ static int build_ctx(const struct redirect_policy *p, scmp_filter_ctx *ctxp,
 	if (p->default_action != SCMP_ACT_NOTIFY) {
 		for (i = 0; i < p->n_sentry_calls; i++) {
 			int nr = seccomp_syscall_resolve_name(p->sentry_calls[i]);
+			uint32_t rest;
 
+			if (!strcmp(p->sentry_calls[i], "sendto") && policy_sendto_on_address(p, &rest)) {
+				ret = add_sendto(ctx, p, nr, rest, err);
+				if (ret < 0)
+					goto fail;
+				continue;
+			}
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 0, NULL);
 			if (rc < 0) {
 				ret = scmp_error(err, rc, "notifying \"%s\"", p->sentry_calls[i]);

@@ -671,7 +671,9 @@ const char *const policy_files_calls[] = {
 	"stat", "lstat", "newfstatat", "statx", "access", "faccessat", "faccessat2",
 	"readlink", "readlinkat", "utimensat", NULL,
 };
-const char *const policy_connect_calls[] = { "connect", NULL };
+/* sendto only with an address: filter.c notifies it when args[4] is not NULL */
+const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
+const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
 const char *const policy_mount_calls[] = { "mount", "umount2", NULL };
 
 const char *const redirect_docker_default_caps[] = {
@@ -998,7 +1000,7 @@ static int parse_connect_rule(struct loader *l, json_object *o, struct policy_co
 
 static int parse_connect(struct loader *l, json_object *o, struct redirect_policy *p)
 {
-	static const char *const known[] = { "default", "rules", NULL };
+	static const char *const known[] = { "default", "rules", "denyErrno", "unix", NULL };
 	json_object *v;
 	size_t mark, i, n;
 	int ret;
@@ -1010,9 +1012,30 @@ static int parse_connect(struct loader *l, json_object *o, struct redirect_polic
 		return ret;
 	p->has |= POLICY_HAS_CONNECT;
 	p->connect_default_allow = false;
+	p->connect_unix_allow = true;
+	p->connect_deny_errno = EACCES;
 	if (json_object_object_get_ex(o, "default", &v)) {
 		mark = path_push_key(l, "default");
 		ret = parse_allow_deny(l, v, &p->connect_default_allow);
+		path_pop(l, mark);
+		if (ret < 0)
+			return ret;
+	}
+	if (json_object_object_get_ex(o, "unix", &v)) {
+		mark = path_push_key(l, "unix");
+		ret = parse_allow_deny(l, v, &p->connect_unix_allow);
+		path_pop(l, mark);
+		if (ret < 0)
+			return ret;
+	}
+	if (json_object_object_get_ex(o, "denyErrno", &v)) {
+		const char *s;
+
+		mark = path_push_key(l, "denyErrno");
+		ret = get_string(l, v, 32, &s);
+		if (ret == 0 && (redirect_errno_parse(s, &p->connect_deny_errno) < 0 ||
+				 p->connect_deny_errno <= 0))
+			ret = fail(l, "unknown errno \"%s\"", s);
 		path_pop(l, mark);
 		if (ret < 0)
 			return ret;
@@ -1092,13 +1115,70 @@ static int parse_mount(struct loader *l, json_object *o, struct redirect_policy 
 	return 0;
 }
 
+/* One of names[] (n of them): its index. */
+static int parse_choice(struct loader *l, json_object *o, const char *const *names, int n,
+			int *out)
+{
+	const char *s;
+	int i, ret;
+
+	ret = get_string(l, o, 32, &s);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return n == 2 ? fail(l, "expected \"%s\" or \"%s\", got \"%s\"", names[0], names[1], s)
+		      : fail(l, "unexpected \"%s\"", s);
+}
+
+static int parse_sysinfo(struct loader *l, json_object *o, struct redirect_policy *p)
+{
+	static const char *const known[] = { "memory", "uptime", NULL };
+	/* in the order of the enums */
+	static const char *const memory[] = { "cgroup", "host" };
+	static const char *const uptime[] = { "sandbox", "host" };
+	json_object *v;
+	size_t mark;
+	int ret, c;
+
+	ret = expect_type(l, o, json_type_object, "an object");
+	if (ret == 0)
+		ret = check_keys(l, o, known);
+	if (ret < 0)
+		return ret;
+	p->has |= POLICY_HAS_SYSINFO;
+	p->sysinfo_memory = REDIRECT_SYSINFO_MEMORY_CGROUP;
+	p->sysinfo_uptime = REDIRECT_SYSINFO_UPTIME_SANDBOX;
+	if (json_object_object_get_ex(o, "memory", &v)) {
+		mark = path_push_key(l, "memory");
+		ret = parse_choice(l, v, memory, 2, &c);
+		path_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		p->sysinfo_memory = (enum redirect_sysinfo_memory)c;
+	}
+	if (json_object_object_get_ex(o, "uptime", &v)) {
+		mark = path_push_key(l, "uptime");
+		ret = parse_choice(l, v, uptime, 2, &c);
+		path_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		p->sysinfo_uptime = (enum redirect_sysinfo_uptime)c;
+	}
+	return 0;
+}
+
 static int parse_sentry(struct loader *l, json_object *o, struct redirect_policy *p)
 {
 	static const char *const known[] = { "default", "uname", "files", "connect", "mount",
-					     NULL };
+					     "sysinfo", NULL };
 	static int (*const section[])(struct loader *, json_object *,
 				      struct redirect_policy *) = {
-		NULL, parse_uname, parse_files, parse_connect, parse_mount,
+		NULL, parse_uname, parse_files, parse_connect, parse_mount, parse_sysinfo,
 	};
 	json_object *v;
 	size_t mark, i;
@@ -1726,6 +1806,12 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		MOVE(acc->connect, layer->connect);
 		MOVE(acc->n_connect, layer->n_connect);
 		acc->connect_default_allow = layer->connect_default_allow;
+		acc->connect_unix_allow = layer->connect_unix_allow;
+		acc->connect_deny_errno = layer->connect_deny_errno;
+	}
+	if (layer->has & POLICY_HAS_SYSINFO) {
+		acc->sysinfo_memory = layer->sysinfo_memory;
+		acc->sysinfo_uptime = layer->sysinfo_uptime;
 	}
 	if (layer->has & POLICY_HAS_MOUNT) {
 		free_strv(acc->mount_fs, acc->n_mount_fs);
@@ -1805,6 +1891,8 @@ static int finalize_policy(struct loader *l, struct redirect_policy *p)
 	if ((p->has & POLICY_HAS_CONNECT) && add_calls(p, policy_connect_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_MOUNT) && add_calls(p, policy_mount_calls) < 0)
+		goto oom;
+	if ((p->has & POLICY_HAS_SYSINFO) && add_calls(p, policy_sysinfo_calls) < 0)
 		goto oom;
 	for (i = 0; i < p->n_extra_notify; i++)
 		if (strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, p->extra_notify[i]) < 0)
@@ -2357,8 +2445,14 @@ int redirect_policy_connect_check(const struct redirect_policy *p, const struct 
 
 		if (len < sizeof(*in6))
 			return -EINVAL;
-		memcpy(addr, &in6->sin6_addr, 16);
 		port = ntohs(in6->sin6_port);
+		/* ::ffff:a.b.c.d reaches a.b.c.d: the IPv4 rules decide */
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			family = AF_INET;
+			memcpy(addr, &in6->sin6_addr.s6_addr[12], 4);
+		} else {
+			memcpy(addr, &in6->sin6_addr, 16);
+		}
 	} else {
 		return -EAFNOSUPPORT;
 	}
@@ -2373,6 +2467,36 @@ int redirect_policy_connect_check(const struct redirect_policy *p, const struct 
 		return r->allow;
 	}
 	return p->connect_default_allow;
+}
+
+int redirect_policy_connect_deny_errno(const struct redirect_policy *p)
+{
+	return p->connect_deny_errno > 0 ? p->connect_deny_errno : EACCES;
+}
+
+bool redirect_policy_connect_default_allowed(const struct redirect_policy *p)
+{
+	return p->connect_default_allow;
+}
+
+bool redirect_policy_connect_unix_allowed(const struct redirect_policy *p)
+{
+	return p->connect_unix_allow;
+}
+
+bool redirect_policy_has_sysinfo(const struct redirect_policy *p)
+{
+	return p->has & POLICY_HAS_SYSINFO;
+}
+
+enum redirect_sysinfo_memory redirect_policy_sysinfo_memory(const struct redirect_policy *p)
+{
+	return p->sysinfo_memory;
+}
+
+enum redirect_sysinfo_uptime redirect_policy_sysinfo_uptime(const struct redirect_policy *p)
+{
+	return p->sysinfo_uptime;
 }
 
 bool redirect_policy_has_mount(const struct redirect_policy *p)
@@ -2470,6 +2594,42 @@ bool policy_rule_applies(const struct redirect_policy *p, const struct policy_ru
 	if (r->includes.has_min_kernel &&
 	    !kernel_at_least(r->includes.min_major, r->includes.min_minor))
 		return false;
+	return true;
+}
+
+bool policy_sendto_on_address(const struct redirect_policy *p, uint32_t *rest)
+{
+	const char *name = "sendto";
+	uint32_t action;
+	size_t i, j;
+
+	if (!(p->has & POLICY_HAS_CONNECT))
+		return false;
+	for (i = 0; i < p->n_extra_notify; i++)
+		if (!strcmp(p->extra_notify[i], name))
+			return false;
+	for (i = 0; i < p->n_trules; i++)
+		for (j = 0; j < p->trules[i].n_names; j++)
+			if (!strcmp(p->trules[i].names[j], name))
+				return false;
+	action = p->default_action;
+	if (action == SCMP_ACT_NOTIFY)
+		return false;
+	for (i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_rule_applies(p, r))
+			continue;
+		for (j = 0; j < r->n_names; j++) {
+			if (strcmp(r->names[j], name))
+				continue;
+			if (r->n_args || r->action == SCMP_ACT_NOTIFY)
+				return false;
+			action = r->action;
+		}
+	}
+	if (rest)
+		*rest = action;
 	return true;
 }
 

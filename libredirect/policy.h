@@ -66,6 +66,7 @@ enum {
 	POLICY_HAS_FILES = 1 << 6,
 	POLICY_HAS_CONNECT = 1 << 7,
 	POLICY_HAS_MOUNT = 1 << 8,
+	POLICY_HAS_SYSINFO = 1 << 9,
 };
 
 struct redirect_policy {
@@ -97,6 +98,10 @@ struct redirect_policy {
 	struct policy_connect_rule *connect;
 	size_t n_connect;
 	bool connect_default_allow;
+	bool connect_unix_allow;	/* AF_UNIX connects (resolved in the root) */
+	int connect_deny_errno;		/* positive */
+	enum redirect_sysinfo_memory sysinfo_memory;
+	enum redirect_sysinfo_uptime sysinfo_uptime;
 	char **mount_fs;
 	size_t n_mount_fs;
 	char **mount_targets;
@@ -109,6 +114,16 @@ bool policy_rule_applies(const struct redirect_policy *policy, const struct poli
 
 /* Is nr one of the calls forced to SCMP_ACT_NOTIFY? */
 bool policy_is_sentry_call(const struct redirect_policy *policy, int nr);
+
+/*
+ * sendto is the connect handler's only with an address (args[4] not NULL):
+ * send() is sendto without one and must stay at full speed.  True when
+ * only the connect section asks for it and the profile's own answer for it
+ * is one action without conditions (*rest, may be NULL): calls without an
+ * address get that.  Otherwise every sendto is notified (the handler
+ * performs those without an address too).
+ */
+bool policy_sendto_on_address(const struct redirect_policy *policy, uint32_t *rest);
 
 /* "SCMP_ACT_ALLOW" etc. for an action without its data, or NULL. */
 const char *policy_action_name(uint32_t action);
@@ -130,5 +145,6 @@ int policy_parse_oci_section(struct json_object *obj, const char *origin, const 
 extern const char *const policy_files_calls[];
 extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
+extern const char *const policy_sysinfo_calls[];
 
 #endif /* LIBREDIRECT_POLICY_H */

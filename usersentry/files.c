@@ -226,6 +226,9 @@ struct file_call {
 	char dir2[PATH_MAX];
 	uint64_t op_flags;	/* unlinkat, renameat2 flags */
 	int (*op)(struct file_call *fc, struct sentry_reply *reply);
+	bool have_path;		/* path copied by the caller already */
+	int (*at_fn)(void *arg, const char *procpath);	/* sentry_path_call() */
+	void *at_arg;
 };
 
 /* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
@@ -435,7 +438,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	int ret;
 
 	reply->verdict = "emulated";
-	ret = read_path(fc->req->pid, path_addr, fc->path, sizeof(fc->path));
+	ret = fc->have_path ? 0 : read_path(fc->req->pid, path_addr, fc->path, sizeof(fc->path));
 	if (ret == 0 && fc->path2_addr)
 		ret = read_path(fc->req->pid, fc->path2_addr, fc->path2, sizeof(fc->path2));
 	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
@@ -690,6 +693,60 @@ int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif
 	if (req->data.nr == SYS_renameat2)
 		fc.op_flags = (uint32_t)req->data.args[4];
 	return serve_change(sb, req, reply, &fc, req->data.args[1]);
+}
+
+/*
+ * An existing path (a socket) resolved under the rules: hidden is ENOENT,
+ * remapped the other path; read-only does not matter (nothing is written).
+ * at_fn gets "/proc/self/fd/N" of an O_PATH fd of that very inode.
+ */
+static int op_path_call(struct file_call *fc, struct sentry_reply *reply)
+{
+	const struct redirect_policy *policy = fc->sb->policy;
+	struct open_how ph = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	char lp[PATH_MAX], mapped[PATH_MAX], cp[PATH_MAX], self[64];
+	int r, fd, ret;
+
+	ret = normalise(fc->dir, fc->path, lp, sizeof(lp));
+	if (ret < 0)
+		return ret;
+	if (policy && redirect_policy_has_files(policy)) {
+		r = rule_for(policy, lp, mapped, sizeof(mapped));
+		if (r == RULE_REMAP) {
+			snprintf(lp, sizeof(lp), "%s", mapped);
+			r = rule_for(policy, lp, mapped, sizeof(mapped));
+		}
+		if (r == RULE_HIDDEN)
+			return -ENOENT;
+	}
+	fd = (int)syscall(SYS_openat2, fc->rootfd, lp, &ph, sizeof(ph));
+	if (fd < 0)
+		return -errno;
+	if (policy && redirect_policy_has_files(policy) && fd_path(fd, cp, sizeof(cp)) == 0 &&
+	    strip_root(fc->root, cp) == 0 && rule_for(policy, cp, mapped, sizeof(mapped)) ==
+	    RULE_HIDDEN) {
+		close(fd);
+		return -ENOENT;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	ret = fc->at_fn(fc->at_arg, self);
+	close(fd);
+	return ret;
+}
+
+int sentry_path_call(struct sentry_sandbox *sb, const struct seccomp_notif *req, const char *path,
+		     int (*fn)(void *arg, const char *procpath), void *arg,
+		     struct sentry_reply *reply)
+{
+	struct file_call fc = { .sb = sb, .req = req, .dirfd = AT_FDCWD, .op = op_path_call,
+				.have_path = true, .at_fn = fn, .at_arg = arg };
+
+	if (strlen(path) >= sizeof(fc.path)) {
+		reply->error = -ENAMETOOLONG;
+		return 0;
+	}
+	strcpy(fc.path, path);
+	return serve(&fc, 0, reply);
 }
 
 static int check_flags(uint64_t flags)

@@ -24,6 +24,16 @@ static bool has_files(const struct redirect_policy *p)
 	return redirect_policy_has_files(p);
 }
 
+static bool has_connect(const struct redirect_policy *p)
+{
+	return redirect_policy_has_connect(p);
+}
+
+static bool has_sysinfo(const struct redirect_policy *p)
+{
+	return redirect_policy_has_sysinfo(p);
+}
+
 static const struct {
 	const char *name;
 	sentry_handler_fn fn;
@@ -41,6 +51,9 @@ static const struct {
 	{ "rename", sentry_handle_rename, has_files },
 	{ "renameat", sentry_handle_renameat, has_files },
 	{ "renameat2", sentry_handle_renameat, has_files },
+	{ "connect", sentry_handle_connect, has_connect },
+	{ "sendto", sentry_handle_sendto, has_connect },
+	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo },
 };
 
 static uint64_t now_ns(void)

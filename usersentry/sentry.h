@@ -188,6 +188,39 @@ int sentry_handle_rename(struct sentry_sandbox *sb, const struct seccomp_notif *
 int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			   struct sentry_reply *reply);
 
+/*
+ * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the
+ * caller's copy) resolves to in the target's root and cwd, under the file
+ * rules, as the target's fsuid/fsgid; its result (0 or -errno) is the reply.
+ */
+int sentry_path_call(struct sentry_sandbox *sb, const struct seccomp_notif *req, const char *path,
+		     int (*fn)(void *arg, const char *procpath), void *arg,
+		     struct sentry_reply *reply);
+
+/* net.c: connect and sendto against the connect rules, performed on a copy of the socket */
+int sentry_handle_connect(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
+int sentry_handle_sendto(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+
+/* target.c: the target's memory and fds, each access followed by ID_VALID */
+ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
+/*
+ * /proc/<pid>/mem opened for writing, then ID_VALID.  Known gap: it writes
+ * with FOLL_FORCE, so a buffer in a read-only private mapping is written
+ * instead of failing with EFAULT.
+ */
+int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp);
+/* 0 or -EFAULT */
+int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len);
+/* A copy of the target's fd (pidfd_getfd); -EBADF, or -ENOENT when the call is gone. */
+int sentry_target_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req, int fd,
+		     int *outp);
+
+/* sysinfo.c */
+int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
+
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
 

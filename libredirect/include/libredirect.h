@@ -122,10 +122,20 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *         "remap": [{"from": "/etc/hosts", "to": "/run/sb/hosts"}]
  *       },                                absolute paths, no "." or ".."
  *       "connect": {                      enables the connect handler
+ *                                         (connect, and sendto with an address)
  *         "default": "allow" | "deny",    when no rule matches (deny)
  *         "rules": [{"action": "allow", "cidr": "10.0.0.0/8",
- *                    "ports": "1-1024"}]  (or "port": 53); no cidr: any
- *       },                                IPv4/IPv6 address; first match
+ *                    "ports": "1-1024"}], (or "port": 53); no cidr: any
+ *                                         IPv4/IPv6 address; first match;
+ *                                         IPv4-mapped IPv6 as IPv4
+ *         "denyErrno": "EACCES",          the answer to a denied call
+ *         "unix": "allow" | "deny"        AF_UNIX connects (allow), their
+ *       },                                paths resolved in the container
+ *       "sysinfo": {                      enables the sysinfo handler
+ *         "memory": "cgroup" | "host",    totalram/freeram from the target's
+ *                                         cgroup v2 memory.max/.current
+ *         "uptime": "sandbox" | "host"    since the sandbox started
+ *       },
  *       "mount": {                        enables the mount handler
  *         "fsTypes": ["tmpfs", ...],      file systems that may be mounted
  *         "targets": ["/mnt", ...],       at or below these directories
@@ -291,6 +301,30 @@ bool redirect_policy_has_connect(const struct redirect_policy *policy);
  */
 int redirect_policy_connect_check(const struct redirect_policy *policy,
 				  const struct sockaddr *addr, socklen_t len);
+
+/* The errno (positive) a denied connect or sendto gets: "denyErrno", EACCES. */
+int redirect_policy_connect_deny_errno(const struct redirect_policy *policy);
+
+/* The connect section's "default": true for allow. */
+bool redirect_policy_connect_default_allowed(const struct redirect_policy *policy);
+
+/* May AF_UNIX sockets connect (connect.unix, default allow)? */
+bool redirect_policy_connect_unix_allowed(const struct redirect_policy *policy);
+
+enum redirect_sysinfo_memory {
+	REDIRECT_SYSINFO_MEMORY_CGROUP,	/* memory.max / memory.current of the target */
+	REDIRECT_SYSINFO_MEMORY_HOST,
+};
+
+enum redirect_sysinfo_uptime {
+	REDIRECT_SYSINFO_UPTIME_SANDBOX,	/* since the sandbox was attached */
+	REDIRECT_SYSINFO_UPTIME_HOST,
+};
+
+/* True when the policy has a "sysinfo" section (sysinfo handler enabled). */
+bool redirect_policy_has_sysinfo(const struct redirect_policy *policy);
+enum redirect_sysinfo_memory redirect_policy_sysinfo_memory(const struct redirect_policy *policy);
+enum redirect_sysinfo_uptime redirect_policy_sysinfo_uptime(const struct redirect_policy *policy);
 
 /* True when the policy has a "mount" section (mount handler enabled). */
 bool redirect_policy_has_mount(const struct redirect_policy *policy);

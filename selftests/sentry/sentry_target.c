@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A sandboxed target for usersentry's tests: threads of forwarded calls, tier-1 probes. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +76,136 @@ static int prio_errno(void)
 	return 0;
 }
 
+static const char *err_name(int e)
+{
+	const char *n = e ? strerrorname_np(e) : "0";
+
+	return n ? n : "?";
+}
+
+/* An IPv4 or IPv6 (also ::ffff:a.b.c.d) address and port; the socket's family follows it. */
+static socklen_t inet_addr_of(const char *host, const char *port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)atoi(port));
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)atoi(port));
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
+/* connect HOST PORT / sendto HOST PORT MSG (UDP): prints the errno name, "0" on success */
+static int net_call(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_addr_of(argv[2], argv[3], &ss);
+	bool udp = !strcmp(argv[1], "sendto");
+	int fd, e = 0;
+
+	if (!len)
+		return 2;
+	fd = socket(ss.ss_family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0)
+		return 2;
+	if (udp) {
+		ssize_t n = sendto(fd, argv[4], strlen(argv[4]), 0, (struct sockaddr *)&ss, len);
+
+		if (n < 0)
+			e = errno;
+		else if ((size_t)n != strlen(argv[4]))
+			e = EMSGSIZE;
+		/* without an address: the association made by connect, not notified */
+		if (!e && argc == 6 && (connect(fd, (struct sockaddr *)&ss, len) < 0 ||
+					send(fd, argv[5], strlen(argv[5]), 0) < 0))
+			e = errno;
+	} else if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		e = errno;
+	}
+	printf("%s=%s\n", argv[1], err_name(e));
+	close(fd);
+	return 0;
+}
+
+/* connect-unix PATH: a stream socket; prints the errno name */
+static int unix_call(const char *path)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), e = 0;
+	char buf[64] = "";
+	ssize_t n;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		e = errno;
+	} else {
+		/* the listener greets: proves this is a working connection */
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	printf("connect=%s%s%s\n", err_name(e), buf[0] ? " " : "", buf);
+	return 0;
+}
+
+/*
+ * swap HOST PORT_OK PORT_DENIED SECONDS: one thread connects to PORT_OK
+ * again and again while another flips the port in that very sockaddr to
+ * PORT_DENIED and back.  Every connect that succeeds must have reached
+ * PORT_OK's listener (the test counts what the other listener accepted).
+ */
+static struct sockaddr_in swap_sa;
+static atomic_int swap_stop;
+static uint16_t swap_ports[2];
+
+static void *swapper(void *arg)
+{
+	volatile uint16_t *port = &swap_sa.sin_port;
+	unsigned int i = 0;
+
+	(void)arg;
+	while (!atomic_load(&swap_stop))
+		*port = htons(swap_ports[++i & 1]);
+	return NULL;
+}
+
+static int swap_race(const char *host, int ok, int denied, double secs)
+{
+	unsigned long done = 0, connected = 0;
+	double end = now() + secs;
+	pthread_t t;
+
+	swap_sa.sin_family = AF_INET;
+	inet_pton(AF_INET, host, &swap_sa.sin_addr);
+	swap_ports[0] = (uint16_t)ok;
+	swap_ports[1] = (uint16_t)denied;
+	swap_sa.sin_port = htons((uint16_t)ok);
+	if (pthread_create(&t, NULL, swapper, NULL))
+		return 2;
+	while (now() < end) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		if (fd < 0)
+			break;
+		if (connect(fd, (struct sockaddr *)&swap_sa, sizeof(swap_sa)) == 0)
+			connected++;
+		close(fd);
+		done++;
+	}
+	atomic_store(&swap_stop, 1);
+	pthread_join(t, NULL);
+	printf("swap connects=%lu connected=%lu\n", done, connected);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "threads")) {
@@ -98,6 +234,28 @@ int main(int argc, char **argv)
 		printf("last errno=%d\n", e);
 		return e == want ? 0 : 1;
 	}
+	if ((argc == 4 && !strcmp(argv[1], "connect")) ||
+	    ((argc == 5 || argc == 6) && !strcmp(argv[1], "sendto")))
+		return net_call(argc, argv);
+	if (argc == 3 && !strcmp(argv[1], "connect-unix"))
+		return unix_call(argv[2]);
+	if (argc == 6 && !strcmp(argv[1], "swap"))
+		return swap_race(argv[2], atoi(argv[3]), atoi(argv[4]), atof(argv[5]));
+	if (argc == 3 && !strcmp(argv[1], "sysinfo")) {
+		/* sysinfo after SECONDS: what the Sentry says, in bytes */
+		struct sysinfo si;
+
+		usleep((useconds_t)(atof(argv[2]) * 1e6));
+		memset(&si, 0x5a, sizeof(si));
+		if (sysinfo(&si) < 0) {
+			printf("sysinfo=%s\n", err_name(errno));
+			return 1;
+		}
+		printf("totalram=%llu freeram=%llu uptime=%ld procs=%u\n",
+		       (unsigned long long)si.totalram * si.mem_unit,
+		       (unsigned long long)si.freeram * si.mem_unit, si.uptime, si.procs);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "spin")) {
 		struct utsname u;
 
@@ -105,6 +263,7 @@ int main(int argc, char **argv)
 			syscall(SYS_uname, &u);
 	}
 	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | tier1 N | "
-		"watch ERRNO SECONDS | spin\n");
+		"watch ERRNO SECONDS | spin | connect HOST PORT | sendto HOST PORT MSG [MSG2] | "
+		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS\n");
 	return 2;
 }

@@ -196,6 +196,188 @@ else
 fi
 check "files_sentry_injects_fds" grep -q "syscall=openat verdict=emulated:remapped ret=" "$log"
 
+# ---- network handler: connect / sendto against CIDR and port rules, on a copy of the socket
+cat >"$work/listen.py" <<'PY'
+import os, socket, sys, threading, time
+out, upath = sys.argv[1], sys.argv[2]
+lock = threading.Lock()
+counts = {'ok': 0, 'denied': 0, 'ok6': 0}
+def publish(name, text):
+    with open(name + '.tmp', 'w') as f:
+        f.write(text)
+    os.replace(name + '.tmp', name)
+def tcp(fam, host):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.bind((host, 0))
+    s.listen(128)
+    return s
+def accept(s, name):
+    while True:
+        c, _ = s.accept()
+        c.close()
+        with lock:
+            counts[name] += 1
+            publish(out + '.counts', ' '.join('%s=%d' % kv for kv in sorted(counts.items())) + '\n')
+def udp(u):
+    while True:
+        data, _ = u.recvfrom(65536)
+        with lock, open(out + '.udp', 'a') as f:
+            f.write(data.decode() + '\n')
+def unix(us):
+    while True:
+        c, _ = us.accept()
+        c.sendall(b'hello-unix\n')
+        c.close()
+ok, denied = tcp(socket.AF_INET, '127.0.0.1'), tcp(socket.AF_INET, '127.0.0.1')
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(('127.0.0.1', 0))
+try:
+    ok6 = tcp(socket.AF_INET6, '::1')
+except OSError:
+    ok6 = None   # no IPv6 loopback here
+us = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+us.bind(upath)
+us.listen(16)
+for s, n in [(ok, 'ok'), (denied, 'denied')] + ([(ok6, 'ok6')] if ok6 else []):
+    threading.Thread(target=accept, args=(s, n), daemon=True).start()
+threading.Thread(target=udp, args=(u,), daemon=True).start()
+threading.Thread(target=unix, args=(us,), daemon=True).start()
+publish(out, 'ok=%d denied=%d udp=%d ok6=%d\n' % (ok.getsockname()[1], denied.getsockname()[1],
+        u.getsockname()[1], ok6.getsockname()[1] if ok6 else 0))
+while True:
+    time.sleep(3600)
+PY
+[ -e /proc/sys/net/ipv4 ] && ip link set lo up 2>/dev/null
+mkdir -p "$d/sock" "$d/net-hidden"
+python3 "$work/listen.py" "$work/ports" "$d/sock/s" &
+listener=$!
+for i in $(seq 200); do [ -s "$work/ports" ] && break; sleep 0.05; done
+ok=0 denied=0 udp=0 ok6=0
+[ -s "$work/ports" ] && . "$work/ports"
+ln -s "$d/sock/s" "$d/net-hidden/s"
+cat >"$pol/net.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"continue",
+ "connect":{"default":"deny","denyErrno":"ECONNREFUSED","rules":[
+  {"action":"allow","cidr":"127.0.0.0/8","port":$ok},
+  {"action":"allow","cidr":"::1/128","port":$ok6},
+  {"action":"allow","cidr":"127.0.0.1/32","port":$udp}]},
+ "files":{"hidden":["$d/net-hidden"]},
+ "sysinfo":{"memory":"cgroup","uptime":"sandbox"}}}}
+JSON
+sed -e 's/"denyErrno":"ECONNREFUSED"/"denyErrno":"EACCES","unix":"deny"/' \
+	"$pol/net.json" >"$pol/net-eacces.json"
+counts() { cat "$work/ports.counts" 2>/dev/null; }
+check "net_listener_up" [ "$ok" != 0 ] && [ "$denied" != 0 ]
+check "net_connect_allowed_port" [ "$(rr net "$tgt" connect 127.0.0.1 "$ok")" = "connect=0" ]
+out=$(rr net "$tgt" connect 127.0.0.1 "$denied")
+check "net_connect_denied_port_is_econnrefused" [ "$out" = "connect=ECONNREFUSED" ]
+out=$(rr net-eacces "$tgt" connect 127.0.0.1 "$denied")
+check "net_connect_denied_errno_from_policy" [ "$out" = "connect=EACCES" ]
+out=$(rr net "$tgt" connect ::ffff:127.0.0.1 "$denied")
+check "net_connect_v4_mapped_ipv6_follows_ipv4_rules" [ "$out" = "connect=ECONNREFUSED" ]
+if [ "$ok6" != 0 ]; then
+	check "net_connect_ipv6_allowed" [ "$(rr net "$tgt" connect ::1 "$ok6")" = "connect=0" ]
+	out=$(rr net "$tgt" connect ::1 "$denied")
+	check "net_connect_ipv6_denied" [ "$out" = "connect=ECONNREFUSED" ]
+else
+	skip "net_connect_ipv6_allowed (no IPv6 loopback)"
+	skip "net_connect_ipv6_denied (no IPv6 loopback)"
+fi
+out=$(rr net python3 -c "
+import socket
+socket.create_connection(('127.0.0.1', $ok), timeout=30).close()
+print('ok')
+try:
+    socket.create_connection(('127.0.0.1', $denied), timeout=30)
+except ConnectionRefusedError:
+    print('refused')
+" 2>&1)
+echo "$out" | diag
+check "net_python3_connect_rules" [ "$out" = "$(printf 'ok\nrefused')" ]
+# allowed: the target's and python3's connects (accepts are counted as they come)
+for i in $(seq 100); do grep -qE "(^| )ok=2( |$)" <(counts) && break; sleep 0.05; done
+counts | diag
+check "net_denied_listener_never_reached" grep -qE "^denied=0 ok=2 " <(counts)
+out=$(rr net "$tgt" sendto 127.0.0.1 "$udp" datagram-1 datagram-2)
+for i in $(seq 100); do grep -q datagram-2 "$work/ports.udp" 2>/dev/null && break; sleep 0.05; done
+check "net_sendto_allowed_delivers" [ "$out" = "sendto=0" ] &&
+	[ "$(cat "$work/ports.udp")" = "$(printf 'datagram-1\ndatagram-2')" ]
+out=$(rr net "$tgt" sendto 127.0.0.1 "$denied" never)
+check "net_sendto_denied" [ "$out" = "sendto=ECONNREFUSED" ] && ! grep -q never "$work/ports.udp"
+check "net_send_without_address_not_forwarded" \
+	[ "$(grep -c 'syscall=sendto' "$log")" = 2 ]
+out=$(rr net "$tgt" connect-unix "$d/sock/s")
+check "net_connect_unix_path_performed" [ "$out" = "connect=0 hello-unix" ]
+out=$(cd "$d/sock" && rr net "$tgt" connect-unix s)
+check "net_connect_unix_relative_path" [ "$out" = "connect=0 hello-unix" ]
+out=$(rr net "$tgt" connect-unix "$d/net-hidden/s")
+check "net_connect_unix_hidden_path_is_enoent" [ "$out" = "connect=ENOENT" ]
+out=$(rr net-eacces "$tgt" connect-unix "$d/sock/s")
+check "net_connect_unix_denied_by_policy" [ "$out" = "connect=EACCES" ]
+# another thread flips the port to the denied one during the call: never reaches it
+out=$(rr net "$tgt" swap 127.0.0.1 "$ok" "$denied" 3)
+echo "$out" | diag
+counts | diag
+check "net_connect_argument_swap_never_reaches_denied" \
+	grep -qE "connected=[1-9]" <<<"$out" && grep -q "denied=0" <(counts)
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
+
+# ---- sysinfo: memory from the target's cgroup, uptime since the sandbox began
+memcg=
+if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	parent=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:[^:]*memory[^:]*://p' /proc/self/cgroup)
+	memcg=$parent/sentry-test-$$
+	mkdir "$memcg" 2>/dev/null && echo 268435456 >"$memcg/memory.limit_in_bytes" || memcg=
+else
+	if [ ! -f /sys/fs/cgroup/cgroup.controllers ] && [ -d /sys/fs/cgroup ] &&
+		! mountpoint -q /sys/fs/cgroup; then
+		mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+	fi
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		memcg=/sys/fs/cgroup/sentry-test-$$
+		mkdir "$memcg" 2>/dev/null && echo 268435456 >"$memcg/memory.max" 2>/dev/null ||
+			{ rmdir "$memcg" 2>/dev/null; memcg=; }
+	fi
+fi
+if [ -n "$memcg" ]; then
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$memcg" \
+		timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/net.json" -- "$tgt" sysinfo 2)
+	echo "$out (cgroup $memcg)" | diag
+	total=$(sed -n 's/.*totalram=\([0-9]*\).*/\1/p' <<<"$out")
+	free=$(sed -n 's/.*freeram=\([0-9]*\).*/\1/p' <<<"$out")
+	check "sysinfo_totalram_is_cgroup_limit" [ "$total" = 268435456 ] &&
+		[ "$free" -gt 0 ] && [ "$free" -lt "$total" ]
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$memcg" \
+		timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/net.json" -- python3 -c "
+import ctypes
+class S(ctypes.Structure):
+    _fields_ = [('uptime', ctypes.c_long), ('loads', ctypes.c_ulong * 3),
+                ('totalram', ctypes.c_ulong), ('freeram', ctypes.c_ulong)]
+s = S()
+assert ctypes.CDLL(None, use_errno=True).sysinfo(ctypes.byref(s)) == 0
+print(s.totalram)" 2>&1)
+	check "sysinfo_python3_sees_cgroup_limit" [ "$out" = 268435456 ]
+	rmdir "$memcg" 2>/dev/null
+else
+	skip "sysinfo_totalram_is_cgroup_limit (no memory cgroup to create)"
+	skip "sysinfo_python3_sees_cgroup_limit (no memory cgroup to create)"
+fi
+host_up=$(cut -d. -f1 /proc/uptime)
+out=$(rr net "$tgt" sysinfo 2)
+echo "$out (host uptime $host_up)" | diag
+up=$(sed -n 's/.*uptime=\([0-9]*\).*/\1/p' <<<"$out")
+check "sysinfo_uptime_since_sandbox_start" [ -n "$up" ] && [ "$up" -ge 1 ] &&
+	[ "$up" -le 60 ] && [ "$up" -lt "$host_up" ]
+if command -v busybox >/dev/null; then
+	out=$(rr net busybox uptime 2>&1)
+	echo "$out" | diag
+	check "sysinfo_busybox_uptime" grep -qE "up +[0-9]+ min" <<<"$out"
+else
+	skip "sysinfo_busybox_uptime (no busybox)"
+fi
+
 # ---- audit log
 check "audit_lines_are_json_with_fields" python3 -c "
 import json, sys
@@ -208,6 +390,10 @@ for line in open('$audit'):
 assert ('uname', 'emulated', None) in seen, seen
 assert ('openat', 'errno', 'ENOENT') in seen, seen
 assert ('openat', 'denied:read-only', 'EROFS') in seen, seen
+assert ('connect', 'denied', 'ECONNREFUSED') in seen, seen
+assert ('connect', 'emulated', None) in seen, seen
+assert ('sendto', 'denied', 'ECONNREFUSED') in seen, seen
+assert ('sysinfo', 'emulated', None) in seen, seen
 "
 
 # ---- bad input: the daemon lives on, no fd leaks
