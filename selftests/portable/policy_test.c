@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Policy loader: valid profiles load; every class of error names its JSON path. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "helpers.h"
 #include "kselftest_harness.h"
 
@@ -80,6 +83,52 @@ TEST(policy_load_minimal_defaults)
 	EXPECT_EQ(REDIRECT_ANSWER_ERRNO, v.kind);
 	EXPECT_EQ(ENOSYS, v.errnum);
 	EXPECT_STREQ("errno:ENOSYS", redirect_verdict_format(&v, buf, sizeof(buf)));
+	redirect_policy_free(p);
+}
+
+static bool notifies(const struct redirect_policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < redirect_policy_notify_count(p); i++)
+		if (!strcmp(redirect_policy_notify_name(p, i), name))
+			return true;
+	return false;
+}
+
+TEST(policy_connect_and_sysinfo_sections)
+{
+	static const char json[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"redirect\": "
+		"{\"sentry\": {\"connect\": {\"denyErrno\": \"ECONNREFUSED\", \"unix\": \"deny\","
+		"\"rules\": [{\"action\": \"deny\", \"cidr\": \"10.0.0.0/8\"}],"
+		"\"default\": \"allow\"}, \"sysinfo\": {\"memory\": \"host\"}}}}";
+	static const char plain[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"redirect\": "
+		"{\"sentry\": {\"connect\": {}, \"sysinfo\": {}}}}";
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(80) };
+	struct redirect_policy *p = NULL;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(json, strlen(json), "s.json", &p, NULL));
+	EXPECT_EQ(ECONNREFUSED, redirect_policy_connect_deny_errno(p));
+	EXPECT_FALSE(redirect_policy_connect_unix_allowed(p));
+	EXPECT_TRUE(redirect_policy_connect_default_allowed(p));
+	EXPECT_TRUE(redirect_policy_has_sysinfo(p));
+	EXPECT_EQ(REDIRECT_SYSINFO_MEMORY_HOST, redirect_policy_sysinfo_memory(p));
+	EXPECT_EQ(REDIRECT_SYSINFO_UPTIME_SANDBOX, redirect_policy_sysinfo_uptime(p));
+	EXPECT_TRUE(notifies(p, "connect"));
+	EXPECT_TRUE(notifies(p, "sendto"));
+	EXPECT_TRUE(notifies(p, "sysinfo"));
+	/* ::ffff:10.1.2.3 is 10.1.2.3: the IPv4 deny rule applies */
+	ASSERT_EQ(1, inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr));
+	EXPECT_EQ(0, redirect_policy_connect_check(p, (struct sockaddr *)&in6, sizeof(in6)));
+	ASSERT_EQ(1, inet_pton(AF_INET6, "::ffff:11.1.2.3", &in6.sin6_addr));
+	EXPECT_EQ(1, redirect_policy_connect_check(p, (struct sockaddr *)&in6, sizeof(in6)));
+	redirect_policy_free(p);
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(plain, strlen(plain), "d.json", &p, NULL));
+	EXPECT_EQ(EACCES, redirect_policy_connect_deny_errno(p));
+	EXPECT_TRUE(redirect_policy_connect_unix_allowed(p));
+	EXPECT_FALSE(redirect_policy_connect_default_allowed(p));
+	EXPECT_EQ(REDIRECT_SYSINFO_MEMORY_CGROUP, redirect_policy_sysinfo_memory(p));
 	redirect_policy_free(p);
 }
 
@@ -359,6 +408,42 @@ FIXTURE_VARIANT_ADD(policy_error, notify_unknown_syscall) {
 FIXTURE_VARIANT_ADD(policy_error, notify_not_array) {
 	.json = "{" ALLOW ",\"redirect\":{\"notify\":{}}}",
 	.ret = -EINVAL, .msg = "redirect.notify: expected an array, got an object",
+};
+
+FIXTURE_VARIANT_ADD(policy_error, connect_deny_errno_unknown) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"connect\":{\"denyErrno\":\"EHUH\"}}}}",
+	.ret = -EINVAL, .msg = "p.json: redirect.sentry.connect.denyErrno: unknown errno \"EHUH\"",
+};
+FIXTURE_VARIANT_ADD(policy_error, connect_deny_errno_not_string) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"connect\":{\"denyErrno\":13}}}}",
+	.ret = -EINVAL, .msg = "redirect.sentry.connect.denyErrno: expected a string",
+};
+FIXTURE_VARIANT_ADD(policy_error, connect_unix_bad_word) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"connect\":{\"unix\":\"maybe\"}}}}",
+	.ret = -EINVAL,
+	.msg = "redirect.sentry.connect.unix: expected \"allow\" or \"deny\", got \"maybe\"",
+};
+FIXTURE_VARIANT_ADD(policy_error, connect_rule_host_bits) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"connect\":{\"rules\":[{\"action\":"
+		"\"allow\",\"cidr\":\"10.0.0.1/8\"}]}}}}",
+	.ret = -EINVAL, .msg = "redirect.sentry.connect.rules[0].cidr: \"10.0.0.1/8\" has bits set",
+};
+FIXTURE_VARIANT_ADD(policy_error, sysinfo_not_object) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"sysinfo\":true}}}",
+	.ret = -EINVAL, .msg = "p.json: redirect.sentry.sysinfo: expected an object, got a boolean",
+};
+FIXTURE_VARIANT_ADD(policy_error, sysinfo_unknown_key) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"sysinfo\":{\"swap\":\"cgroup\"}}}}",
+	.ret = -EINVAL, .msg = "p.json: redirect.sentry.sysinfo.swap: unknown key",
+};
+FIXTURE_VARIANT_ADD(policy_error, sysinfo_memory_bad_word) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"sysinfo\":{\"memory\":\"cgroups\"}}}}",
+	.ret = -EINVAL,
+	.msg = "redirect.sentry.sysinfo.memory: expected \"cgroup\" or \"host\", got \"cgroups\"",
+};
+FIXTURE_VARIANT_ADD(policy_error, sysinfo_uptime_not_string) {
+	.json = "{" ALLOW ",\"redirect\":{\"sentry\":{\"sysinfo\":{\"uptime\":0}}}}",
+	.ret = -EINVAL, .msg = "redirect.sentry.sysinfo.uptime: expected a string, got an integer",
 };
 
 TEST_F(policy_error, names_path_and_problem)
