@@ -218,14 +218,21 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	 * notification, so the latter is no longer valid: drop it, neither
 	 * handed out nor counted (a forwarded call whose task went away
 	 * meanwhile is dropped too; its count is cleared at the next empty poll).
+	 * Only a call known to be valid is counted off: ID_VALID can also fail
+	 * with EINTR (the Sentry has a signal pending and seccomp's lock is
+	 * taken) or EFAULT; such a call is handed out uncounted, and a count
+	 * left too high is cleared at the next empty poll, while one too low
+	 * would strand a forwarded call.
 	 */
-	if (rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id) == -ENOENT) {
+	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id);
+	if (ret == -ENOENT) {
 		kfree(req);
 		*again = true;
 		return 0;
 	}
-
-	atomic_dec_if_positive(&sb->forward_pending);
+	if (!ret)
+		atomic_dec_if_positive(&sb->forward_pending);
+	ret = 0;
 	if (put_user(sb->id, &slot->sandbox_id) || put_user(0, &slot->flags))
 		ret = -EFAULT;
 	req->id = n.id;
