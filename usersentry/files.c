@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +40,10 @@
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
 
 struct creds {
-	uid_t fsuid;
-	gid_t fsgid;
+	uid_t fsuid, ruid;
+	gid_t fsgid, rgid;
+	pid_t ns_tgid, ns_tid;	/* as the target's own pid namespace numbers them */
+	uint64_t cap_eff;
 	gid_t groups[64];
 	int ngroups;
 	mode_t umask;
@@ -92,15 +95,30 @@ static int read_creds(pid_t pid, struct creds *c)
 	buf[n] = '\0';
 	c->ngroups = 0;
 	c->umask = 022;
+	c->ns_tgid = c->ns_tid = 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned int a, b, d, e;
 
 		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &d, &e) == 4) {
 			c->fsuid = e;
+			c->ruid = a;
 			seen |= 1;
 		} else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &d, &e) == 4) {
 			c->fsgid = e;
+			c->rgid = a;
 			seen |= 2;
+		} else if (!strncmp(line, "CapEff:", 7)) {
+			c->cap_eff = strtoull(line + 7, NULL, 16);
+			seen |= 4;
+		} else if (!strncmp(line, "NStgid:", 7) || !strncmp(line, "NSpid:", 6)) {
+			/* the last number: the innermost namespace's */
+			char *last = strrchr(line, '\t');
+			pid_t v = (pid_t)strtol(last ? last + 1 : line + 6, NULL, 10);
+
+			if (line[2] == 't')
+				c->ns_tgid = v;
+			else
+				c->ns_tid = v;
 		} else if (!strncmp(line, "Umask:", 6)) {
 			c->umask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
 		} else if (!strncmp(line, "Groups:", 7)) {
@@ -116,27 +134,49 @@ static int read_creds(pid_t pid, struct creds *c)
 			}
 		}
 	}
-	return seen == 3 ? 0 : -ESRCH;
+	return seen == 7 ? 0 : -ESRCH;
 }
 
 static gid_t own_groups[64];
 static int own_ngroups = -1;
 
-/* Act as the target for permission checks; raw syscalls: this thread only. */
+static struct __user_cap_data_struct own_caps[2];
+static bool own_caps_read;
+
+/*
+ * Act as the target for permission checks; raw syscalls: this thread only.
+ * Effective capabilities become the target's (within ours): a container
+ * without CAP_CHOWN or CAP_DAC_OVERRIDE does not get ours.
+ */
 static void become(const struct creds *c, mode_t *old_umask)
 {
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
 	if (own_ngroups < 0)
 		own_ngroups = getgroups((int)ARRAY_SIZE(own_groups), own_groups);
+	if (!own_caps_read)
+		own_caps_read = syscall(SYS_capget, &h, own_caps) == 0;
 	syscall(SYS_setgroups, c->ngroups, c->groups);
 	syscall(SYS_setfsgid, c->fsgid);
 	syscall(SYS_setfsuid, c->fsuid);
+	if (own_caps_read) {
+		memcpy(d, own_caps, sizeof(d));
+		d[0].effective = own_caps[0].effective & (uint32_t)c->cap_eff;
+		d[1].effective = own_caps[1].effective & (uint32_t)(c->cap_eff >> 32);
+		syscall(SYS_capset, &h, d);
+	}
 	*old_umask = umask(c->umask);
 }
 
 static void unbecome(mode_t old_umask)
 {
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
 	syscall(SYS_setfsuid, 0);
 	syscall(SYS_setfsgid, 0);
+	if (own_caps_read)
+		syscall(SYS_capset, &h, own_caps);
 	syscall(SYS_setgroups, own_ngroups > 0 ? own_ngroups : 0, own_groups);
 	umask(old_umask);
 }
@@ -209,6 +249,32 @@ static int normalise(const char *base, const char *rel, char *out, size_t size)
 	return 0;
 }
 
+/*
+ * /proc/self and /proc/thread-self name the caller: the target, not us.
+ * (A symlink elsewhere that points there is still resolved as us.)
+ */
+static void proc_self(const struct creds *c, char *lp, size_t size)
+{
+	char tmp[PATH_MAX];
+	const char *rest;
+	int n;
+
+	if (!c)
+		return;
+	if (!strncmp(lp, "/proc/self", 10) && (lp[10] == '/' || !lp[10])) {
+		rest = lp + 10;
+		n = snprintf(tmp, sizeof(tmp), "/proc/%d%s", (int)c->ns_tgid, rest);
+	} else if (!strncmp(lp, "/proc/thread-self", 17) && (lp[17] == '/' || !lp[17])) {
+		rest = lp + 17;
+		n = snprintf(tmp, sizeof(tmp), "/proc/%d/task/%d%s", (int)c->ns_tgid,
+			     (int)c->ns_tid, rest);
+	} else {
+		return;
+	}
+	if (c->ns_tgid > 0 && n > 0 && (size_t)n < size)
+		memcpy(lp, tmp, (size_t)n + 1);
+}
+
 struct file_call {
 	struct sentry_sandbox *sb;
 	const struct seccomp_notif *req;
@@ -227,9 +293,20 @@ struct file_call {
 	uint64_t op_flags;	/* unlinkat, renameat2 flags */
 	int (*op)(struct file_call *fc, struct sentry_reply *reply);
 	bool have_path;		/* path copied by the caller already */
+	const struct creds *creds;
+	/* lookups (stat, access, readlink, chmod, chown) */
+	int kind;
+	int at_flags;
+	uint64_t buf_addr, buf_size, mode, mask;
+	uid_t uid;
+	gid_t gid;
+	unsigned char out[4096];	/* written to buf_addr after the call */
+	size_t out_len;
 	int (*at_fn)(void *arg, const char *procpath);	/* sentry_path_call() */
 	void *at_arg;
 };
+
+enum { LK_NONE, LK_STAT, LK_STATX, LK_ACCESS, LK_READLINK, LK_CHMOD, LK_CHOWN };
 
 /* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
 static int open_target_path(struct file_call *fc, const char *what, int flags, int *fdp)
@@ -311,6 +388,7 @@ static int do_open(struct file_call *fc, struct sentry_reply *reply)
 	ret = normalise(dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
+	proc_self(fc->creds, lp, sizeof(lp));
 	if ((fc->how.resolve & RESOLVE_BENEATH) &&
 	    (fc->path[0] == '/' || strncmp(lp, dir, strlen(dir))))
 		return -EXDEV;
@@ -478,7 +556,9 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		return ret;
 	}
 	if (!fc->path[0]) {
-		ret = -ENOENT;
+		/* the dirfd itself (lookups only) */
+		ret = (fc->at_flags & AT_EMPTY_PATH) ? 0 : -ENOENT;
+		strcpy(fc->dir, "/");
 	} else if (fc->path[0] == '/') {
 		strcpy(fc->dir, "/");
 	} else {
@@ -500,9 +580,28 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		reply->verdict = "errno";
 		return 0;
 	}
+	if (fc->kind == LK_ACCESS && !(fc->at_flags & AT_EACCESS)) {
+		/* access(2) asks about the real ids; root's capabilities only for real root */
+		c.fsuid = c.ruid;
+		c.fsgid = c.rgid;
+		if (c.ruid)
+			c.cap_eff = 0;
+	}
+	fc->creds = &c;
 	become(&c, &old_umask);
 	ret = fc->op ? fc->op(fc, reply) : do_open(fc, reply);
 	unbecome(old_umask);
+	if (ret >= 0 && fc->out_len) {
+		/* opened as ourselves, after ID_VALID: never into a recycled pid */
+		int memfd, w = sentry_mem_open(fc->sb, fc->req, &memfd);
+
+		if (w == 0) {
+			w = sentry_write_mem(memfd, fc->buf_addr, fc->out, fc->out_len);
+			close(memfd);
+		}
+		if (w < 0)
+			ret = w == -ENOENT ? -ENOENT : -EFAULT;
+	}
 	close(fc->rootfd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
 		ret = -ENOENT;	/* gone; nothing is sent either way */
@@ -533,6 +632,7 @@ static int resolve_parent(struct file_call *fc, const char *dir, const char *pat
 	ret = normalise(dir, path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
+	proc_self(fc->creds, lp, sizeof(lp));
 	if (!strcmp(lp, "/"))
 		return -EBUSY;
 	r = rule_for(policy, lp, mapped, sizeof(mapped));
@@ -710,6 +810,7 @@ static int op_path_call(struct file_call *fc, struct sentry_reply *reply)
 	ret = normalise(fc->dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
+	proc_self(fc->creds, lp, sizeof(lp));
 	if (policy && redirect_policy_has_files(policy)) {
 		r = rule_for(policy, lp, mapped, sizeof(mapped));
 		if (r == RULE_REMAP) {
@@ -747,6 +848,284 @@ int sentry_path_call(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	}
 	strcpy(fc.path, path);
 	return serve(&fc, 0, reply);
+}
+
+/*
+ * An existing path under the rules, resolved in the root to an O_PATH fd
+ * (its last symlink followed or not): hidden is ENOENT, remapped the other
+ * path, read-only EROFS when the call writes.  An empty path with
+ * AT_EMPTY_PATH is the target's dirfd (a copy) or cwd itself.
+ */
+static int resolve_existing(struct file_call *fc, bool follow, bool write, int *fdp)
+{
+	const struct redirect_policy *policy = fc->sb->policy;
+	struct open_how ph = { .flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+			       .resolve = RESOLVE_IN_ROOT };
+	char lp[PATH_MAX], mapped[PATH_MAX], cp[PATH_MAX];
+	bool remapped = false;
+	int attempt, r, fd = -1, ret;
+
+	if (!fc->path[0]) {
+		if (fc->dirfd == AT_FDCWD)
+			ret = open_target_path(fc, "cwd", O_PATH, &fd);
+		else
+			ret = sentry_target_fd(fc->sb, fc->req, fc->dirfd, &fd);
+		if (ret < 0)
+			return ret;
+		/* a pipe or socket has no path: no rule names it */
+		if (fd_path(fd, cp, sizeof(cp)) == 0 && cp[0] == '/' &&
+		    strip_root(fc->root, cp) == 0) {
+			r = rule_for(policy, cp, mapped, sizeof(mapped));
+			if (r == RULE_RO && write) {
+				close(fd);
+				return -EROFS;
+			}
+		}
+		*fdp = fd;
+		return 0;
+	}
+	ret = normalise(fc->dir, fc->path, lp, sizeof(lp));
+	if (ret < 0)
+		return ret;
+	proc_self(fc->creds, lp, sizeof(lp));
+	for (attempt = 0; attempt < 2; attempt++) {
+		r = rule_for(policy, lp, mapped, sizeof(mapped));
+		if (r == RULE_REMAP && !remapped) {
+			snprintf(lp, sizeof(lp), "%s", mapped);
+			remapped = true;
+			r = rule_for(policy, lp, mapped, sizeof(mapped));
+		}
+		if (r == RULE_HIDDEN)
+			return -ENOENT;
+		if (r == RULE_RO && write)
+			return -EROFS;
+		fd = (int)syscall(SYS_openat2, fc->rootfd, lp, &ph, sizeof(ph));
+		if (fd < 0)
+			return -errno;
+		/* the real path (symlinks followed) meets the rules as well */
+		if (fd_path(fd, cp, sizeof(cp)) < 0 || strip_root(fc->root, cp) < 0)
+			break;
+		r = rule_for(policy, cp, mapped, sizeof(mapped));
+		if (r == RULE_REMAP && !remapped && attempt == 0) {
+			close(fd);
+			fd = -1;
+			snprintf(lp, sizeof(lp), "%s", mapped);
+			remapped = true;
+			continue;
+		}
+		if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
+			close(fd);
+			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
+		}
+		break;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
+{
+	bool follow = !(fc->at_flags & AT_SYMLINK_NOFOLLOW);
+	bool write = fc->kind == LK_CHMOD || fc->kind == LK_CHOWN ||
+		     (fc->kind == LK_ACCESS && (fc->mode & W_OK));
+	char self[64];
+	ssize_t n;
+	int fd, ret;
+
+	if (fc->kind == LK_READLINK)
+		follow = false;
+	ret = resolve_existing(fc, follow, write, &fd);
+	if (ret < 0)
+		return ret;
+	switch (fc->kind) {
+	case LK_STAT: {
+		struct stat st;
+
+		ret = fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 ? -errno : 0;
+		memcpy(fc->out, &st, sizeof(st));
+		fc->out_len = ret < 0 ? 0 : sizeof(st);
+		break;
+	}
+	case LK_STATX: {
+		struct statx stx;
+		int flags = fc->at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT);
+
+		/* unknown flags or mask bits: the kernel's EINVAL */
+		ret = statx(fd, "", AT_EMPTY_PATH | flags, (unsigned int)fc->mask, &stx) < 0 ?
+		      -errno : 0;
+		memcpy(fc->out, &stx, sizeof(stx));
+		fc->out_len = ret < 0 ? 0 : sizeof(stx);
+		break;
+	}
+	case LK_ACCESS:
+		/* as the ids set up in serve(); AT_EACCESS: those, not ours */
+		ret = syscall(SYS_faccessat2, fd, "", (int)fc->mode, AT_EMPTY_PATH | AT_EACCESS) < 0 ?
+		      -errno : 0;
+		break;
+	case LK_READLINK:
+		n = readlinkat(fd, "", (char *)fc->out,
+			       fc->buf_size < sizeof(fc->out) ? fc->buf_size : sizeof(fc->out));
+		if (n < 0) {
+			/* empty on our fd, but the target named a path: not a link */
+			ret = errno == ENOENT && fc->path[0] ? -EINVAL : -errno;
+			break;
+		}
+		/* procfs links print paths from our root: the target's root is "/" to it */
+		if (!strncmp(fc->path, "/proc/", 6) && strcmp(fc->root, "/")) {
+			size_t rl = strlen(fc->root);
+
+			if ((size_t)n > rl && !memcmp(fc->out, fc->root, rl) && fc->out[rl] == '/') {
+				memmove(fc->out, fc->out + rl, (size_t)n - rl);
+				n -= (ssize_t)rl;
+			}
+		}
+		fc->out_len = (size_t)n;
+		reply->val = n;
+		break;
+	case LK_CHMOD:
+		/* an O_PATH fd takes no fchmod(): through its magic link */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		ret = fchmodat(AT_FDCWD, self, (mode_t)(fc->mode & 07777), 0) < 0 ? -errno : 0;
+		break;
+	case LK_CHOWN:
+		ret = fchownat(fd, "", fc->uid, fc->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ?
+		      -errno : 0;
+		break;
+	default:
+		ret = -ENOSYS;
+	}
+	close(fd);
+	return ret;
+}
+
+static int serve_lookup(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply, struct file_call *fc, uint64_t path_addr,
+			int allowed_flags)
+{
+	fc->sb = sb;
+	fc->req = req;
+	fc->op = op_lookup;
+	if (fc->at_flags & ~allowed_flags) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	return serve(fc, path_addr, reply);
+}
+
+#define LOOKUP_FLAGS (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
+
+int sentry_handle_stat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_STAT };
+
+	/* stat(path, buf) or lstat(path, buf) */
+	if (req->data.nr == SYS_lstat)
+		fc.at_flags = AT_SYMLINK_NOFOLLOW;
+	fc.buf_addr = req->data.args[1];
+	return serve_lookup(sb, req, reply, &fc, req->data.args[0], LOOKUP_FLAGS);
+}
+
+int sentry_handle_newfstatat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			     struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0], .kind = LK_STAT };
+
+	fc.buf_addr = req->data.args[2];
+	fc.at_flags = (int)req->data.args[3];
+	return serve_lookup(sb, req, reply, &fc, req->data.args[1],
+			    LOOKUP_FLAGS | AT_NO_AUTOMOUNT);
+}
+
+int sentry_handle_statx(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0], .kind = LK_STATX };
+
+	fc.at_flags = (int)req->data.args[2];
+	fc.mask = (uint32_t)req->data.args[3];
+	fc.buf_addr = req->data.args[4];
+	/* the sync-type bits and unknown ones go to our statx(), which checks them */
+	return serve_lookup(sb, req, reply, &fc, req->data.args[1], ~0);
+}
+
+int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_ACCESS };
+	uint64_t path = req->data.args[0];
+
+	fc.mode = req->data.args[1];
+	if (req->data.nr != SYS_access) {
+		/* faccessat(dirfd, path, mode), faccessat2(..., flags) */
+		fc.dirfd = (int)req->data.args[0];
+		path = req->data.args[1];
+		fc.mode = req->data.args[2];
+		if (req->data.nr == SYS_faccessat2)
+			fc.at_flags = (int)req->data.args[3];
+	}
+	if (fc.mode & ~(uint64_t)(R_OK | W_OK | X_OK)) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	return serve_lookup(sb, req, reply, &fc, path, LOOKUP_FLAGS | AT_EACCESS);
+}
+
+int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_READLINK };
+	int i = req->data.nr == SYS_readlink ? 0 : 1;
+
+	if (i)
+		fc.dirfd = (int)req->data.args[0];
+	fc.buf_addr = req->data.args[i + 1];
+	fc.buf_size = (uint32_t)req->data.args[i + 2];
+	if ((int32_t)fc.buf_size <= 0) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	/* an empty path names the dirfd: readlinkat(fd, "") of an O_PATH symlink fd */
+	fc.at_flags = AT_EMPTY_PATH;
+	return serve_lookup(sb, req, reply, &fc, req->data.args[i], LOOKUP_FLAGS);
+}
+
+int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_CHMOD };
+	uint64_t path = req->data.args[0];
+
+	fc.mode = req->data.args[1];
+	if (req->data.nr == SYS_fchmodat) {
+		fc.dirfd = (int)req->data.args[0];
+		path = req->data.args[1];
+		fc.mode = req->data.args[2];
+	}
+	return serve_lookup(sb, req, reply, &fc, path, 0);
+}
+
+int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_CHOWN };
+	uint64_t path = req->data.args[0];
+	int i = 1;
+
+	if (req->data.nr == SYS_lchown)
+		fc.at_flags = AT_SYMLINK_NOFOLLOW;
+	if (req->data.nr == SYS_fchownat) {
+		fc.dirfd = (int)req->data.args[0];
+		path = req->data.args[1];
+		fc.at_flags = (int)req->data.args[4];
+		i = 2;
+	}
+	fc.uid = (uid_t)req->data.args[i];
+	fc.gid = (gid_t)req->data.args[i + 1];
+	return serve_lookup(sb, req, reply, &fc, path, LOOKUP_FLAGS);
 }
 
 static int check_flags(uint64_t flags)

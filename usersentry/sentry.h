@@ -189,6 +189,27 @@ int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif
 			   struct sentry_reply *reply);
 
 /*
+ * files.c: lookups under the file rules, performed on an O_PATH fd resolved
+ * in the target's root; results (struct stat, statx, link text) written back.
+ * stat/lstat, newfstatat, statx, access/faccessat/faccessat2,
+ * readlink/readlinkat, chmod/fchmodat, chown/lchown/fchownat.
+ */
+int sentry_handle_stat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply);
+int sentry_handle_newfstatat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			     struct sentry_reply *reply);
+int sentry_handle_statx(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+
+/*
  * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the
  * caller's copy) resolves to in the target's root and cwd, under the file
  * rules, as the target's fsuid/fsgid; its result (0 or -errno) is the reply.

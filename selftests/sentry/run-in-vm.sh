@@ -53,12 +53,14 @@ rc=$?
 diag <"$work/restart.out"
 echo "restarts $restarts; adopted $(grep -c ' adopted: ' "$log"); replayed replies" \
 	"$(grep -c 'replayed' "$log")" | diag
-check "restart_kill9_8_threads_no_call_fails" [ $rc = 0 ] &&
-	grep -q "failures=0" "$work/restart.out" && [ "$restarts" = 3 ]
+{ [ $rc = 0 ] &&
+	grep -q "failures=0" "$work/restart.out" && [ "$restarts" = 3 ]; }
+check "restart_kill9_8_threads_no_call_fails" [ $? = 0 ]
 grep -E "adopted|not adopted|ended|shutting|listening" "$log" | diag
 check "restart_adopts_sandbox_each_time" [ "$(grep -c ' adopted: ' "$log")" -ge 3 ]
-check "restart_sandbox_ends_and_state_file_goes" wait_log "ended: all tasks exited" &&
-	[ -z "$(ls "$work/state")" ]
+{ wait_log "ended: all tasks exited" &&
+	[ -z "$(ls "$work/state")" ]; }
+check "restart_sandbox_ends_and_state_file_goes" [ $? = 0 ]
 
 stop_daemon
 if [ -n "${loaded_here:-}" ]; then
