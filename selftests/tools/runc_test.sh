@@ -1,0 +1,300 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# redirect-runc end to end: busybox containers through runc with usersentry answering
+# (host: portable mode; vm: module mode), passthrough commands, and every refusal
+# leaving the bundle byte-identical and no container started. TAP on stdout.
+#
+#   runc_test.sh host|vm
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mode=${1:-host}
+bin=$top/build/bin
+rrunc=$bin/redirect-runc
+n=0 failed=0
+
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
+skip() { n=$((n + 1)); echo "ok $n $* # SKIP"; }
+diag() { sed 's/^/# /'; }
+check() { # name, then a command: ok when it succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+runc=$(command -v runc || true)
+if [ "$(id -u)" != 0 ] || [ -z "$runc" ] || [ ! -x /bin/busybox ] || ! command -v jq >/dev/null; then
+	skip "redirect_runc (needs root, runc, busybox-static and jq)"
+	exit 0
+fi
+[ "$mode" = vm ] && sentry_mode=module || sentry_mode=portable
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/runc-test.XXXXXX")
+pol=$work/policies
+sock=$work/s.sock
+log=$work/usersentry.log
+state=$work/runc-state
+daemon=
+release=7.7.7-runc
+release2=8.8.8-annotated
+
+cleanup() {
+	local id
+	for id in $("$runc" --root "$state" list -q 2>/dev/null); do
+		"$runc" --root "$state" delete -f "$id" >/dev/null 2>&1
+	done
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- policies: a virtual release (Sentry), a hidden file (tier-1 string rule),
+# a tier-0 errno; "continue" for the rest, as runc's own opens pass through here
+mkdir -p "$pol"
+policy() { # name release
+	cat >"$pol/$1.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW",
+ "syscalls":[{"names":["sethostname"],"action":"SCMP_ACT_ERRNO","errnoRet":38}],
+ "redirect":{
+  "rules":[{"names":["openat"],"string":{"index":1,"exact":"/etc/hidden.txt"},
+            "action":"errno:ENOENT"},
+           {"names":["open"],"string":{"index":0,"exact":"/etc/hidden.txt"},
+            "action":"errno:ENOENT"}],
+  "sentry":{"default":"continue","uname":{"release":"$2"}}}}
+JSON
+}
+policy default "$release"
+policy annotated "$release2"
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [' >"$pol/broken.json"
+if [ -f "$top/build/policies/docker-default.json" ]; then
+	cp "$top/build/policies/docker-default.json" "$pol/docker-default.json"
+	cat >"$pol/docker-based.json" <<JSON
+{"extends":"docker-default.json",
+ "redirect":{"sentry":{"default":"continue","uname":{"release":"$release"}}}}
+JSON
+fi
+
+# ---- a busybox rootfs and a bundle template (runc spec), writable root
+rootfs=$work/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
+cp /bin/busybox "$rootfs/bin/busybox"
+for a in $("$rootfs/bin/busybox" --list); do
+	[ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"
+done
+echo secret >"$rootfs/etc/hidden.txt"
+echo visible >"$rootfs/etc/visible.txt"
+mkdir -p "$work/template"
+(cd "$work/template" && "$runc" spec) || { not_ok "runc_spec"; exit 1; }
+
+# make_bundle CMD [JQ-FILTER]: a fresh bundle running "sh -c CMD"; prints its path
+make_bundle() {
+	local b
+	b=$(mktemp -d "$work/bundle.XXXXXX")
+	jq --arg cmd "$1" --arg root "$rootfs" '.process.terminal = false
+		| .process.args = ["/bin/sh", "-c", $cmd]
+		| .root.readonly = false | .root.path = $root | '"${2:-.}" \
+		"$work/template/config.json" >"$b/config.json"
+	echo "$b"
+}
+rr() { # [env...] redirect-runc args...: with this test's daemon and policies
+	REDIRECT_SOCKET=$sock REDIRECT_POLICY_DIR=$pol timeout 300 "$rrunc" "$@"
+}
+run_in() { # bundle id: run the container, output on stdout
+	rr --root "$state" run --bundle "$1" "$2" </dev/null 2>&1
+}
+
+"$bin/usersentry" -s "$sock" -d "$pol" -l "$log" --state-dir "$work/sentry-state" &
+daemon=$!
+for _ in $(seq 300); do
+	[ -S "$sock" ] && grep -q "listening on $sock" "$log" 2>/dev/null && break
+	sleep 0.1
+done
+if ! grep -q "listening on $sock" "$log" 2>/dev/null; then
+	not_ok "usersentry_starts"
+	diag <"$log"
+	exit 1
+fi
+if grep -q "usersentry.*: $sentry_mode mode" "$log"; then ok "usersentry_in_${sentry_mode}_mode"
+else not_ok "usersentry_in_${sentry_mode}_mode"; head -3 "$log" | diag; fi
+
+# ---- passthrough
+out=$(rr --version 2>&1)
+check "passthrough_version_is_runcs" grep -q "^runc version" <<<"$out"
+
+# ---- a container: shell, virtual uname, hidden path, both rule sets enforced
+b=$(make_bundle 'echo shell-ok; uname -r; cat /etc/visible.txt; cat /etc/hidden.txt; echo cat=$?;
+	mkdir /tmp/d; echo mkdir=$?; hostname x; echo hostname=$?' \
+	'.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}')
+cp "$b/config.json" "$work/orig1.json"
+out=$(run_in "$b" c1)
+rc=$?
+echo "$out" | diag
+check "run_busybox_shell_exits_0" [ $rc = 0 ]
+check "run_shell_runs" grep -qx "shell-ok" <<<"$out"
+check "uname_r_is_policy_release" grep -qx "$release" <<<"$out"
+check "visible_file_reads" grep -qx "visible" <<<"$out"
+check "hidden_path_is_enoent" grep -q "hidden.txt.*No such file or directory" <<<"$out"
+check "hidden_path_cat_fails" grep -qx "cat=1" <<<"$out"
+check "bundle_own_rule_still_enforced_eacces" grep -q "mkdir=1" <<<"$out"
+check "bundle_own_rule_errno_is_bundles" grep -q "Permission denied" <<<"$out"
+check "policy_tier0_rule_enforced" grep -qx "hostname=1" <<<"$out"
+check "sentry_attached_the_container" grep -q "sandbox=c1 attached: .*policy=default" "$log"
+check "original_kept_byte_identical" cmp -s "$b/config.json.redirect-orig" "$work/orig1.json"
+check "rewritten_config_has_listener" [ "$(jq -r .linux.seccomp.listenerPath "$b/config.json")" = "$sock" ]
+check "rewritten_config_metadata_is_policy" \
+	[ "$(jq -r .linux.seccomp.listenerMetadata "$b/config.json")" = "default" ]
+"$runc" --root "$state" delete -f c1 >/dev/null 2>&1
+
+# a second run of the same bundle starts from the kept original
+cp "$b/config.json" "$work/rewritten1.json"
+out=$(run_in "$b" c1b)
+rc=$?
+check "second_run_same_bundle" [ $rc = 0 ] && grep -qx "$release" <<<"$out"
+check "second_run_rewrite_is_identical" cmp -s "$b/config.json" "$work/rewritten1.json"
+check "second_run_keeps_original" cmp -s "$b/config.json.redirect-orig" "$work/orig1.json"
+"$runc" --root "$state" delete -f c1b >/dev/null 2>&1
+
+# ---- the annotation picks the policy
+b=$(make_bundle 'uname -r' '.annotations = {"dev.redirect.policy": "annotated"}')
+out=$(run_in "$b" c2)
+check "annotation_selects_policy" grep -qx "$release2" <<<"$out"
+"$runc" --root "$state" delete -f c2 >/dev/null 2>&1
+
+# ---- Docker's profile in the bundle, merged with a policy built on it
+if [ -f "$pol/docker-default.json" ]; then
+	# the runtime-spec form of Docker's profile, as a runtime gets it from Docker
+	b=$(make_bundle 'true' '.annotations = {"dev.redirect.policy": "docker-default"}')
+	REDIRECT_RUNC=/bin/true rr create --bundle "$b" dummy >/dev/null 2>&1
+	docker_sec=$(jq -c .linux.seccomp "$b/config.json")
+	b=$(make_bundle 'uname -r; unshare -U true; echo unshare=$?' \
+		".annotations = {\"dev.redirect.policy\": \"docker-based\"} |
+		 .linux.seccomp = $docker_sec")
+	out=$(run_in "$b" c3)
+	rc=$?
+	echo "$out" | diag
+	check "docker_profile_bundle_runs" [ $rc = 0 ]
+	check "docker_profile_bundle_uname_virtual" grep -qx "$release" <<<"$out"
+	check "docker_profile_still_denies_unshare" grep -qx "unshare=1" <<<"$out"
+	check "docker_profile_arg_rules_kept" \
+		[ "$(jq '[.linux.seccomp.syscalls[] | select(.names == ["clone"]) | .args] | length' \
+			"$b/config.json")" -ge 1 ]
+	"$runc" --root "$state" delete -f c3 >/dev/null 2>&1
+else
+	skip "docker_profile_bundle (no build/policies/docker-default.json)"
+fi
+
+# ---- create / state / list / delete pass through
+b=$(make_bundle 'uname -r')
+# the created container's init keeps its stdio open: not a pipe we wait on
+rr --root "$state" create --bundle "$b" c4 </dev/null >"$work/create.out" 2>&1
+check "create_exits_0" [ $? = 0 ]
+diag <"$work/create.out"
+check "state_passthrough" [ "$(rr --root "$state" state c4 | jq -r .status)" = created ]
+check "list_passthrough" grep -q "^c4 " <<<"$(rr --root "$state" list)"
+rr --root "$state" delete -f c4 >/dev/null 2>&1
+check "delete_passthrough" [ $? = 0 ]
+gone() { ! rr --root "$state" state "$1" >/dev/null 2>&1; }
+check "deleted_container_gone" gone c4
+
+# ---- arguments reach runc unchanged; ours are taken out
+cat >"$work/fake-runc" <<'SH'
+#!/bin/sh
+for a in "$@"; do printf '[%s]' "$a"; done
+echo
+SH
+chmod +x "$work/fake-runc"
+b=$(make_bundle 'true')
+out=$(REDIRECT_RUNC=$work/fake-runc rr --redirect-policy annotated --root "$state" --log x.log \
+	--log-format json --systemd-cgroup create --bundle="$b" --pid-file p c5 2>&1)
+check "argv_passed_unchanged" [ "$out" = "[--root][$state][--log][x.log][--log-format][json][--systemd-cgroup][create][--bundle=$b][--pid-file][p][c5]" ]
+check "redirect_policy_option_used" [ "$(jq -r .linux.seccomp.listenerMetadata "$b/config.json")" = annotated ]
+out=$(REDIRECT_RUNC=$rrunc rr --version 2>&1)
+check "refuses_itself_as_runc" grep -q "redirect-runc itself" <<<"$out"
+
+# ---- refusals: non-zero, a message naming the fault, config.json byte-identical,
+# nothing written beside it, no container started
+refuse() { # name, expected message (grep -E), bundle, then redirect-runc args
+	local name=$1 msg=$2 b=$3 out rc
+	shift 3
+	cp "$b/config.json" "$work/before.json" 2>/dev/null
+	rm -f "$rootfs/started"
+	out=$("$@" 2>&1 </dev/null)
+	rc=$?
+	if [ $rc != 0 ] && grep -qE -- "$msg" <<<"$out" &&
+	   { [ ! -e "$b/config.json" ] || cmp -s "$b/config.json" "$work/before.json"; } &&
+	   [ ! -e "$b/config.json.redirect-orig" ] && [ ! -e "$rootfs/started" ] &&
+	   [ -z "$(ls "$b" 2>/dev/null | grep redirect-tmp)" ] &&
+	   ! "$runc" --root "$state" state "$name" >/dev/null 2>&1; then
+		ok "refuses_$name"
+	else
+		not_ok "refuses_$name"
+		echo "rc=$rc: $out" | diag
+	fi
+}
+start='echo started >/started'
+b=$(make_bundle "$start")
+refuse no_daemon "usersentry socket $work/nope.sock: No such file" "$b" \
+	env REDIRECT_SOCKET="$work/nope.sock" REDIRECT_POLICY_DIR="$pol" "$rrunc" \
+	--root "$state" run --bundle "$b" no_daemon
+# a socket file nobody listens on: a daemon that died
+/usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+	"$work/dead.sock" 2>/dev/null ||
+	busybox nc -lk -s "$work/dead.sock" -e true 2>/dev/null &
+for _ in $(seq 50); do [ -S "$work/dead.sock" ] && break; sleep 0.1; done
+refuse dead_daemon "usersentry socket .*dead.sock: Connection refused" "$b" \
+	env REDIRECT_SOCKET="$work/dead.sock" REDIRECT_POLICY_DIR="$pol" "$rrunc" \
+	--root "$state" run --bundle "$b" dead_daemon
+b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "nosuch"}')
+refuse missing_policy 'policy "nosuch" not found' "$b" rr --root "$state" run --bundle "$b" missing_policy
+b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "../policies/default"}')
+refuse policy_name_with_slash 'policy name "../policies/default" is invalid' "$b" \
+	rr --root "$state" run --bundle "$b" policy_name_with_slash
+b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "a..b"}')
+refuse policy_name_with_dotdot 'policy name "a..b" is invalid' "$b" \
+	rr --root "$state" run --bundle "$b" policy_name_with_dotdot
+b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "broken"}')
+refuse invalid_policy "broken.json" "$b" rr --root "$state" run --bundle "$b" invalid_policy
+b=$(make_bundle "$start")
+printf '{"ociVersion": "1.0.2", ' >"$b/config.json"
+refuse malformed_config "config.json: not valid JSON" "$b" rr --root "$state" run --bundle "$b" malformed_config
+b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}')
+refuse bad_bundle_seccomp "SCMP_ACT_BOGUS" "$b" rr --root "$state" run --bundle "$b" bad_bundle_seccomp
+refuse missing_bundle "$work/no-such-bundle/config.json: No such file" "$work/no-such-bundle" \
+	rr --root "$state" run --bundle "$work/no-such-bundle" missing_bundle
+b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+	"listenerPath": "/run/other-agent.sock",
+	"syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]}')
+refuse other_agent "already hands calls to a seccomp agent" "$b" \
+	rr --root "$state" run --bundle "$b" other_agent
+# argument rules on a notified call: calls matching none would escape the Sentry
+b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+	{"names": ["uname"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}')
+refuse unmergeable_arg_rules "cannot merge uname" "$b" rr --root "$state" run --bundle "$b" unmergeable_arg_rules
+b=$(make_bundle "$start")
+refuse unknown_create_option "unknown option --frobnicate" "$b" \
+	rr --root "$state" run --frobnicate --bundle "$b" unknown_create_option
+refuse two_container_ids "exactly one container id" "$b" \
+	rr --root "$state" run --bundle "$b" two_container_ids extra
+# a rewritten config whose kept original went missing
+b=$(make_bundle "$start")
+REDIRECT_RUNC=/bin/true rr create --bundle "$b" dummy >/dev/null 2>&1
+rm -f "$b/config.json.redirect-orig"
+cp "$b/config.json" "$work/before.json"
+out=$(rr --root "$state" run --bundle "$b" lost_original 2>&1 </dev/null)
+rc=$?
+if [ $rc != 0 ] && grep -q "restore the original" <<<"$out" && cmp -s "$b/config.json" "$work/before.json" &&
+   [ ! -e "$rootfs/started" ]; then
+	ok "refuses_lost_original"
+else
+	not_ok "refuses_lost_original"
+	echo "rc=$rc: $out" | diag
+fi
+
+if [ "$failed" != 0 ]; then
+	echo "# usersentry log:"
+	tail -40 "$log" | diag
+fi
+echo "1..$n"
+exit $failed
