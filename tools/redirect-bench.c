@@ -103,7 +103,8 @@ static const struct mode_desc {
 	[MODE_SENTRY] = { "usersentry",
 			  "the real usersentry through redirect-run and tools/bench/sentry-bench.json: "
 			  "uname emulated, openat opened by the Sentry and the fd injected, stat "
-			  "answered CONTINUE" },
+			  "answered CONTINUE, connect checked against the rules and performed on a "
+			  "copy of the socket" },
 };
 
 /* Where the modes can run; set in main. */
@@ -633,7 +634,8 @@ static const char *unavailable(enum mode mode, enum call call)
 		if (!have_sentry)
 			return "no --usersentry socket given";
 		/* sentry-bench.json notifies these; stat is answered CONTINUE */
-		return call == CALL_UNAME || call == CALL_OPENAT || call == CALL_STAT ? NULL :
+		return call == CALL_UNAME || call == CALL_OPENAT || call == CALL_STAT ||
+		       call == CALL_CONNECT ? NULL :
 			"not notified under the bench policy (no usersentry handler)";
 	default:
 		return NULL;

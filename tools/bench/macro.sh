@@ -6,16 +6,20 @@
 # interleaved, median wall time and its ratio to native.  JSON on OUT ("-":
 # stdout between @@bench-json@@ marks, for a VM guest).
 #
-#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] OUT.json|-
+# With --runc, each workload also runs in a container: plain runc against
+# build/bin/redirect-runc (same bundle: a read-only root with the host's /usr
+# and /etc bound in, no seccomp profile of its own), ratio to plain runc.
+#
+#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] OUT.json|-
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
 usage() {
-	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] OUT.json|-" >&2
+	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] OUT.json|-" >&2
 	exit 2
 }
-ko= reps=5 size=full
+ko= reps=5 size=full runc=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; ko=$2; shift 2
@@ -24,6 +28,7 @@ while [ $# -gt 0 ]; do
 		case "$reps" in ''|*[!0-9]*|0) echo "macro.sh: --reps wants a positive number" >&2; exit 2 ;; esac ;;
 	--size) [ $# -ge 2 ] || usage; size=$2; shift 2
 		case "$size" in quick|full) ;; *) echo "macro.sh: --size is quick or full" >&2; exit 2 ;; esac ;;
+	--runc) runc=1; shift ;;
 	-h|--help) usage ;;
 	-*) echo "macro.sh: unknown option '$1'" >&2; usage ;;
 	*) break ;;
@@ -34,6 +39,10 @@ out=$1
 for b in redirect-run usersentry; do
 	[ -x "build/bin/$b" ] || { echo "macro.sh: build/bin/$b missing (make user)" >&2; exit 2; }
 done
+if [ "$runc" = 1 ]; then
+	[ -x build/bin/redirect-runc ] || { echo "macro.sh: build/bin/redirect-runc missing (make user)" >&2; exit 2; }
+	command -v runc >/dev/null || { echo "macro.sh: runc missing (tools/setup-debian.sh)" >&2; exit 2; }
+fi
 for c in tar make cc sqlite3 python3; do
 	command -v "$c" >/dev/null || { echo "macro.sh: $c missing (tools/setup-debian.sh)" >&2; exit 2; }
 done
@@ -138,38 +147,93 @@ what[sqlite]="sqlite3 on a file database: $txns transactions of $rows inserts, q
 cmd[sqlite]="rm -f $work/db.sqlite* && sqlite3 $work/db.sqlite <$work/workload.sql >/dev/null"
 
 now() { date +%s%N; }
-# One timed run, native or under redirect-run: prints microseconds; fails
-# (its stderr in $work/err) when the workload does.
-run_one() { # native|redirect NAME
-	local t0 t1 rc=0
-	t0=$(now)
-	if [ "$1" = native ]; then
-		sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$?
-	else
-		build/bin/redirect-run --socket "$work/sentry.sock" --policy default -- \
-			sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$?
+
+# The container bundle: read-only root, host /usr and /etc, the work tree at
+# its own path.  redirect-runc rewrites config.json: it is restored each run.
+ways=(native redirect-run)
+if [ "$runc" = 1 ]; then
+	ways+=(runc redirect-runc)
+	b=$work/bundle
+	mkdir -p "$b/rootfs"/{usr,etc,proc,dev,sys,tmp}
+	for l in bin lib lib64 sbin; do ln -s "usr/$l" "$b/rootfs/$l"; done
+	(cd "$b" && runc spec)
+	python3 - "$b/config.json" "$work" <<'PY'
+import json, sys
+path, work = sys.argv[1:]
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["process"]["cwd"] = "/"
+c["process"]["env"].append("HOME=/tmp")
+c["root"] = {"path": "rootfs", "readonly": True}
+c["mounts"] += [
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]},
+    {"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
+    {"destination": "/etc", "type": "bind", "source": "/etc", "options": ["rbind", "ro"]},
+    {"destination": work, "type": "bind", "source": work, "options": ["rbind", "rw"]},
+]
+json.dump(c, open(path, "w"), indent=1)
+PY
+	cp "$b/config.json" "$b/config.plain"
+fi
+container_seq=0
+set_args() { # NAME: the container's command
+	python3 - "$b/config.plain" "$b/config.json" "${cmd[$1]}" <<'PY'
+import json, sys
+src, dst, cmd = sys.argv[1:]
+c = json.load(open(src))
+c["process"]["args"] = ["sh", "-c", cmd]
+json.dump(c, open(dst, "w"), indent=1)
+PY
+}
+
+# One timed run of workload NAME one WAY: prints microseconds; fails (its
+# stderr in $work/err) when the workload does.
+run_one() { # WAY NAME
+	local t0 t1 rc=0 id
+	if [ "$1" = runc ] || [ "$1" = redirect-runc ]; then
+		set_args "$2"
+		container_seq=$((container_seq + 1))
+		id=redirect-macro-$$-$container_seq
 	fi
+	t0=$(now)
+	case "$1" in
+	native)
+		sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
+	redirect-run)
+		build/bin/redirect-run --socket "$work/sentry.sock" --policy default -- \
+			sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
+	runc)
+		runc run --bundle "$b" "$id" </dev/null >/dev/null 2>"$work/err" || rc=$? ;;
+	redirect-runc)
+		build/bin/redirect-runc --redirect-socket "$work/sentry.sock" \
+			--redirect-policy-dir usersentry/policies --redirect-policy default \
+			run --bundle "$b" "$id" </dev/null >/dev/null 2>"$work/err" || rc=$? ;;
+	esac
 	t1=$(now)
-	[ "$rc" = 0 ] || return "$rc"
+	[ "$rc" = 0 ] || { echo "exit status $rc" >>"$work/err"; return "$rc"; }
 	echo "$(( (t1 - t0) / 1000 ))"
 }
 
-# A workload that fails is reported as failed (with its first error line),
-# never timed; one that fails natively stops the run.
+# A workload that fails one way is reported as failed that way (with its
+# first error line), never timed so; one that fails natively stops the run.
 results=$work/results.txt
 : >"$results" >"$work/failed.tsv"
 for n in "${names[@]}"; do
 	run_one native "$n" >/dev/null || { echo "macro.sh: $n fails natively:" >&2; cat "$work/err" >&2; exit 1; }
-	if ! run_one redirect "$n" >/dev/null; then
-		printf '%s\t%s\n' "$n" "$(head -1 "$work/err")" >>"$work/failed.tsv"
-		echo "macro.sh: $n fails under redirect-run: $(head -1 "$work/err")" >&2
-		continue
-	fi
+	ok_ways=()
+	for w in "${ways[@]}"; do
+		if run_one "$w" "$n" >/dev/null; then
+			ok_ways+=("$w")
+		else
+			printf '%s\t%s\t%s\n' "$n" "$w" "$(head -1 "$work/err")" >>"$work/failed.tsv"
+			echo "macro.sh: $n fails under $w: $(head -1 "$work/err")" >&2
+		fi
+	done
 	for ((r = 0; r < reps; r++)); do
-		t=$(run_one native "$n") || { echo "macro.sh: $n failed natively" >&2; exit 1; }
-		echo "$n native $t" >>"$results"
-		t=$(run_one redirect "$n") || { echo "macro.sh: $n failed under redirect-run" >&2; exit 1; }
-		echo "$n redirect $t" >>"$results"
+		for w in "${ok_ways[@]}"; do
+			t=$(run_one "$w" "$n") || { echo "macro.sh: $n failed under $w" >&2; cat "$work/err" >&2; exit 1; }
+			echo "$n $w $t" >>"$results"
+		done
 	done
 done
 
@@ -181,7 +245,11 @@ python3 - "$results" "$work/what.tsv" "$work/failed.tsv" "$mode" "$reps" "$size"
 import json, os, statistics, sys
 
 results, whatf, failedf, mode, reps, size = sys.argv[1:]
-failed = dict(l.rstrip("\n").split("\t", 1) for l in open(failedf) if l.strip())
+failed = {}
+for l in open(failedf):
+    if l.strip():
+        name, way, err = l.rstrip("\n").split("\t", 2)
+        failed.setdefault(name, {})[way] = err
 runs = {}
 for line in open(results):
     name, how, us = line.split()
@@ -193,21 +261,33 @@ def fig(v):
     return {"median": statistics.median(v), "min": v[0], "max": v[-1],
             "p25": q[0], "p75": q[2]}
 
-out = {"bench": "macro.sh", "format": 1, "mode": mode, "kernel": os.uname().release,
+out = {"bench": "macro.sh", "format": 2, "mode": mode, "kernel": os.uname().release,
        "cpus": os.cpu_count(), "reps": int(reps), "size": size,
        "policy": "usersentry/policies/default.json",
        "compared": "sh -c WORKLOAD natively vs build/bin/redirect-run --policy default -- sh -c WORKLOAD",
        "workloads": []}
+pairs = [("native", "redirect-run", "")]
+if any("runc" in r for r in runs.values()) or any("runc" in f for f in failed.values()):
+    pairs.append(("runc", "redirect-runc", "runc_"))
+    out["compared_runc"] = ("runc run vs build/bin/redirect-runc run (policy default) of one "
+                            "bundle: read-only root, host /usr and /etc bound in, no seccomp "
+                            "profile of its own")
 for line in open(whatf):
     name, what, cmd = line.rstrip("\n").split("\t")
-    if name in failed:
-        out["workloads"].append({"name": name, "what": what, "status": "failed",
-                                 "error": failed[name]})
-        continue
-    n, r = fig(runs[name]["native"]), fig(runs[name]["redirect"])
-    out["workloads"].append({"name": name, "what": what, "status": "ok", "native_s": n, "redirect_s": r,
-                             "ratio": r["median"] / n["median"],
-                             "ratio_min": r["min"] / n["max"], "ratio_max": r["max"] / n["min"]})
+    w = {"name": name, "what": what, "status": "ok"}
+    for base, red, key in pairs:
+        errs = failed.get(name, {})
+        if base in errs or red in errs:
+            w[key + "status"] = "failed"
+            w[key + "error"] = errs.get(red) or errs.get(base)
+            continue
+        if key:
+            w[key + "status"] = "ok"
+        b, r = fig(runs[name][base]), fig(runs[name][red])
+        w.update({key + "base_s" if key else "native_s": b,
+                  key + "redirect_s": r, key + "ratio": r["median"] / b["median"],
+                  key + "ratio_min": r["min"] / b["max"], key + "ratio_max": r["max"] / b["min"]})
+    out["workloads"].append(w)
 json.dump(out, sys.stdout, indent=1)
 print()
 PY

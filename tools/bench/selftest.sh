@@ -56,7 +56,7 @@ ok = {(e["call"], e["mode"]) for e in d["micro"] if e["status"] == "ok"}
 for c in calls:
     for m in ("native", "tier0-allow", "tier0-errno", "forward-plain-agent"):
         assert (c, m) in ok, (c, m)
-for c in ("uname", "openat", "stat"):
+for c in ("uname", "openat", "stat", "connect"):
     assert (c, "usersentry") in ok, c
 if d["module"]:
     for c in calls:
@@ -68,7 +68,10 @@ for e in d["scaling"]:
 PY
 result $? "micro_json_has_every_call_mode_and_spread"
 
-tools/bench/macro.sh "${ko_args[@]}" --reps 1 --size quick "$work/macro.json" 2>"$work/macro.err"
+runc_opt=()
+[ -z "${ko_args[*]}" ] && [ -x build/bin/redirect-runc ] && command -v runc >/dev/null && runc_opt=(--runc)
+tools/bench/macro.sh "${ko_args[@]}" "${runc_opt[@]}" --reps 1 --size quick "$work/macro.json" \
+	2>"$work/macro.err"
 rc=$?
 sed 's/^/# /' "$work/macro.err" | tail -5
 [ "$rc" = 0 ] && python3 - "$work/macro.json" <<'PY'
@@ -76,10 +79,11 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert [w["name"] for w in d["workloads"]] == ["shell-loop", "tar", "make", "sqlite"]
 for w in d["workloads"]:
-    if w["status"] == "ok":
-        assert w["ratio"] > 0 and w["native_s"]["median"] > 0, w
-    else:
-        assert w["status"] == "failed" and w["error"], w
+    for key in ("", "runc_") if "compared_runc" in d else ("",):
+        if w.get(key + "status", w["status"]) == "ok":
+            assert w[key + "ratio"] > 0 and w[key + "redirect_s"]["median"] > 0, w
+        else:
+            assert w[key + "status"] == "failed" and w[key + "error"], w
 PY
 result $? "macro_times_or_reports_each_workload"
 
