@@ -43,5 +43,5 @@ echo " user-space seccomp agent. Software-emulated VM: compare ratios, not times
 tools/vm-run --timeout 600 -- sh -c '
 	insmod build/kmod-distro/kmod/redirect.ko &&
 	echo "redirect.ko loaded: $(ls -l /dev/redirect)" &&
-	build/bin/redirect-bench --calls 20000 --reps 3 &&
+	build/bin/redirect-bench --calls 20000 --reps 3 --call getppid --scale 8 &&
 	rmmod redirect'
