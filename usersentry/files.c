@@ -300,13 +300,16 @@ struct file_call {
 	uint64_t buf_addr, buf_size, mode, mask;
 	uid_t uid;
 	gid_t gid;
+	struct timespec times[2];	/* utimensat */
+	bool have_times;
 	unsigned char out[4096];	/* written to buf_addr after the call */
 	size_t out_len;
 	int (*at_fn)(void *arg, const char *procpath);	/* sentry_path_call() */
 	void *at_arg;
 };
 
-enum { LK_NONE, LK_STAT, LK_STATX, LK_ACCESS, LK_READLINK, LK_CHMOD, LK_CHOWN };
+enum { LK_NONE, LK_STAT, LK_STATX, LK_ACCESS, LK_READLINK, LK_CHMOD, LK_CHOWN, LK_TRUNCATE,
+       LK_UTIMES };
 
 /* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
 static int open_target_path(struct file_call *fc, const char *what, int flags, int *fdp)
@@ -926,8 +929,8 @@ static int resolve_existing(struct file_call *fc, bool follow, bool write, int *
 static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 {
 	bool follow = !(fc->at_flags & AT_SYMLINK_NOFOLLOW);
-	bool write = fc->kind == LK_CHMOD || fc->kind == LK_CHOWN ||
-		     (fc->kind == LK_ACCESS && (fc->mode & W_OK));
+	bool write = fc->kind == LK_CHMOD || fc->kind == LK_CHOWN || fc->kind == LK_TRUNCATE ||
+		     fc->kind == LK_UTIMES || (fc->kind == LK_ACCESS && (fc->mode & W_OK));
 	char self[64];
 	ssize_t n;
 	int fd, ret;
@@ -989,6 +992,31 @@ static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 		break;
 	case LK_CHOWN:
 		ret = fchownat(fd, "", fc->uid, fc->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ?
+		      -errno : 0;
+		break;
+	case LK_TRUNCATE: {
+		struct stat st;
+		int wfd;
+
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ret = -EISDIR;
+			break;
+		}
+		/* opened for writing as the target: its permission check */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		wfd = open(self, O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+		if (wfd < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = ftruncate(wfd, (off_t)fc->mode) < 0 ? -errno : 0;
+		close(wfd);
+		break;
+	}
+	case LK_UTIMES:
+		/* through the magic link: an O_PATH fd takes no futimens() */
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		ret = utimensat(AT_FDCWD, self, fc->have_times ? fc->times : NULL, 0) < 0 ?
 		      -errno : 0;
 		break;
 	default:
@@ -1128,6 +1156,168 @@ int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *r
 	return serve_lookup(sb, req, reply, &fc, path, LOOKUP_FLAGS);
 }
 
+int sentry_handle_truncate(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .kind = LK_TRUNCATE };
+
+	if ((int64_t)req->data.args[1] < 0) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	fc.mode = req->data.args[1];
+	return serve_lookup(sb, req, reply, &fc, req->data.args[0], 0);
+}
+
+/* utimensat(dirfd, path, times, flags); a NULL path is the dirfd (futimens) */
+int sentry_handle_utimensat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			    struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = (int)req->data.args[0], .kind = LK_UTIMES };
+
+	fc.at_flags = (int)req->data.args[3];
+	if (fc.at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) {
+		reply->error = -EINVAL;
+		reply->verdict = "errno";
+		return 0;
+	}
+	if (req->data.args[2]) {
+		if (sentry_read_mem(req->pid, req->data.args[2], fc.times, sizeof(fc.times)) !=
+		    (ssize_t)sizeof(fc.times)) {
+			reply->error = -EFAULT;
+			reply->verdict = "errno";
+			return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
+		}
+		fc.have_times = true;
+	}
+	if (!req->data.args[1]) {
+		if (fc.dirfd == AT_FDCWD) {
+			reply->error = -EFAULT;
+			reply->verdict = "errno";
+			return 0;
+		}
+		fc.have_path = true;
+		fc.path[0] = '\0';
+		fc.at_flags |= AT_EMPTY_PATH;
+		return serve_lookup(sb, req, reply, &fc, 0, LOOKUP_FLAGS);
+	}
+	return serve_lookup(sb, req, reply, &fc, req->data.args[1], LOOKUP_FLAGS);
+}
+
+static int op_mknod(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1];
+	int pfd, ret;
+
+	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
+	if (ret == -EBUSY)
+		ret = -EEXIST;
+	if (ret < 0)
+		return ret;
+	ret = mknodat(pfd, base, (mode_t)fc->how.mode, (dev_t)fc->op_flags) < 0 ? -errno : 0;
+	close(pfd);
+	return ret;
+}
+
+/* symlink: path is the new link, path2 its text (never resolved) */
+static int op_symlink(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1];
+	int pfd, ret;
+
+	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
+	if (ret == -EBUSY)
+		ret = -EEXIST;
+	if (ret < 0)
+		return ret;
+	ret = symlinkat(fc->path2, pfd, base) < 0 ? -errno : 0;
+	close(pfd);
+	return ret;
+}
+
+/*
+ * link: path (existing, under dir) gets the new name path2 (under dir2).
+ * A hidden file cannot be given a visible name (ENOENT), nor a read-only
+ * one a writable name (EXDEV, as across mounts).
+ */
+static int op_link(struct file_call *fc, struct sentry_reply *reply)
+{
+	char base[NAME_MAX + 1], cp[PATH_MAX], mapped[PATH_MAX], self[64];
+	int fd, pfd, ret;
+
+	ret = resolve_existing(fc, fc->at_flags & AT_SYMLINK_FOLLOW, false, &fd);
+	if (ret < 0)
+		return ret;
+	if (fd_path(fd, cp, sizeof(cp)) == 0 && strip_root(fc->root, cp) == 0 &&
+	    rule_for(fc->sb->policy, cp, mapped, sizeof(mapped)) == RULE_RO) {
+		close(fd);
+		return -EXDEV;
+	}
+	ret = resolve_parent(fc, fc->dir2, fc->path2, &pfd, base, sizeof(base));
+	if (ret == -EBUSY)
+		ret = -EEXIST;
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	/* the inode resolved above, by its magic link (no CAP_DAC_READ_SEARCH needed) */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	ret = linkat(AT_FDCWD, self, pfd, base, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+	close(pfd);
+	close(fd);
+	return ret;
+}
+
+int sentry_handle_mknod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .op = op_mknod };
+	int i = req->data.nr == SYS_mknod ? 0 : 1;
+
+	if (i)
+		fc.dirfd = (int)req->data.args[0];
+	fc.how.mode = (uint32_t)req->data.args[i + 1];
+	fc.op_flags = (uint32_t)req->data.args[i + 2];
+	return serve_change(sb, req, reply, &fc, req->data.args[i]);
+}
+
+int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .op = op_symlink };
+	uint64_t linkpath = req->data.args[1];
+
+	fc.path2_addr = req->data.args[0];
+	if (req->data.nr == SYS_symlinkat) {
+		fc.dirfd = (int)req->data.args[1];
+		linkpath = req->data.args[2];
+	}
+	return serve_change(sb, req, reply, &fc, linkpath);
+}
+
+int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply)
+{
+	struct file_call fc = { .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .op = op_link };
+	uint64_t old = req->data.args[0];
+
+	fc.path2_addr = req->data.args[1];
+	if (req->data.nr == SYS_linkat) {
+		fc.dirfd = (int)req->data.args[0];
+		old = req->data.args[1];
+		fc.dirfd2 = (int)req->data.args[2];
+		fc.path2_addr = req->data.args[3];
+		fc.at_flags = (int)req->data.args[4];
+		if (fc.at_flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) {
+			reply->error = -EINVAL;
+			reply->verdict = "errno";
+			return 0;
+		}
+	}
+	return serve_change(sb, req, reply, &fc, old);
+}
+
 static int check_flags(uint64_t flags)
 {
 	/* O_TMPFILE needs the directory's own handling: not served */
@@ -1148,6 +1338,16 @@ int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *re
 		reply->verdict = "errno";
 		return 0;
 	}
+	return serve(&fc, req->data.args[0], reply);
+}
+
+int sentry_handle_creat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply)
+{
+	struct file_call fc = { .sb = sb, .req = req, .dirfd = AT_FDCWD };
+
+	fc.how.flags = O_CREAT | O_WRONLY | O_TRUNC;
+	fc.how.mode = req->data.args[1] & 07777;
 	return serve(&fc, req->data.args[0], reply);
 }
 

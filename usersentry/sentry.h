@@ -208,6 +208,19 @@ int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *r
 			struct sentry_reply *reply);
 int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
+/* truncate, utimensat (a NULL path: the dirfd), creat, mknod(at), symlink(at), link(at) */
+int sentry_handle_truncate(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+int sentry_handle_utimensat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			    struct sentry_reply *reply);
+int sentry_handle_creat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_mknod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
+int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply);
 
 /*
  * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the

@@ -229,6 +229,32 @@ check "files_chown_read_only_is_erofs" [ $? = 0 ]
 { rr files chown 1:1 "$d/rw/moved.txt" &&
 	[ "$(stat -c %u:%g "$d/rw/moved.txt")" = 1:1 ]; }
 check "files_chown_in_rw" [ $? = 0 ]
+# touch (utimensat, also on an fd), links, truncate, mknod within the rules
+{ rr files touch -d @1000000 "$d/rw/t1" && [ "$(stat -c %Y "$d/rw/t1")" = 1000000 ]; }
+check "files_touch_creates_and_sets_times" [ $? = 0 ]
+out=$(rr files touch "$d/ro/file" 2>&1)
+check "files_touch_read_only_is_erofs" grep -q "Read-only file system" <<<"$out"
+{ rr files ln "$d/rw/t1" "$d/rw/t2" && [ "$(stat -c %h "$d/rw/t1")" = 2 ]; }
+check "files_link_in_rw" [ $? = 0 ]
+out=$(rr files ln "$d/hidden.txt" "$d/rw/exposed" 2>&1)
+{ grep -q "No such file" <<<"$out" && [ ! -e "$d/rw/exposed" ]; }
+check "files_link_hidden_is_enoent" [ $? = 0 ]
+out=$(rr files ln "$d/ro/file" "$d/rw/writable" 2>&1)
+{ grep -q "cross-device" <<<"$out" && [ ! -e "$d/rw/writable" ]; }
+check "files_link_read_only_elsewhere_is_exdev" [ $? = 0 ]
+{ rr files ln -s ../a.txt "$d/rw/sl" && [ "$(readlink "$d/rw/sl")" = ../a.txt ]; }
+check "files_symlink_in_rw" [ $? = 0 ]
+out=$(rr files ln -s x "$d/ro/sl" 2>&1)
+check "files_symlink_read_only_is_erofs" grep -q "Read-only file system" <<<"$out"
+{ rr files truncate -s 3 "$d/rw/t1" && [ "$(stat -c %s "$d/rw/t1")" = 3 ]; }
+check "files_truncate_in_rw" [ $? = 0 ]
+out=$(rr files truncate -s 0 "$d/ro/file" 2>&1)
+{ grep -q "Read-only file system" <<<"$out" && [ "$(cat "$d/ro/file")" = readonly ]; }
+check "files_truncate_read_only_is_erofs" [ $? = 0 ]
+{ rr files mkfifo "$d/rw/fifo" && [ -p "$d/rw/fifo" ]; }
+check "files_mknod_fifo_in_rw" [ $? = 0 ]
+out=$(rr files mkfifo "$d/ro/fifo" 2>&1)
+check "files_mknod_read_only_is_erofs" grep -q "Read-only file system" <<<"$out"
 if command -v python3 >/dev/null; then
 	out=$(rr files python3 -c "
 import os
