@@ -11,7 +11,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	runc dkms systemd iproute2
 	gnuplot-nox sqlite3
-	debootstrap containerd python3-yaml
+	debootstrap containerd docker.io python3-yaml
 )
 
 missing=()
