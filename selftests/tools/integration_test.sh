@@ -19,7 +19,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX")
 sock=$work/s.sock
 log=$work/usersentry.log
 audit=$work/audit.json
-daemon= containerd_pid= containers=()
+daemon= containerd_pid= dockerd_pid= containers=()
 n=0 failed=0
 PY=/usr/bin/python3
 
@@ -44,10 +44,10 @@ same() { # name, expected, actual: ok when equal, else both shown
 cleanup() {
 	local c
 	for c in "${containers[@]}"; do runc delete -f "$c" >/dev/null 2>&1; done
-	if [ -n "$containerd_pid" ]; then
-		kill "$containerd_pid" 2>/dev/null
-		wait "$containerd_pid" 2>/dev/null
-	fi
+	for c in $dockerd_pid $containerd_pid; do
+		kill "$c" 2>/dev/null
+		wait "$c" 2>/dev/null
+	done
 	if [ -n "$daemon" ]; then
 		kill "$daemon" 2>/dev/null
 		wait "$daemon" 2>/dev/null
@@ -428,6 +428,56 @@ EOF
 			"$(printf '%s\nio_uring_setup EPERM\nkeyctl EPERM\nbpf EPERM\nperf_event_open EPERM' "$release")" \
 			"$out"
 	fi
+fi
+
+# ---- Docker: daemon.json's runtimes entry (host) ----------------------------
+dk_tests="docker_daemon_with_redirect_runtime_starts docker_run_runtime_redirect_debian
+	  docker_run_runtime_redirect_tier1_and_uname"
+if [ "$mode" != host ]; then
+	for t in $dk_tests; do skip "$t" "dockerd runs on the host only"; done
+elif [ -z "$runc_ok" ] || ! command -v dockerd >/dev/null || [ ! -x /usr/bin/docker ]; then
+	for t in $dk_tests; do skip "$t" "${why:-docker.io not installed}"; done
+else
+	k=$work/docker
+	mkdir -p "$k"
+	# tools/deploy/docker-daemon.json, pointed at this tree and a private daemon
+	$PY - "$top/tools/deploy/docker-daemon.json" "$k" "$bin/redirect-runc" "$sock" "$pols" <<'PYEOF'
+import json, sys
+snippet, k, runc, sock, pols = sys.argv[1:6]
+j = json.load(open(snippet))
+r = j["runtimes"]["redirect"]
+r["path"] = runc
+args = r["runtimeArgs"]
+args[args.index("--redirect-socket") + 1] = sock
+args[:0] = ["--redirect-policy-dir", pols]
+j.update({"data-root": k + "/data", "exec-root": k + "/exec", "pidfile": k + "/docker.pid",
+          "hosts": ["unix://" + k + "/docker.sock"], "bridge": "none", "iptables": False,
+          "ip6tables": False})
+json.dump(j, open(k + "/daemon.json", "w"), indent=1)
+PYEOF
+	dockerd --config-file "$k/daemon.json" >"$k/dockerd.log" 2>&1 &
+	dockerd_pid=$!
+	dk() { timeout 180 /usr/bin/docker -H "unix://$k/docker.sock" "$@"; }
+	for _ in $(seq 300); do dk version >/dev/null 2>&1 && break; sleep 0.2; done
+	if ! dk info 2>/dev/null | grep -q "Runtimes:.*redirect"; then
+		not_ok "docker_daemon_with_redirect_runtime_starts"
+		tail -20 "$k/dockerd.log" | diag
+	else
+		ok "docker_daemon_with_redirect_runtime_starts"
+		tar --numeric-owner -C "$rootfs" -c --exclude=./.redirect-complete \
+			--exclude=./.redirect-build-seconds . | dk import - redirect/debian:bookworm >/dev/null
+		out=$(dk run --rm --runtime=redirect --network none redirect/debian:bookworm \
+			/bin/sh -c "$cprogs" 2>&1)
+		same "docker_run_runtime_redirect_debian" "$expect" "$out"
+		out=$(dk run --rm --runtime=redirect --network none --name "$id_base-dk" \
+			redirect/debian:bookworm /bin/sh -c "uname -r; python3 -c '$sysprog'" 2>&1)
+		same "docker_run_runtime_redirect_tier1_and_uname" \
+			"$(printf '%s\nio_uring_setup EPERM\nkeyctl EPERM\nbpf EPERM\nperf_event_open EPERM' "$release")" \
+			"$out"
+	fi
+	kill "$dockerd_pid" 2>/dev/null
+	wait "$dockerd_pid" 2>/dev/null
+	dockerd_pid=
 fi
 
 # ---- deployment snippets: syntax and the fields that matter ------------------
