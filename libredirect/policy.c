@@ -2504,6 +2504,18 @@ bool redirect_policy_has_mount(const struct redirect_policy *p)
 	return p->has & POLICY_HAS_MOUNT;
 }
 
+int redirect_policy_mount_target_check(const struct redirect_policy *p, const char *target)
+{
+	size_t i;
+
+	if (!target || !path_is_normal(target))
+		return -EINVAL;
+	for (i = 0; i < p->n_mount_targets; i++)
+		if (path_under(target, p->mount_targets[i]))
+			return 1;
+	return 0;
+}
+
 int redirect_policy_mount_check(const struct redirect_policy *p, const char *fstype,
 				const char *target, unsigned long flags)
 {

@@ -34,6 +34,11 @@ static bool has_sysinfo(const struct redirect_policy *p)
 	return redirect_policy_has_sysinfo(p);
 }
 
+static bool has_mount(const struct redirect_policy *p)
+{
+	return redirect_policy_has_mount(p);
+}
+
 static const struct {
 	const char *name;
 	sentry_handler_fn fn;
@@ -74,6 +79,8 @@ static const struct {
 	{ "symlinkat", sentry_handle_symlink, has_files },
 	{ "link", sentry_handle_link, has_files },
 	{ "linkat", sentry_handle_link, has_files },
+	{ "mount", sentry_handle_mount, has_mount },
+	{ "umount2", sentry_handle_umount2, has_mount },
 	{ "connect", sentry_handle_connect, has_connect },
 	{ "sendto", sentry_handle_sendto, has_connect },
 	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo },

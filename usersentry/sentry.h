@@ -221,6 +221,15 @@ int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif 
 			  struct sentry_reply *reply);
 int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
+/*
+ * files.c: mount (allowlisted types at allowlisted targets, bind mounts if
+ * the policy says so) and umount2, in a child that enters the target's
+ * mount namespace; never over a hidden or read-only path.
+ */
+int sentry_handle_mount(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_umount2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
 
 /*
  * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the

@@ -326,6 +326,9 @@ bool redirect_policy_has_sysinfo(const struct redirect_policy *policy);
 enum redirect_sysinfo_memory redirect_policy_sysinfo_memory(const struct redirect_policy *policy);
 enum redirect_sysinfo_uptime redirect_policy_sysinfo_uptime(const struct redirect_policy *policy);
 
+/* May a sandbox unmount target (at or below a "targets" entry)? 1, 0, -EINVAL. */
+int redirect_policy_mount_target_check(const struct redirect_policy *policy, const char *target);
+
 /* True when the policy has a "mount" section (mount handler enabled). */
 bool redirect_policy_has_mount(const struct redirect_policy *policy);
 

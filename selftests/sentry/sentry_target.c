@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -256,6 +257,21 @@ int main(int argc, char **argv)
 		       (unsigned long long)si.freeram * si.mem_unit, si.uptime, si.procs);
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[1], "mount")) {
+		/* mount FSTYPE TARGET DATA ("bind:SOURCE" as FSTYPE: a bind mount) */
+		int e = 0;
+
+		if (!strncmp(argv[2], "bind:", 5))
+			e = mount(argv[2] + 5, argv[3], NULL, MS_BIND, NULL) < 0 ? errno : 0;
+		else
+			e = mount("none", argv[3], argv[2], MS_NOSUID, argv[4]) < 0 ? errno : 0;
+		printf("mount=%s\n", err_name(e));
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "umount")) {
+		printf("umount=%s\n", err_name(umount2(argv[2], 0) < 0 ? errno : 0));
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "spin")) {
 		struct utsname u;
 
@@ -264,6 +280,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | tier1 N | "
 		"watch ERRNO SECONDS | spin | connect HOST PORT | sendto HOST PORT MSG [MSG2] | "
-		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS\n");
+		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS | "
+		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET\n");
 	return 2;
 }

@@ -82,6 +82,7 @@ wait_log() { # pattern, count
 
 cleanup() {
 	stop_daemon
+	grep -o " $work/[^ ]*" /proc/self/mountinfo 2>/dev/null | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -459,6 +460,42 @@ else
 	skip "sysinfo_busybox_uptime (no busybox)"
 fi
 
+# ---- mount handler: allowlisted types and targets, in the target's mount namespace
+m=$work/m
+mkdir -p "$m/mnt/a" "$m/mnt/b" "$m/other" "$m/src"
+echo from-src >"$m/src/f"
+ln -s "$m/other" "$m/mnt/link"
+cat >"$pol/mount.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "files":{"readOnly":["$d/ro"],"hidden":["$m/mnt/hidden"]},
+ "mount":{"fsTypes":["tmpfs"],"targets":["$m/mnt"],"bind":true}}}}
+JSON
+mkdir -p "$m/mnt/hidden"
+mounted() { grep -q " $1 " /proc/self/mountinfo; }
+{ [ "$(rr mount "$tgt" mount tmpfs "$m/mnt/a" size=1m)" = mount=0 ] && mounted "$m/mnt/a"; }
+check "mount_tmpfs_at_allowed_target" [ $? = 0 ]
+{ [ "$(rr mount "$tgt" umount "$m/mnt/a")" = umount=0 ] && ! mounted "$m/mnt/a"; }
+check "umount_allowed_target" [ $? = 0 ]
+check "mount_type_not_allowed_is_eperm" [ "$(rr mount "$tgt" mount proc "$m/mnt/a" x)" = mount=EPERM ]
+check "mount_target_not_allowed_is_eperm" [ "$(rr mount "$tgt" mount tmpfs "$m/other" x)" = mount=EPERM ]
+{ [ "$(rr mount "$tgt" mount tmpfs "$m/mnt/link" x)" = mount=EPERM ] && ! mounted "$m/other"; }
+check "mount_symlink_out_of_target_is_eperm" [ $? = 0 ]
+check "mount_over_hidden_is_enoent" [ "$(rr mount "$tgt" mount tmpfs "$m/mnt/hidden" x)" = mount=ENOENT ]
+check "umount_elsewhere_is_eperm" [ "$(rr mount "$tgt" umount /tmp)" = umount=EPERM ]
+{ [ "$(rr mount "$tgt" mount "bind:$m/src" "$m/mnt/b" x)" = mount=0 ] &&
+	[ "$(cat "$m/mnt/b/f")" = from-src ]; }
+check "mount_bind_allowed" [ $? = 0 ]
+umount "$m/mnt/b" 2>/dev/null
+check "mount_bind_of_read_only_is_eperm" [ "$(rr mount "$tgt" mount "bind:$d/ro" "$m/mnt/b" x)" = mount=EPERM ]
+if command -v busybox >/dev/null; then
+	{ rr mount busybox mount -t tmpfs -o size=1m none "$m/mnt/a" && mounted "$m/mnt/a" &&
+		rr mount busybox umount "$m/mnt/a" && ! mounted "$m/mnt/a"; }
+	check "mount_busybox_mount_and_umount" [ $? = 0 ]
+else
+	skip "mount_busybox_mount_and_umount (no busybox)"
+fi
+for t in a b link other; do umount -l "$m/mnt/$t" "$m/$t" 2>/dev/null; done
+
 # ---- audit log
 check "audit_lines_are_json_with_fields" python3 -c "
 import json, sys
@@ -474,6 +511,7 @@ assert ('openat', 'denied:read-only', 'EROFS') in seen, seen
 assert ('newfstatat', 'errno', 'ENOENT') in seen or ('statx', 'errno', 'ENOENT') in seen, seen
 assert ('fchmodat', 'denied:read-only', 'EROFS') in seen, seen
 assert ('connect', 'denied', 'ECONNREFUSED') in seen, seen
+assert ('mount', 'emulated', None) in seen, seen
 assert ('connect', 'emulated', None) in seen, seen
 assert ('sendto', 'denied', 'ECONNREFUSED') in seen, seen
 assert ('sysinfo', 'emulated', None) in seen, seen
