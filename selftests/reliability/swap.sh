@@ -117,6 +117,11 @@ swap open open swap_openat "$d/f0" "$d/f1"
 # re-checks its own copy of the rest.
 swap open-t1 open swap_openat_tier1 "$d/f0" "$d/f1"
 
+# The guest of tools/vm-run starts with the loopback interface down.
+if [ "$mode" = module ] && command -v ip >/dev/null; then
+	ip link set lo up 2>&1 | diag
+fi
+
 # connect: needs the Sentry's connect handler; until usersentry/net.c is
 # committed, a daemon that does not refuse a plain connect to the denied port
 # skips this part (once it is, such a daemon fails it).
