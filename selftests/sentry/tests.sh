@@ -603,7 +603,17 @@ check "audit_rate_limited" [ $? = 0 ]
 stop_daemon
 rm -f "$audit" "$audit.1"
 start --audit-rate 0 --audit-max-bytes 8192
-rr uname "$tgt" threads 2 1 "$release" >/dev/null
+# calls until the log has rotated twice (a slow guest needs longer than a second)
+rm -f "$work/stop-audit"
+rr uname "$tgt" threads 2 120 "$release" "$work/stop-audit" >/dev/null &
+apid=$!
+for i in $(seq 1200); do
+	[ -f "$audit.1" ] && [ "$(grep -c . "$audit.1")" -gt 0 ] &&
+		[ "$(stat -c %s "$audit" 2>/dev/null)" -gt 4096 ] 2>/dev/null && break
+	sleep 0.05
+done
+touch "$work/stop-audit"
+wait "$apid"
 size=$(stat -c %s "$audit")
 echo "audit size $size, rotated $(stat -c %s "$audit.1" 2>/dev/null)" | diag
 { [ "$size" -le 8192 ] && [ -f "$audit.1" ] &&
