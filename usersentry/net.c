@@ -4,11 +4,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -230,6 +232,13 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		return ret;
 	}
 	ret = perform(nc, nc->len ? (struct sockaddr *)&ss : NULL, nc->len);
+	if (ret == -EPIPE && nc->is_sendto && !(nc->flags & MSG_NOSIGNAL)) {
+		/* we sent with MSG_NOSIGNAL; the signal is the caller's */
+		pid_t tgid = sentry_tgid((pid_t)req->pid);
+
+		if (tgid > 0 && sentry_id_valid(sb, req->id) == 0)
+			syscall(SYS_tgkill, tgid, (pid_t)req->pid, SIGPIPE);
+	}
 	if (ret < 0) {
 		reply->error = ret;
 		reply->verdict = "emulated";

@@ -256,6 +256,8 @@ ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp);
 /* 0 or -EFAULT */
 int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len);
+/* The thread group of a thread (Tgid in /proc/TID/status), or -1. */
+pid_t sentry_tgid(pid_t tid);
 /* A copy of the target's fd (pidfd_getfd); -EBADF, or -ENOENT when the call is gone. */
 int sentry_target_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req, int fd,
 		     int *outp);

@@ -50,7 +50,7 @@ int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len)
 }
 
 /* The thread group of a thread: pidfd_open() takes only leaders on 6.1. */
-static pid_t tgid_of(pid_t tid)
+pid_t sentry_tgid(pid_t tid)
 {
 	char path[64], buf[1024], *p;
 	ssize_t n;
@@ -72,7 +72,7 @@ static pid_t tgid_of(pid_t tid)
 int sentry_target_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req, int fd,
 		     int *outp)
 {
-	pid_t tgid = tgid_of((pid_t)req->pid);
+	pid_t tgid = sentry_tgid((pid_t)req->pid);
 	int pidfd = -1, out = -1, saved = 0;
 
 	if (tgid > 0)
