@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The main job, end to end: commands under the redirector on this host
-# (portable mode: the Sentry answers on the listener), then redirect.ko in a VM
-# booting Debian's 6.1 kernel, with the cost of each tier side by side.
+# The main job, end to end: commands and a busybox container (runc through
+# redirect-runc) under the redirector on this host (portable mode: the Sentry
+# answers on the listener), then the same container with redirect.ko in a VM
+# booting Debian's 6.1 kernel (module mode), and the cost of each tier side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,11 +15,41 @@ tools/build-module.sh "$distro_kdir" build/kmod-distro
 
 tmp=$(mktemp -d /tmp/redirect-demo.XXXXXX)
 sentry_pid=
-cleanup() { [ -n "$sentry_pid" ] && kill "$sentry_pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+	runc --root "$tmp/runc" delete -f demo >/dev/null 2>&1 || true
+	[ -n "$sentry_pid" ] && kill "$sentry_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 
+# The container policy: Docker's profile as tier 0, a tier-1 rule that hides
+# /etc/secret (answered in the kernel in module mode), the Sentry's virtual
+# uname; other notified calls continue.
+mkdir -p "$tmp/policies" "$tmp/bundle/rootfs/bin" "$tmp/bundle/rootfs/etc"
+cp usersentry/policies/*.json "$tmp/policies/"
+cat >"$tmp/policies/demo-container.json" <<'JSON'
+{"extends": "docker-default.json",
+ "redirect": {
+  "rules": [{"names": ["openat"], "string": {"index": 1, "exact": "/etc/secret"},
+             "action": "errno:ENOENT", "comment": "hidden in the kernel"},
+            {"names": ["open"], "string": {"index": 0, "exact": "/etc/secret"},
+             "action": "errno:ENOENT"}],
+  "sentry": {"default": "continue",
+             "uname": {"release": "6.1.0-redirect", "nodename": "redirect-demo"}}}}
+JSON
+# a busybox container; the policy is picked by an OCI annotation
+cp /bin/busybox "$tmp/bundle/rootfs/bin/"
+for a in sh uname cat echo hostname; do ln -s busybox "$tmp/bundle/rootfs/bin/$a"; done
+echo "host secret" >"$tmp/bundle/rootfs/etc/secret"
+(cd "$tmp/bundle" && runc spec)
+jq '.process.terminal = false | .annotations = {"dev.redirect.policy": "demo-container"}
+    | .process.args = ["/bin/sh", "-c",
+	"echo \"uname -n -r: $(uname -n -r)\"; cat /etc/secret || echo \"(cat failed: hidden)\""]' \
+	"$tmp/bundle/config.json" >"$tmp/config.json" && mv "$tmp/config.json" "$tmp/bundle/config.json"
+cp "$tmp/bundle/config.json" "$tmp/bundle.orig.json"
+
 step "tier 2 in portable mode: usersentry on $tmp/sentry.sock (host kernel $(uname -r))"
-build/bin/usersentry --socket "$tmp/sentry.sock" --policy-dir usersentry/policies \
+build/bin/usersentry --socket "$tmp/sentry.sock" --policy-dir "$tmp/policies" \
 	--log "$tmp/sentry.log" &
 sentry_pid=$!
 for _ in $(seq 50); do [ -S "$tmp/sentry.sock" ] && break; sleep 0.1; done
@@ -32,16 +63,45 @@ build/bin/redirect-run --socket "$tmp/sentry.sock" --policy default -- busybox u
 echo "\$ redirect-run --policy default -- cat /proc/sys/kernel/osrelease  # not notified: tier 0 allows"
 build/bin/redirect-run --socket "$tmp/sentry.sock" --policy default -- cat /proc/sys/kernel/osrelease
 
+step "a busybox container: runc through redirect-runc (policy from the annotation)"
+echo "\$ redirect-runc run --bundle $tmp/bundle demo"
+REDIRECT_SOCKET=$tmp/sentry.sock REDIRECT_POLICY_DIR=$tmp/policies \
+	build/bin/redirect-runc --root "$tmp/runc" run --bundle "$tmp/bundle" demo </dev/null
+runc --root "$tmp/runc" delete -f demo >/dev/null 2>&1 || true
+echo "redirect-runc rewrote linux.seccomp (the original is kept as config.json.redirect-orig):"
+jq -c '.linux.seccomp | {defaultAction, listenerPath, listenerMetadata,
+	notified: [.syscalls[] | select(.action == "SCMP_ACT_NOTIFY") | .names[]],
+	rules: (.syscalls | length)}' "$tmp/bundle/config.json"
+
 step "what the Sentry saw and answered"
 sleep 0.2
 cat "$tmp/sentry.log"
+kill "$sentry_pid" && wait "$sentry_pid" 2>/dev/null || true
+sentry_pid=
+# the VM gets the bundle as it was
+cp "$tmp/bundle.orig.json" "$tmp/bundle/config.json"
+rm -f "$tmp/bundle/config.json.redirect-orig"
 
 step "tiers 0-2 with redirect.ko, in a VM booting Debian's $(basename "$(dirname "$distro_kdir")")"
 echo "(getppid per call: native; tier 0 seccomp errno; tier 1 answered by the module in"
 echo " the calling task; forwarded through the module's broker; forwarded to a plain"
 echo " user-space seccomp agent. Software-emulated VM: compare ratios, not times.)"
-tools/vm-run --timeout 600 -- sh -c '
-	insmod build/kmod-distro/kmod/redirect.ko &&
-	echo "redirect.ko loaded: $(ls -l /dev/redirect)" &&
+tools/vm-run --timeout 900 -- sh -c '
+	tmp=$1
+	insmod build/kmod-distro/kmod/redirect.ko || exit 1
+	echo "redirect.ko loaded: $(ls -l /dev/redirect)"
+	build/bin/usersentry --socket "$tmp/vm.sock" --policy-dir "$tmp/policies" \
+		--log "$tmp/vm-sentry.log" &
+	sentry=$!
+	for i in $(seq 300); do grep -q "listening on" "$tmp/vm-sentry.log" 2>/dev/null && break; sleep 0.1; done
+	echo "\$ redirect-runc run --bundle $tmp/bundle demo     # module mode"
+	REDIRECT_SOCKET=$tmp/vm.sock REDIRECT_POLICY_DIR=$tmp/policies \
+		build/bin/redirect-runc --root "$tmp/vm-runc" run --bundle "$tmp/bundle" demo </dev/null
+	runc --root "$tmp/vm-runc" delete -f demo >/dev/null 2>&1
+	echo "-- the Sentry in module mode (tier-1 answers never reach it):"
+	sleep 0.5
+	cat "$tmp/vm-sentry.log"
+	kill $sentry; wait $sentry
+	echo
 	build/bin/redirect-bench --calls 20000 --reps 3 --call getppid --scale 8 &&
-	rmmod redirect'
+	rmmod redirect' _ "$tmp"
