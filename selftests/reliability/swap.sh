@@ -10,7 +10,7 @@
 # portable: the host (no /dev/redirect); module: a VM guest with redirect.ko
 # loaded. Environment: REL_LONG=1 for 10^6 calls each, or SWAP_SECONDS
 # (default 1200 s: under TCG module mode makes ~170 forwarded opens a second);
-# otherwise 20,000 calls or SWAP_SECONDS (default 15 s), whichever comes first. Needs build/bin/
+# otherwise 20,000 calls or SWAP_SECONDS (default 10 s), whichever comes first. Needs build/bin/
 # usersentry, redirect-run and build/selftests/reliability/swap_target
 # (built if missing).
 set -u
@@ -23,7 +23,7 @@ tgt=$top/build/selftests/reliability/swap_target
 if [ "${REL_LONG:-0}" = 1 ]; then
 	iters=1000000 seconds=${SWAP_SECONDS:-1200}
 else
-	iters=20000 seconds=${SWAP_SECONDS:-15}
+	iters=20000 seconds=${SWAP_SECONDS:-10}
 fi
 
 n=${n:-0} failed=${failed:-0}
