@@ -10,9 +10,9 @@
 # portable: the host (no /dev/redirect); module: a VM guest with redirect.ko
 # loaded. Environment: REL_LONG=1 for 10^6 calls each, or SWAP_SECONDS
 # (default 1200 s: under TCG module mode makes ~170 forwarded opens a second);
-# otherwise 20,000 calls or SWAP_SECONDS (default 10 s), whichever comes first. Needs build/bin/
-# usersentry, redirect-run and build/selftests/reliability/swap_target
-# (built if missing).
+# otherwise 20,000 calls or SWAP_SECONDS (default 10 s), whichever comes
+# first. Needs build/bin/usersentry, redirect-run and
+# build/selftests/reliability/swap_target (built if missing).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
