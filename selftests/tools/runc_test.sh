@@ -100,6 +100,9 @@ make_bundle() {
 rr() { # [env...] redirect-runc args...: with this test's daemon and policies
 	REDIRECT_SOCKET=$sock REDIRECT_POLICY_DIR=$pol timeout 300 "$rrunc" "$@"
 }
+exit0_with_line() { # status, line, output
+	[ "$1" = 0 ] && grep -qx -- "$2" <<<"$3"
+}
 run_in() { # bundle id: run the container, output on stdout
 	rr --root "$state" run --bundle "$1" "$2" </dev/null 2>&1
 }
@@ -151,7 +154,7 @@ check "rewritten_config_metadata_is_policy" \
 cp "$b/config.json" "$work/rewritten1.json"
 out=$(run_in "$b" c1b)
 rc=$?
-check "second_run_same_bundle" [ $rc = 0 ] && grep -qx "$release" <<<"$out"
+check "second_run_same_bundle" exit0_with_line "$rc" "$release" "$out"
 check "second_run_rewrite_is_identical" cmp -s "$b/config.json" "$work/rewritten1.json"
 check "second_run_keeps_original" cmp -s "$b/config.json.redirect-orig" "$work/orig1.json"
 "$runc" --root "$state" delete -f c1b >/dev/null 2>&1
@@ -183,6 +186,24 @@ if [ -f "$pol/docker-default.json" ]; then
 	"$runc" --root "$state" delete -f c3 >/dev/null 2>&1
 else
 	skip "docker_profile_bundle (no build/policies/docker-default.json)"
+fi
+
+# ---- the shipped default policy (Docker's profile, hidden host paths, virtual release)
+shipped_release=$(jq -r '.redirect.sentry.uname.release // empty' "$top/usersentry/policies/default.json")
+if [ -f "$pol/docker-default.json" ] && [ -n "$shipped_release" ]; then
+	cp "$top/usersentry/policies/default.json" "$pol/shipped.json"
+	b=$(make_bundle 'uname -r; cat /proc/kcore >/dev/null; echo kcore=$?; cat /etc/visible.txt' \
+		'.annotations = {"dev.redirect.policy": "shipped"}')
+	out=$(run_in "$b" c6)
+	rc=$?
+	echo "$out" | diag
+	check "shipped_default_policy_runs_container" exit0_with_line "$rc" visible "$out"
+	check "shipped_default_policy_uname_virtual" grep -qx "$shipped_release" <<<"$out"
+	check "shipped_default_policy_hides_proc_kcore" \
+		grep -q "/proc/kcore.*No such file or directory" <<<"$out"
+	"$runc" --root "$state" delete -f c6 >/dev/null 2>&1
+else
+	skip "shipped_default_policy (no docker-default.json or no virtual release)"
 fi
 
 # ---- create / state / list / delete pass through
