@@ -288,7 +288,9 @@ int redirect_ctl_sandbox(struct redirect_ctl *c, uint32_t id, struct redirect_sa
 	int ret;
 
 	snprintf(what, sizeof(what), "sandbox %u", id);
-	ret = ctl_collect(c, REDIRECT_CMD_GET_SANDBOX, 0, &id, parse_sandbox, &g, what, err);
+	/* a do request: only NLM_F_ACK ends the reply (auto-ack is off) */
+	ret = ctl_collect(c, REDIRECT_CMD_GET_SANDBOX, NLM_F_ACK, &id, parse_sandbox, &g, what,
+			  err);
 	if (ret < 0)
 		return ret;
 	if (g.n != 1) {
