@@ -580,7 +580,6 @@ static bool daemon_absent(int ret)
 static int read_metrics(const char *path, char *mode, size_t mode_size, long *sandboxes,
 			struct redirect_error **err)
 {
-	static const char req[] = "GET /metrics HTTP/1.0\r\n\r\n";
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap), *line;
@@ -596,8 +595,10 @@ static int read_metrics(const char *path, char *mode, size_t mode_size, long *sa
 					 strerror(errno));
 		goto out;
 	}
-	/* usersentry answers without waiting for the request: it may be gone already */
-	(void)!send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	/*
+	 * usersentry answers at once and takes any request line as optional: a
+	 * request it has not read when it closes would reset the connection.
+	 */
 	for (;;) {
 		ssize_t n;
 
@@ -621,6 +622,8 @@ static int read_metrics(const char *path, char *mode, size_t mode_size, long *sa
 		n = n < 0 ? -1 : read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == ECONNRESET && len)
+			break;
 		if (n < 0) {
 			ret = redirect_error_set(err, errno, "metrics socket %s: %s", path,
 						 strerror(errno));
