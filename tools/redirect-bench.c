@@ -1020,6 +1020,8 @@ static void prepare(const char *dir)
 	    getsockname(s, (struct sockaddr *)&sin, &len))
 		die("udp socket");
 	udp_port = ntohs(sin.sin_port);
+	if (connect(s, (struct sockaddr *)&sin, sizeof(sin)))
+		die("connect to 127.0.0.1 (is the loopback interface up?)");
 }
 
 int main(int argc, char **argv)

@@ -175,7 +175,6 @@ json.dump(c, open(path, "w"), indent=1)
 PY
 	cp "$b/config.json" "$b/config.plain"
 fi
-container_seq=0
 set_args() { # NAME: the container's command
 	python3 - "$b/config.plain" "$b/config.json" "${cmd[$1]}" <<'PY'
 import json, sys
@@ -186,21 +185,30 @@ json.dump(c, open(dst, "w"), indent=1)
 PY
 }
 
+# The calls the Sentry answered for sandbox ID, from its log line at the end.
+sentry_calls() { # ID
+	local i line
+	for i in $(seq 40); do
+		line=$(grep -F "sandbox=$1 ended:" "$work/sentry.log" | tail -1)
+		[ -n "$line" ] && { echo "$line" | sed -n 's/.*(calls=\([0-9]*\)).*/\1/p'; return; }
+		sleep 0.05
+	done
+	echo "?"
+}
+
 # One timed run of workload NAME one WAY: prints microseconds; fails (its
-# stderr in $work/err) when the workload does.
+# stderr in $work/err) when the workload does.  Under redirect, the number
+# of calls the Sentry answered goes to $work/calls.txt.
 run_one() { # WAY NAME
 	local t0 t1 rc=0 id
-	if [ "$1" = runc ] || [ "$1" = redirect-runc ]; then
-		set_args "$2"
-		container_seq=$((container_seq + 1))
-		id=redirect-macro-$$-$container_seq
-	fi
+	id=redirect-macro-$$-$(date +%s%N)
+	[ "$1" = runc ] || [ "$1" = redirect-runc ] && set_args "$2"
 	t0=$(now)
 	case "$1" in
 	native)
 		sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
 	redirect-run)
-		build/bin/redirect-run --socket "$work/sentry.sock" --policy default -- \
+		build/bin/redirect-run --socket "$work/sentry.sock" --policy default --id "$id" -- \
 			sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
 	runc)
 		runc run --bundle "$b" "$id" </dev/null >/dev/null 2>"$work/err" || rc=$? ;;
@@ -211,13 +219,14 @@ run_one() { # WAY NAME
 	esac
 	t1=$(now)
 	[ "$rc" = 0 ] || { echo "exit status $rc" >>"$work/err"; return "$rc"; }
+	case "$1" in redirect-*) echo "$2 $1 $(sentry_calls "$id")" >>"$work/calls.txt" ;; esac
 	echo "$(( (t1 - t0) / 1000 ))"
 }
 
 # A workload that fails one way is reported as failed that way (with its
 # first error line), never timed so; one that fails natively stops the run.
 results=$work/results.txt
-: >"$results" >"$work/failed.tsv"
+: >"$results" >"$work/failed.tsv" >"$work/calls.txt"
 for n in "${names[@]}"; do
 	run_one native "$n" >/dev/null || { echo "macro.sh: $n fails natively:" >&2; cat "$work/err" >&2; exit 1; }
 	ok_ways=()
@@ -241,10 +250,16 @@ for n in "${names[@]}"; do
 	printf '%s\t%s\t%s\n' "$n" "${what[$n]}" "${cmd[$n]}"
 done >"$work/what.tsv"
 
-python3 - "$results" "$work/what.tsv" "$work/failed.tsv" "$mode" "$reps" "$size" >"$work/out.json" <<'PY'
+python3 - "$results" "$work/what.tsv" "$work/failed.tsv" "$work/calls.txt" "$mode" "$reps" \
+	"$size" >"$work/out.json" <<'PY'
 import json, os, statistics, sys
 
-results, whatf, failedf, mode, reps, size = sys.argv[1:]
+results, whatf, failedf, callsf, mode, reps, size = sys.argv[1:]
+sentry_calls = {}
+for l in open(callsf):
+    name, way, n = l.split()
+    if n.isdigit():
+        sentry_calls.setdefault((name, way), []).append(int(n))
 failed = {}
 for l in open(failedf):
     if l.strip():
@@ -284,10 +299,13 @@ for line in open(whatf):
         if key:
             w[key + "status"] = "ok"
         b, r = fig(runs[name][base]), fig(runs[name][red])
+        if (name, red) in sentry_calls:
+            w[key + "sentry_calls"] = statistics.median(sentry_calls[(name, red)])
         w.update({key + "base_s" if key else "native_s": b,
                   key + "redirect_s": r, key + "ratio": r["median"] / b["median"],
                   key + "ratio_min": r["min"] / b["max"], key + "ratio_max": r["max"] / b["min"]})
     out["workloads"].append(w)
+out["sentry_calls"] = "median number of calls usersentry answered per run (its log)"
 json.dump(out, sys.stdout, indent=1)
 print()
 PY

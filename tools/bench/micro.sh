@@ -42,6 +42,8 @@ if [ -n "$ko" ]; then
 	fi
 	for _ in $(seq 50); do [ -c /dev/redirect ] && break; sleep 0.1; done
 	[ -c /dev/redirect ] || { echo "micro.sh: /dev/redirect did not appear" >&2; exit 1; }
+	# a VM guest boots without networking: connect() wants the loopback
+	ip link set lo up
 fi
 
 mkdir -p "$work/policies"

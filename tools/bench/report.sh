@@ -25,15 +25,15 @@ done
 if [ "$quick" = 1 ]; then
 	host_micro=(--calls 5000 --reps 3 --scale 1,2,4,8,16)
 	vm_micro=(--calls 2000 --fwd-calls 200 --reps 3 --scale 1,2,4,8,16 --scale-calls 100)
-	macro=(--reps 3 --size quick)
-	vm_macro=(--reps 2 --size quick)
+	macro=(--reps 2 --size quick)
+	vm_macro=(--reps 1 --size quick)
 	vm1_micro=(--call getppid,openat --calls 2000 --fwd-calls 200 --reps 3 --scale 1,8 --scale-calls 100)
 else
 	host_micro=(--calls 20000 --reps 7 --scale 1,2,4,8,16)
 	vm_micro=(--calls 5000 --fwd-calls 500 --reps 5 --scale 1,2,4,8,16 --scale-calls 200)
-	macro=(--reps 5 --size full)
+	macro=(--reps 3 --size full)
 	# under TCG every exec and open costs milliseconds: the small set
-	vm_macro=(--reps 3 --size quick)
+	vm_macro=(--reps 2 --size quick)
 	vm1_micro=(--call getppid,uname,openat --calls 3000 --fwd-calls 300 --reps 5 --scale 1,2,4,8,16 --scale-calls 100)
 fi
 out=build/bench
@@ -44,6 +44,12 @@ guest_kernel=$(basename "$(dirname "$kdir")")
 ko=$out/kmod/kmod/redirect.ko
 
 step() { printf '== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
+
+# The host's load while the benchmarks run: the report states it, since
+# other jobs share the cores.
+(while :; do cut -d' ' -f1 /proc/loadavg; sleep 15; done) >"$out/load.txt" &
+load_pid=$!
+trap 'kill $load_pid 2>/dev/null' EXIT
 step "build"
 make -s user
 tools/build-module.sh "$kdir" "$out/kmod" >/dev/null
@@ -93,12 +99,14 @@ PY
 
 step "report"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+load=$(sort -n "$out/load.txt" | awk '{ v[NR] = $1 } END { if (NR) printf "%s to %s (median %s), sampled every 15 s", v[1], v[NR], v[int((NR + 1) / 2)] }')
 python3 - "$out/meta.json" <<PY
 import json, sys
 json.dump({
     "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
     "cpu": "$cpu, $(nproc) CPUs online (shared with other jobs)",
     "memory": "$(free -g | awk '/^Mem:/ { print $2 }') GiB",
+    "host_load": "1-minute load average $load",
     "host_kernel": "$(uname -r) (portable mode: seccomp user notification on the listener)",
     "guest_kernel": "$guest_kernel under QEMU TCG (software emulation), 2 vCPUs (and a second run with 1 vCPU), 3 GiB (module mode)",
     "quick": "yes (make bench-report BENCH_QUICK=1)" if $quick else "no",
