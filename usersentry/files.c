@@ -307,6 +307,7 @@ struct file_call {
 	char fstype[68];		/* mount */
 	char *data;			/* mount: its page of options, or NULL */
 	bool umount;
+	int empty_fd;			/* AT_EMPTY_PATH: the dirfd's copy, taken as ourselves */
 	bool have_times;
 	unsigned char out[4096];	/* written to buf_addr after the call */
 	size_t out_len;
@@ -597,6 +598,22 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			c.cap_eff = 0;
 	}
 	fc->creds = &c;
+	fc->empty_fd = -1;
+	if (!fc->path[0] && (fc->at_flags & AT_EMPTY_PATH)) {
+		/* before become(): pidfd_getfd() wants our ptrace rights, not the target's */
+		if (fc->dirfd == AT_FDCWD)
+			ret = open_target_path(fc, "cwd", O_PATH, &fc->empty_fd);
+		else
+			ret = sentry_target_fd(fc->sb, fc->req, fc->dirfd, &fc->empty_fd);
+		if (ret < 0) {
+			close(fc->rootfd);
+			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+				return -ENOENT;
+			reply->error = ret == -ENOENT ? -EBADF : ret;
+			reply->verdict = "errno";
+			return 0;
+		}
+	}
 	become(&c, &old_umask);
 	ret = fc->op ? fc->op(fc, reply) : do_open(fc, reply);
 	unbecome(old_umask);
@@ -612,6 +629,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			ret = w == -ENOENT ? -ENOENT : -EFAULT;
 	}
 	close(fc->rootfd);
+	if (fc->empty_fd >= 0)
+		close(fc->empty_fd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
 		ret = -ENOENT;	/* gone; nothing is sent either way */
 	if (ret < 0) {
@@ -875,12 +894,11 @@ static int resolve_existing(struct file_call *fc, bool follow, bool write, int *
 	int attempt, r, fd = -1, ret;
 
 	if (!fc->path[0]) {
-		if (fc->dirfd == AT_FDCWD)
-			ret = open_target_path(fc, "cwd", O_PATH, &fd);
-		else
-			ret = sentry_target_fd(fc->sb, fc->req, fc->dirfd, &fd);
-		if (ret < 0)
-			return ret;
+		if (fc->empty_fd < 0)
+			return -ENOENT;
+		fd = fcntl(fc->empty_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
 		/* a pipe or socket has no path: no rule names it */
 		if (fd_path(fd, cp, sizeof(cp)) == 0 && cp[0] == '/' &&
 		    strip_root(fc->root, cp) == 0) {

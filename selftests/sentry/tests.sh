@@ -230,6 +230,17 @@ check "files_chown_read_only_is_erofs" [ $? = 0 ]
 { rr files chown 1:1 "$d/rw/moved.txt" &&
 	[ "$(stat -c %u:%g "$d/rw/moved.txt")" = 1:1 ]; }
 check "files_chown_in_rw" [ $? = 0 ]
+# an unprivileged target: fstat of its fds and lookups still served (our ptrace rights)
+if command -v setpriv >/dev/null; then
+	chmod 755 "$work" "$d"
+	out=$(rr files setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+		"cat $d/a.txt && stat -c %s $d/a.txt && test ! -e $d/hidden.txt && echo hidden" 2>&1)
+	echo "$out" | diag
+	check "files_unprivileged_target_cat_stat" \
+		[ "$out" = "$(printf 'mapped\n%s\nhidden' "$(stat -c %s "$d/b.txt")")" ]
+else
+	skip "files_unprivileged_target_cat_stat (no setpriv)"
+fi
 # touch (utimensat, also on an fd), links, truncate, mknod within the rules
 { rr files touch -d @1000000 "$d/rw/t1" && [ "$(stat -c %Y "$d/rw/t1")" = 1000000 ]; }
 check "files_touch_creates_and_sets_times" [ $? = 0 ]
