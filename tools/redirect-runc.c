@@ -18,6 +18,7 @@
 
 #define DEFAULT_SOCKET "/run/redirect/usersentry.sock"
 #define DEFAULT_POLICY "default"
+#define DEFAULT_CONFIG "/etc/redirect/redirect-runc.conf"
 #ifndef REDIRECT_POLICY_DIR
 #define REDIRECT_POLICY_DIR "/usr/local/share/redirect/policies"
 #endif
@@ -56,6 +57,9 @@ static void usage(FILE *f)
 		"  --redirect-policy NAME      policy without a " ANNOT_POLICY " annotation\n"
 		"                              (env REDIRECT_POLICY; default " DEFAULT_POLICY ")\n"
 		"  --redirect-help             this text\n"
+		"\n"
+		"Defaults may also be set in " DEFAULT_CONFIG " (env REDIRECT_RUNC_CONFIG):\n"
+		"\"key = value\" lines with the keys runc, policy-dir, socket, policy.\n"
 		"\n"
 		"See redirect-runc(1). Exit status: runc's, or %d when redirect-runc refused\n"
 		"(the bundle is then left as it was and no container is started).\n",
@@ -220,7 +224,8 @@ static int find_bundle(const char *cmd, char **args, int n, const char **bundlep
 
 /* ---- files ------------------------------------------------------------------ */
 
-static int read_file(const char *path, char **bufp, size_t *lenp, mode_t *modep,
+/* config.json is never read through a symlink: the bundle's own file is rewritten */
+static int read_file(const char *path, bool nofollow, char **bufp, size_t *lenp, mode_t *modep,
 		     struct redirect_error **err)
 {
 	struct stat st;
@@ -228,7 +233,7 @@ static int read_file(const char *path, char **bufp, size_t *lenp, mode_t *modep,
 	char *buf;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return fail(err, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -1050,7 +1055,7 @@ static int load_bundle(const char *dir, struct bundle *b, struct redirect_error 
 	    snprintf(b->backup, sizeof(b->backup), "%s" BACKUP_SUFFIX, b->config) >=
 	    (int)sizeof(b->backup))
 		return fail(err, ENAMETOOLONG, "bundle %s: path too long", dir);
-	ret = read_file(b->config, &b->cur, &b->cur_len, &b->mode, err);
+	ret = read_file(b->config, true, &b->cur, &b->cur_len, &b->mode, err);
 	if (ret < 0)
 		return ret;
 	ret = parse_json(b->cur, b->cur_len, b->config, &root, err);
@@ -1064,7 +1069,7 @@ static int load_bundle(const char *dir, struct bundle *b, struct redirect_error 
 		b->write_backup = true;
 		goto out;
 	}
-	ret = read_file(b->backup, &b->orig, &b->orig_len, NULL, err);
+	ret = read_file(b->backup, true, &b->orig, &b->orig_len, NULL, err);
 	if (ret < 0) {
 		ret = fail(err, -ret, "%s was rewritten by redirect-runc but its original %s "
 			   "cannot be read (%s); restore the original config.json", b->config,
@@ -1251,22 +1256,97 @@ static const char *env_or(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
+/*
+ * The configuration file, for runtimes that pass no options (containerd):
+ * "key = value" lines, '#' comments; keys runc, policy-dir, socket, policy.
+ * A missing file is no error; anything malformed in it is.
+ */
+static int read_config_file(const char *path, bool must_exist, struct opts *o,
+			    struct redirect_error **err)
+{
+	static const char *const keys[] = { "runc", "policy-dir", "socket", "policy" };
+	const char **slots[] = { &o->runc, &o->policy_dir, &o->socket, &o->default_policy };
+	char *buf, *line, *save = NULL;
+	size_t len, k;
+	int ret;
+
+	ret = read_file(path, false, &buf, &len, NULL, err);
+	if (ret == -ENOENT && !must_exist) {
+		redirect_error_free(*err);
+		*err = NULL;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return fail(err, EINVAL, "%s: not a text file", path);
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *key = line, *val, *end;
+
+		while (*key == ' ' || *key == '\t')
+			key++;
+		if (!*key || *key == '#')
+			continue;
+		val = strchr(key, '=');
+		if (!val) {
+			ret = fail(err, EINVAL, "%s: \"%s\": expected key = value", path, key);
+			break;
+		}
+		for (end = val; end > key && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		for (val++; *val == ' ' || *val == '\t'; val++)
+			;
+		for (end = val + strlen(val); end > val && strchr(" \t\r", end[-1]); end--)
+			;
+		*end = '\0';
+		for (k = 0; k < ARRAY_SIZE(keys) && strcmp(keys[k], key); k++)
+			;
+		if (k == ARRAY_SIZE(keys)) {
+			ret = fail(err, EINVAL, "%s: unknown key \"%s\" (runc, policy-dir, socket, "
+				   "policy)", path, key);
+			break;
+		}
+		if (!*val) {
+			ret = fail(err, EINVAL, "%s: %s: empty value", path, key);
+			break;
+		}
+		*slots[k] = strdup(val);
+		if (!*slots[k]) {
+			ret = fail(err, ENOMEM, "out of memory");
+			break;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {
-		.runc = getenv("REDIRECT_RUNC"),
-		.policy_dir = env_or("REDIRECT_POLICY_DIR", REDIRECT_POLICY_DIR),
-		.socket = env_or("REDIRECT_SOCKET", DEFAULT_SOCKET),
-		.default_policy = env_or("REDIRECT_POLICY", DEFAULT_POLICY),
+		.policy_dir = REDIRECT_POLICY_DIR,
+		.socket = DEFAULT_SOCKET,
+		.default_policy = DEFAULT_POLICY,
 	};
+	const char *config = getenv("REDIRECT_RUNC_CONFIG");
 	struct redirect_error *e = NULL;
 	struct bundle b = { 0 };
 	char runc[PATH_MAX], **rargv;
 	int i, n = 0, cmd = -1;
 	bool help = false;
 
-	if (o.runc && !*o.runc)
-		o.runc = NULL;
+	/* precedence: --redirect-* options, then the environment, then the file */
+	if (read_config_file(config && *config ? config : DEFAULT_CONFIG, config && *config, &o,
+			     &e) < 0) {
+		fprintf(stderr, "redirect-runc: %s\n", e->msg);
+		return EXIT_WRAPPER;
+	}
+	o.runc = env_or("REDIRECT_RUNC", o.runc);
+	o.policy_dir = env_or("REDIRECT_POLICY_DIR", o.policy_dir);
+	o.socket = env_or("REDIRECT_SOCKET", o.socket);
+	o.default_policy = env_or("REDIRECT_POLICY", o.default_policy);
 	rargv = calloc((size_t)argc + 1, sizeof(*rargv));
 	if (!rargv) {
 		fprintf(stderr, "redirect-runc: out of memory\n");

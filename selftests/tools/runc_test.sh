@@ -97,11 +97,16 @@ make_bundle() {
 		"$work/template/config.json" >"$b/config.json"
 	echo "$b"
 }
+: >"$work/empty.conf"
+export REDIRECT_RUNC_CONFIG=$work/empty.conf	# not the host's /etc/redirect one
 rr() { # [env...] redirect-runc args...: with this test's daemon and policies
 	REDIRECT_SOCKET=$sock REDIRECT_POLICY_DIR=$pol timeout 300 "$rrunc" "$@"
 }
 exit0_with_line() { # status, line, output
 	[ "$1" = 0 ] && grep -qx -- "$2" <<<"$3"
+}
+exit125_with() { # status, text, output
+	[ "$1" = 125 ] && grep -qF -- "$2" <<<"$3"
 }
 run_in() { # bundle id: run the container, output on stdout
 	rr --root "$state" run --bundle "$1" "$2" </dev/null 2>&1
@@ -233,6 +238,23 @@ check "argv_passed_unchanged" [ "$out" = "[--root][$state][--log][x.log][--log-f
 check "redirect_policy_option_used" [ "$(jq -r .linux.seccomp.listenerMetadata "$b/config.json")" = annotated ]
 out=$(REDIRECT_RUNC=$rrunc rr --version 2>&1)
 check "refuses_itself_as_runc" grep -q "redirect-runc itself" <<<"$out"
+
+# ---- the configuration file, for runtimes that pass no options (containerd)
+cat >"$work/rr.conf" <<CONF
+# redirect-runc defaults
+socket = $sock
+policy-dir=$pol
+	policy = annotated
+CONF
+b=$(make_bundle 'uname -r')
+out=$(REDIRECT_RUNC_CONFIG=$work/rr.conf timeout 300 "$rrunc" --root "$state" run --bundle "$b" c7 \
+	</dev/null 2>&1)
+check "config_file_sets_socket_dir_and_policy" exit0_with_line $? "$release2" "$out"
+"$runc" --root "$state" delete -f c7 >/dev/null 2>&1
+echo "sockett = /x" >"$work/bad.conf"
+out=$(REDIRECT_RUNC_CONFIG=$work/bad.conf "$rrunc" --version 2>&1)
+rc=$?
+check "config_file_unknown_key_refused" exit125_with "$rc" 'bad.conf: unknown key "sockett"' "$out"
 
 # ---- refusals: non-zero, a message naming the fault, config.json byte-identical,
 # nothing written beside it, no container started
