@@ -108,6 +108,11 @@ static int install_sandbox_filter(bool deny_nested)
 	return i < 0 ? -errno : i;
 }
 
+static int sandbox_filter_install(const void *deny_nested)
+{
+	return install_sandbox_filter(*(const bool *)deny_nested);
+}
+
 /*
  * Fork a sandboxed child: its filter's listener attached to @session with
  * rules (getppid: VALUE 4242; getpid forwarded to the Sentry thread). The
@@ -116,46 +121,10 @@ static int install_sandbox_filter(bool deny_nested)
 static pid_t sandbox_fork(struct target *t, int session, bool deny_nested, __u32 *id)
 {
 	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
-	int sv[2], fd;
-	pid_t pid;
+	pid_t pid = target_fork_filter(t, sandbox_filter_install, &deny_nested);
 
-	memset(t, 0, sizeof(*t));
-	t->pidfd = t->listener = -1;
-	if (pipe2(t->ctl, O_CLOEXEC) || pipe2(t->res, O_CLOEXEC) ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int keep[] = { t->ctl[0], t->res[1], sv[1] };
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* Nothing of the Sentry's: above all not its session. */
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != keep[0] && fd != keep[1] && fd != keep[2])
-				close(fd);
-		fd = install_sandbox_filter(deny_nested);
-		if (fd < 0 || send_fd(sv[1], fd))
-			_exit(97);
-		close(fd);
-		close(sv[1]);
-		if (target_cmd(t) != 'g')
-			_exit(95);
-		return 0;
-	}
-	if (nr_children < MAX_CHILDREN)
-		children[nr_children++] = pid;
-	close(sv[1]);
-	close(t->ctl[0]);
-	close(t->res[1]);
-	t->pid = pid;
-	t->pidfd = syscall(__NR_pidfd_open, pid, 0);
-	t->listener = recv_fd(sv[0]);
-	close(sv[0]);
-	if (t->listener < 0 || t->pidfd < 0)
-		return -1;
+	if (pid <= 0)
+		return pid;
 	if (rdr_attach(session, t->listener, t->pidfd, HOLD, 0, "escape", id) ||
 	    rdr_set_rules(session, *id, &r, 1, NULL) || target_go(t))
 		return -1;

@@ -16,6 +16,7 @@
 #include "../sandbox/sandbox_util.h"
 #include "rel_util.h"
 #include "rel_nl.h"
+#include "rel_ksft.h"
 
 #define HOLD REDIRECT_FAIL_HOLD
 /* No call of the module makes more allocations than this. */
@@ -82,11 +83,6 @@ static void failslab_quiet_check(struct __test_metadata *_metadata, const char *
 		EXPECT_EQ(0, n) TH_LOG("allocation-failure warnings logged:\n%s", found);
 }
 
-static long sc_ret(long r)
-{
-	return r < 0 ? -errno : r;
-}
-
 /*
  * Arm fail-nth = @n, run @expr (an int), disarm. *injected says whether the
  * failure was injected (the count ran out), i.e. whether to try n + 1.
@@ -99,30 +95,6 @@ static long sc_ret(long r)
 	failnth_set((fd), 0);							\
 	__ret;									\
 })
-
-static bool settled(int ms)
-{
-	long long end = now_ms() + ms;
-	struct rnl nl;
-	bool ok = false;
-
-	if (rnl_open(&nl))
-		return false;
-	do {
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			;
-		if (rnl_sandbox_count(&nl) == 0 && rdr_module_refcnt() == 0) {
-			ok = true;
-			break;
-		}
-		sleep_ms(50);
-	} while (now_ms() < end);
-	rnl_close(&nl);
-	return ok;
-}
-
-#define EXPECT_SETTLED() \
-	EXPECT_TRUE(settled(15000)) TH_LOG("sandboxes or module references left behind")
 
 /* A target that answers 'c' commands with one getppid(tok) result each. */
 static pid_t caller_fork(struct target *t, const int *nrs, int n)

@@ -17,35 +17,9 @@
 #include "../sandbox/sandbox_util.h"
 #include "rel_util.h"
 #include "rel_nl.h"
+#include "rel_ksft.h"
 
 #define HOLD REDIRECT_FAIL_HOLD
-
-static bool settled(int ms, int *count, int *refcnt)
-{
-	long long end = now_ms() + ms;
-	struct rnl nl;
-
-	*count = *refcnt = -1;
-	if (rnl_open(&nl))
-		return false;
-	do {
-		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-			;
-		*count = rnl_sandbox_count(&nl);
-		*refcnt = rdr_module_refcnt();
-		if (*count == 0 && *refcnt == 0)
-			break;
-		sleep_ms(50);
-	} while (now_ms() < end);
-	rnl_close(&nl);
-	return *count == 0 && *refcnt == 0;
-}
-
-#define EXPECT_SETTLED() do {							\
-	int __c, __r;								\
-	EXPECT_TRUE(settled(15000, &__c, &__r))					\
-		TH_LOG("left behind: %d sandboxes, module refcnt %d", __c, __r);\
-} while (0)
 
 FIXTURE(race) {
 	int unused;

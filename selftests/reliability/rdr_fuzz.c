@@ -53,21 +53,15 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
+#include "../sandbox/sandbox_util.h"
 #include "rel_util.h"
 #include "rel_nl.h"
 
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 1U
 #endif
 
 #define PAGE 4096UL
-#define FWD_VAL(a0) ((long)(0x40000000L + (long)((a0) & 0xffffffffUL)))
 
 /* Calls the targets trap with SECCOMP_RET_USER_NOTIF: harmless to answer anyhow. */
 static const int trap_nrs[] = {
@@ -143,14 +137,6 @@ static void vlog(const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 	fflush(stdout);
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* ---- the arena: argument memory with fences ------------------------------------ */
@@ -416,77 +402,13 @@ static void check_errno(unsigned int cmd, const struct session *s, int ret, int 
 /* ---- targets: processes under a seccomp filter with a listener ---------------------- */
 
 #define MAX_TARGETS 8
-struct target {
+struct fuzz_target {
 	pid_t pid;
 	int pidfd;	/* in fds[] too */
 	int listener;	/* in fds[] too */
 };
 
-static struct target targets[MAX_TARGETS];
-
-static int install_filter(unsigned int flags)
-{
-	struct sock_filter f[8 + 2 * NR_TRAPS];
-	struct sock_fprog prog;
-	int i = 0, k;
-
-	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, arch));
-	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					      offsetof(struct seccomp_data, nr));
-	for (k = 0; k < NR_TRAPS; k++) {
-		f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, trap_nrs[k], 0, 1);
-		f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
-	}
-	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog.len = i;
-	prog.filter = f;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-		       SECCOMP_FILTER_FLAG_NEW_LISTENER | flags, &prog);
-}
-
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {};
-	char byte = 'L';
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {};
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
+static struct fuzz_target targets[MAX_TARGETS];
 
 /* One thread of a target: trapped and untrapped calls with random arguments. */
 static void *target_loop(void *arg)
@@ -574,7 +496,7 @@ static void target_spawn(struct rng *r)
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != sv[1])
 				close(fd);
-		lst = install_filter(flags);
+		lst = install_notify_filter(trap_nrs, NR_TRAPS, flags);
 		if (lst < 0 || send_fd(sv[1], lst))
 			_exit(97);
 		close(lst);
@@ -631,7 +553,7 @@ static void target_spawn(struct rng *r)
 static void target_kill(struct rng *r)
 {
 	int live[MAX_TARGETS], n = 0, i;
-	struct target *t;
+	struct fuzz_target *t;
 
 	for (i = 0; i < MAX_TARGETS; i++)
 		if (targets[i].pid)
@@ -1705,7 +1627,7 @@ static void episode(uint64_t seed, long long deadline_ms, int out_fd)
 	if (opt.thread)
 		pthread_create(&helper, NULL, helper_main, (void *)(uintptr_t)(seed ^ 0x5eed));
 
-	while (mono_ms() < deadline_ms && (opt.max_ops < 0 || sum.ops < opt.max_ops)) {
+	while (now_ms() < deadline_ms && (opt.max_ops < 0 || sum.ops < opt.max_ops)) {
 		/* Weights: sessions and replies matter most. */
 		static const unsigned char weight[OP_MAX] = {
 			[OP_OPEN] = 4, [OP_CLOSE_SESSION] = 2, [OP_DUP_SESSION] = 1,
@@ -1816,7 +1738,7 @@ static void dump_stacks(pid_t pid)
  */
 static const char *settle(char *why, size_t len)
 {
-	long long end = mono_ms() + 20000;
+	long long end = now_ms() + 20000;
 	struct rnl nl = { .fd = -1 };
 	int count = -1, ref = -1;
 
@@ -1833,7 +1755,7 @@ static const char *settle(char *why, size_t len)
 		if (count == 0 && ref == 0)
 			break;
 		usleep(50000);
-	} while (mono_ms() < end);
+	} while (now_ms() < end);
 	rnl_close(&nl);
 	if (count == 0 && ref == 0)
 		return NULL;
@@ -1843,7 +1765,7 @@ static const char *settle(char *why, size_t len)
 
 static int run_seed(int tap, uint64_t seed, int seconds)
 {
-	long long start = mono_ms(), deadline = start + seconds * 1000LL;
+	long long start = now_ms(), deadline = start + seconds * 1000LL;
 	struct summary s = {};
 	char why[160];
 	const char *fail = NULL;
@@ -1865,7 +1787,7 @@ static int run_seed(int tap, uint64_t seed, int seconds)
 
 		if (w == pid)
 			break;
-		if (mono_ms() > deadline + 60000) {
+		if (now_ms() > deadline + 60000) {
 			printf("# seed %#llx: episode hung; kernel stacks:\n", (unsigned long long)seed);
 			dump_stacks(pid);
 			kill(pid, SIGKILL);
@@ -1890,7 +1812,7 @@ static int run_seed(int tap, uint64_t seed, int seconds)
 	printf("# seed %#llx: %ld ops in %.1f s; ioctls ok %ld / failed %ld; attached %ld, "
 	       "fetched %ld (+%ld), replies ok %ld (+%ld); netlink sent %ld, received %ld; "
 	       "unloads %ld\n",
-	       (unsigned long long)seed, s.ops, (mono_ms() - start) / 1000.0, s.ioctl_ok,
+	       (unsigned long long)seed, s.ops, (now_ms() - start) / 1000.0, s.ioctl_ok,
 	       s.ioctl_err, s.attached, s.fetched, s.helper_fetched, s.replied_ok,
 	       s.helper_replied, s.nl_sent, s.nl_msgs,
 	       s.unload_ok);

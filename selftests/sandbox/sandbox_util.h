@@ -411,11 +411,14 @@ static inline void target_report(struct target *t, const void *buf, size_t len)
 
 #define TARGET_EXIT() _exit(_metadata->passed ? 0 : 1)
 
+/* Installs a target's filter in the child: the listener fd, or -errno. */
+typedef int (*target_filter_fn)(const void *arg);
+
 /*
- * Fork a target trapping @nrs[0..n) with filter @flags. Child: returns 0
- * once the parent said go (target_go()). Parent: returns the pid, or -1.
+ * Fork a target whose filter @install(@arg) installs. Child: returns 0 once
+ * the parent said go (target_go()). Parent: returns the pid, or -1.
  */
-static inline pid_t target_fork(struct target *t, const int *nrs, int n, unsigned int flags)
+static inline pid_t target_fork_filter(struct target *t, target_filter_fn install, const void *arg)
 {
 	int sv[2], fd;
 	pid_t pid;
@@ -442,7 +445,7 @@ static inline pid_t target_fork(struct target *t, const int *nrs, int n, unsigne
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != keep[0] && fd != keep[1] && fd != keep[2])
 				close(fd);
-		fd = install_notify_filter(nrs, n, flags);
+		fd = install(arg);
 		if (fd < 0)
 			_exit(97);
 		if (send_fd(sv[1], fd))
@@ -465,6 +468,27 @@ static inline pid_t target_fork(struct target *t, const int *nrs, int n, unsigne
 	if (t->listener < 0 || t->pidfd < 0)
 		return -1;
 	return pid;
+}
+
+struct notify_filter {
+	const int *nrs;
+	int n;
+	unsigned int flags;
+};
+
+static inline int notify_filter_install(const void *arg)
+{
+	const struct notify_filter *f = arg;
+
+	return install_notify_filter(f->nrs, f->n, f->flags);
+}
+
+/* A target trapping @nrs[0..n) with filter @flags (see target_fork_filter()). */
+static inline pid_t target_fork(struct target *t, const int *nrs, int n, unsigned int flags)
+{
+	struct notify_filter f = { nrs, n, flags };
+
+	return target_fork_filter(t, notify_filter_install, &f);
 }
 
 static inline int target_send(struct target *t, char c)
@@ -533,7 +557,7 @@ static inline void target_close(struct target *t)
 	int *fds[] = { &t->pidfd, &t->listener, &t->ctl[1], &t->res[0] };
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
