@@ -3,7 +3,8 @@
  * kselftests of the "redirect" generic-netlink family: sandboxes, stats, rules, events.
  *
  * Raw generic netlink (no library) so that every errno and extended-ack
- * message is seen exactly as the kernel sends it. Sandboxes are made
+ * message is seen exactly as the kernel sends it; attribute parsing is
+ * shared with the reliability suite (rel_nl.h). Sandboxes are made
  * through /dev/redirect with the helpers of sandbox_util.h.
  */
 #include <grp.h>
@@ -16,13 +17,7 @@
 
 #include "kselftest_harness.h"
 #include "sandbox_util.h"
-
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
+#include "../reliability/rel_nl.h"
 
 #define NOBODY 65534
 
@@ -76,50 +71,11 @@ static __u32 buf_put_u32(struct nlbuf *b, __u16 type, __u32 v)
 	return buf_put(b, type, &v, sizeof(v));
 }
 
-/* Attributes of a generic netlink message, last of each type wins. */
-static void parse_attrs(const struct nlattr *a, int len, const struct nlattr **tb, int max)
-{
-	memset(tb, 0, sizeof(*tb) * (max + 1));
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
-		int type = a->nla_type & NLA_TYPE_MASK;
-
-		if (type <= max)
-			tb[type] = a;
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-}
-
-static void genl_attrs(const struct nlmsghdr *h, const struct nlattr **tb, int max)
-{
-	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(h) + GENL_HDRLEN);
-
-	parse_attrs(a, h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), tb, max);
-}
-
-static const void *nla_data_p(const struct nlattr *a)
-{
-	return (const char *)a + NLA_HDRLEN;
-}
-
-static int nla_len_of(const struct nlattr *a)
-{
-	return a->nla_len - NLA_HDRLEN;
-}
-
-static __u32 nla_u32(const struct nlattr *a)
-{
-	__u32 v;
-
-	memcpy(&v, nla_data_p(a), sizeof(v));
-	return v;
-}
-
 static __u64 nla_u64(const struct nlattr *a)
 {
 	__u64 v;
 
-	memcpy(&v, nla_data_p(a), sizeof(v));
+	memcpy(&v, rnl_data(a), sizeof(v));
 	return v;
 }
 
@@ -130,12 +86,12 @@ static void take_extack(struct nl *nl, const struct nlmsghdr *h, const void *aft
 
 	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
 		return;
-	parse_attrs(after, len, tb, NLMSGERR_ATTR_MAX);
+	rnl_parse(after, len, tb, NLMSGERR_ATTR_MAX);
 	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(nl->errmsg, sizeof(nl->errmsg), "%.*s", nla_len_of(tb[NLMSGERR_ATTR_MSG]),
-			 (const char *)nla_data_p(tb[NLMSGERR_ATTR_MSG]));
+		snprintf(nl->errmsg, sizeof(nl->errmsg), "%.*s", rnl_len(tb[NLMSGERR_ATTR_MSG]),
+			 (const char *)rnl_data(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS])
-		nl->erroff = nla_u32(tb[NLMSGERR_ATTR_OFFS]);
+		nl->erroff = rnl_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
 typedef void (*nl_msg_fn)(const struct nlmsghdr *h, void *arg);
@@ -208,18 +164,18 @@ static void family_cb(const struct nlmsghdr *h, void *arg)
 	struct family_info *fi = arg;
 	int len;
 
-	genl_attrs(h, tb, CTRL_ATTR_MAX);
+	rnl_genl_attrs(h, tb, CTRL_ATTR_MAX);
 	if (tb[CTRL_ATTR_FAMILY_ID])
-		memcpy(&fi->id, nla_data_p(tb[CTRL_ATTR_FAMILY_ID]), sizeof(fi->id));
+		memcpy(&fi->id, rnl_data(tb[CTRL_ATTR_FAMILY_ID]), sizeof(fi->id));
 	if (!tb[CTRL_ATTR_MCAST_GROUPS])
 		return;
-	g = nla_data_p(tb[CTRL_ATTR_MCAST_GROUPS]);
-	len = nla_len_of(tb[CTRL_ATTR_MCAST_GROUPS]);
+	g = rnl_data(tb[CTRL_ATTR_MCAST_GROUPS]);
+	len = rnl_len(tb[CTRL_ATTR_MCAST_GROUPS]);
 	while (len >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN && g->nla_len <= len) {
-		parse_attrs(nla_data_p(g), nla_len_of(g), gtb, CTRL_ATTR_MCAST_GRP_MAX);
+		rnl_parse(rnl_data(g), rnl_len(g), gtb, CTRL_ATTR_MCAST_GRP_MAX);
 		if (gtb[CTRL_ATTR_MCAST_GRP_NAME] && gtb[CTRL_ATTR_MCAST_GRP_ID] &&
-		    !strcmp(nla_data_p(gtb[CTRL_ATTR_MCAST_GRP_NAME]), REDIRECT_GENL_MCGRP_EVENTS))
-			fi->events = nla_u32(gtb[CTRL_ATTR_MCAST_GRP_ID]);
+		    !strcmp(rnl_data(gtb[CTRL_ATTR_MCAST_GRP_NAME]), REDIRECT_GENL_MCGRP_EVENTS))
+			fi->events = rnl_u32(gtb[CTRL_ATTR_MCAST_GRP_ID]);
 		len -= NLA_ALIGN(g->nla_len);
 		g = (const void *)((const char *)g + NLA_ALIGN(g->nla_len));
 	}
@@ -294,31 +250,31 @@ static void sandbox_cb(const struct nlmsghdr *h, void *arg)
 	struct sandbox_query *q = arg;
 	struct sandbox_info *si = &q->info;
 
-	genl_attrs(h, tb, REDIRECT_A_MAX);
+	rnl_genl_attrs(h, tb, REDIRECT_A_MAX);
 	q->seen++;
-	if (!tb[REDIRECT_A_SANDBOX_ID] || nla_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id)
+	if (!tb[REDIRECT_A_SANDBOX_ID] || rnl_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id)
 		return;
 	q->matches++;
 	si->found = true;
 	if (tb[REDIRECT_A_NAME])
-		snprintf(si->name, sizeof(si->name), "%.*s", nla_len_of(tb[REDIRECT_A_NAME]),
-			 (const char *)nla_data_p(tb[REDIRECT_A_NAME]));
-	si->fail_mode = tb[REDIRECT_A_FAIL_MODE] ? nla_u32(tb[REDIRECT_A_FAIL_MODE]) : ~0U;
-	si->owned = tb[REDIRECT_A_OWNED] ? *(const __u8 *)nla_data_p(tb[REDIRECT_A_OWNED]) : -1;
+		snprintf(si->name, sizeof(si->name), "%.*s", rnl_len(tb[REDIRECT_A_NAME]),
+			 (const char *)rnl_data(tb[REDIRECT_A_NAME]));
+	si->fail_mode = tb[REDIRECT_A_FAIL_MODE] ? rnl_u32(tb[REDIRECT_A_FAIL_MODE]) : ~0U;
+	si->owned = tb[REDIRECT_A_OWNED] ? *(const __u8 *)rnl_data(tb[REDIRECT_A_OWNED]) : -1;
 	si->forward_pending = tb[REDIRECT_A_FORWARD_PENDING] ?
-			      nla_u32(tb[REDIRECT_A_FORWARD_PENDING]) : ~0U;
-	si->delivered = tb[REDIRECT_A_DELIVERED] ? nla_u32(tb[REDIRECT_A_DELIVERED]) : ~0U;
-	si->replay = tb[REDIRECT_A_REPLAY] ? nla_u32(tb[REDIRECT_A_REPLAY]) : ~0U;
+			      rnl_u32(tb[REDIRECT_A_FORWARD_PENDING]) : ~0U;
+	si->delivered = tb[REDIRECT_A_DELIVERED] ? rnl_u32(tb[REDIRECT_A_DELIVERED]) : ~0U;
+	si->replay = tb[REDIRECT_A_REPLAY] ? rnl_u32(tb[REDIRECT_A_REPLAY]) : ~0U;
 	si->generation = tb[REDIRECT_A_RULES_GENERATION] ?
 			 nla_u64(tb[REDIRECT_A_RULES_GENERATION]) : ~0ULL;
 	if (tb[REDIRECT_A_STATS]) {
-		si->stats_len = nla_len_of(tb[REDIRECT_A_STATS]);
-		memcpy(si->stats, nla_data_p(tb[REDIRECT_A_STATS]),
+		si->stats_len = rnl_len(tb[REDIRECT_A_STATS]);
+		memcpy(si->stats, rnl_data(tb[REDIRECT_A_STATS]),
 		       si->stats_len < (int)sizeof(si->stats) ? si->stats_len : sizeof(si->stats));
 	}
 	if (tb[REDIRECT_A_HIST]) {
-		si->hist_len = nla_len_of(tb[REDIRECT_A_HIST]);
-		memcpy(si->hist, nla_data_p(tb[REDIRECT_A_HIST]),
+		si->hist_len = rnl_len(tb[REDIRECT_A_HIST]);
+		memcpy(si->hist, rnl_data(tb[REDIRECT_A_HIST]),
 		       si->hist_len < (int)sizeof(si->hist) ? si->hist_len : sizeof(si->hist));
 	}
 }
@@ -352,22 +308,22 @@ static void stats_cb(const struct nlmsghdr *h, void *arg)
 	int i = q->msgs, b;
 	__u64 hist[REDIRECT_HIST_BUCKETS];
 
-	genl_attrs(h, tb, REDIRECT_A_MAX);
-	if (!tb[REDIRECT_A_SANDBOX_ID] || nla_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id) {
+	rnl_genl_attrs(h, tb, REDIRECT_A_MAX);
+	if (!tb[REDIRECT_A_SANDBOX_ID] || rnl_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id) {
 		q->foreign++;
 		return;
 	}
 	if (i >= 64)
 		return;
 	q->msgs++;
-	q->nr_of[i] = tb[REDIRECT_A_SYSCALL_NR] ? (int)nla_u32(tb[REDIRECT_A_SYSCALL_NR]) : -1;
-	if (!tb[REDIRECT_A_STATS] || nla_len_of(tb[REDIRECT_A_STATS]) != sizeof(q->stats[i]) ||
-	    !tb[REDIRECT_A_HIST] || nla_len_of(tb[REDIRECT_A_HIST]) != sizeof(hist)) {
+	q->nr_of[i] = tb[REDIRECT_A_SYSCALL_NR] ? (int)rnl_u32(tb[REDIRECT_A_SYSCALL_NR]) : -1;
+	if (!tb[REDIRECT_A_STATS] || rnl_len(tb[REDIRECT_A_STATS]) != sizeof(q->stats[i]) ||
+	    !tb[REDIRECT_A_HIST] || rnl_len(tb[REDIRECT_A_HIST]) != sizeof(hist)) {
 		q->bad_len++;
 		return;
 	}
-	memcpy(q->stats[i], nla_data_p(tb[REDIRECT_A_STATS]), sizeof(q->stats[i]));
-	memcpy(hist, nla_data_p(tb[REDIRECT_A_HIST]), sizeof(hist));
+	memcpy(q->stats[i], rnl_data(tb[REDIRECT_A_STATS]), sizeof(q->stats[i]));
+	memcpy(hist, rnl_data(tb[REDIRECT_A_HIST]), sizeof(hist));
 	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++)
 		q->hist_sum[i] += hist[b];
 }
@@ -400,19 +356,19 @@ static void rules_cb(const struct nlmsghdr *h, void *arg)
 	struct rules_query *q = arg;
 	int i = q->msgs;
 
-	genl_attrs(h, tb, REDIRECT_A_MAX);
+	rnl_genl_attrs(h, tb, REDIRECT_A_MAX);
 	if (i >= MAX_RULES_SEEN)
 		return;
 	q->msgs++;
-	if (!tb[REDIRECT_A_SANDBOX_ID] || nla_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id ||
+	if (!tb[REDIRECT_A_SANDBOX_ID] || rnl_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id ||
 	    !tb[REDIRECT_A_RULE_INDEX] || !tb[REDIRECT_A_RULE] || !tb[REDIRECT_A_HITS] ||
 	    !tb[REDIRECT_A_RULES_GENERATION] ||
-	    nla_len_of(tb[REDIRECT_A_RULE]) != sizeof(struct redirect_rule)) {
+	    rnl_len(tb[REDIRECT_A_RULE]) != sizeof(struct redirect_rule)) {
 		q->bad++;
 		return;
 	}
-	q->index[i] = nla_u32(tb[REDIRECT_A_RULE_INDEX]);
-	memcpy(&q->rule[i], nla_data_p(tb[REDIRECT_A_RULE]), sizeof(q->rule[i]));
+	q->index[i] = rnl_u32(tb[REDIRECT_A_RULE_INDEX]);
+	memcpy(&q->rule[i], rnl_data(tb[REDIRECT_A_RULE]), sizeof(q->rule[i]));
 	q->hits[i] = nla_u64(tb[REDIRECT_A_HITS]);
 	q->generation[i] = nla_u64(tb[REDIRECT_A_RULES_GENERATION]);
 }
@@ -1041,8 +997,8 @@ static int read_event(int fd, __u16 family, __u32 id, struct event *ev, int time
 
 			if (h->nlmsg_type != family || g->cmd != REDIRECT_CMD_EVENT)
 				continue;
-			genl_attrs(h, tb, REDIRECT_A_MAX);
-			if (!tb[REDIRECT_A_SANDBOX_ID] || nla_u32(tb[REDIRECT_A_SANDBOX_ID]) != id)
+			rnl_genl_attrs(h, tb, REDIRECT_A_MAX);
+			if (!tb[REDIRECT_A_SANDBOX_ID] || rnl_u32(tb[REDIRECT_A_SANDBOX_ID]) != id)
 				continue;
 			memset(ev, 0, sizeof(*ev));
 			ev->sandbox_id = id;
@@ -1053,11 +1009,11 @@ static int read_event(int fd, __u16 family, __u32 id, struct event *ev, int time
 				      tb[REDIRECT_A_RULE_INDEX];
 			if (!ev->has_all)
 				return 1;
-			ev->pid = nla_u32(tb[REDIRECT_A_PID]);
-			ev->nr = nla_u32(tb[REDIRECT_A_SYSCALL_NR]);
-			ev->verdict = nla_u32(tb[REDIRECT_A_VERDICT]);
+			ev->pid = rnl_u32(tb[REDIRECT_A_PID]);
+			ev->nr = rnl_u32(tb[REDIRECT_A_SYSCALL_NR]);
+			ev->verdict = rnl_u32(tb[REDIRECT_A_VERDICT]);
 			ev->value = (__s64)nla_u64(tb[REDIRECT_A_VALUE]);
-			ev->rule_index = nla_u32(tb[REDIRECT_A_RULE_INDEX]);
+			ev->rule_index = rnl_u32(tb[REDIRECT_A_RULE_INDEX]);
 			return 1;
 		}
 	}
