@@ -5,6 +5,6 @@ SANDBOX_SELFTESTS := $(B)/selftests/sandbox/sandbox_test $(B)/selftests/sandbox/
 USER_TARGETS += $(SANDBOX_SELFTESTS)
 
 $(SANDBOX_SELFTESTS): $(B)/selftests/sandbox/%: selftests/sandbox/%.c \
-		selftests/sandbox/sandbox_util.h kmod/uapi/linux/redirect.h
+		selftests/sandbox/sandbox_util.h selftests/reliability/rel_nl.h kmod/uapi/linux/redirect.h
 	@mkdir -p $(dir $@)
 	$(CC) $(KSFT_CFLAGS) -pthread -o $@ $< $(LDFLAGS)
