@@ -1363,6 +1363,12 @@ int main(int argc, char **argv)
 				return EXIT_WRAPPER;
 			continue;
 		}
+		/* "--" ends the options: the command is what follows */
+		if (!strcmp(argv[i], "--")) {
+			rargv[n++] = argv[i];
+			cmd = i + 1 < argc ? i + 1 : -1;
+			break;
+		}
 		if (!is_flag(argv[i])) {
 			cmd = i;
 			break;

@@ -281,6 +281,10 @@ b=$(make_bundle "$start")
 refuse no_daemon "usersentry socket $work/nope.sock: No such file" "$b" \
 	env REDIRECT_SOCKET="$work/nope.sock" REDIRECT_POLICY_DIR="$pol" "$rrunc" \
 	--root "$state" run --bundle "$b" no_daemon
+# "--" before the command must not hide it from redirect-runc
+refuse double_dash_command "usersentry socket $work/nope.sock: No such file" "$b" \
+	env REDIRECT_SOCKET="$work/nope.sock" REDIRECT_POLICY_DIR="$pol" "$rrunc" \
+	--root "$state" -- run --bundle "$b" double_dash_command
 # a socket file nobody listens on: a daemon that died
 /usr/bin/python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
 	"$work/dead.sock" 2>/dev/null ||
