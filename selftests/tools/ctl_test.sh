@@ -128,6 +128,21 @@ check "policy_check_without_file_exits_2" [ $rc = 2 ]
 run status extra
 check "status_extra_argument_exits_2" [ $rc = 2 ]
 
+# ---- the man page: renders without warnings, documents every command and exit code
+man=$top/tools/man/redirectctl.8
+if command -v groff >/dev/null; then
+	out=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww "$man" 2>&1 >/dev/null)
+	check "man_page_renders_without_warnings" [ -z "$out" ]
+fi
+man_documents() { # each word: a ".B WORD" line in the man page
+	local w
+	for w in "$@"; do
+		grep -qx "\.B $w" "$man" || { out="not documented: $w"; return 1; }
+	done
+}
+check "man_page_documents_commands_and_exit_codes" man_documents status sandboxes stats \
+	trace "rules show" "rules load" "rules clear" "rules reload" "policy check" 0 1 2 3
+
 # ---- policy check (no module needed)
 run policy check "$pol/ctl.json"
 check "policy_check_good_summary" eval '[ $rc = 0 ] && has "policy \"ctl\" is valid" &&
@@ -238,6 +253,7 @@ assert d[\"daemon_pid\"] == $daemon"'
 	wait "$tracer"
 	trc=$?
 	out=$(cat "$work/trace.out" "$work/trace.err")
+	echo "$out" | diag
 	check "trace_count_prints_audited_calls" eval '[ $trc = 0 ] &&
 		[ $(grep -c "\[[0-9]* ctl-two\] pid [0-9]* getpriority(...) = -1 EACCES (Permission denied) <tier 1, rule 0>" "$work/trace.out") = 5 ]'
 	wait "$tracer_json"
@@ -264,6 +280,7 @@ assert s[0][\"fail_mode\"] == \"hold\" and s[0][\"stats\"][\"notified\"] == 5, s
 	id1=$(json 'print([x["id"] for x in d if x["name"] == "ctl-one"][0])' 2>/dev/null)
 	# the target made exactly 5 notified calls, all answered in the kernel
 	run stats ctl-one
+	echo "$out" | diag
 	check "stats_counts_target_calls" eval '[ $rc = 0 ] &&
 		has "^getpriority  *5  *5  *0  *0  *0 " && has "5 calls notified, 5 answered in the kernel"'
 	run stats --json "$id1"
