@@ -34,6 +34,8 @@
 /* Kernel stats slot that collects calls with no per-number slot (kmod/stats.h). */
 #define STATS_OTHER_NR 511
 #define METRICS_TIMEOUT_MS 5000
+/* trace gives up after this many failed reads in a row */
+#define TRACE_MAX_ERRORS 10
 
 static const char *const stat_names[REDIRECT_STAT_COUNT] = {
 	[REDIRECT_STAT_NOTIFIED] = "notified",	 [REDIRECT_STAT_ERRNO] = "errno",
@@ -68,7 +70,7 @@ static void __attribute__((format(printf, 1, 2))) msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* ---- the command table ---------------------------------------------------------------- */
+/* ---- the command table -------------------------------------------------------------- */
 
 struct command {
 	const char *name;
@@ -212,7 +214,7 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 	return -1;
 }
 
-/* ---- helpers ---------------------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------------------ */
 
 static int fail(struct redirect_error *e, int ret, const char *what)
 {
@@ -478,7 +480,7 @@ static void print_json(struct json_object *o)
 	json_object_put(o);
 }
 
-/* ---- usersentry: found through its agent socket ------------------------------------------- */
+/* ---- usersentry: found through its agent socket ------------------------------------- */
 
 struct daemon_info {
 	pid_t pid;
@@ -663,7 +665,7 @@ out:
 	return ret;
 }
 
-/* ---- status ------------------------------------------------------------------------------- */
+/* ---- status ------------------------------------------------------------------------- */
 
 static int handshake(struct redirect_handshake *hs, struct redirect_error **err)
 {
@@ -826,7 +828,7 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 	return rc;
 }
 
-/* ---- sandboxes ------------------------------------------------------------------------------ */
+/* ---- sandboxes ---------------------------------------------------------------------- */
 
 static uint64_t fast_path(const uint64_t *stats)
 {
@@ -899,7 +901,7 @@ static int cmd_sandboxes(const struct command *cmd, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- stats ------------------------------------------------------------------------------------ */
+/* ---- stats -------------------------------------------------------------------------- */
 
 static void stats_row(const char *name, const uint64_t *st, const uint64_t *hist)
 {
@@ -1026,7 +1028,7 @@ out:
 	return rc;
 }
 
-/* ---- trace ------------------------------------------------------------------------------------ */
+/* ---- trace -------------------------------------------------------------------------- */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -1143,7 +1145,7 @@ static int cmd_trace(const struct command *cmd, int argc, char **argv)
 	double deadline = 0;
 	long seen = 0;
 	struct opts o;
-	int rc, ret;
+	int rc, ret, errors = 0;
 
 	rc = parse_opts(cmd, "jct", argc, argv, 0, 1, &o);
 	if (rc >= 0)
@@ -1194,10 +1196,19 @@ static int cmd_trace(const struct command *cmd, int argc, char **argv)
 			continue;
 		}
 		if (ret < 0) {
+			/* a receive-buffer overrun loses events but not the socket */
+			if (++errors < TRACE_MAX_ERRORS) {
+				msg("trace: %s (events may have been lost)",
+				    e ? e->msg : strerror(-ret));
+				redirect_error_free(e);
+				e = NULL;
+				continue;
+			}
 			rc = fail(e, ret, "reading events");
 			e = NULL;
 			break;
 		}
+		errors = 0;
 		if (!ret)
 			continue;
 		if (filter_id && ev.sandbox_id != filter_id)
@@ -1221,7 +1232,7 @@ static int cmd_trace(const struct command *cmd, int argc, char **argv)
 	return rc;
 }
 
-/* ---- rules ------------------------------------------------------------------------------------ */
+/* ---- rules -------------------------------------------------------------------------- */
 
 static void c_escape(char *out, size_t size, const char *s, size_t len)
 {
@@ -1491,7 +1502,7 @@ static int rules_reload(const struct command *cmd, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- policy check ------------------------------------------------------------------------------- */
+/* ---- policy check ------------------------------------------------------------------- */
 
 static int policy_check(const struct command *cmd, int argc, char **argv)
 {
@@ -1572,7 +1583,7 @@ out:
 	return rc;
 }
 
-/* ---- dispatch ---------------------------------------------------------------------------------- */
+/* ---- dispatch ----------------------------------------------------------------------- */
 
 static const struct command rules_commands[] = {
 	{ "show", rules_show, "[--json] SANDBOX",

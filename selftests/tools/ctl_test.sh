@@ -18,7 +18,7 @@ pol=$work/policies
 sock=$work/s.sock
 metrics=$work/metrics.sock
 log=$work/usersentry.log
-daemon= runner= out= rc=
+daemon='' runner='' out='' rc=''
 n=0 failed=0
 
 ok() { n=$((n + 1)); echo "ok $n ctl_$*"; }
@@ -332,6 +332,21 @@ assert r[2][\"action\"] == \"value:42\" and r[2][\"hits\"] == 0"'
 	prc=$?
 	check "rules_reload_restores_policy_rules" eval '[ $prc = 0 ] &&
 		[ $(grep -c "reloading policies" "$log") -gt $reloads ]'
+
+	# the daemon dies: its sandboxes stay, in the module's custody
+	{ kill -9 "$daemon"; wait "$daemon"; } 2>/dev/null
+	daemon=''
+	in_custody() {
+		run sandboxes --json
+		json 'assert {x["name"]: x["state"] for x in d}["ctl-one"] == "custody"' 2>/dev/null
+	}
+	poll 60 in_custody
+	check "sandboxes_shows_custody_when_daemon_dies" [ $? = 0 ]
+	run sandboxes
+	check "sandboxes_table_custody" has "^[0-9]* *ctl-one *custody *hold"
+	run status --socket "$sock"
+	check "status_stale_socket_exits_3" eval '[ $rc = 3 ] && has "stale socket" &&
+		has "2 in custody"'
 	touch "$work/stop"
 	wait "$runner2"
 fi
@@ -345,10 +360,12 @@ if [ "$mode" = host ]; then
 	poll 30 eval '[ $(grep -c "reloading policies" "$log") -gt $reloads ]'
 	check "rules_reload_reaches_daemon_log" [ $? = 0 ]
 fi
-# a daemon killed outright leaves its socket behind: stale, not running
-{ kill -9 "$daemon"; wait "$daemon"; } 2>/dev/null
-daemon=
-run status --socket "$sock"
-check "status_stale_socket_exits_3" eval '[ $rc = 3 ] && has "stale socket"'
+if [ "$mode" = host ]; then
+	# a daemon killed outright leaves its socket behind: stale, not running
+	{ kill -9 "$daemon"; wait "$daemon"; } 2>/dev/null
+	daemon=''
+	run status --socket "$sock"
+	check "status_stale_socket_exits_3" eval '[ $rc = 3 ] && has "stale socket"'
+fi
 echo "# ctl: $n tests ($mode)"
 exit "$failed"
