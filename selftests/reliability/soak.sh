@@ -87,13 +87,13 @@ slot() { # index deadline
 		out=$work/runs/$1.$k
 		t=$(( (RANDOM % 8) + 1 )) s=$(( (RANDOM % 3) + 1 ))
 		if [ $((RANDOM % 4)) = 0 ]; then
-			timeout 300 "$bin/redirect-run" -s "$sock" -p "$work/pol/soak.json" -- \
+			timeout 120 "$bin/redirect-run" -s "$sock" -p "$work/pol/soak.json" -- \
 				"$tgt" tier1 200 >"$out" 2>&1
 			rc=$?
 			# a wrong answer, as a status of its own
 			[ $rc = 0 ] && [ "$(cat "$out")" != "getpriority errno=13" ] && rc=99
 		else
-			timeout 300 "$bin/redirect-run" -s "$sock" -p "$work/pol/soak.json" -- \
+			timeout 120 "$bin/redirect-run" -s "$sock" -p "$work/pol/soak.json" -- \
 				"$tgt" threads "$t" "$s" "$release" >"$out" 2>&1
 			rc=$?
 		fi
