@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
 		case "$size" in quick|full) ;; *) echo "macro.sh: --size is quick or full" >&2; exit 2 ;; esac ;;
 	--runc) runc=1; shift ;;
 	-h|--help) usage ;;
+	-) break ;;
 	-*) echo "macro.sh: unknown option '$1'" >&2; usage ;;
 	*) break ;;
 	esac
