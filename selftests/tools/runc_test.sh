@@ -193,23 +193,47 @@ else
 	skip "docker_profile_bundle (no build/policies/docker-default.json)"
 fi
 
-# ---- the shipped default policy (Docker's profile, hidden host paths, virtual release)
-shipped_release=$(jq -r '.redirect.sentry.uname.release // empty' "$top/usersentry/policies/default.json")
-if [ -f "$pol/docker-default.json" ] && [ -n "$shipped_release" ]; then
-	cp "$top/usersentry/policies/default.json" "$pol/shipped.json"
-	b=$(make_bundle 'uname -r; cat /proc/kcore >/dev/null; echo kcore=$?; cat /etc/visible.txt' \
-		'.annotations = {"dev.redirect.policy": "shipped"}')
-	out=$(run_in "$b" c6)
+# ---- the shipped policies, from the source tree's policy directory as installed:
+# default (no annotation needed) and strict (host paths hidden by the Sentry)
+shipped=$top/usersentry/policies
+shipped_release=$(jq -r '.redirect.sentry.uname.release // empty' "$shipped/default.json")
+sock2=$work/shipped.sock
+"$bin/usersentry" -s "$sock2" -d "$shipped" -l "$work/shipped.log" --state-dir "$work/state2" &
+daemon2=$!
+for _ in $(seq 300); do
+	grep -q "listening on $sock2" "$work/shipped.log" 2>/dev/null && break
+	sleep 0.1
+done
+if [ -e "$shipped/docker-default.json" ] && [ -n "$shipped_release" ]; then
+	b=$(make_bundle 'uname -r; cat /etc/visible.txt')
+	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 300 "$rrunc" \
+		--root "$state" run --bundle "$b" c6 </dev/null 2>&1)
 	rc=$?
 	echo "$out" | diag
 	check "shipped_default_policy_runs_container" exit0_with_line "$rc" visible "$out"
 	check "shipped_default_policy_uname_virtual" grep -qx "$shipped_release" <<<"$out"
-	check "shipped_default_policy_hides_proc_kcore" \
-		grep -q "/proc/kcore.*No such file or directory" <<<"$out"
+	check "shipped_default_policy_picked_without_annotation" \
+		grep -q "sandbox=c6 attached: .*policy=default" "$work/shipped.log"
 	"$runc" --root "$state" delete -f c6 >/dev/null 2>&1
 else
 	skip "shipped_default_policy (no docker-default.json or no virtual release)"
 fi
+if [ -f "$shipped/strict.json" ] &&
+   jq -e '.redirect.sentry.files.hidden | index("/proc/kcore")' "$shipped/strict.json" >/dev/null; then
+	b=$(make_bundle 'cat /proc/kcore >/dev/null; echo kcore=$?; cat /etc/visible.txt' \
+		'.annotations = {"dev.redirect.policy": "strict"}')
+	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 300 "$rrunc" \
+		--root "$state" run --bundle "$b" c6s </dev/null 2>&1)
+	rc=$?
+	echo "$out" | diag
+	check "shipped_strict_policy_runs_container" exit0_with_line "$rc" visible "$out"
+	check "shipped_strict_policy_hides_proc_kcore" \
+		grep -q "/proc/kcore.*No such file or directory" <<<"$out"
+	"$runc" --root "$state" delete -f c6s >/dev/null 2>&1
+else
+	skip "shipped_strict_policy (no strict.json hiding /proc/kcore)"
+fi
+kill "$daemon2" 2>/dev/null && wait "$daemon2" 2>/dev/null
 
 # ---- create / state / list / delete pass through
 b=$(make_bundle 'uname -r')
