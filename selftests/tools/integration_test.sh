@@ -297,6 +297,9 @@ if [ -n "$runc_ok" ]; then
 	bundle "$work/uname" rdr-uname 'uname -r; hostname'
 	out=$(rrunc "$id_base-uname" "$work/uname" 2>&1)
 	same "runc_debian_uname_release_is_virtual" "$release" "$(head -1 <<<"$out")"
+	if [ -z "$out" ]; then	# say where it stopped
+		{ tail -15 "$log"; runc list; ps -eo pid,stat,wchan:20,args | grep -E "[r]unc|$id_base"; } | diag
+	fi
 	check "runc_debian_calls_in_audit_log" audited "$id_base-uname" uname emulated
 	h=$(sed -n 2p <<<"$out")
 	if [ "$h" = rdr-uname ]; then
