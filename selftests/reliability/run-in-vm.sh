@@ -23,7 +23,7 @@
 #                       short run takes ~2 minutes on Debian's kernel and ~5 on
 #                       the debug kernel under TCG, a minute of it fuzzing)
 #   REL_FUZZ_SECONDS    fuzzing time (default 60)
-#   REL_SOAK_SECONDS    the soak's length (default 30; 600 with REL_LONG=1)
+#   REL_SOAK_SECONDS    the soak's length (default 20; 600 with REL_LONG=1)
 #   REL_FUZZ_SEEDS      "s1 s2 ..." instead of the corpus
 #   REL_RACES=0         only the broker race that cannot crash a kernel without
 #                       the fix of 378b668 (default 1: all three; without that
@@ -63,7 +63,7 @@ else
 	export REL_SCALE=${REL_SCALE:-1}
 	fuzz_seconds=${REL_FUZZ_SECONDS:-60}
 	fresh_seeds=0
-	soak_seconds=${REL_SOAK_SECONDS:-30}
+	soak_seconds=${REL_SOAK_SECONDS:-20}
 fi
 races=${REL_RACES:-1}
 
@@ -127,7 +127,7 @@ ksft failslab_test $((1800 + 60 * ${REL_SCALE%.*}))
 ksft faults_test $((1800 + 300 * ${REL_SCALE%.*}))
 
 # Through usersentry in module mode: argument-swap races (openat, connect),
-# then a soak with many sandboxes (REL_SOAK_SECONDS; 30 s, 600 s long).
+# then a soak with many sandboxes (REL_SOAK_SECONDS; 20 s, 600 s long).
 script() { # name args...
 	local name=$1 st start
 	shift
