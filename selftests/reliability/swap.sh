@@ -53,7 +53,7 @@ cat >"$work/pol/open.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"continue",
  "files":{"hidden":["$d/f1"]}}}}
 JSON
-# Two ports of the kernel's ephemeral range that nothing else uses here.
+# Two ports below the kernel's ephemeral range (another pair if one is taken).
 pa=$((20000 + RANDOM % 10000))
 pd=$((pa + 1))
 cat >"$work/pol/open-t1.json" <<JSON
@@ -61,10 +61,13 @@ cat >"$work/pol/open-t1.json" <<JSON
  "rules":[{"names":["openat"],"string":{"index":1,"exact":"$d/f1"},"action":"errno:ENOENT"}],
  "sentry":{"default":"continue","files":{"hidden":["$d/f1"]}}}}
 JSON
-cat >"$work/pol/connect.json" <<JSON
+connect_policy() {
+	cat >"$work/pol/connect.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"continue",
  "connect":{"default":"allow","rules":[{"action":"deny","cidr":"127.0.0.0/8","port":$pd}]}}}}
 JSON
+}
+connect_policy
 
 "$bin/usersentry" -s "$sock" -d "$work/pol" -l "$log" --state-dir "$work/state" --audit-rate 0 &
 daemon=$!
@@ -125,9 +128,20 @@ fi
 # connect: needs the Sentry's connect handler; until usersentry/net.c is
 # committed, a daemon that does not refuse a plain connect to the denied port
 # skips this part (once it is, such a daemon fails it).
-"$tgt" listen "$pa" "$pd" $((seconds + 600)) >"$work/listen.out" 2>&1 &
-lpid=$!
-for i in $(seq 100); do grep -q listening "$work/listen.out" && break; sleep 0.05; done
+# Two free ports: another pair if either is taken.
+for try in 1 2 3 4 5; do
+	"$tgt" listen "$pa" "$pd" $((seconds + 600)) >"$work/listen.out" 2>&1 &
+	lpid=$!
+	for i in $(seq 100); do
+		grep -q listening "$work/listen.out" || ! kill -0 "$lpid" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q listening "$work/listen.out" && break
+	wait "$lpid" 2>/dev/null
+	lpid=
+	pa=$((20000 + RANDOM % 10000)) pd=$((pa + 1))
+	connect_policy
+done
 probe=$(timeout 60 "$bin/redirect-run" -s "$sock" -p "$work/pol/connect.json" -- \
 	"$tgt" connect "$pd" "$pd" 10 5 2>&1)
 if [ "$(field refused "$probe")" = 10 ] ||
