@@ -18,7 +18,7 @@
 # Environment:
 #   REL_LONG=1          the long run: REL_SCALE=20, fuzzing 1800 s over every
 #                       seed of corpus/fuzz-seeds plus 8 fresh ones, 10^6
-#                       calls per argument-swap race, a 600 s soak
+#                       calls (or 400 s) per argument-swap race, a 600 s soak
 #   REL_SCALE           durations and iteration counts (default 1: the whole
 #                       short run takes ~2 minutes on Debian's kernel and ~5 on
 #                       the debug kernel under TCG, a minute of it fuzzing)
