@@ -67,6 +67,11 @@ cat >"$pol/ctl.json" <<'JSON'
  "rules":[{"names":["getpriority"],"action":"errno:EACCES","audit":true}],
  "sentry":{"default":"errno:ENOSYS"}}}
 JSON
+# getpriority forwarded to the Sentry, which answers EACCES: counted with its latency
+cat >"$pol/fwd.json" <<'JSON'
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"notify":["getpriority"],
+ "sentry":{"default":"errno:EACCES"}}}
+JSON
 # rules to load over netlink: args, a string and a limit must survive the round trip
 cat >"$work/other.json" <<'JSON'
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"rules":[
@@ -333,12 +338,39 @@ assert r[2][\"action\"] == \"value:42\" and r[2][\"hits\"] == 0"'
 	check "rules_reload_restores_policy_rules" eval '[ $prc = 0 ] &&
 		[ $(grep -c "reloading policies" "$log") -gt $reloads ]'
 
+	# forwarded calls: counted as such, with latency percentiles from the histogram
+	timeout 300 "$bin/redirect-run" -s "$sock" -p "$pol/fwd.json" -i ctl-fwd -- \
+		sh -c "'$tgt' tier1 5 >'$work/fwd.out'; while [ ! -e '$work/stop-fwd' ]; do sleep 0.2; done" \
+		>"$work/runner3.out" 2>&1 &
+	runner3=$!
+	poll 120 grep -qs "getpriority errno=13" "$work/fwd.out"
+	check "forwarded_target_answered_by_sentry" [ $? = 0 ]
+	run stats ctl-fwd
+	echo "$out" | diag
+	check "stats_counts_forwarded_calls" eval '[ $rc = 0 ] &&
+		has "^getpriority  *5  *0  *0  *0  *5  *0  *0  *0  *[<>]" &&
+		has "5 calls notified, 0 answered in the kernel, 5 forwarded"'
+	run stats --json ctl-fwd
+	check "stats_json_latency_percentiles" eval '[ $rc = 0 ] && json "
+s = d[0][\"syscalls\"][0]
+assert s[\"name\"] == \"getpriority\" and s[\"stats\"][\"forwarded\"] == 5, s
+lat = s[\"latency_us\"]
+assert sum(lat[\"histogram\"]) == 5 and len(lat[\"histogram\"]) == 16, lat
+ps = [lat[k] for k in (\"p50\", \"p90\", \"p99\", \"max\")]
+assert all(p is None or (p > 0 and p & (p - 1) == 0) for p in ps), ps
+known = [p for p in ps if p is not None]
+assert known == sorted(known), ps"'
+	touch "$work/stop-fwd"
+	wait "$runner3"
+	check "forwarded_sandbox_command_exits_0" [ $? = 0 ]
+
 	# the daemon dies: its sandboxes stay, in the module's custody
 	{ kill -9 "$daemon"; wait "$daemon"; } 2>/dev/null
 	daemon=''
 	in_custody() {
 		run sandboxes --json
-		json 'assert {x["name"]: x["state"] for x in d}["ctl-one"] == "custody"' 2>/dev/null
+		json 's = {x["name"]: x["state"] for x in d}
+assert s["ctl-one"] == "custody" and "ctl-fwd" not in s' 2>/dev/null
 	}
 	poll 60 in_custody
 	check "sandboxes_shows_custody_when_daemon_dies" [ $? = 0 ]
