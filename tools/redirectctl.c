@@ -218,10 +218,14 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 
 static int fail(struct redirect_error *e, int ret, const char *what)
 {
+	/* the family resolves for anybody; its commands want CAP_NET_ADMIN */
+	const char *hint = ret == -EPERM ? " (the control plane needs CAP_NET_ADMIN: run as root)"
+					 : "";
+
 	if (e)
-		msg("%s", e->msg);
+		msg("%s%s", e->msg, hint);
 	else
-		msg("%s: %s", what, strerror(-ret));
+		msg("%s: %s%s", what, strerror(-ret), hint);
 	redirect_error_free(e);
 	return EXIT_FAILED;
 }

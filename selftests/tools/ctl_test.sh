@@ -274,6 +274,12 @@ assert all(e[\"syscall\"] == \"getpriority\" and e[\"action\"] == \"errno:EACCES
 	run trace --count 1 --timeout 2 ctl-one
 	check "trace_timeout_before_count_exits_1" eval '[ $rc = 1 ] && has "timed out"'
 
+	if command -v setpriv >/dev/null; then
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" sandboxes 2>&1)
+		rc=$?
+		check "sandboxes_unprivileged_fails_naming_cap" eval '[ $rc = 1 ] &&
+			has "CAP_NET_ADMIN"'
+	fi
 	run sandboxes
 	check "sandboxes_lists_both" eval '[ $rc = 0 ] && has "^[0-9]* *ctl-one *owned *hold" &&
 		has "^[0-9]* *ctl-two *owned"'
