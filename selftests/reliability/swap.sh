@@ -127,9 +127,8 @@ if [ "$mode" = module ] && command -v ip >/dev/null; then
 	ip link set lo up 2>&1 | diag
 fi
 
-# connect: needs the Sentry's connect handler; until usersentry/net.c is
-# committed, a daemon that does not refuse a plain connect to the denied port
-# skips this part (once it is, such a daemon fails it).
+# connect: the Sentry connects a pidfd_getfd() copy of the socket to its own
+# copy of the address (usersentry/net.c).
 # Two free ports: another pair if either is taken.
 for try in 1 2 3 4 5; do
 	"$tgt" listen "$pa" "$pd" $((seconds + 600)) >"$work/listen.out" 2>&1 &
@@ -144,22 +143,14 @@ for try in 1 2 3 4 5; do
 	pa=$((20000 + RANDOM % 10000)) pd=$((pa + 1))
 	connect_policy
 done
-probe=$(timeout 60 "$bin/redirect-run" -s "$sock" -p "$work/pol/connect.json" -- \
-	"$tgt" connect "$pd" "$pd" 10 5 2>&1)
-if [ "$(field refused "$probe")" = 10 ] ||
-   git -C "$top" cat-file -e HEAD:usersentry/net.c 2>/dev/null; then
-	out=$("$tgt" connect "$pa" "$pd" 5000 10 2>&1)
-	echo "control, no sandbox: $out" | diag
-	if [ "$(field leaked "$out")" -gt 0 ] 2>/dev/null; then
-		ok "swap_connect_${mode}_control_unsandboxed_leaks"
-	else
-		not_ok "swap_connect_${mode}_control_unsandboxed_leaks"
-	fi
-	swap connect connect swap_connect "$pa" "$pd"
+out=$("$tgt" connect "$pa" "$pd" 5000 10 2>&1)
+echo "control, no sandbox: $out" | diag
+if [ "$(field leaked "$out")" -gt 0 ] 2>/dev/null; then
+	ok "swap_connect_${mode}_control_unsandboxed_leaks"
 else
-	echo "$probe" | diag
-	skip "swap_connect_${mode}_never_reaches_denied_target (usersentry does not refuse connect yet)"
+	not_ok "swap_connect_${mode}_control_unsandboxed_leaks"
 fi
+swap connect connect swap_connect "$pa" "$pd"
 kill "$lpid" 2>/dev/null
 wait "$lpid" 2>/dev/null
 lpid=
