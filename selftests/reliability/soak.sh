@@ -11,7 +11,8 @@
 #   soak.sh portable|module SECONDS
 #
 # Environment: SOAK_SLOTS (sandboxes running side by side, default 6),
-# SOAK_RSS_SLACK_KB (default 4096).
+# SOAK_RSS_SLACK_KB (default 4096), SOAK_KEEP_LOG (copy the daemon's log
+# there when a run failed).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -135,6 +136,11 @@ for f in "$work"/runs/*.rc; do
 	if [ -n "$c" ]; then calls=$((calls + c)); else probes=$((probes + 200)); fi
 done
 echo "$runs sandboxes, $calls forwarded calls, $probes tier-1 calls, $bad runs failed" | diag
+if [ "$bad" != 0 ]; then
+	echo "the daemon's complaints:" | diag
+	grep -vE " (attached|adopted|ended)|listening on|mode$" "$log" | tail -20 | diag
+	[ -n "${SOAK_KEEP_LOG:-}" ] && cp "$log" "$SOAK_KEEP_LOG"
+fi
 if [ "$bad" = 0 ] && [ "$runs" -gt "$slots" ]; then
 	ok "soak_${mode}_every_call_answered"
 else
