@@ -88,6 +88,8 @@ echo " the calling task; forwarded through the module's broker; forwarded to a p
 echo " user-space seccomp agent. Software-emulated VM: compare ratios, not times.)"
 tools/vm-run --timeout 900 -- sh -c '
 	tmp=$1
+	# redirect-bench measures connect too: the guest boots with loopback down
+	ip link set lo up 2>/dev/null || busybox ip link set lo up
 	insmod build/kmod-distro/kmod/redirect.ko || exit 1
 	echo "redirect.ko loaded: $(ls -l /dev/redirect)"
 	build/bin/usersentry --socket "$tmp/vm.sock" --policy-dir "$tmp/policies" \
@@ -96,12 +98,14 @@ tools/vm-run --timeout 900 -- sh -c '
 	for i in $(seq 300); do grep -q "listening on" "$tmp/vm-sentry.log" 2>/dev/null && break; sleep 0.1; done
 	echo "\$ redirect-runc run --bundle $tmp/bundle demo     # module mode"
 	REDIRECT_SOCKET=$tmp/vm.sock REDIRECT_POLICY_DIR=$tmp/policies \
-		build/bin/redirect-runc --root "$tmp/vm-runc" run --bundle "$tmp/bundle" demo </dev/null
+		build/bin/redirect-runc --root "$tmp/vm-runc" run --bundle "$tmp/bundle" demo </dev/null ||
+		failed=1
 	runc --root "$tmp/vm-runc" delete -f demo >/dev/null 2>&1
 	echo "-- the Sentry in module mode (tier-1 answers never reach it):"
 	sleep 0.5
 	cat "$tmp/vm-sentry.log"
 	kill $sentry; wait $sentry
 	echo
-	build/bin/redirect-bench --calls 20000 --reps 3 --call getppid --scale 8 &&
-	rmmod redirect' _ "$tmp"
+	build/bin/redirect-bench --calls 20000 --reps 3 --call getppid --scale 8 || failed=1
+	rmmod redirect || failed=1
+	exit ${failed:-0}' _ "$tmp"
