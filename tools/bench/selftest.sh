@@ -13,7 +13,7 @@ ko_args=()
 
 work=$(mktemp -d /tmp/redirect-bench-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-echo "1..6"
+echo "1..8"
 n=0 failed=0
 result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
 
@@ -100,4 +100,28 @@ python3 tools/bench/report.py --out-md "$work/q.md" --out-png "$work/q.png" \
 	--host-micro "$work/nonexistent.json" >/dev/null 2>"$work/err"
 [ $? != 0 ] && grep -q "no such file" "$work/err"
 result $? "report_refuses_a_missing_input"
+# "-": the JSON on stdout between marks, the way a VM guest hands it back
+tools/bench/micro.sh "${ko_args[@]}" - --call getppid --mode native,tier0-errno --calls 100 \
+	--reps 1 --scale none 2>"$work/err" >"$work/dash.out"
+rc=$?
+[ "$rc" = 0 ] && python3 - "$work/dash.out" <<'PY'
+import json, sys
+t = open(sys.argv[1]).read()
+assert t.count("@@bench-json-begin@@") == 1 and t.count("@@bench-json-end@@") == 1
+d = json.loads(t.split("@@bench-json-begin@@")[1].split("@@bench-json-end@@")[0])
+assert [e["mode"] for e in d["micro"]] == ["native", "tier0-errno"], d["micro"]
+PY
+result $? "micro_hands_json_back_on_stdout_between_marks"
+
+bad=0
+for args in "--reps 0 -" "--size big -" "--bogus -" "--module /nonexistent -" "a.json b.json"; do
+	# shellcheck disable=SC2086
+	err=$(tools/bench/macro.sh $args 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" != 2 ] || [ -z "$err" ]; then
+		echo "# macro.sh $args: status $rc, '$err'"
+		bad=1
+	fi
+done
+result $bad "macro_refuses_bad_options"
 exit $failed
