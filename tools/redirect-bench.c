@@ -998,8 +998,8 @@ static int loop_main(const char *call_name, long calls, int threads)
 	return 0;
 }
 
-/* The small file and the UDP port the calls use. */
-static void prepare(const char *dir)
+/* The small file and, when connect is measured, the UDP port it uses. */
+static void prepare(const char *dir, bool udp)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -1014,6 +1014,8 @@ static void prepare(const char *dir)
 	if (write(fd, data, sizeof(data)) != sizeof(data))
 		die("write");
 	close(fd);
+	if (!udp)
+		return;
 	/* a bound socket keeps the port; connect() on UDP needs no listener */
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || bind(s, (struct sockaddr *)&sin, sizeof(sin)) ||
@@ -1152,7 +1154,7 @@ int main(int argc, char **argv)
 			redirect_run = run;
 		have_sentry = true;
 	}
-	prepare(dir);
+	prepare(dir, o.want_call[CALL_CONNECT]);
 	run_micro(&o);
 	run_scaling(&o);
 	unlink(file_path);
