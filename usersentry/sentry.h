@@ -159,7 +159,10 @@ int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id);
 /* uname.c */
 int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
-/* The virtual utsname of a policy (struct new_utsname layout: 6 x 65). */
+/* The virtual utsname of a policy (struct new_utsname layout: 6 x 65); fields it
+ * leaves out come from @pid's UTS namespace (0, or sentry_uname_build(): ours). */
+void sentry_uname_build_for(const struct redirect_policy *policy, pid_t pid,
+			    char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
