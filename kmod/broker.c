@@ -439,7 +439,8 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 		done++;
 	}
 	b.nr_replies = done;
-	if (!ret)
+	/* A reply-only batch fetches nothing, so it cannot fail after its replies. */
+	if (!ret && b.max_requests)
 		ret = rdr_broker_fetch(session, &b);
 	if (copy_to_user(uarg, &b, min(usize, sizeof(b))))
 		return -EFAULT;

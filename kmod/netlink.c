@@ -272,7 +272,7 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 			return -E2BIG;
 		}
 	}
-	rules = kvcalloc(max(count, 1U), sizeof(*rules), GFP_KERNEL);
+	rules = kvcalloc(max(count, 1U), sizeof(*rules), GFP_KERNEL | __GFP_NOWARN);
 	if (!rules)
 		return -ENOMEM;
 	count = 0;

@@ -41,9 +41,10 @@ struct rdr_ruleset *rdr_ruleset_build(const struct redirect_rule *rules, u32 cou
 		return ERR_PTR(-ENOMEM);
 	set->count = count;
 	if (count) {
-		set->rules = kvmalloc_array(count, sizeof(*set->rules), GFP_KERNEL);
-		set->orig_index = kvmalloc_array(count, sizeof(*set->orig_index), GFP_KERNEL);
-		set->hits = kvcalloc(count, sizeof(*set->hits), GFP_KERNEL);
+		set->rules = kvmalloc_array(count, sizeof(*set->rules), GFP_KERNEL | __GFP_NOWARN);
+		set->orig_index = kvmalloc_array(count, sizeof(*set->orig_index),
+						 GFP_KERNEL | __GFP_NOWARN);
+		set->hits = kvcalloc(count, sizeof(*set->hits), GFP_KERNEL | __GFP_NOWARN);
 		if (!set->rules || !set->orig_index || !set->hits) {
 			rdr_ruleset_free(set);
 			return ERR_PTR(-ENOMEM);

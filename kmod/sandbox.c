@@ -504,7 +504,7 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 {
 	struct redirect_attach a = {};
 	struct rdr_sandbox *sb, *other;
-	unsigned long index;
+	unsigned long index, flags;
 	__poll_t mask;
 	int ret;
 
@@ -601,6 +601,13 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 	return 0;
 
 err_unqueue:
+	/*
+	 * A HUP wake may have queued end_work already (it waits for the mutex
+	 * we hold): it must find @sb ended, not undo an attach that never was.
+	 */
+	spin_lock_irqsave(&sb->lock, flags);
+	sb->ended = true;
+	spin_unlock_irqrestore(&sb->lock, flags);
 	remove_wait_queue(sb->wqh, &sb->wait);
 err_unown:
 	list_del(&sb->owner_node);
@@ -610,7 +617,7 @@ err_unlock:
 err_fput:
 	fput(sb->listener);
 err_put:
-	/* Nobody else has seen @sb: no grace period needed. */
+	/* Lookups under RCU may have seen @sb: the release waits for them. */
 	rdr_sandbox_put(sb);
 	return ret;
 }
@@ -679,7 +686,7 @@ long rdr_sandbox_set_rules(struct rdr_session *session, void __user *uarg, size_
 		return hdr.rule_size < sizeof(struct redirect_rule) ? -EINVAL : -E2BIG;
 
 	if (hdr.nr_rules) {
-		rules = kvcalloc(hdr.nr_rules, rsize, GFP_KERNEL);
+		rules = kvcalloc(hdr.nr_rules, rsize, GFP_KERNEL | __GFP_NOWARN);
 		if (!rules)
 			return -ENOMEM;
 	}
@@ -750,8 +757,8 @@ int rdr_sandbox_copy_rules(struct rdr_sandbox *sb, struct redirect_rule **rules,
 	mutex_lock(&rdr_sandboxes_mutex);
 	set = rcu_dereference_protected(sb->rules, lockdep_is_held(&rdr_sandboxes_mutex));
 	n = set ? set->count : 0;
-	*rules = kvcalloc(max(n, 1U), sizeof(**rules), GFP_KERNEL);
-	*hits = kvcalloc(max(n, 1U), sizeof(**hits), GFP_KERNEL);
+	*rules = kvcalloc(max(n, 1U), sizeof(**rules), GFP_KERNEL | __GFP_NOWARN);
+	*hits = kvcalloc(max(n, 1U), sizeof(**hits), GFP_KERNEL | __GFP_NOWARN);
 	if (!*rules || !*hits) {
 		mutex_unlock(&rdr_sandboxes_mutex);
 		kvfree(*rules);

@@ -10,7 +10,9 @@
 
 int rdr_stats_init(struct rdr_sandbox_stats *st)
 {
-	st->per_nr = vzalloc(array_size(RDR_STATS_NR, sizeof(*st->per_nr)));
+	/* the caller gets ENOMEM: no allocation-failure splat on top */
+	st->per_nr = __vmalloc(array_size(RDR_STATS_NR, sizeof(*st->per_nr)),
+			       GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	return st->per_nr ? 0 : -ENOMEM;
 }
 

@@ -158,7 +158,8 @@ struct redirect_handshake {
  * Errors: EBADF (an fd is not open), EINVAL (listener_fd is not a seccomp
  * listener, bad fail_mode, flags, name or padding, KILL without pidfd),
  * EALREADY (the listener is already attached), EPIPE (no task uses the
- * filter any more), ENOSPC (REDIRECT_SANDBOXES_MAX sandboxes), ENOMEM.
+ * filter any more), ENOSPC (REDIRECT_SANDBOXES_MAX sandboxes), ENOMEM, EINTR
+ * (a signal while waiting for seccomp's lock; nothing was attached).
  */
 #define REDIRECT_NAME_MAX 32
 #define REDIRECT_SANDBOXES_MAX 4096
@@ -347,8 +348,9 @@ struct redirect_adopt {
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
  * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX), EFAULT, EINTR (a
- * signal arrived while waiting and nothing was fetched). nr_replies is
- * written back with the number of replies performed.
+ * signal arrived while waiting and nothing was fetched), ENOMEM (while
+ * fetching; a batch with max_requests 0 fetches nothing). nr_replies is
+ * written back with the number of replies performed, on errors too.
  */
 #define REDIRECT_BATCH_MAX 256
 
