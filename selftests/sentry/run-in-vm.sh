@@ -58,8 +58,17 @@ echo "restarts $restarts; adopted $(grep -c ' adopted: ' "$log"); replayed repli
 check "restart_kill9_8_threads_no_call_fails" [ $? = 0 ]
 grep -E "adopted|not adopted|ended|shutting|listening" "$log" | diag
 check "restart_adopts_sandbox_each_time" [ "$(grep -c ' adopted: ' "$log")" -ge 3 ]
-{ wait_log "ended: all tasks exited" &&
-	[ -z "$(ls "$work/state")" ]; }
+# An adopted sandbox's end is noticed by the daemon's periodic reconcile (2 s),
+# and the log line comes just before the state file goes: poll up to 60 s.
+ended_and_gone() {
+	local i
+	for i in $(seq 600); do
+		grep -q "ended: all tasks exited" "$log" && [ -z "$(ls "$work/state")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ended_and_gone
 check "restart_sandbox_ends_and_state_file_goes" [ $? = 0 ]
 
 stop_daemon
