@@ -776,7 +776,7 @@ int redirect_agent_reader_read(struct redirect_agent_reader *r, struct redirect_
 			return ret;
 		if (n == 0) {
 			if (r->len == 0)
-				return redirect_make_error(err, EBADMSG,
+				return redirect_make_error(err, ENODATA,
 							   "agent message: connection closed "
 							   "before any data");
 			return bad(err, NULL, "truncated: connection closed after %zu bytes",

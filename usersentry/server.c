@@ -285,6 +285,8 @@ void sentry_conn_event(struct sentry *s, struct sentry_conn *c, short revents)
 		return;
 	if (ret > 0)
 		attach(s, c);
+	else if (ret == -ENODATA)	/* redirect-runc and redirectctl checking we are up */
+		sentry_log("probe from pid %d: connected and closed", (int)c->peer_pid);
 	else
 		sentry_log("agent message from pid %d rejected: %s", (int)c->peer_pid, e->msg);
 	redirect_error_free(e);

@@ -575,8 +575,9 @@ int redirect_agent_reader_new(int sockfd, struct redirect_agent_reader **readerp
 /*
  * redirect_agent_reader_read() - read what is available
  * Returns 1 when the message is complete, 0 when more is to come (EAGAIN),
- * negative on error: -EMSGSIZE too large, -EBADMSG bad JSON, trailing
- * bytes, truncated message (EOF first), fds beyond REDIRECT_AGENT_FDS_MAX or
+ * negative on error: -ENODATA the peer closed before sending anything (a
+ * liveness probe), -EMSGSIZE too large, -EBADMSG bad JSON, trailing bytes,
+ * truncated message (EOF first), fds beyond REDIRECT_AGENT_FDS_MAX or
  * truncated control data, other -errno from recvmsg().
  */
 int redirect_agent_reader_read(struct redirect_agent_reader *reader,
