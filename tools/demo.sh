@@ -22,29 +22,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The container policy: Docker's profile as tier 0, a tier-1 rule that hides
-# /etc/secret (answered in the kernel in module mode), the Sentry's virtual
-# uname; other notified calls continue.
-mkdir -p "$tmp/policies" "$tmp/bundle/rootfs/bin" "$tmp/bundle/rootfs/etc"
+# The container policy: Docker's profile as tier 0; tier-1 rules that refuse a
+# setuid bit (on the mode argument, a register: nothing another thread could
+# swap), answered in the kernel in module mode; the Sentry's virtual uname.
+# Other chmod calls reach the Sentry, which lets them continue: safe only
+# because no rule looked at a pointer (see docs/reliability.md, F8).
+mkdir -p "$tmp/policies" "$tmp/bundle/rootfs/bin" "$tmp/bundle/rootfs/etc" "$tmp/bundle/rootfs/tmp"
 cp usersentry/policies/*.json "$tmp/policies/"
 cat >"$tmp/policies/demo-container.json" <<'JSON'
 {"extends": "docker-default.json",
  "redirect": {
-  "rules": [{"names": ["openat"], "string": {"index": 1, "exact": "/etc/secret"},
-             "action": "errno:ENOENT", "comment": "hidden in the kernel"},
-            {"names": ["open"], "string": {"index": 0, "exact": "/etc/secret"},
-             "action": "errno:ENOENT"}],
+  "rules": [{"names": ["chmod", "fchmod"], "args": [{"index": 1, "value": 2048, "mask": 2048, "op": "EQ"}],
+             "action": "errno:EPERM", "comment": "no setuid bit, refused in the kernel"},
+            {"names": ["fchmodat"], "args": [{"index": 2, "value": 2048, "mask": 2048, "op": "EQ"}],
+             "action": "errno:EPERM"}],
   "sentry": {"default": "continue",
              "uname": {"release": "6.1.0-redirect", "nodename": "redirect-demo"}}}}
 JSON
 # a busybox container; the policy is picked by an OCI annotation
 cp /bin/busybox "$tmp/bundle/rootfs/bin/"
-for a in sh uname cat echo hostname; do ln -s busybox "$tmp/bundle/rootfs/bin/$a"; done
-echo "host secret" >"$tmp/bundle/rootfs/etc/secret"
+for a in sh uname cat echo hostname touch chmod ls; do ln -s busybox "$tmp/bundle/rootfs/bin/$a"; done
 (cd "$tmp/bundle" && runc spec)
-jq '.process.terminal = false | .annotations = {"dev.redirect.policy": "demo-container"}
+jq '.process.terminal = false | .root.readonly = false
+    | .annotations = {"dev.redirect.policy": "demo-container"}
     | .process.args = ["/bin/sh", "-c",
-	"echo \"uname -n -r: $(uname -n -r)\"; cat /etc/secret || echo \"(cat failed: hidden)\""]' \
+	"echo \"uname -n -r: $(uname -n -r)\"; touch /tmp/tool; chmod 755 /tmp/tool && echo \"chmod 755: allowed\"; chmod u+s /tmp/tool || echo \"(chmod u+s refused: no setuid bits)\""]' \
 	"$tmp/bundle/config.json" >"$tmp/config.json" && mv "$tmp/config.json" "$tmp/bundle/config.json"
 cp "$tmp/bundle/config.json" "$tmp/bundle.orig.json"
 
