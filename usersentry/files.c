@@ -697,14 +697,21 @@ static int resolve_parent(struct file_call *fc, const char *dir, const char *pat
 	return 0;
 }
 
+/* The parent of a name to be created: the root itself (EBUSY) exists already. */
+static int resolve_new_name(struct file_call *fc, const char *dir, const char *path, int *pfdp,
+			    char *base, size_t size)
+{
+	int ret = resolve_parent(fc, dir, path, pfdp, base, size);
+
+	return ret == -EBUSY ? -EEXIST : ret;
+}
+
 static int op_mkdir(struct file_call *fc, struct sentry_reply *reply)
 {
 	char base[NAME_MAX + 1];
 	int pfd, ret;
 
-	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
-	if (ret == -EBUSY)
-		ret = -EEXIST;
+	ret = resolve_new_name(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
 	if (ret < 0)
 		return ret;
 	ret = mkdirat(pfd, base, (mode_t)fc->how.mode) < 0 ? -errno : 0;
@@ -1234,9 +1241,7 @@ static int op_mknod(struct file_call *fc, struct sentry_reply *reply)
 	char base[NAME_MAX + 1];
 	int pfd, ret;
 
-	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
-	if (ret == -EBUSY)
-		ret = -EEXIST;
+	ret = resolve_new_name(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
 	if (ret < 0)
 		return ret;
 	ret = mknodat(pfd, base, (mode_t)fc->how.mode, (dev_t)fc->op_flags) < 0 ? -errno : 0;
@@ -1250,9 +1255,7 @@ static int op_symlink(struct file_call *fc, struct sentry_reply *reply)
 	char base[NAME_MAX + 1];
 	int pfd, ret;
 
-	ret = resolve_parent(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
-	if (ret == -EBUSY)
-		ret = -EEXIST;
+	ret = resolve_new_name(fc, fc->dir, fc->path, &pfd, base, sizeof(base));
 	if (ret < 0)
 		return ret;
 	ret = symlinkat(fc->path2, pfd, base) < 0 ? -errno : 0;
@@ -1278,9 +1281,7 @@ static int op_link(struct file_call *fc, struct sentry_reply *reply)
 		close(fd);
 		return -EXDEV;
 	}
-	ret = resolve_parent(fc, fc->dir2, fc->path2, &pfd, base, sizeof(base));
-	if (ret == -EBUSY)
-		ret = -EEXIST;
+	ret = resolve_new_name(fc, fc->dir2, fc->path2, &pfd, base, sizeof(base));
 	if (ret < 0) {
 		close(fd);
 		return ret;

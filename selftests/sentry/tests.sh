@@ -204,6 +204,31 @@ except OSError as e:
 else
 	skip "files_python3_mkdir_rename_rmdir_unlink (no python3)"
 fi
+# a name to be created that exists already (the root too): EEXIST, whichever call creates it
+if command -v python3 >/dev/null; then
+	out=$(cd "$d/rw" && rr files python3 -c "
+import os
+open('here', 'w').close()
+for make in (os.mkdir, lambda p: os.symlink('x', p), lambda p: os.link('$d/rw/here', p),
+             lambda p: os.mknod(p)):
+    try:
+        make('here'); print('made')
+    except OSError as e:
+        print(e.strerror)
+for make in (os.mkdir, lambda p: os.symlink('x', p), lambda p: os.link('$d/rw/here', p),
+             lambda p: os.mknod(p)):
+    try:
+        make('/'); print('made /')
+    except OSError as e:
+        print(e.strerror)
+os.unlink('here')
+" 2>&1)
+	echo "$out" | diag
+	check "files_create_over_existing_name_is_eexist" \
+		[ "$out" = "$(printf 'File exists\n%.0s' 1 2 3 4 5 6 7 8 | head -c -1)" ]
+else
+	skip "files_create_over_existing_name_is_eexist (no python3)"
+fi
 check "files_sentry_injects_fds" grep -q "syscall=openat verdict=emulated:remapped ret=" "$log"
 # lookups and attribute changes under the same rules (the policy's default is ENOSYS)
 out=$(rr files stat -c %s "$d/hidden.txt" 2>&1)
