@@ -1872,6 +1872,56 @@ static int add_calls(struct redirect_policy *p, const char *const *calls)
 	return 0;
 }
 
+static bool in_calls(const char *const *calls, const char *name)
+{
+	for (; *calls; calls++)
+		if (!strcmp(*calls, name))
+			return true;
+	return false;
+}
+
+/* A Sentry handler performs @name itself under this policy: it never continues. */
+static bool sentry_performs(const struct redirect_policy *p, const char *name)
+{
+	return (p->has_uname && !strcmp(name, "uname")) ||
+	       ((p->has & POLICY_HAS_FILES) && in_calls(policy_files_calls, name)) ||
+	       ((p->has & POLICY_HAS_CONNECT) && in_calls(policy_connect_calls, name)) ||
+	       ((p->has & POLICY_HAS_MOUNT) && in_calls(policy_mount_calls, name)) ||
+	       ((p->has & POLICY_HAS_SYSINFO) && in_calls(policy_sysinfo_calls, name));
+}
+
+/*
+ * A string rule decides on the target's memory. A call it does not match
+ * (or forwards) reaches the Sentry; were the answer CONTINUE, the kernel
+ * would read the string again, after the target may have changed it, and
+ * the rule would have decided nothing. So each call a string rule names
+ * needs a handler that performs it or a Sentry default that is not
+ * "continue".
+ */
+static int check_string_rules(struct loader *l, const struct redirect_policy *p)
+{
+	size_t i, j;
+
+	if (p->default_verdict.kind != REDIRECT_ANSWER_CONTINUE)
+		return 0;
+	for (i = 0; i < p->n_trules; i++) {
+		const struct policy_trule *t = &p->trules[i];
+
+		if (t->tmpl.str_match == REDIRECT_STR_NONE)
+			continue;
+		for (j = 0; j < t->n_names; j++)
+			if (!sentry_performs(p, t->names[j]))
+				return redirect_make_error(l->err, EINVAL,
+					"%s: a string rule on \"%s\" with sentry.default "
+					"\"continue\": a call the rule does not match would "
+					"continue, and the kernel would read the string again "
+					"(the target may have changed it). Give the Sentry a "
+					"handler for it (e.g. \"files\" rules) or a default "
+					"errno", t->where, t->names[j]);
+	}
+	return 0;
+}
+
 /* After the last layer: the notified set. */
 static int finalize_policy(struct loader *l, struct redirect_policy *p)
 {
@@ -1879,6 +1929,8 @@ static int finalize_policy(struct loader *l, struct redirect_policy *p)
 
 	if (!(p->has & POLICY_HAS_DEFAULT_ACTION))
 		return fail(l, "missing \"defaultAction\"");
+	if (check_string_rules(l, p) < 0)
+		return -EINVAL;
 	free_strv(p->sentry_calls, p->n_sentry_calls);
 	free_strv(p->notify, p->n_notify);
 	p->sentry_calls = p->notify = NULL;

@@ -327,7 +327,7 @@ static long fetch_str_pid(void *ctx, u64 uptr, char *buf, size_t size)
 }
 
 static void decide(struct redirect_ruleset *rs, uint32_t arch, int nr, const uint64_t args[6],
-		   struct fetch_ctx *fc, struct redirect_decision *d)
+		   rdr_fetch_str_fn fetch, void *ctx, struct redirect_decision *d)
 {
 	char strbuf[REDIRECT_STR_MAX];
 	struct rdr_decision rd = { .verdict = REDIRECT_VERDICT_FORWARD };
@@ -344,7 +344,7 @@ static void decide(struct redirect_ruleset *rs, uint32_t arch, int nr, const uin
 	for (i = 0; i < REDIRECT_ARGS_MAX; i++)
 		a[i] = args[i];
 	rdr_rules_decide(rs->sorted, rs->hits, rs->span[nr].first, rs->span[nr].count, a,
-			 fetch_str_pid, fc, strbuf, &rd);
+			 fetch, ctx, strbuf, &rd);
 	if (!rd.matched)
 		return;
 	d->verdict = rd.verdict;
@@ -359,7 +359,7 @@ int redirect_ruleset_decide_call(struct redirect_ruleset *rs, uint32_t arch, int
 {
 	struct fetch_ctx fc = { .pid = pid };
 
-	decide(rs, arch, nr, args, &fc, d);
+	decide(rs, arch, nr, args, fetch_str_pid, &fc, d);
 	return 0;
 }
 
@@ -372,11 +372,24 @@ int redirect_ruleset_decide(struct redirect_ruleset *rs, const struct seccomp_no
 
 	for (i = 0; i < 6; i++)
 		args[i] = req->data.args[i];
-	decide(rs, req->data.arch, req->data.nr, args, &fc, d);
+	decide(rs, req->data.arch, req->data.nr, args, fetch_str_pid, &fc, d);
 	/* the pid may have been reused if the target died while we read */
 	if (fc.fetched && listener >= 0 && redirect_notif_id_valid(listener, req->id, NULL) < 0)
 		return redirect_make_error(err, ENOENT, "pid %u: the call went away while its "
 					   "string was read", req->pid);
+	return 0;
+}
+
+int redirect_ruleset_decide_fetch(struct redirect_ruleset *rs, const struct seccomp_notif *req,
+				  long (*fetch)(void *ctx, uint64_t addr, char *buf, size_t size),
+				  void *ctx, struct redirect_decision *d)
+{
+	uint64_t args[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		args[i] = req->data.args[i];
+	decide(rs, req->data.arch, req->data.nr, args, fetch, ctx, d);
 	return 0;
 }
 

@@ -52,35 +52,6 @@ struct creds {
 	mode_t umask;
 };
 
-static ssize_t read_target(pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
-
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
-}
-
-/* A NUL-terminated string, page by page; -EFAULT, -ENAMETOOLONG. */
-static int read_path(pid_t pid, uint64_t addr, char *buf, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-		ssize_t n;
-
-		if (chunk > size - got)
-			chunk = size - got;
-		n = read_target(pid, addr + got, buf + got, chunk);
-		if (n <= 0)
-			return errno == ESRCH ? -ESRCH : -EFAULT;
-		if (memchr(buf + got, '\0', (size_t)n))
-			return 0;
-		got += (size_t)n;
-	}
-	return -ENAMETOOLONG;
-}
-
 static int read_creds(pid_t pid, struct creds *c)
 {
 	char path[64], buf[4096], *line, *save = NULL;
@@ -526,9 +497,11 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	int ret;
 
 	reply->verdict = "emulated";
-	ret = fc->have_path ? 0 : read_path(fc->req->pid, path_addr, fc->path, sizeof(fc->path));
+	ret = fc->have_path ? 0 : sentry_read_str(&reply->strs, fc->req->pid, path_addr,
+						  fc->path, sizeof(fc->path));
 	if (ret == 0 && fc->path2_addr)
-		ret = read_path(fc->req->pid, fc->path2_addr, fc->path2, sizeof(fc->path2));
+		ret = sentry_read_str(&reply->strs, fc->req->pid, fc->path2_addr, fc->path2,
+				      sizeof(fc->path2));
 	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
 		return -ENOENT;
 	if (ret == 0)
@@ -1528,15 +1501,16 @@ int sentry_handle_mount(struct sentry_sandbox *sb, const struct seccomp_notif *r
 	}
 	fc.mode = flags;
 	if (!(flags & MS_BIND)) {
-		ret = req->data.args[2] ? read_path(req->pid, req->data.args[2], fc.fstype,
-						    sizeof(fc.fstype)) : -EFAULT;
+		ret = req->data.args[2] ? sentry_read_str(&reply->strs, req->pid, req->data.args[2],
+							  fc.fstype, sizeof(fc.fstype)) : -EFAULT;
 		if (ret < 0) {
 			reply->error = ret == -ENAMETOOLONG ? -ENODEV : ret;
 			return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
 		}
 		if (req->data.args[4]) {
 			/* the kernel copies up to a page; a string is all file systems here take */
-			ret = read_path(req->pid, req->data.args[4], data, sizeof(data));
+			ret = sentry_read_str(&reply->strs, req->pid, req->data.args[4], data,
+					      sizeof(data));
 			if (ret < 0) {
 				reply->error = ret == -ENAMETOOLONG ? -EINVAL : ret;
 				return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
@@ -1552,7 +1526,8 @@ int sentry_handle_mount(struct sentry_sandbox *sb, const struct seccomp_notif *r
 			return 0;
 		}
 	} else if (req->data.args[0]) {
-		ret = read_path(req->pid, req->data.args[0], fc.path2, sizeof(fc.path2));
+		ret = sentry_read_str(&reply->strs, req->pid, req->data.args[0], fc.path2,
+				      sizeof(fc.path2));
 		if (ret < 0) {
 			reply->error = ret;
 			return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
@@ -1642,7 +1617,7 @@ int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif 
 		reply->error = -E2BIG;
 		return 0;
 	}
-	if (read_target(req->pid, req->data.args[2], &fc.how, sizeof(fc.how)) !=
+	if (sentry_read_mem(req->pid, req->data.args[2], &fc.how, sizeof(fc.how)) !=
 	    (ssize_t)sizeof(fc.how)) {
 		reply->error = -EFAULT;
 		return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
@@ -1650,7 +1625,7 @@ int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif 
 	for (off = sizeof(fc.how); off < size; off += sizeof(extra)) {
 		size_t n = size - off < sizeof(extra) ? size - off : sizeof(extra), i;
 
-		if (read_target(req->pid, req->data.args[2] + off, extra, n) != (ssize_t)n) {
+		if (sentry_read_mem(req->pid, req->data.args[2] + off, extra, n) != (ssize_t)n) {
 			reply->error = -EFAULT;
 			return 0;
 		}

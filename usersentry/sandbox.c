@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,7 +551,8 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	const char *name;
 	int ret;
 
-	memset(reply, 0, sizeof(*reply));
+	memset(reply, 0, offsetof(struct sentry_reply, strs));
+	reply->strs.n = 0;
 	reply->addfd = -1;
 	reply->tier = "sentry";
 	sb->calls++;
@@ -566,19 +569,32 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	 * whose string the module could not read at once) is decided here by
 	 * the same engine, so that it gets the rule's answer, not the default.
 	 * Limited rules are left to the module, which counts them.
+	 *
+	 * Every call is checked again, not only early ones: a string rule read
+	 * the target's memory once in the module, and the handler reads it
+	 * again. Both here read one copy (reply->strs), so a string swapped
+	 * after the module's look is judged by the rules before it is served.
 	 */
 	if (sb->rules) {
+		struct sentry_str_ctx sc = { .strs = &reply->strs, .pid = (pid_t)req->pid };
 		struct redirect_decision d;
 
-		ret = redirect_ruleset_decide(sb->rules, req, -1, &d, NULL);
+		ret = redirect_ruleset_decide_fetch(sb->rules, req, sentry_fetch_str, &sc, &d);
 		if (ret == 0 && d.matched && !redirect_ruleset_rules(sb->rules)[d.rule].limit &&
-		    (d.verdict == REDIRECT_VERDICT_ERRNO || d.verdict == REDIRECT_VERDICT_VALUE)) {
+		    d.verdict != REDIRECT_VERDICT_FORWARD) {
 			if (sentry_id_valid(sb, req->id) < 0)
 				return -ENOENT;
-			if (d.verdict == REDIRECT_VERDICT_ERRNO)
+			if (d.verdict == REDIRECT_VERDICT_ERRNO) {
 				reply->error = (int32_t)-d.value;
-			else
+			} else if (d.verdict == REDIRECT_VERDICT_VALUE) {
 				reply->val = d.value;
+			} else {
+				/* KILL, as the module: the thread group dies, the call reads EPERM */
+				if (kill((pid_t)req->pid, SIGKILL) < 0 && errno != ESRCH)
+					sentry_log("sandbox=%s pid=%u: kill: %s", sb->id, req->pid,
+						   strerror(errno));
+				reply->error = -EPERM;
+			}
 			reply->tier = "tier1";
 			reply->verdict = "rule";
 			return 0;

@@ -85,6 +85,24 @@ struct sentry {
 };
 
 /* What a handler decided for one call. */
+/*
+ * The strings one call's decision rests on, each read from the target once:
+ * the tier-1 rules re-checked by the Sentry and the handler that performs
+ * the call see the same bytes, whatever the target writes meanwhile (F8).
+ * Four: mount's source, target, type and data.
+ */
+#define SENTRY_CALL_STRS 4
+#define SENTRY_STR_MAX 4096	/* PATH_MAX, and the page mount's data takes */
+struct sentry_strs {
+	unsigned int n;
+	struct {
+		uint64_t addr;
+		int ret;		/* 0, -EFAULT, -ENAMETOOLONG or -ESRCH */
+		size_t len;		/* without the NUL */
+		char buf[SENTRY_STR_MAX];
+	} s[SENTRY_CALL_STRS];
+};
+
 struct sentry_reply {
 	int64_t val;
 	int32_t error;		/* 0 or -errno */
@@ -95,6 +113,7 @@ struct sentry_reply {
 	const char *tier;	/* for the audit: "sentry", or "tier1" (late) */
 	char verdict_buf[32];
 	char detail[320];	/* decoded arguments, JSON object members */
+	struct sentry_strs strs;	/* last: not cleared beyond .n per call */
 };
 
 /*
@@ -259,6 +278,18 @@ ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp);
 /* 0 or -EFAULT */
 int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len);
+/*
+ * The NUL-terminated string at @addr, read page by page and at most once per
+ * call (@strs): 0, -EFAULT, -ESRCH, or -ENAMETOOLONG when it does not fit
+ * @size with its NUL.
+ */
+int sentry_read_str(struct sentry_strs *strs, pid_t pid, uint64_t addr, char *buf, size_t size);
+/* The same, in the shape of the tier-1 engine's reader (ctx: a struct sentry_str_ctx). */
+struct sentry_str_ctx {
+	struct sentry_strs *strs;
+	pid_t pid;
+};
+long sentry_fetch_str(void *ctx, uint64_t addr, char *buf, size_t size);
 /* The thread group of a thread (Tgid in /proc/TID/status), or -1. */
 pid_t sentry_tgid(pid_t tid);
 /* A copy of the target's fd (pidfd_getfd); -EBADF, or -ENOENT when the call is gone. */

@@ -19,6 +19,75 @@ ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
+/* Read into @buf page by page until the NUL: a string may end before an unmapped page. */
+static int read_str_once(pid_t pid, uint64_t addr, char *buf, size_t size, size_t *lenp)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		ssize_t n;
+		char *nul;
+
+		if (chunk > size - got)
+			chunk = size - got;
+		n = sentry_read_mem(pid, addr + got, buf + got, chunk);
+		if (n <= 0)
+			return errno == ESRCH ? -ESRCH : -EFAULT;
+		nul = memchr(buf + got, '\0', (size_t)n);
+		if (nul) {
+			*lenp = (size_t)(nul - buf);
+			return 0;
+		}
+		got += (size_t)n;
+	}
+	return -ENAMETOOLONG;
+}
+
+int sentry_read_str(struct sentry_strs *strs, pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	unsigned int i;
+	char scratch[SENTRY_STR_MAX];
+	char *src = scratch;
+	size_t len = 0;
+	int ret = -EFAULT;
+
+	for (i = 0; i < strs->n; i++)
+		if (strs->s[i].addr == addr)
+			break;
+	if (i < strs->n) {
+		ret = strs->s[i].ret;
+		len = strs->s[i].len;
+		src = strs->s[i].buf;
+	} else if (strs->n < SENTRY_CALL_STRS) {
+		i = strs->n++;
+		ret = read_str_once(pid, addr, strs->s[i].buf, SENTRY_STR_MAX, &len);
+		strs->s[i].addr = addr;
+		strs->s[i].ret = ret;
+		strs->s[i].len = len;
+		src = strs->s[i].buf;
+	} else {
+		/* more distinct strings than any call has: not remembered, still read once here */
+		ret = read_str_once(pid, addr, scratch, sizeof(scratch), &len);
+	}
+	if (ret < 0)
+		return ret;
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, src, len + 1);
+	return 0;
+}
+
+long sentry_fetch_str(void *ctx, uint64_t addr, char *buf, size_t size)
+{
+	struct sentry_str_ctx *c = ctx;
+	int ret = sentry_read_str(c->strs, c->pid, addr, buf, size);
+
+	if (ret == -ESRCH)
+		ret = -EFAULT;
+	return ret < 0 ? ret : (long)strlen(buf);
+}
+
 int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp)
 {
 	char path[64];

@@ -422,6 +422,17 @@ int redirect_ruleset_decide(struct redirect_ruleset *ruleset, const struct secco
 			    struct redirect_error **err);
 
 /*
+ * redirect_ruleset_decide_fetch() - evaluate a received notification, its
+ * strings read by @fetch (given @ctx, the address, a buffer and its size;
+ * returns the length without the NUL or -errno).  For a caller that must
+ * base the rules' decision and its own work on one copy of each string.
+ */
+int redirect_ruleset_decide_fetch(struct redirect_ruleset *ruleset,
+				  const struct seccomp_notif *req,
+				  long (*fetch)(void *ctx, uint64_t addr, char *buf, size_t size),
+				  void *ctx, struct redirect_decision *decision);
+
+/*
  * redirect_decision_send() - answer a notification with a tier-1 verdict
  * ERRNO and VALUE reply at once; KILL sends SIGKILL to the caller's thread
  * group and replies EPERM (as the module); FORWARD sends nothing and

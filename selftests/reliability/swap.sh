@@ -63,6 +63,19 @@ cat >"$work/pol/open-t1.json" <<JSON
  "rules":[{"names":["openat"],"string":{"index":1,"exact":"$d/f1"},"action":"errno:ENOENT"}],
  "sentry":{"default":"continue","files":{"hidden":["$d/f1"]}}}}
 JSON
+# The tier-1 rule alone denies f1; the Sentry's file handler (on for another
+# path) performs the rest. The rule's re-check and the open must read one copy.
+cat >"$work/pol/open-t1-only.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{
+ "rules":[{"names":["openat"],"string":{"index":1,"exact":"$d/f1"},"action":"errno:ENOENT"}],
+ "sentry":{"default":"continue","files":{"hidden":["$d/other"]}}}}
+JSON
+# The shape the loader refuses: unmatched opens would continue (F8).
+cat >"$work/pol/open-t1-continue.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{
+ "rules":[{"names":["openat"],"string":{"index":1,"exact":"$d/f1"},"action":"errno:ENOENT"}],
+ "sentry":{"default":"continue"}}}
+JSON
 connect_policy() {
 	cat >"$work/pol/connect.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"continue",
@@ -121,6 +134,14 @@ swap open open swap_openat "$d/f0" "$d/f1"
 # (portable mode) answers what it reads as the hidden path; the Sentry
 # re-checks its own copy of the rest.
 swap open-t1 open swap_openat_tier1 "$d/f0" "$d/f1"
+swap open-t1-only open swap_openat_tier1_rule_alone "$d/f0" "$d/f1"
+out=$("$bin/redirect-run" -s "$sock" -p "$work/pol/open-t1-continue.json" -- true 2>&1)
+if [ $? != 0 ] && grep -q 'string rule on "openat" with sentry.default "continue"' <<<"$out"; then
+	ok "swap_${mode}_string_rule_that_would_continue_is_refused"
+else
+	not_ok "swap_${mode}_string_rule_that_would_continue_is_refused"
+	echo "$out" | diag
+fi
 
 # The guest of tools/vm-run starts with the loopback interface down.
 if [ "$mode" = module ] && command -v ip >/dev/null; then

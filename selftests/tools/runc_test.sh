@@ -49,21 +49,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---- policies: a virtual release (Sentry), a hidden file (tier-1 string rule),
-# a tier-0 errno; "continue" for the rest, as runc's own opens pass through here
+# ---- policies: a virtual release (Sentry), a setuid chmod refused (tier-1
+# rule on a register: a string rule would need the Sentry to perform the
+# call), a tier-0 errno; "continue" for the rest, as runc's own calls pass here
 mkdir -p "$pol"
 policy() { # name release
 	cat >"$pol/$1.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW",
  "syscalls":[{"names":["sethostname"],"action":"SCMP_ACT_ERRNO","errnoRet":38}],
  "redirect":{
-  "rules":[{"names":["openat"],"string":{"index":1,"exact":"/etc/hidden.txt"},
-            "action":"errno:ENOENT"},
-           {"names":["open"],"string":{"index":0,"exact":"/etc/hidden.txt"},
-            "action":"errno:ENOENT"}],
+  "rules":[{"names":["fchmodat"],"args":[{"index":2,"value":2048,"mask":2048,"op":"EQ"}],
+            "action":"errno:EPERM"},
+           {"names":["chmod"],"args":[{"index":1,"value":2048,"mask":2048,"op":"EQ"}],
+            "action":"errno:EPERM"}],
   "sentry":{"default":"continue","uname":{"release":"$2"}}}}
 JSON
 }
+# the shape F8 refuses: a string rule whose unmatched calls would continue
+cat >"$pol/string-continue.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW",
+ "redirect":{"rules":[{"names":["openat"],"string":{"index":1,"exact":"/etc/hidden.txt"},
+                       "action":"errno:ENOENT"}],
+             "sentry":{"default":"continue"}}}
+JSON
 policy default "$release"
 policy annotated "$release2"
 echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [' >"$pol/broken.json"
@@ -131,7 +139,8 @@ out=$(rr --version 2>&1)
 check "passthrough_version_is_runcs" grep -q "^runc version" <<<"$out"
 
 # ---- a container: shell, virtual uname, hidden path, both rule sets enforced
-b=$(make_bundle 'echo shell-ok; uname -r; cat /etc/visible.txt; cat /etc/hidden.txt; echo cat=$?;
+b=$(make_bundle 'echo shell-ok; uname -r; cat /etc/visible.txt; touch /tmp/f;
+	chmod 4755 /tmp/f; echo suid=$?; chmod 755 /tmp/f; echo chmod=$?;
 	mkdir /tmp/d; echo mkdir=$?; hostname x; echo hostname=$?' \
 	'.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}')
@@ -143,8 +152,8 @@ check "run_busybox_shell_exits_0" [ $rc = 0 ]
 check "run_shell_runs" grep -qx "shell-ok" <<<"$out"
 check "uname_r_is_policy_release" grep -qx "$release" <<<"$out"
 check "visible_file_reads" grep -qx "visible" <<<"$out"
-check "hidden_path_is_enoent" grep -q "hidden.txt.*No such file or directory" <<<"$out"
-check "hidden_path_cat_fails" grep -qx "cat=1" <<<"$out"
+check "tier1_setuid_chmod_is_eperm" grep -qx "suid=1" <<<"$out"
+check "tier1_plain_chmod_works" grep -qx "chmod=0" <<<"$out"
 check "bundle_own_rule_still_enforced_eacces" grep -q "mkdir=1" <<<"$out"
 check "bundle_own_rule_errno_is_bundles" grep -q "Permission denied" <<<"$out"
 check "policy_tier0_rule_enforced" grep -qx "hostname=1" <<<"$out"
@@ -331,6 +340,9 @@ refuse policy_name_with_dotdot 'policy name "a..b" is invalid' "$b" \
 	rr --root "$state" run --bundle "$b" policy_name_with_dotdot
 b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "broken"}')
 refuse invalid_policy "broken.json" "$b" rr --root "$state" run --bundle "$b" invalid_policy
+b=$(make_bundle "$start" '.annotations = {"dev.redirect.policy": "string-continue"}')
+refuse string_rule_that_would_continue 'string rule on "openat" with sentry.default "continue"' \
+	"$b" rr --root "$state" run --bundle "$b" string_rule_that_would_continue
 b=$(make_bundle "$start")
 printf '{"ociVersion": "1.0.2", ' >"$b/config.json"
 refuse malformed_config "config.json: not valid JSON" "$b" rr --root "$state" run --bundle "$b" malformed_config
