@@ -409,6 +409,7 @@ struct fuzz_target {
 };
 
 static struct fuzz_target targets[MAX_TARGETS];
+static pid_t episode_pid;
 
 /* One thread of a target: trapped and untrapped calls with random arguments. */
 static void *target_loop(void *arg)
@@ -462,6 +463,17 @@ static void *target_loop(void *arg)
 }
 
 /*
+ * Die when @parent does. PDEATHSIG set after the parent already died never
+ * fires: such a child would live on, trapped, and keep its sandbox (F9).
+ */
+static void die_with(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+}
+
+/*
  * Fork a target: it installs the filter, hands its listener over and starts
  * making calls at once (so some are pending before the attach). Variants:
  * threads, a forked second process in the same sandbox, WAIT_KILLABLE_RECV,
@@ -492,7 +504,7 @@ static void target_spawn(struct rng *r)
 	if (pid == 0) {
 		int fd, lst;
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		die_with(episode_pid);
 		for (fd = 3; fd < 1024; fd++)
 			if (fd != sv[1])
 				close(fd);
@@ -503,8 +515,12 @@ static void target_spawn(struct rng *r)
 		close(sv[1]);
 		if (exit_at_once)
 			_exit(0);
-		if (forker && fork() == 0)
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (forker) {
+			pid_t parent = getpid();
+
+			if (fork() == 0)
+				die_with(parent);
+		}
 		for (i = 1; i < nthreads; i++) {
 			pthread_t t;
 
@@ -1606,6 +1622,7 @@ static void episode(uint64_t seed, long long deadline_ms, int out_fd)
 	pthread_t helper;
 	int i;
 
+	episode_pid = getpid();
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	memset(closed_fds, 0xff, sizeof(closed_fds));
@@ -1733,20 +1750,67 @@ static void dump_stacks(pid_t pid)
 }
 
 /*
+ * Kill and name every process still our child after an episode: targets
+ * are orphaned to us (a subreaper) and must have died with the episode.
+ * Returns how many there were.
+ */
+static int kill_leftovers(void)
+{
+	char path[64], buf[256];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		int pid = atoi(de->d_name), ppid = 0, fd;
+		char state = 0;
+		ssize_t len;
+		char *p;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = 0;
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid() ||
+		    state == 'Z')
+			continue;
+		*p = 0;
+		printf("# left over: process %d, state %c: %s)\n", pid, state, buf);
+		kill(pid, SIGKILL);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
  * After an episode: every descendant reaped, every sandbox ended, the
  * module's reference count back to 0. Returns a reason on failure.
  */
 static const char *settle(char *why, size_t len)
 {
-	long long end = now_ms() + 20000;
+	long long start = now_ms(), end = start + 20000;
 	struct rnl nl = { .fd = -1 };
-	int count = -1, ref = -1;
+	int count = -1, ref = -1, leftovers = -1;
 
 	if (!rdr_module_loaded())
 		return NULL;
 	do {
 		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
 			;
+		/* A second for PDEATHSIG to do its work; after that, a survivor is a bug. */
+		if (leftovers < 0 && now_ms() > start + 1000)
+			leftovers = kill_leftovers();
 		if (nl.fd < 0 && rnl_open(&nl))
 			nl.fd = -1;
 		if (nl.fd >= 0)
@@ -1757,6 +1821,10 @@ static const char *settle(char *why, size_t len)
 		usleep(50000);
 	} while (now_ms() < end);
 	rnl_close(&nl);
+	if (leftovers > 0) {
+		snprintf(why, len, "%d target processes outlived the episode", leftovers);
+		return why;
+	}
 	if (count == 0 && ref == 0)
 		return NULL;
 	snprintf(why, len, "after the episode: %d sandboxes left, module refcnt %d", count, ref);
