@@ -279,6 +279,8 @@ struct file_call {
 	char *data;			/* mount: its page of options, or NULL */
 	bool umount;
 	int empty_fd;			/* AT_EMPTY_PATH: the dirfd's copy, taken as ourselves */
+	int named_fd;			/* the path names a target fd: its copy (-1: none) */
+	bool named_missing;		/* ... and the target has no such fd */
 	bool have_times;
 	unsigned char out[4096];	/* written to buf_addr after the call */
 	size_t out_len;
@@ -288,6 +290,76 @@ struct file_call {
 
 enum { LK_NONE, LK_STAT, LK_STATX, LK_ACCESS, LK_READLINK, LK_CHMOD, LK_CHOWN, LK_TRUNCATE,
        LK_UTIMES };
+
+/* A decimal fd number and nothing else, or -1. */
+static int parse_fd_number(const char *s)
+{
+	long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (INT_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+/* Does the container's @link (a symlink under its root) read exactly @want? */
+static bool container_link_is(int rootfd, const char *link, const char *want)
+{
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT };
+	char buf[64];
+	ssize_t n;
+	int fd = (int)syscall(SYS_openat2, rootfd, link, &how, sizeof(how));
+
+	if (fd < 0)
+		return false;
+	n = readlinkat(fd, "", buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strcmp(buf, want);
+}
+
+/*
+ * The target's fd number that a path (absolute, normalised, /proc/self
+ * already the target's pid) names: /proc/PID/fd/N, /proc/PID/task/TID/fd/N,
+ * and /dev/fd/N, /dev/stdin, /dev/stdout, /dev/stderr where the container's
+ * /dev links them to /proc/self/fd as usual. Those are magic links, which
+ * RESOLVE_IN_ROOT refuses (EXDEV); the Sentry serves them on a copy of the
+ * target's fd instead: runc's exec FIFO, `<(...)` in bash, `> /dev/stdout`.
+ */
+static int named_target_fd(const struct file_call *fc, const char *lp)
+{
+	static const char *const std[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	char prefix[64];
+	int n, i;
+
+	if (fc->creds && fc->creds->ns_tgid > 0) {
+		n = snprintf(prefix, sizeof(prefix), "/proc/%d/fd/", (int)fc->creds->ns_tgid);
+		if (!strncmp(lp, prefix, (size_t)n))
+			return parse_fd_number(lp + n);
+		n = snprintf(prefix, sizeof(prefix), "/proc/%d/task/%d/fd/",
+			     (int)fc->creds->ns_tgid, (int)fc->creds->ns_tid);
+		if (!strncmp(lp, prefix, (size_t)n))
+			return parse_fd_number(lp + n);
+	}
+	if (!strncmp(lp, "/dev/fd/", 8)) {
+		n = parse_fd_number(lp + 8);
+		return n >= 0 && container_link_is(fc->rootfd, "/dev/fd", "/proc/self/fd") ? n : -1;
+	}
+	for (i = 0; i < 3; i++) {
+		if (strcmp(lp, std[i]))
+			continue;
+		snprintf(prefix, sizeof(prefix), "/proc/self/fd/%d", i);
+		return container_link_is(fc->rootfd, lp, prefix) ? i : -1;
+	}
+	return -1;
+}
 
 /* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
 static int open_target_path(struct file_call *fc, const char *what, int flags, int *fdp)
@@ -349,6 +421,16 @@ static int rule_for(const struct redirect_policy *p, const char *path, char *map
 	       a == REDIRECT_FILE_READ_ONLY ? RULE_RO : RULE_REMAP;
 }
 
+/* The file rule for what a copy of a target fd is: none outside the root or without a path. */
+static int named_fd_rule(const struct file_call *fc, int fd)
+{
+	char cp[PATH_MAX], mapped[PATH_MAX];
+
+	if (fd_path(fd, cp, sizeof(cp)) < 0 || cp[0] != '/' || strip_root(fc->root, cp) < 0)
+		return RULE_NONE;
+	return rule_for(fc->sb->policy, cp, mapped, sizeof(mapped));
+}
+
 static bool writes(const struct open_how *how)
 {
 	return (how->flags & O_ACCMODE) != O_RDONLY || (how->flags & O_TRUNC);
@@ -373,6 +455,18 @@ static int do_open(struct file_call *fc, struct sentry_reply *reply)
 	if ((fc->how.resolve & RESOLVE_BENEATH) &&
 	    (fc->path[0] == '/' || strncmp(lp, dir, strlen(dir))))
 		return -EXDEV;
+	/* a magic link followed: as the kernel, unless the caller refuses those */
+	if ((fc->named_fd >= 0 || fc->named_missing) && !(fc->how.flags & O_NOFOLLOW) &&
+	    !(fc->how.resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT | RESOLVE_BENEATH))) {
+		if (fc->named_missing)
+			return -ENOENT;
+		fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		r = named_fd_rule(fc, fd);
+		snprintf(cp, sizeof(cp), "%s", lp);
+		goto resolved;
+	}
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		r = rule_for(policy, lp, mapped, sizeof(mapped));
@@ -443,6 +537,7 @@ static int do_open(struct file_call *fc, struct sentry_reply *reply)
 		}
 		break;
 	}
+resolved:
 	ret = 0;
 	if (r == RULE_HIDDEN)
 		ret = -ENOENT;
@@ -587,6 +682,29 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			return 0;
 		}
 	}
+	fc->named_fd = -1;
+	fc->named_missing = false;
+	if (fc->path[0]) {
+		char lp[PATH_MAX];
+		int nfd = -1;
+
+		if (normalise(fc->dir, fc->path, lp, sizeof(lp)) == 0) {
+			proc_self(&c, lp, sizeof(lp));
+			nfd = named_target_fd(fc, lp);
+		}
+		/* before become(), as for the empty path */
+		if (nfd >= 0)
+			ret = sentry_target_fd(fc->sb, fc->req, nfd, &fc->named_fd);
+		if (nfd >= 0 && ret < 0) {
+			if (ret == -ENOENT) {
+				close(fc->rootfd);
+				if (fc->empty_fd >= 0)
+					close(fc->empty_fd);
+				return -ENOENT;	/* the call is gone */
+			}
+			fc->named_missing = true;
+		}
+	}
 	become(&c, &old_umask);
 	ret = fc->op ? fc->op(fc, reply) : do_open(fc, reply);
 	unbecome(old_umask);
@@ -604,6 +722,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	close(fc->rootfd);
 	if (fc->empty_fd >= 0)
 		close(fc->empty_fd);
+	if (fc->named_fd >= 0)
+		close(fc->named_fd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
 		ret = -ENOENT;	/* gone; nothing is sent either way */
 	if (ret < 0) {
@@ -895,6 +1015,18 @@ static int resolve_existing(struct file_call *fc, bool follow, bool write, int *
 	if (ret < 0)
 		return ret;
 	proc_self(fc->creds, lp, sizeof(lp));
+	if (follow && (fc->named_fd >= 0 || fc->named_missing)) {
+		if (fc->named_missing)
+			return -ENOENT;
+		r = named_fd_rule(fc, fc->named_fd);
+		if (r == RULE_HIDDEN || (r == RULE_RO && write))
+			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
+		fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		*fdp = fd;
+		return 0;
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		r = rule_for(policy, lp, mapped, sizeof(mapped));
 		if (r == RULE_REMAP && !remapped) {
