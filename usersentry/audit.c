@@ -2,6 +2,7 @@
 /* The audit log: one JSON line per forwarded call, size-bounded (rotation) and rate-limited. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@ static struct {
 	unsigned long long dropped;
 	bool full_logged;
 } audit = { .fd = -1 };
+
+/* Workers write lines too: the rate limiter, the size and rotation are shared. */
+static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int reopen(struct redirect_error **err)
 {
@@ -54,11 +58,13 @@ int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int ra
 
 void sentry_audit_close(void)
 {
+	pthread_mutex_lock(&audit_lock);
 	if (audit.fd >= 0)
 		close(audit.fd);
 	audit.fd = -1;
 	free(audit.path);
 	audit.path = NULL;
+	pthread_mutex_unlock(&audit_lock);
 }
 
 static bool take_token(void)
@@ -128,14 +134,19 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 	const char *ename = NULL;
 	struct timespec now;
 	struct tm tm;
+	pid_t tgid;
 	ssize_t w;
 	int n;
 
 	if (audit.fd < 0)
 		return;
+	tgid = tgid_of((pid_t)req->pid);
+	pthread_mutex_lock(&audit_lock);
+	if (audit.fd < 0)
+		goto out;
 	if (!take_token()) {
 		audit.dropped++;
-		return;
+		goto out;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
@@ -150,7 +161,7 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 		     "\"tid\":%u,\"syscall\":\"%s\",\"nr\":%d,\"args\":[%llu,%llu,%llu,%llu,%llu,"
 		     "%llu],\"decoded\":{%s},\"verdict\":\"%s\",\"errno\":%s%s%s,\"ret\":%lld,"
 		     "\"tier\":\"%s\",\"replayed\":%s,\"latency_ns\":%llu,\"dropped\":%llu}\n",
-		     ts, now.tv_nsec / 1000, id, sb->sandbox_id, (int)tgid_of((pid_t)req->pid),
+		     ts, now.tv_nsec / 1000, id, sb->sandbox_id, (int)tgid,
 		     req->pid, syscall, req->data.nr,
 		     (unsigned long long)req->data.args[0], (unsigned long long)req->data.args[1],
 		     (unsigned long long)req->data.args[2], (unsigned long long)req->data.args[3],
@@ -163,7 +174,7 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 		     audit.dropped);
 	if (n < 0 || (size_t)n >= sizeof(line)) {
 		audit.dropped++;
-		return;
+		goto out;
 	}
 	if (audit.max_bytes && audit.size + n > (off_t)audit.max_bytes) {
 		char old[4200];
@@ -171,7 +182,7 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 		snprintf(old, sizeof(old), "%s.1", audit.path);
 		if (rename(audit.path, old) < 0 || reopen(NULL) < 0) {
 			audit.dropped++;
-			return;
+			goto out;
 		}
 	}
 	w = write(audit.fd, line, (size_t)n);
@@ -181,9 +192,11 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 			sentry_log("audit log %s: %s; lines are being dropped", audit.path,
 				   w < 0 ? strerror(errno) : "short write");
 		audit.full_logged = true;
-		return;
+		goto out;
 	}
 	audit.full_logged = false;
 	audit.size += n;
 	audit.dropped = 0;
+out:
+	pthread_mutex_unlock(&audit_lock);
 }

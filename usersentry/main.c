@@ -32,11 +32,16 @@ static void usage(FILE *f)
 		"      --audit-rate N     at most N lines a second (default 1000; 0: no limit)\n"
 		"      --portable         do not use /dev/redirect even when present\n"
 		"  -m, --metrics PATH     Prometheus text exposition (HTTP) on a Unix socket\n"
+		"  -w, --workers N        threads for calls that may block (files, connect,\n"
+		"                         mount): at most N, default 4 per CPU up to %u;\n"
+		"                         0: every call on the main thread\n"
+		"      --worker-idle S    an idle worker exits after S seconds (default %u)\n"
 		"  -f, --foreground       run in the foreground (always the case)\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n"
 		"\n"
-		"At least one of --policy-dir and --policy is needed.\n");
+		"At least one of --policy-dir and --policy is needed.\n",
+		SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000);
 }
 
 enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_FIXED };
@@ -47,6 +52,9 @@ static int poll_timeout(struct sentry *s)
 
 	if (s->conns)
 		return 500;
+	/* a kick can land just before the worker blocks: kick again */
+	if (sentry_pool_stuck())
+		return 1000;
 	/* module mode: adopted sandboxes end and refused adoptions retry on a timer */
 	if (s->mode == REDIRECT_MODE_MODULE)
 		return SENTRY_RECONCILE_MS;
@@ -127,6 +135,7 @@ static int run(struct sentry *s)
 			owners[i] = sb;
 		}
 
+		sentry_pool_kick(NULL);
 		ret = poll(pfds, n, poll_timeout(s));
 		if (ret < 0) {
 			if (errno == EINTR)
@@ -196,6 +205,8 @@ int main(int argc, char **argv)
 		{ "audit-rate", required_argument, NULL, 'R' },
 		{ "portable", no_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'm' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "worker-idle", required_argument, NULL, 'I' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -205,13 +216,19 @@ int main(int argc, char **argv)
 	struct redirect_error *e = NULL;
 	enum redirect_mode mode;
 	char state_dir[4096];
+	unsigned int left;
 	struct stat st;
+	long ncpu;
 	int opt, ret;
 
 	s.cfg.socket_path = DEFAULT_SOCKET;
 	s.cfg.audit_max_bytes = 64UL << 20;
 	s.cfg.audit_rate = 1000;
-	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:fhV", opts, NULL)) != -1) {
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	s.cfg.workers = ncpu > 0 && ncpu < SENTRY_WORKERS_MAX / 4 ? 4 * (unsigned int)ncpu
+								  : SENTRY_WORKERS_MAX;
+	s.cfg.worker_idle_ms = SENTRY_WORKER_IDLE_MS;
+	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:w:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			s.cfg.socket_path = optarg;
@@ -240,6 +257,23 @@ int main(int argc, char **argv)
 		case 'm':
 			s.cfg.metrics_path = optarg;
 			break;
+		case 'w':
+		case 'I': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || v > (opt == 'w' ? SENTRY_WORKERS_MAX : 3600)) {
+				fprintf(stderr, "usersentry: --%s: 0 to %u\n",
+					opt == 'w' ? "workers" : "worker-idle",
+					opt == 'w' ? SENTRY_WORKERS_MAX : 3600);
+				return 2;
+			}
+			if (opt == 'w')
+				s.cfg.workers = (unsigned int)v;
+			else
+				s.cfg.worker_idle_ms = v ? (unsigned int)v * 1000 : 100;
+			break;
+		}
 		case 'P':
 			s.cfg.session_flags = REDIRECT_SESSION_PORTABLE;
 			break;
@@ -277,6 +311,13 @@ int main(int argc, char **argv)
 	if (s.cfg.policy_file &&
 	    redirect_policy_load_file(s.cfg.policy_file, &s.default_policy, &e) < 0)
 		goto fail;
+	if (s.default_policy) {
+		s.default_pol = sentry_policy_hold(&s, s.default_policy, true);
+		if (!s.default_pol) {
+			redirect_error_set(&e, ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
 	if (s.cfg.audit_path && sentry_audit_open(s.cfg.audit_path, s.cfg.audit_max_bytes,
 						  s.cfg.audit_rate, &e) < 0)
 		goto fail;
@@ -303,6 +344,8 @@ int main(int argc, char **argv)
 		goto fail;
 	if (s.cfg.metrics_path && sentry_metrics_open(&s, &e) < 0)
 		goto fail;
+	/* after the signal mask: workers inherit it, signalfd alone takes those signals */
+	sentry_pool_init(s.cfg.workers, s.cfg.worker_idle_ms);
 
 	sentry_log("usersentry %s: %s%s; listening on %s; policy dir %s; default policy %s",
 		   redirect_version(), redirect_mode_name(mode),
@@ -310,6 +353,8 @@ int main(int argc, char **argv)
 						  : " (/dev/redirect: tier 1, broker, custody)",
 		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
 		   s.default_policy ? redirect_policy_name(s.default_policy) : "none");
+	sentry_log("workers: up to %u, idle exit after %u ms", s.cfg.workers,
+		   s.cfg.worker_idle_ms);
 	/* a restart: take back what the last daemon held, replayed calls first */
 	sentry_adopt_all(&s);
 	sentry_serve(&s);
@@ -323,18 +368,26 @@ int main(int argc, char **argv)
 
 	sentry_server_close(&s);
 	sentry_metrics_close(&s);
+	/* calls in workers finish; what does not in time stays with the module */
+	left = sentry_pool_stop(SENTRY_DRAIN_MS);
+	if (left) {
+		/* they still use the session and the log: leave it all to exit() */
+		sentry_log("usersentry stopped: %u calls still in workers, left unanswered%s",
+			   left, mode == REDIRECT_MODE_MODULE ? " (the module keeps them)" : "");
+		return ret < 0 ? 1 : 0;
+	}
 	/* module mode: the sandboxes stay in custody, their state files stay */
 	while (s.sandboxes) {
 		struct sentry_sandbox *sb = s.sandboxes;
 
 		s.sandboxes = sb->next;
 		sentry_log("sandbox=%s released: daemon stopping (calls=%lu)", sb->id, sb->calls);
-		sentry_sandbox_free(sb);
+		sentry_sandbox_put(sb);
 	}
 	redirect_session_free(s.session);
 	sentry_audit_close();
 	redirect_notif_buf_free(s.notif);
-	redirect_policy_free(s.default_policy);
+	sentry_policy_put(s.default_pol);
 	close(s.signal_fd);
 	sentry_log("usersentry stopped");
 	return ret < 0 ? 1 : 0;
@@ -345,6 +398,9 @@ fail:
 	redirect_error_free(e);
 	redirect_session_free(s.session);
 	redirect_notif_buf_free(s.notif);
-	redirect_policy_free(s.default_policy);
+	if (s.default_pol)
+		sentry_policy_put(s.default_pol);
+	else
+		redirect_policy_free(s.default_policy);
 	return 1;
 }

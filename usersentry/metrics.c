@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@
 static const char *const stat_names[REDIRECT_STAT_COUNT] = {
 	"notified", "errno", "value", "kill", "forwarded", "fallback", "raced", "replayed",
 };
+
+/* Workers count their calls while the main thread renders: both under this. */
+static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int sentry_metrics_open(struct sentry *s, struct redirect_error **err)
 {
@@ -56,16 +60,18 @@ void sentry_metrics_count(struct sentry_sandbox *sb, int nr, int32_t error, uint
 	uint64_t us = latency_ns / 1000;
 	int b = 0;
 
+	while (b < REDIRECT_HIST_BUCKETS - 1 && us >= (1ULL << b))
+		b++;
+	pthread_mutex_lock(&metrics_lock);
 	if (!sb->nr_calls)
 		sb->nr_calls = calloc(SENTRY_METRICS_NR, sizeof(*sb->nr_calls));
 	if (sb->nr_calls && nr >= 0 && nr < SENTRY_METRICS_NR)
 		sb->nr_calls[nr]++;
 	if (error)
 		sb->errors++;
-	while (b < REDIRECT_HIST_BUCKETS - 1 && us >= (1ULL << b))
-		b++;
 	sb->hist[b]++;
 	sb->latency_sum_ns += latency_ns;
+	pthread_mutex_unlock(&metrics_lock);
 }
 
 struct buf {
@@ -124,10 +130,39 @@ static void render(struct sentry *s, struct buf *b)
 {
 	struct redirect_sandbox_info *info = NULL;
 	struct redirect_ctl *ctl = NULL;
+	struct sentry_pool_stats ps;
 	struct sentry_sandbox *sb;
 	char id[300], nb[64];
 	size_t n = 0, i;
 	int nr, k;
+
+	sentry_pool_stats(&ps);
+	out(b, "# HELP usersentry_workers Worker threads answering calls that may block.\n"
+	       "# TYPE usersentry_workers gauge\n"
+	       "usersentry_workers{state=\"busy\"} %u\n"
+	       "usersentry_workers{state=\"idle\"} %u\n", ps.busy, ps.workers - ps.busy);
+	out(b, "# HELP usersentry_workers_max The pool's cap (--workers).\n"
+	       "# TYPE usersentry_workers_max gauge\n"
+	       "usersentry_workers_max %u\n", ps.max);
+	out(b, "# HELP usersentry_worker_queue Calls waiting for a worker.\n"
+	       "# TYPE usersentry_worker_queue gauge\n"
+	       "usersentry_worker_queue %u\n", ps.queued);
+	out(b, "# HELP usersentry_workers_started_total Worker threads started.\n"
+	       "# TYPE usersentry_workers_started_total counter\n"
+	       "usersentry_workers_started_total %llu\n"
+	       "# HELP usersentry_workers_exited_total Worker threads that exited (idle).\n"
+	       "# TYPE usersentry_workers_exited_total counter\n"
+	       "usersentry_workers_exited_total %llu\n",
+	    (unsigned long long)ps.started, (unsigned long long)ps.exited);
+	out(b, "# HELP usersentry_calls_pooled_total Calls answered by workers.\n"
+	       "# TYPE usersentry_calls_pooled_total counter\n"
+	       "usersentry_calls_pooled_total %llu\n"
+	       "# HELP usersentry_calls_queue_full_total Calls that may block answered inline: "
+	       "the queue was full.\n"
+	       "# TYPE usersentry_calls_queue_full_total counter\n"
+	       "usersentry_calls_queue_full_total %llu\n",
+	    (unsigned long long)ps.pooled, (unsigned long long)ps.inline_full);
+	pthread_mutex_lock(&metrics_lock);
 
 	out(b, "# HELP usersentry_sandboxes Sandboxes served.\n"
 	       "# TYPE usersentry_sandboxes gauge\n");
@@ -176,6 +211,7 @@ static void render(struct sentry *s, struct buf *b)
 		out(b, "usersentry_call_latency_seconds_count{sandbox=\"%s\"} %llu\n", id,
 		    (unsigned long long)cum);
 	}
+	pthread_mutex_unlock(&metrics_lock);
 	if (s->mode != REDIRECT_MODE_MODULE || redirect_ctl_open(&ctl, NULL) < 0)
 		return;
 	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {

@@ -41,51 +41,56 @@ static bool has_mount(const struct redirect_policy *p)
 	return redirect_policy_has_mount(p);
 }
 
+/*
+ * blocks: the handler may wait on something outside (a file system, a FIFO,
+ * a peer, a mount): a worker answers it, the main thread goes on.
+ */
 static const struct {
 	const char *name;
 	sentry_handler_fn fn;
 	bool (*enabled)(const struct redirect_policy *policy);
+	bool blocks;
 } handlers[] = {
-	{ "uname", sentry_handle_uname, has_uname },
-	{ "open", sentry_handle_open, has_files },
-	{ "openat", sentry_handle_openat, has_files },
-	{ "openat2", sentry_handle_openat2, has_files },
-	{ "mkdir", sentry_handle_mkdir, has_files },
-	{ "mkdirat", sentry_handle_mkdirat, has_files },
-	{ "unlink", sentry_handle_unlink, has_files },
-	{ "rmdir", sentry_handle_rmdir, has_files },
-	{ "unlinkat", sentry_handle_unlinkat, has_files },
-	{ "rename", sentry_handle_rename, has_files },
-	{ "renameat", sentry_handle_renameat, has_files },
-	{ "renameat2", sentry_handle_renameat, has_files },
-	{ "stat", sentry_handle_stat, has_files },
-	{ "lstat", sentry_handle_stat, has_files },
-	{ "newfstatat", sentry_handle_newfstatat, has_files },
-	{ "statx", sentry_handle_statx, has_files },
-	{ "access", sentry_handle_access, has_files },
-	{ "faccessat", sentry_handle_access, has_files },
-	{ "faccessat2", sentry_handle_access, has_files },
-	{ "readlink", sentry_handle_readlink, has_files },
-	{ "readlinkat", sentry_handle_readlink, has_files },
-	{ "chmod", sentry_handle_chmod, has_files },
-	{ "fchmodat", sentry_handle_chmod, has_files },
-	{ "chown", sentry_handle_chown, has_files },
-	{ "lchown", sentry_handle_chown, has_files },
-	{ "fchownat", sentry_handle_chown, has_files },
-	{ "truncate", sentry_handle_truncate, has_files },
-	{ "utimensat", sentry_handle_utimensat, has_files },
-	{ "creat", sentry_handle_creat, has_files },
-	{ "mknod", sentry_handle_mknod, has_files },
-	{ "mknodat", sentry_handle_mknod, has_files },
-	{ "symlink", sentry_handle_symlink, has_files },
-	{ "symlinkat", sentry_handle_symlink, has_files },
-	{ "link", sentry_handle_link, has_files },
-	{ "linkat", sentry_handle_link, has_files },
-	{ "mount", sentry_handle_mount, has_mount },
-	{ "umount2", sentry_handle_umount2, has_mount },
-	{ "connect", sentry_handle_connect, has_connect },
-	{ "sendto", sentry_handle_sendto, has_connect },
-	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo },
+	{ "uname", sentry_handle_uname, has_uname, false },
+	{ "open", sentry_handle_open, has_files, true },
+	{ "openat", sentry_handle_openat, has_files, true },
+	{ "openat2", sentry_handle_openat2, has_files, true },
+	{ "mkdir", sentry_handle_mkdir, has_files, true },
+	{ "mkdirat", sentry_handle_mkdirat, has_files, true },
+	{ "unlink", sentry_handle_unlink, has_files, true },
+	{ "rmdir", sentry_handle_rmdir, has_files, true },
+	{ "unlinkat", sentry_handle_unlinkat, has_files, true },
+	{ "rename", sentry_handle_rename, has_files, true },
+	{ "renameat", sentry_handle_renameat, has_files, true },
+	{ "renameat2", sentry_handle_renameat, has_files, true },
+	{ "stat", sentry_handle_stat, has_files, true },
+	{ "lstat", sentry_handle_stat, has_files, true },
+	{ "newfstatat", sentry_handle_newfstatat, has_files, true },
+	{ "statx", sentry_handle_statx, has_files, true },
+	{ "access", sentry_handle_access, has_files, true },
+	{ "faccessat", sentry_handle_access, has_files, true },
+	{ "faccessat2", sentry_handle_access, has_files, true },
+	{ "readlink", sentry_handle_readlink, has_files, true },
+	{ "readlinkat", sentry_handle_readlink, has_files, true },
+	{ "chmod", sentry_handle_chmod, has_files, true },
+	{ "fchmodat", sentry_handle_chmod, has_files, true },
+	{ "chown", sentry_handle_chown, has_files, true },
+	{ "lchown", sentry_handle_chown, has_files, true },
+	{ "fchownat", sentry_handle_chown, has_files, true },
+	{ "truncate", sentry_handle_truncate, has_files, true },
+	{ "utimensat", sentry_handle_utimensat, has_files, true },
+	{ "creat", sentry_handle_creat, has_files, true },
+	{ "mknod", sentry_handle_mknod, has_files, true },
+	{ "mknodat", sentry_handle_mknod, has_files, true },
+	{ "symlink", sentry_handle_symlink, has_files, true },
+	{ "symlinkat", sentry_handle_symlink, has_files, true },
+	{ "link", sentry_handle_link, has_files, true },
+	{ "linkat", sentry_handle_link, has_files, true },
+	{ "mount", sentry_handle_mount, has_mount, true },
+	{ "umount2", sentry_handle_umount2, has_mount, true },
+	{ "connect", sentry_handle_connect, has_connect, true },
+	{ "sendto", sentry_handle_sendto, has_connect, true },
+	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, false },
 };
 
 static uint64_t now_ns(void)
@@ -174,12 +179,15 @@ static void session_name(const char *id, char *name)
 	name[n] = '\0';
 }
 
+/* Compile the policy's tier-1 rules and give them to the session; *rsp: our copy. */
 static int set_rules(struct sentry *s, struct sentry_sandbox *sb,
-		     const struct redirect_policy *policy, struct redirect_error **err)
+		     const struct redirect_policy *policy, struct redirect_ruleset **rsp,
+		     struct redirect_error **err)
 {
 	struct redirect_ruleset *rs = NULL;
 	int ret;
 
+	*rsp = NULL;
 	if (!policy)
 		return 0;
 	ret = redirect_ruleset_compile(policy, &rs, err);
@@ -190,9 +198,103 @@ static int set_rules(struct sentry *s, struct sentry_sandbox *sb,
 		redirect_ruleset_free(rs);
 		return ret;
 	}
-	redirect_ruleset_free(sb->rules);
-	sb->rules = rs;
+	*rsp = rs;
 	return 0;
+}
+
+/* ---- references: policies, confs, sandboxes ------------------------------------------- */
+
+struct sentry_policy *sentry_policy_hold(struct sentry *s, struct redirect_policy *policy,
+					 bool owned)
+{
+	struct sentry_policy *pol;
+
+	if (!policy)
+		return NULL;
+	if (!owned && s->default_pol && policy == s->default_pol->policy) {
+		atomic_fetch_add(&s->default_pol->ref, 1);
+		return s->default_pol;
+	}
+	pol = calloc(1, sizeof(*pol));
+	if (!pol)
+		return NULL;	/* the policy stays the caller's */
+	atomic_init(&pol->ref, 1);
+	pol->policy = policy;
+	return pol;
+}
+
+void sentry_policy_put(struct sentry_policy *pol)
+{
+	if (!pol || atomic_fetch_sub(&pol->ref, 1) != 1)
+		return;
+	redirect_policy_free(pol->policy);
+	free(pol);
+}
+
+/* Takes over pol's reference and rs. */
+static struct sentry_conf *conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs)
+{
+	struct sentry_conf *conf = calloc(1, sizeof(*conf));
+
+	if (!conf) {
+		sentry_policy_put(pol);
+		redirect_ruleset_free(rs);
+		return NULL;
+	}
+	atomic_init(&conf->ref, 1);
+	conf->pol = pol;
+	conf->rules = rs;
+	return conf;
+}
+
+static struct sentry_conf *conf_get(struct sentry_conf *conf)
+{
+	if (conf)
+		atomic_fetch_add(&conf->ref, 1);
+	return conf;
+}
+
+static void conf_put(struct sentry_conf *conf)
+{
+	if (!conf || atomic_fetch_sub(&conf->ref, 1) != 1)
+		return;
+	sentry_policy_put(conf->pol);
+	redirect_ruleset_free(conf->rules);
+	free(conf);
+}
+
+/* The main thread only: workers see the conf their call was queued with. */
+static void set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf)
+{
+	struct sentry_conf *old = sb->conf;
+
+	sb->conf = conf;
+	sb->policy = conf && conf->pol ? conf->pol->policy : NULL;
+	sb->rules = conf ? conf->rules : NULL;
+	conf_put(old);
+}
+
+struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb)
+{
+	atomic_fetch_add(&sb->ref, 1);
+	return sb;
+}
+
+static void sandbox_free(struct sentry_sandbox *sb)
+{
+	if (sb->listener >= 0)
+		close(sb->listener);
+	set_conf(sb, NULL);
+	free(sb->nr_calls);
+	free(sb->policy_name);
+	free(sb->id);
+	free(sb);
+}
+
+void sentry_sandbox_put(struct sentry_sandbox *sb)
+{
+	if (sb && atomic_fetch_sub(&sb->ref, 1) == 1)
+		sandbox_free(sb);
 }
 
 static struct sentry_sandbox *sandbox_alloc(const char *id, const char *policy_name)
@@ -202,6 +304,7 @@ static struct sentry_sandbox *sandbox_alloc(const char *id, const char *policy_n
 	if (!sb)
 		return NULL;
 	sb->listener = -1;
+	atomic_init(&sb->ref, 1);
 	sb->id = strdup(id);
 	sb->policy_name = strdup(policy_name ? policy_name : "");
 	if (!sb->id || !sb->policy_name) {
@@ -217,13 +320,23 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err)
 {
+	struct sentry_conf *conf = NULL;
+	struct redirect_ruleset *rs = NULL;
 	char name[REDIRECT_NAME_MAX];
 	struct sentry_sandbox *sb;
+	struct sentry_policy *pol;
 	int pidfd, ret;
 
-	sb = sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg));
-	if (!sb)
-		return redirect_error_set(err, ENOMEM, "out of memory");
+	/* allocated first: nothing can fail once the session holds the listener */
+	pol = sentry_policy_hold(s, policy, owns_policy);
+	if (pol || !policy)
+		conf = conf_new(pol, NULL);
+	sb = conf ? sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg))
+		  : NULL;
+	if (!sb) {
+		ret = redirect_error_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
 	sb->s = s;
 	sb->pid = redirect_agent_msg_pid(msg);
 	sb->listener = redirect_agent_msg_take_listener(msg);
@@ -234,13 +347,10 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	if (pidfd >= 0)
 		close(pidfd);
 	if (ret < 0) {
-		close(sb->listener);
-		free(sb->id);
-		free(sb->policy_name);
-		free(sb);
-		return ret;
+		sandbox_free(sb);
+		goto fail;
 	}
-	ret = set_rules(s, sb, policy, err);
+	ret = set_rules(s, sb, policy, &rs, err);
 	if (ret < 0) {
 		/* the session holds the listener: answer everything forwarded */
 		sentry_log("sandbox=%s: tier-1 rules not set: %s", sb->id,
@@ -252,27 +362,21 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	}
 	if (s->mode == REDIRECT_MODE_PORTABLE)
 		redirect_notif_set_sync_wakeup(sb->listener, NULL);
-	sb->policy = policy;
-	sb->owns_policy = owns_policy;
+	conf->rules = rs;
+	set_conf(sb, conf);
 	sb->next = s->sandboxes;
 	s->sandboxes = sb;
 	state_write(s, sb);
 	return 0;
-}
-
-void sentry_sandbox_free(struct sentry_sandbox *sb)
-{
-	if (!sb)
-		return;
-	if (sb->listener >= 0)
-		close(sb->listener);
-	if (sb->owns_policy)
-		redirect_policy_free(sb->policy);
-	redirect_ruleset_free(sb->rules);
-	free(sb->nr_calls);
-	free(sb->policy_name);
-	free(sb->id);
-	free(sb);
+fail:
+	/* the policy stays the caller's: our holder lets go of it unfreed */
+	if (owns_policy && pol)
+		pol->policy = NULL;
+	if (conf)
+		conf_put(conf);
+	else
+		sentry_policy_put(pol);
+	return ret;
 }
 
 static void unlink_sandbox(struct sentry *s, struct sentry_sandbox *sb)
@@ -292,7 +396,10 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 	unlink_sandbox(s, sb);
 	sentry_log("sandbox=%s ended: %s (calls=%lu)", sb->id, why, sb->calls);
 	state_remove(s, sb->sandbox_id);
-	sentry_sandbox_free(sb);
+	/* a worker blocked on one of its calls waits for nobody now */
+	atomic_store(&sb->ended, true);
+	sentry_pool_kick(sb);
+	sentry_sandbox_put(sb);
 }
 
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents)
@@ -357,7 +464,9 @@ static void adopt_one(struct sentry *s, const char *file)
 {
 	char path[4096], policy_name[256], container[1024];
 	struct redirect_policy *policy = NULL;
+	struct redirect_ruleset *rs = NULL;
 	struct redirect_error *e = NULL;
+	struct sentry_policy *pol;
 	struct sentry_sandbox *sb;
 	bool owned = false;
 	uint32_t id = 0;
@@ -401,12 +510,16 @@ static void adopt_one(struct sentry *s, const char *file)
 		redirect_error_free(e);
 		e = NULL;
 	}
-	sb->policy = policy;
-	sb->owns_policy = owned;
 	/* the module keeps the rules it has; our copy answers late forwards alike */
-	if (policy && redirect_ruleset_compile(policy, &sb->rules, NULL) < 0)
-		sb->rules = NULL;
-	sb->next = s->sandboxes;
+	if (policy && redirect_ruleset_compile(policy, &rs, NULL) < 0)
+		rs = NULL;
+	pol = sentry_policy_hold(s, policy, owned);
+	if (!pol && owned)
+		redirect_policy_free(policy);
+	/* out of memory: no conf, the default answer (ENOSYS) */
+	set_conf(sb, pol || !policy ? conf_new(pol, rs) : NULL);
+	if (policy && !pol)
+		redirect_ruleset_free(rs);
 	s->sandboxes = sb;
 	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
 		   policy ? redirect_policy_name(policy) : "none");
@@ -465,49 +578,61 @@ void sentry_reconcile(struct sentry *s)
 
 void sentry_reload(struct sentry *s)
 {
-	struct redirect_policy *old_default = s->default_policy, *fresh = NULL;
+	struct sentry_policy *old_default = NULL;
+	struct redirect_policy *fresh = NULL;
 	struct redirect_error *e = NULL;
 	struct sentry_sandbox *sb;
 
 	if (s->cfg.policy_file) {
-		if (redirect_policy_load_file(s->cfg.policy_file, &fresh, &e) < 0) {
-			sentry_log("reload: default policy kept: %s", e->msg);
+		struct sentry_policy *pol = NULL;
+
+		if (redirect_policy_load_file(s->cfg.policy_file, &fresh, &e) < 0 ||
+		    !(pol = sentry_policy_hold(s, fresh, true))) {
+			sentry_log("reload: default policy kept: %s", e ? e->msg : "out of memory");
 			redirect_error_free(e);
 			e = NULL;
-			old_default = NULL;
+			redirect_policy_free(fresh);
 		} else {
+			/* sandboxes and calls in workers on the old one keep it alive */
+			old_default = s->default_pol;
+			s->default_pol = pol;
 			s->default_policy = fresh;
 		}
-	} else {
-		old_default = NULL;
 	}
 	for (sb = s->sandboxes; sb; sb = sb->next) {
+		struct redirect_ruleset *rs = NULL;
 		struct redirect_policy *p = NULL;
+		struct sentry_policy *pol;
+		struct sentry_conf *conf;
 		bool owned = false;
 
 		if (sentry_find_policy(s, sb->policy_name, &p, &owned, &e) < 0 ||
-		    set_rules(s, sb, p, &e) < 0) {
+		    set_rules(s, sb, p, &rs, &e) < 0) {
 			sentry_log("reload: sandbox=%s keeps its policy: %s", sb->id,
 				   e ? e->msg : "failed");
 			redirect_error_free(e);
 			e = NULL;
 			if (owned)
 				redirect_policy_free(p);
-			if (old_default && sb->policy == old_default) {
-				/* still points at the default being replaced: keep it alive */
-				sb->owns_policy = true;
-				old_default = NULL;
+			continue;
+		}
+		pol = sentry_policy_hold(s, p, owned);
+		conf = pol ? conf_new(pol, rs) : NULL;
+		if (!conf) {
+			/* the module has the new rules already; ours follow at the next reload */
+			sentry_log("reload: sandbox=%s keeps its policy: out of memory", sb->id);
+			if (!pol) {
+				redirect_ruleset_free(rs);
+				if (owned)
+					redirect_policy_free(p);
 			}
 			continue;
 		}
-		if (sb->owns_policy)
-			redirect_policy_free(sb->policy);
-		sb->policy = p;
-		sb->owns_policy = owned;
+		set_conf(sb, conf);
 		sentry_log("reload: sandbox=%s policy=%s rules replaced", sb->id,
 			   redirect_policy_name(p));
 	}
-	redirect_policy_free(old_default);
+	sentry_policy_put(old_default);
 	sentry_log("reload done");
 }
 
@@ -525,13 +650,43 @@ static sentry_handler_fn find_handler(const struct redirect_policy *policy, cons
 	return NULL;
 }
 
+/*
+ * Goes to a worker: its handler may block, and no tier-1 rule answers it
+ * first (sentry_decide's replay, cheap: it stays on the main thread).
+ */
+static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
+{
+	struct redirect_decision d;
+	char namebuf[64];
+	const char *name;
+	size_t i;
+
+	if (!sb->policy)
+		return false;
+	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
+	if (!name)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(sb->policy))
+			break;
+	if (i == ARRAY_SIZE(handlers) || !handlers[i].blocks)
+		return false;
+	if (sb->rules && redirect_ruleset_decide(sb->rules, req, -1, &d, NULL) == 0 &&
+	    d.matched && !redirect_ruleset_rules(sb->rules)[d.rule].limit &&
+	    (d.verdict == REDIRECT_VERDICT_ERRNO || d.verdict == REDIRECT_VERDICT_VALUE))
+		return false;
+	return true;
+}
+
 int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)
 {
 	struct redirect_reply r = { .kind = REDIRECT_REPLY_ID_VALID };
 	uint32_t n = 1, nreq = 0;
 	int ret;
 
-	if (!sb->s || !sb->s->session)
+	/* portable: our own listener copy; the session's list is the main thread's */
+	if (!sb->s || !sb->s->session ||
+	    (sb->s->mode == REDIRECT_MODE_PORTABLE && sb->listener >= 0))
 		return redirect_notif_id_valid(sb->listener, id, NULL);
 	r.sandbox_id = sb->sandbox_id;
 	r.resp.id = id;
@@ -555,7 +710,6 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	reply->strs.n = 0;
 	reply->addfd = -1;
 	reply->tier = "sentry";
-	sb->calls++;
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
 	fn = name ? find_handler(sb->policy, name) : NULL;
 	if (!name) {
@@ -658,6 +812,35 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 				     now_ns() - t0);
 }
 
+/* SEND or ADDFD on our listener copy (portable mode, tests); the result, or -errno. */
+static int64_t answer_listener(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			       struct sentry_reply *reply, struct redirect_notif_buf *buf)
+{
+	int64_t result;
+	int ret;
+
+	if (reply->addfd >= 0) {
+		struct seccomp_notif_addfd a = {
+			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
+			.srcfd = (uint32_t)reply->addfd, .newfd_flags = reply->addfd_flags,
+		};
+
+		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		result = ret < 0 ? -errno : ret;
+		close(reply->addfd);
+		if (result < 0 && result != -ENOENT) {
+			reply->addfd = -1;
+			reply->error = (int32_t)result;
+			result = redirect_notif_send(sb->listener, buf, req->id, 0, reply->error,
+						     0, NULL);
+		}
+	} else {
+		result = redirect_notif_send(sb->listener, buf, req->id, reply->val, reply->error,
+					     reply->flags, NULL);
+	}
+	return result;
+}
+
 /* Direct path on sb->listener, for tests driving handlers without a session. */
 int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 {
@@ -669,33 +852,124 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 	int64_t result;
 	int ret;
 
+	sb->calls++;
 	ret = sentry_decide(sb, req, &reply, &name, namebuf, sizeof(namebuf));
 	if (ret == -ENOENT) {
 		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
 			   sb->id, req->pid, name);
 		return -ENOENT;
 	}
-	if (reply.addfd >= 0) {
-		struct seccomp_notif_addfd a = {
-			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-			.srcfd = (uint32_t)reply.addfd, .newfd_flags = reply.addfd_flags,
-		};
-
-		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-		result = ret < 0 ? -errno : ret;
-		close(reply.addfd);
-		if (result < 0 && result != -ENOENT) {
-			reply.addfd = -1;
-			reply.error = (int32_t)result;
-			result = redirect_notif_send(sb->listener, buf, req->id, 0, reply.error,
-						     0, NULL);
-		}
-	} else {
-		result = redirect_notif_send(sb->listener, buf, req->id, reply.val, reply.error,
-					     reply.flags, NULL);
-	}
+	result = answer_listener(sb, req, &reply, buf);
 	log_call(sb, req, name, &reply, result, false, t0);
 	return result < 0 ? (int)result : 0;
+}
+
+static void fill_reply(struct redirect_reply *r, uint32_t sandbox_id, uint64_t id,
+		       const struct sentry_reply *reply)
+{
+	memset(r, 0, sizeof(*r));
+	r->sandbox_id = sandbox_id;
+	if (reply->addfd >= 0) {
+		r->kind = REDIRECT_REPLY_ADDFD;
+		r->addfd.id = id;
+		r->addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+		r->addfd.srcfd = (uint32_t)reply->addfd;
+		r->addfd.newfd_flags = reply->addfd_flags;
+	} else {
+		r->kind = REDIRECT_REPLY_SEND;
+		r->resp.id = id;
+		r->resp.val = reply->val;
+		r->resp.error = reply->error;
+		r->resp.flags = reply->flags;
+	}
+}
+
+/*
+ * One reply now, from a worker: a reply-only broker round (no fetch, so it
+ * cannot fail after its reply and may run beside the main thread's rounds).
+ */
+static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			     struct sentry_reply *reply)
+{
+	struct redirect_reply r;
+	uint32_t n, nreq = 0;
+	int ret;
+
+	for (;;) {
+		fill_reply(&r, sb->sandbox_id, req->id, reply);
+		n = 1;
+		ret = redirect_session_broker(sb->s->session, &r, &n, NULL, 0, &nreq, 0, NULL);
+		if (ret == -EINTR && !n)
+			continue;	/* a kick, or a signal: not performed yet */
+		if (ret < 0 && !n) {
+			if (reply->addfd >= 0)
+				close(reply->addfd);
+			return ret;
+		}
+		if (reply->addfd < 0)
+			return r.result;
+		close(reply->addfd);
+		if (r.result >= 0 || r.result == -ENOENT || r.result == -ESRCH)
+			return r.result;
+		/* ADDFD failed (EMFILE...): the call still waits, answered with the error */
+		reply->addfd = -1;
+		reply->error = (int32_t)r.result;
+		reply->verdict = "errno";
+	}
+}
+
+void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf)
+{
+	struct sentry_sandbox *v = &c->view;
+	struct sentry_reply reply;
+	char namebuf[64];
+	const char *name;
+	int64_t result;
+
+	if (sentry_decide(v, &c->req, &reply, &name, namebuf, sizeof(namebuf)) == -ENOENT) {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+			   v->id, c->req.pid, name);
+		return;
+	}
+	if (v->s && v->s->mode == REDIRECT_MODE_MODULE)
+		result = answer_broker(v, &c->req, &reply);
+	else
+		result = answer_listener(v, &c->req, &reply, buf);
+	log_call(c->sb, &c->req, name, &reply, result, c->replayed, c->t0);
+}
+
+void sentry_call_free(struct sentry_call *c)
+{
+	conf_put(c->view.conf);
+	sentry_sandbox_put(c->sb);
+	free(c);
+}
+
+/* Main thread: a call whose handler may block goes to a worker; false: answer it here. */
+static bool offer(struct sentry_sandbox *sb, const struct seccomp_notif *req, bool replayed,
+		  uint64_t t0)
+{
+	struct sentry_call *c;
+
+	if (!sentry_pool_enabled() || !sb->conf || !call_blocks(sb, req))
+		return false;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return false;
+	c->sb = sentry_sandbox_get(sb);
+	c->view = (struct sentry_sandbox){
+		.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
+		.listener = sb->listener, .conf = conf_get(sb->conf),
+		.policy = sb->policy, .rules = sb->rules, .policy_name = sb->policy_name,
+		.adopted = sb->adopted,
+	};
+	c->req = *req;
+	c->replayed = replayed;
+	c->t0 = t0;
+	if (sentry_pool_submit(c) == 0)
+		return true;
+	sentry_call_free(c);
+	return false;
 }
 
 /* ---- the broker loop ----------------------------------------------------------------------- */
@@ -729,21 +1003,7 @@ static void keep_pending(uint32_t to, uint32_t from)
 
 static void queue_reply(struct pending *p, struct redirect_reply *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->sandbox_id = p->sb->sandbox_id;
-	if (p->reply.addfd >= 0) {
-		r->kind = REDIRECT_REPLY_ADDFD;
-		r->addfd.id = p->req.id;
-		r->addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
-		r->addfd.srcfd = (uint32_t)p->reply.addfd;
-		r->addfd.newfd_flags = p->reply.addfd_flags;
-	} else {
-		r->kind = REDIRECT_REPLY_SEND;
-		r->resp.id = p->req.id;
-		r->resp.val = p->reply.val;
-		r->resp.error = p->reply.error;
-		r->resp.flags = p->reply.flags;
-	}
+	fill_reply(r, p->sb->sandbox_id, p->req.id, &p->reply);
 }
 
 void sentry_serve(struct sentry *s)
@@ -817,6 +1077,10 @@ void sentry_serve(struct sentry *s)
 			p->t0 = now_ns();
 			p->req = rq->notif;
 			p->replayed = rq->flags & REDIRECT_REQUEST_REPLAYED;
+			p->sb->calls++;
+			/* may block: a worker answers it; we go on fetching */
+			if (p->sb != &orphan && offer(p->sb, &p->req, p->replayed, p->t0))
+				continue;
 			ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name, p->namebuf,
 					    sizeof(p->namebuf));
 			if (ret == -ENOENT) {

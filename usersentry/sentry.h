@@ -3,6 +3,7 @@
 #ifndef USERSENTRY_SENTRY_H
 #define USERSENTRY_SENTRY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -22,6 +23,12 @@
 #define SENTRY_RECONCILE_MS 2000
 /* Syscall numbers counted per sandbox for the metrics. */
 #define SENTRY_METRICS_NR 512
+/* The worker pool: calls queued at most; beyond it the main thread answers inline. */
+#define SENTRY_QUEUE_MAX 256
+#define SENTRY_WORKERS_MAX 64
+#define SENTRY_WORKER_IDLE_MS 5000
+/* A clean stop waits this long for calls in workers; the rest stay with the module. */
+#define SENTRY_DRAIN_MS 2000
 
 struct sentry_config {
 	const char *socket_path;
@@ -34,9 +41,36 @@ struct sentry_config {
 	unsigned int audit_rate;	/* lines per second; 0: no limit */
 	unsigned int session_flags;	/* REDIRECT_SESSION_* */
 	const char *metrics_path;	/* Prometheus exposition socket, or NULL */
+	unsigned int workers;		/* worker threads at most; 0: every call inline */
+	unsigned int worker_idle_ms;	/* an idle worker exits after this */
 };
 
-/* One sandbox: its session id and the policy it was attached with. */
+/*
+ * A loaded policy, shared by the sandboxes that use it and pinned by their
+ * calls in workers: a reload drops its reference, the last one frees it.
+ */
+struct sentry_policy {
+	atomic_uint ref;
+	struct redirect_policy *policy;
+};
+
+/*
+ * What a sandbox's calls are decided by.  A reload replaces a sandbox's
+ * conf as a whole; a call in a worker keeps the one it was queued with.
+ */
+struct sentry_conf {
+	atomic_uint ref;
+	struct sentry_policy *pol;	/* NULL: no policy, the default answer */
+	/* the tier-1 rules as compiled, to answer calls forwarded before they were set */
+	struct redirect_ruleset *rules;
+};
+
+/*
+ * One sandbox: its session id and the policy it was attached with.  The
+ * main thread owns the list and every field but the metrics; workers hold
+ * a reference (ref) for each call they serve, so an ended sandbox is freed
+ * by whoever drops the last one.
+ */
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
 	struct sentry *s;		/* NULL: driven directly on listener (tests) */
@@ -44,14 +78,16 @@ struct sentry_sandbox {
 	uint32_t sandbox_id;		/* the session's */
 	pid_t pid;
 	int listener;			/* our own copy, polled for hang-up; or -1 */
+	atomic_uint ref;
+	atomic_bool ended;		/* its tasks are gone: workers on it are kicked */
+	struct sentry_conf *conf;	/* NULL in tests, which set policy directly */
+	/* conf's policy and rules: what handlers read (a call in a worker: its own) */
 	struct redirect_policy *policy;
-	bool owns_policy;
-	char *policy_name;		/* as named by the agent message ("" default) */
-	/* the tier-1 rules as compiled, to answer calls forwarded before they were set */
 	struct redirect_ruleset *rules;
-	unsigned long calls;
+	char *policy_name;		/* as named by the agent message ("" default) */
+	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
-	/* metrics */
+	/* metrics, under the metrics lock */
 	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
 	uint64_t errors;
 	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
@@ -75,7 +111,8 @@ struct sentry {
 	int signal_fd;
 	struct redirect_session *session;
 	enum redirect_mode mode;
-	struct redirect_policy *default_policy;
+	struct sentry_policy *default_pol;
+	struct redirect_policy *default_policy;	/* default_pol's, or NULL */
 	struct sentry_conn *conns;
 	unsigned int n_conns;
 	struct sentry_sandbox *sandboxes;
@@ -124,7 +161,21 @@ struct sentry_reply {
 typedef int (*sentry_handler_fn)(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 				 struct sentry_reply *reply);
 
-/* log.c */
+/*
+ * A forwarded call whose handler may block, handed to a worker.  The view
+ * is the sandbox as the handler sees it: its conf pinned when the call was
+ * queued, so neither a reload nor the sandbox's end frees anything under it.
+ */
+struct sentry_call {
+	struct sentry_call *next;
+	struct sentry_sandbox *sb;	/* a reference */
+	struct sentry_sandbox view;	/* holds a reference on view.conf */
+	struct seccomp_notif req;
+	bool replayed;
+	uint64_t t0;
+};
+
+/* log.c: one write() per line, so threads may share it */
 int sentry_log_open(const char *path, struct redirect_error **err);
 void sentry_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -155,7 +206,13 @@ int sentry_find_policy(struct sentry *s, const char *name, struct redirect_polic
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err);
-void sentry_sandbox_free(struct sentry_sandbox *sb);
+struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
+/* The last reference frees it (closes our listener copy, drops its conf). */
+void sentry_sandbox_put(struct sentry_sandbox *sb);
+/* A policy for sandboxes; owned: ours to free, else the default policy (shared). */
+struct sentry_policy *sentry_policy_hold(struct sentry *s, struct redirect_policy *policy,
+					 bool owned);
+void sentry_policy_put(struct sentry_policy *pol);
 void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why);
 /* Our listener copy polled: hang-up ends the sandbox. */
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents);
@@ -174,6 +231,26 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf);
 /* SECCOMP_IOCTL_NOTIF_ID_VALID through the session (or the listener). */
 int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id);
+/* In a worker: decide the call on its view, answer it, log it. */
+void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf);
+void sentry_call_free(struct sentry_call *c);
+
+/* workers.c: the pool that answers calls whose handlers may block */
+struct sentry_pool_stats {
+	unsigned int max, workers, busy, queued;
+	uint64_t started, exited, pooled, inline_full;
+};
+void sentry_pool_init(unsigned int max_workers, unsigned int idle_ms);
+bool sentry_pool_enabled(void);
+/* 0: a worker will answer it (the pool owns c); -errno: answer it inline. */
+int sentry_pool_submit(struct sentry_call *c);
+/* Interrupt workers blocked on calls of ended sandboxes (sb, or all ended: NULL). */
+void sentry_pool_kick(const struct sentry_sandbox *sb);
+/* Calls of ended sandboxes still in workers (the main loop kicks them again). */
+unsigned int sentry_pool_stuck(void);
+/* Drop queued calls, wait up to grace_ms for running ones; returns those left. */
+unsigned int sentry_pool_stop(unsigned int grace_ms);
+void sentry_pool_stats(struct sentry_pool_stats *st);
 
 /* uname.c */
 int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *req,
