@@ -2,6 +2,7 @@
 /* A sandboxed target for usersentry's tests: threads of forwarded calls, tier-1 probes. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -62,6 +63,63 @@ static int threads(int n, double secs, const char *release)
 		n = 64;
 	for (i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, worker, NULL))
+			return 2;
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	printf("calls=%lu failures=%lu\n", calls, failures);
+	return failures ? 1 : 0;
+}
+
+/*
+ * mixed N ITERATIONS PATH CONTENT RELEASE: N threads each open and read PATH
+ * (a call for a worker) and call uname (answered inline), ITERATIONS times;
+ * every read must give CONTENT and every uname RELEASE.
+ */
+static const char *mixed_path, *mixed_content;
+static int mixed_iter;
+
+static void *mixed_worker(void *arg)
+{
+	size_t want = strlen(mixed_content);
+	struct utsname u;
+	char buf[256];
+	int i;
+
+	for (i = 0; i < mixed_iter; i++) {
+		int fd = open(mixed_path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		if (n != (ssize_t)want || memcmp(buf, mixed_content, want)) {
+			if (atomic_fetch_add(&failures, 1) < 5)
+				fprintf(stderr, "open/read %s: %s n=%zd\n", mixed_path,
+					fd < 0 ? strerror(e) : "wrong content", n);
+		}
+		memset(&u, 0x5a, sizeof(u));
+		if (syscall(SYS_uname, &u) != 0 || strcmp(u.release, want_release)) {
+			if (atomic_fetch_add(&failures, 1) < 5)
+				fprintf(stderr, "uname: release=\"%.65s\"\n", u.release);
+		}
+		atomic_fetch_add(&calls, 2);
+	}
+	return NULL;
+}
+
+static int mixed(int n, char **argv)
+{
+	pthread_t t[64];
+	int i;
+
+	mixed_iter = atoi(argv[0]);
+	mixed_path = argv[1];
+	mixed_content = argv[2];
+	want_release = argv[3];
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, mixed_worker, NULL))
 			return 2;
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
@@ -213,6 +271,8 @@ int main(int argc, char **argv)
 		stop_file = argc == 6 ? argv[5] : NULL;
 		return threads(atoi(argv[2]), atof(argv[3]), argv[4]);
 	}
+	if (argc == 7 && !strcmp(argv[1], "mixed"))
+		return mixed(atoi(argv[2]), argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "tier1")) {
 		/* getpriority N times; each must fail with the rule's errno */
 		int i, n = atoi(argv[2]), e = 0;
@@ -278,7 +338,8 @@ int main(int argc, char **argv)
 		for (;;)
 			syscall(SYS_uname, &u);
 	}
-	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | tier1 N | "
+	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | "
+		"mixed N ITERATIONS PATH CONTENT RELEASE | tier1 N | "
 		"watch ERRNO SECONDS | spin | connect HOST PORT | sendto HOST PORT MSG [MSG2] | "
 		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS | "
 		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET\n");

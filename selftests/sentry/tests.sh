@@ -678,3 +678,136 @@ echo "audit size $size, rotated $(stat -c %s "$audit.1" 2>/dev/null)" | diag
 { [ "$size" -le 8192 ] && [ -f "$audit.1" ] &&
 	[ "$(stat -c %s "$audit.1")" -le 8192 ]; }
 check "audit_size_bounded" [ $? = 0 ]
+
+# ---- worker pool: calls that may block are answered by workers, the rest keep flowing
+stop_daemon
+scrape() { # a metric's value (0 when absent), e.g. scrape 'usersentry_workers{state="busy"}'
+	# no request sent: every path is /metrics, and one still unread when the
+	# daemon closes would reset the connection
+	python3 - "$work/metrics" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+for line in data.decode().splitlines():
+    if line.startswith(sys.argv[2] + " "):
+        print(line.split()[-1])
+        break
+else:
+    print(0)
+PY
+}
+wait_metric() { # metric, wanted value, seconds: until it has it
+	local i
+	for i in $(seq $((${3:-10} * 10))); do
+		[ "$(scrape "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+in_fifo_open() { # a thread of the daemon waits in the open of a FIFO
+	local i
+	for i in $(seq 100); do
+		cat /proc/"$daemon"/task/*/wchan 2>/dev/null | grep -q wait_for_partner && return 0
+		sleep 0.1
+	done
+	return 1
+}
+printf pool-mapped >"$d/pool-b.txt"
+echo real >"$d/pool-a.txt"
+cat >"$pol/pool.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "uname":{"release":"$release"},
+ "files":{"remap":[{"from":"$d/pool-a.txt","to":"$d/pool-b.txt"}]}}}}
+JSON
+mkfifo "$d/rw/pool-fifo" "$d/rw/pool-fifo2"
+rm -f "$audit"
+start -m "$work/metrics" --audit-rate 0 --workers 4 --worker-idle 1
+check "pool_starts_empty" [ "$(scrape usersentry_workers_started_total)" = 0 ]
+# an open of a FIFO without a writer blocks in the Sentry (as the target would)
+timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i fifo-reader -- \
+	cat "$d/rw/pool-fifo" >"$work/fifo.out" 2>&1 &
+fpid=$!
+{ in_fifo_open && [ "$(scrape 'usersentry_workers{state="busy"}')" = 1 ]; }
+check "pool_fifo_open_in_a_worker" [ $? = 0 ]
+t0=$(date +%s%N)
+out1=$(timeout 10 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- uname -r)
+out2=$(timeout 10 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/pool-a.txt")
+t1=$(date +%s%N)
+echo "uname and cat while the FIFO open blocks: $(((t1 - t0) / 1000000)) ms" | diag
+{ [ "$out1" = "$release" ] && [ "$out2" = pool-mapped ] && kill -0 "$fpid" 2>/dev/null &&
+	[ ! -s "$work/fifo.out" ]; }
+check "pool_blocked_call_does_not_stall_other_sandboxes" [ $? = 0 ]
+check "pool_grew_for_the_second_file_call" [ "$(scrape usersentry_workers_started_total)" -ge 2 ]
+echo from-writer >"$d/rw/pool-fifo"
+wait "$fpid"
+rc=$?
+{ [ $rc = 0 ] && [ "$(cat "$work/fifo.out")" = from-writer ]; }
+check "pool_blocked_call_answered_when_unblocked" [ $? = 0 ]
+# many calls from 8 threads, half for workers, half inline: every answer right
+out=$(rr pool "$tgt" mixed 8 150 "$d/pool-a.txt" pool-mapped "$release" 2>&1)
+rc=$?
+echo "$out" | diag
+check "pool_8_threads_mixed_calls_right_answers" [ $rc = 0 ]
+echo "workers started $(scrape usersentry_workers_started_total), pooled calls" \
+	"$(scrape usersentry_calls_pooled_total)" | diag
+check "pool_calls_answered_by_workers" [ "$(scrape usersentry_calls_pooled_total)" -ge 1200 ]
+{ [ "$(scrape usersentry_workers_started_total)" -ge 2 ] &&
+	[ "$(scrape 'usersentry_workers{state="idle"}')" -le 4 ]; }
+check "pool_grew_and_stays_under_its_cap" [ $? = 0 ]
+# idle workers exit after --worker-idle
+wait_metric 'usersentry_workers{state="idle"}' 0 10
+{ [ $? = 0 ] && [ "$(scrape usersentry_workers_exited_total)" -ge 2 ] &&
+	grep -q "pool: worker exited, idle" "$log"; }
+check "pool_idle_workers_exit" [ $? = 0 ]
+# a sandbox ends while its call is in a worker: the worker is released, nothing leaks
+fds0=$(fd_count)
+"$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i fifo-dies -- cat "$d/rw/pool-fifo2" \
+	>/dev/null 2>&1 &
+fpid=$!
+in_fifo_open
+check "pool_second_fifo_open_in_a_worker" [ $? = 0 ]
+pkill -9 -P "$fpid" 2>/dev/null || kill -9 "$fpid"
+wait "$fpid" 2>/dev/null
+wait_log "sandbox=fifo-dies ended"
+wait_metric 'usersentry_workers{state="busy"}' 0 10
+check "pool_sandbox_end_releases_its_worker" [ $? = 0 ]
+wait_metric 'usersentry_workers{state="idle"}' 0 10
+fds1=$(fd_count)
+echo "fds before $fds0 after $fds1" | diag
+grep "fifo-dies" "$log" | tail -3 | diag
+check "pool_sandbox_end_no_fd_leak" [ "$fds0" = "$fds1" ]
+{ kill -0 "$daemon" && [ "$(rr pool cat "$d/pool-a.txt")" = pool-mapped ]; }
+check "pool_daemon_alive_and_serving" [ $? = 0 ]
+# --workers 0: one thread, as before (the blocking open stalls everything)
+stop_daemon
+start -m "$work/metrics" --workers 0
+timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/rw/pool-fifo" \
+	>/dev/null 2>&1 &
+fpid=$!
+in_fifo_open
+out1=$(timeout 3 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- uname -r)
+check "pool_disabled_blocking_call_stalls_the_daemon" [ "$out1" != "$release" ]
+echo x >"$d/rw/pool-fifo"
+wait "$fpid"
+check "pool_disabled_no_worker_started" [ "$(scrape usersentry_workers_started_total)" = 0 ]
+# a clean stop with a call stuck in a worker: no hang, the call left (to the module)
+stop_daemon
+start -m "$work/metrics" --workers 2
+"$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i stuck -- cat "$d/rw/pool-fifo2" \
+	>/dev/null 2>&1 &
+fpid=$!
+in_fifo_open
+t0=$(date +%s%N)
+stop_daemon
+t1=$(date +%s%N)
+echo "stopped in $(((t1 - t0) / 1000000)) ms" | diag
+{ [ $(((t1 - t0) / 1000000)) -lt 8000 ] && grep -q "1 calls still in workers" "$log"; }
+check "pool_clean_stop_with_a_stuck_call" [ $? = 0 ]
+pkill -9 -P "$fpid" 2>/dev/null || kill -9 "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
