@@ -651,12 +651,12 @@ static sentry_handler_fn find_handler(const struct redirect_policy *policy, cons
 }
 
 /*
- * Goes to a worker: its handler may block, and no tier-1 rule answers it
- * first (sentry_decide's replay, cheap: it stays on the main thread).
+ * Goes to a worker: its handler may block.  So does the Sentry's tier-1
+ * re-check of such a call, which reads the target's memory (a page the
+ * target holds back with userfaultfd must not stall the main thread).
  */
 static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
 {
-	struct redirect_decision d;
 	char namebuf[64];
 	const char *name;
 	size_t i;
@@ -668,14 +668,8 @@ static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_no
 		return false;
 	for (i = 0; i < ARRAY_SIZE(handlers); i++)
 		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(sb->policy))
-			break;
-	if (i == ARRAY_SIZE(handlers) || !handlers[i].blocks)
-		return false;
-	if (sb->rules && redirect_ruleset_decide(sb->rules, req, -1, &d, NULL) == 0 &&
-	    d.matched && !redirect_ruleset_rules(sb->rules)[d.rule].limit &&
-	    (d.verdict == REDIRECT_VERDICT_ERRNO || d.verdict == REDIRECT_VERDICT_VALUE))
-		return false;
-	return true;
+			return handlers[i].blocks;
+	return false;
 }
 
 int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)

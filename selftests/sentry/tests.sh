@@ -744,11 +744,15 @@ echo "uname and cat while the FIFO open blocks: $(((t1 - t0) / 1000000)) ms" | d
 	[ ! -s "$work/fifo.out" ]; }
 check "pool_blocked_call_does_not_stall_other_sandboxes" [ $? = 0 ]
 check "pool_grew_for_the_second_file_call" [ "$(scrape usersentry_workers_started_total)" -ge 2 ]
+# a reload replaces the policy the blocked call was queued with: the worker keeps its own
+reloads=$(grep -c "reload done" "$log")
+kill -HUP "$daemon"
+wait_log "reload done" $((reloads + 1))
 echo from-writer >"$d/rw/pool-fifo"
 wait "$fpid"
 rc=$?
-{ [ $rc = 0 ] && [ "$(cat "$work/fifo.out")" = from-writer ]; }
-check "pool_blocked_call_answered_when_unblocked" [ $? = 0 ]
+{ [ $rc = 0 ] && [ "$(cat "$work/fifo.out")" = from-writer ] && kill -0 "$daemon"; }
+check "pool_blocked_call_answered_after_a_reload" [ $? = 0 ]
 # many calls from 8 threads, half for workers, half inline: every answer right
 out=$(rr pool "$tgt" mixed 8 150 "$d/pool-a.txt" pool-mapped "$release" 2>&1)
 rc=$?
