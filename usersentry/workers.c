@@ -174,8 +174,8 @@ static int spawn(void)
 	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* handlers keep PATH_MAX buffers on the stack; 256 KiB is plenty */
-	pthread_attr_setstacksize(&attr, 256 << 10);
+	/* handlers keep PATH_MAX buffers and a reply (16 KiB of strings) on the stack */
+	pthread_attr_setstacksize(&attr, 1 << 20);
 	ret = pthread_create(&w->thread, &attr, worker_main, w);
 	pthread_attr_destroy(&attr);
 	if (ret) {
