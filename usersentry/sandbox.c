@@ -79,6 +79,8 @@ static const struct {
 	{ "symlinkat", sentry_handle_symlink, has_files },
 	{ "link", sentry_handle_link, has_files },
 	{ "linkat", sentry_handle_link, has_files },
+	{ "getdents64", sentry_handle_getdents64, has_files },
+	{ "getdents", sentry_handle_getdents, has_files },
 	{ "mount", sentry_handle_mount, has_mount },
 	{ "umount2", sentry_handle_umount2, has_mount },
 	{ "connect", sentry_handle_connect, has_connect },
