@@ -259,8 +259,9 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	reply->val = ret;
 	if (d.hidden) {
 		reply->verdict = "emulated:hidden";
-		snprintf(reply->detail, sizeof(reply->detail), "\"fd\":%d,\"count\":%u,\"hidden\":%u",
-			 (int)fd, count, d.hidden);
+		snprintf(reply->detail, sizeof(reply->detail),
+			 "\"fd\":%d,\"count\":%u,\"hidden\":%u,\"chunks\":%u", (int)fd, count,
+			 d.hidden, rounds + 1);
 	}
 	return 0;
 }
