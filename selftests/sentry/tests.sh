@@ -492,6 +492,31 @@ else
 		skip "dents_$t (no python3)"
 	done
 fi
+# the listing is the target's: an unprivileged target, and procfs with hidepid, which shows
+# only the pids the caller may see (not the Sentry's view)
+if command -v setpriv >/dev/null; then
+	chmod 755 "$l" "$l/dir"
+	unpriv="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	out=$(LC_ALL=C rr dents $unpriv ls -A "$l/dir" 2>&1)
+	check "dents_unprivileged_target_ls_hides_hidden_names" \
+		[ "$out" = "$(printf 'sub\nv1\nv2\nv3')" ]
+	mkdir -p "$work/proc"
+	if mount -t proc -o hidepid=invisible proc "$work/proc" 2>/dev/null; then
+		native=$($unpriv ls "$work/proc" | grep -c '^[0-9]')
+		# the Sentry's own pid is the one it cannot hide: a task always sees its process
+		out=$(rr dents $unpriv ls "$work/proc" | grep '^[0-9]' | grep -cvx "$daemon")
+		echo "pids listed by an unprivileged ls with hidepid: native $native, sentry $out," \
+			"all $(ls "$work/proc" | grep -c '^[0-9]')" | diag
+		{ [ "$out" = "$native" ] && [ "$out" -lt "$(ls "$work/proc" | grep -c '^[0-9]')" ]; }
+		check "dents_hidepid_lists_only_what_the_target_may_see" [ $? = 0 ]
+		umount -l "$work/proc"
+	else
+		skip "dents_hidepid_lists_only_what_the_target_may_see (cannot mount proc with hidepid)"
+	fi
+else
+	skip "dents_unprivileged_target_ls_hides_hidden_names (no setpriv)"
+	skip "dents_hidepid_lists_only_what_the_target_may_see (no setpriv)"
+fi
 # no hidden rule, no getdents round trip: neither in the filter nor in the log
 filter=$("$bin/redirect-run" -p "$pol/dents-ro.json" --dump-filter)
 { ! grep -q '"getdents' <<<"$filter" && grep -q '"openat"' <<<"$filter" &&
