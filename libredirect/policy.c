@@ -675,6 +675,8 @@ const char *const policy_files_calls[] = {
 const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
 const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
 const char *const policy_mount_calls[] = { "mount", "umount2", NULL };
+/* only with hidden file rules: listings lose the hidden names (a round trip each) */
+const char *const policy_dents_calls[] = { "getdents64", "getdents", NULL };
 
 const char *const redirect_docker_default_caps[] = {
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
@@ -1864,6 +1866,16 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 	return 0;
 }
 
+static bool has_hidden_files(const struct redirect_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_files; i++)
+		if (p->files[i].action == REDIRECT_FILE_HIDDEN)
+			return true;
+	return false;
+}
+
 static int add_calls(struct redirect_policy *p, const char *const *calls)
 {
 	for (; *calls; calls++)
@@ -1939,6 +1951,8 @@ static int finalize_policy(struct loader *l, struct redirect_policy *p)
 	if (p->has_uname && strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, "uname") < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_FILES) && add_calls(p, policy_files_calls) < 0)
+		goto oom;
+	if ((p->has & POLICY_HAS_FILES) && has_hidden_files(p) && add_calls(p, policy_dents_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_CONNECT) && add_calls(p, policy_connect_calls) < 0)
 		goto oom;

@@ -86,6 +86,8 @@ static const struct {
 	{ "symlinkat", sentry_handle_symlink, has_files, true },
 	{ "link", sentry_handle_link, has_files, true },
 	{ "linkat", sentry_handle_link, has_files, true },
+	{ "getdents64", sentry_handle_getdents64, has_files, true },
+	{ "getdents", sentry_handle_getdents, has_files, true },
 	{ "mount", sentry_handle_mount, has_mount, true },
 	{ "umount2", sentry_handle_umount2, has_mount, true },
 	{ "connect", sentry_handle_connect, has_connect, true },

@@ -339,6 +339,26 @@ int sentry_path_call(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		     int (*fn)(void *arg, const char *procpath), void *arg,
 		     struct sentry_reply *reply);
 
+/*
+ * dents.c: getdents64 and getdents under hidden file rules, performed on a
+ * copy of the target's fd; the hidden names are left out of the listing.
+ */
+int sentry_handle_getdents64(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			     struct sentry_reply *reply);
+int sentry_handle_getdents(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+/* struct linux_dirent64 (d_type before d_name) and x86-64's struct linux_dirent */
+#define DENTS_RECLEN_OFF 16
+#define DENTS64_NAME_OFF 19
+#define DENTS_OLD_NAME_OFF 18
+/*
+ * Drop in place the records of a getdents64 (old_layout: getdents) buffer
+ * of len bytes whose name hide() refuses.  Returns the length left, or
+ * -EIO for a record that is not one (short, overlong, no NUL, no name).
+ */
+int sentry_dents_filter(void *buf, size_t len, bool old_layout,
+			bool (*hide)(void *arg, const char *name), void *arg);
+
 /* net.c: connect and sendto against the connect rules, performed on a copy of the socket */
 int sentry_handle_connect(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply);

@@ -139,7 +139,7 @@ out=$(rr files sh -c "cd $d/rw && echo created > new.txt && cat new.txt" 2>&1)
 { [ "$out" = created ] && [ -f "$d/rw/new.txt" ]; }
 check "files_create_and_read_back" [ $? = 0 ]
 out=$(rr files ls "$d/ro")
-check "files_ls_lists_directory" [ "$out" = "$(ls "$d/ro")" ]
+check "files_ls_lists_directory_without_hidden_name" [ "$out" = "$(ls "$d/ro" | grep -vx secret)" ]
 if command -v busybox >/dev/null; then
 	check "files_busybox_cat_remapped" [ "$(rr files busybox cat "$d/a.txt")" = mapped ]
 	out=$(rr files busybox cat "$d/ro/secret" 2>&1)
@@ -321,6 +321,224 @@ except OSError as e:
 else
 	skip "files_python3_stat_access_chmod_rules (no python3)"
 fi
+
+# ---- listings under hidden rules: getdents64 / getdents leave the hidden names out
+l=$work/l
+mkdir -p "$l"
+# tmpfs lists in creation order: the big directory's hidden block stays in one piece
+mount -t tmpfs -o size=32m none "$l" 2>/dev/null
+mkdir -p "$l/dir/hdir" "$l/dir/sub" "$l/plain" "$l/big"
+touch "$l/dir/v1" "$l/dir/v2" "$l/dir/v3" "$l/dir/h1" "$l/dir/.hdot" "$l/dir/hdir/inner" \
+	"$l/dir/sub/s1" "$l/dir/sub/hs" "$l/plain/p1" "$l/plain/p2" "$l/file"
+# 2000 names of 40 bytes (64-byte records, 512 in a 32 KiB chunk): 400 shown,
+# 1200 hidden (more than two chunks: at least one chunk with every entry hidden), 400 shown
+bigname() { printf 'f%04d-%035d' "$1" 0; }
+: >"$work/big.shown"
+: >"$work/big.hidden"
+for i in $(seq 0 1999); do
+	if [ "$i" -ge 400 ] && [ "$i" -lt 1600 ]; then
+		echo "$(bigname "$i")" >>"$work/big.hidden"
+	else
+		echo "$(bigname "$i")" >>"$work/big.shown"
+	fi
+done
+# created (so listed) in three blocks: shown, hidden, shown
+(cd "$l/big" && head -400 "$work/big.shown" | xargs touch && xargs touch <"$work/big.hidden" &&
+	tail -400 "$work/big.shown" | xargs touch)
+sort -o "$work/big.shown" "$work/big.shown"
+python3 - "$l" "$work/big.hidden" >"$pol/dents.json" <<'PY'
+import json, sys
+l = sys.argv[1]
+hidden = [l + '/dir/h1', l + '/dir/hdir', l + '/dir/.hdot', l + '/dir/sub/hs']
+hidden += [l + '/big/' + n.strip() for n in open(sys.argv[2])]
+print(json.dumps({'defaultAction': 'SCMP_ACT_ALLOW', 'redirect': {'sentry': {
+    'default': 'errno:ENOSYS', 'files': {'hidden': hidden, 'readOnly': [l + '/plain']}}}}))
+PY
+cat >"$pol/dents-ro.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "files":{"readOnly":["$l/dir"],"hidden":[]}}}}
+JSON
+# raw getdents64 (or x86-64's getdents, 78) through ctypes, COUNT bytes a call
+cat >"$work/dents.py" <<'PY'
+import ctypes, errno, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+NR = {'64': 217, 'old': 78}
+def call(fd, buf, count, kind='64', addr=None):
+    r = libc.syscall(ctypes.c_long(NR[kind]), ctypes.c_long(fd),
+                     ctypes.c_void_p(addr if addr is not None else ctypes.addressof(buf)),
+                     ctypes.c_long(count))
+    return -ctypes.get_errno() if r < 0 else r
+def records(raw, kind='64'):
+    out, i = [], 0
+    while i < len(raw):
+        ino, off, reclen = struct.unpack_from('<QqH', raw, i)
+        start = i + (19 if kind == '64' else 18)
+        name = raw[start:raw.index(b'\0', start)].decode()
+        out.append((name, off))
+        i += reclen
+    return out
+def listing(fd, count, kind='64'):
+    buf = ctypes.create_string_buffer(max(count, 1))
+    got, calls = [], 0
+    while True:
+        n = call(fd, buf, count, kind)
+        if n < 0:
+            raise OSError(-n, os.strerror(-n))
+        if n == 0:
+            return got, calls
+        calls += 1
+        got += records(buf.raw[:n], kind)
+def ename(r):
+    return errno.errorcode[-r] if r < 0 else 'ret>0' if r > 0 else '0'
+mode, path = sys.argv[1], sys.argv[2]
+if mode == 'list':          # list DIR COUNT 64|old: the names, sorted, without . and ..
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    got, _ = listing(fd, int(sys.argv[3]), sys.argv[4])
+    print('\n'.join(sorted(n for n, _ in got if n not in ('.', '..'))))
+elif mode == 'seek':        # seek DIR COUNT: d_off of a kept entry resumes after it
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    got, calls = listing(fd, int(sys.argv[3]))
+    bad = 0
+    for k in (1, len(got) // 3, len(got) // 2, len(got) - 2):
+        os.lseek(fd, got[k][1], os.SEEK_SET)
+        again, _ = listing(fd, int(sys.argv[3]))
+        bad += [n for n, _ in again] != [n for n, _ in got[k + 1:]]
+    print('entries=%d calls=%d seek_mismatches=%d' % (len(got), calls, bad))
+elif mode == 'errors':      # errors DIR FILE: the kernel's answers, same natively
+    buf = ctypes.create_string_buffer(4096)
+    f = os.open(sys.argv[3], os.O_RDONLY)
+    print('file', ename(call(f, buf, 4096)), ename(call(f, buf, 4096, 'old')))
+    print('closed', ename(call(999, buf, 4096)), ename(call(-1 & 0xffffffff, buf, 4096)))
+    # inherited: an O_PATH open under file rules is not what this tests
+    print('o_path', ename(call(int(os.environ['OPATH_FD']), buf, 4096)))
+    d = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    print('count_10', ename(call(d, buf, 10)), 'count_huge', ename(call(d, buf, 0x80000000)))
+    print('efault', ename(call(d, buf, 4096, addr=8)))
+    got, _ = listing(d, 4096)
+    print('after_efault', sorted(n for n, _ in got))
+    print('offset_moved', os.lseek(d, 0, os.SEEK_CUR) != 0, 'then', ename(call(d, buf, 4096)))
+    os.lseek(d, 0, os.SEEK_SET)
+    print('rewound', len(listing(d, 4096)[0]))
+PY
+if ! mountpoint -q "$l"; then
+	echo "no tmpfs for $l: the big directory's order is the file system's" | diag
+fi
+out=$(LC_ALL=C rr dents ls -A "$l/dir" 2>&1)
+echo "$out" | diag
+check "dents_ls_hides_hidden_names" [ "$out" = "$(printf 'sub\nv1\nv2\nv3')" ]
+out=$(LC_ALL=C rr dents ls -a "$l/dir/sub" 2>&1)
+check "dents_ls_a_subdir_keeps_dot_entries" [ "$out" = "$(printf '.\n..\ns1')" ]
+out=$(LC_ALL=C rr dents ls -A "$l/plain" 2>&1)
+check "dents_ls_without_hidden_entries_unchanged" [ "$out" = "$(printf 'p1\np2')" ]
+if command -v busybox >/dev/null; then
+	out=$(LC_ALL=C rr dents busybox ls -A "$l/dir" 2>&1)
+	check "dents_busybox_ls_hides_hidden_names" [ "$out" = "$(printf 'sub\nv1\nv2\nv3')" ]
+	out=$(rr dents busybox find "$l/dir" 2>&1 | LC_ALL=C sort)
+	check "dents_busybox_find_hides_hidden_names" \
+		[ "$out" = "$(printf '%s\n' "$l/dir" "$l/dir/sub" "$l/dir/sub/s1" "$l/dir/v1" \
+			"$l/dir/v2" "$l/dir/v3" | head -c -1)" ]
+else
+	skip "dents_busybox_ls_hides_hidden_names (no busybox)"
+	skip "dents_busybox_find_hides_hidden_names (no busybox)"
+fi
+out=$(rr dents find "$l/dir" 2>&1 | LC_ALL=C sort)
+echo "$out" | diag
+check "dents_find_hides_hidden_names_and_subtrees" \
+	[ "$out" = "$(printf '%s\n' "$l/dir" "$l/dir/sub" "$l/dir/sub/s1" "$l/dir/v1" "$l/dir/v2" \
+		"$l/dir/v3" | head -c -1)" ]
+if command -v python3 >/dev/null; then
+	out=$(rr dents python3 -c "
+import os
+print(sorted(os.listdir('$l/dir')))
+print(sorted(e.name for e in os.scandir('$l/dir')))
+print(sorted(os.path.join(r, n) for r, ds, fs in os.walk('$l/dir') for n in ds + fs))
+" 2>&1)
+	echo "$out" | diag
+	check "dents_python3_listdir_scandir_walk" [ "$out" = "$(printf "%s\n%s\n%s" \
+		"['sub', 'v1', 'v2', 'v3']" "['sub', 'v1', 'v2', 'v3']" \
+		"['$l/dir/sub', '$l/dir/sub/s1', '$l/dir/v1', '$l/dir/v2', '$l/dir/v3']")" ]
+	# the big directory: ls (32 KiB chunks), and raw calls of 128 bytes (two records)
+	out=$(LC_ALL=C rr dents ls -A "$l/big" 2>&1)
+	{ [ "$out" = "$(cat "$work/big.shown")" ] && [ "$(ls -A "$l/big" | wc -l)" = 2000 ]; }
+	check "dents_big_directory_ls_lists_exactly_the_shown" [ $? = 0 ]
+	out=$(LC_ALL=C rr dents python3 "$work/dents.py" list "$l/big" 128 64 2>&1)
+	check "dents_big_directory_small_chunks_exact" [ "$out" = "$(cat "$work/big.shown")" ]
+	out=$(LC_ALL=C rr dents python3 "$work/dents.py" list "$l/big" 32768 64 2>&1)
+	check "dents_big_directory_32k_chunks_exact" [ "$out" = "$(cat "$work/big.shown")" ]
+	out=$(LC_ALL=C rr dents python3 "$work/dents.py" list "$l/big" 4096 old 2>&1)
+	check "dents_old_getdents_big_directory_exact" [ "$out" = "$(cat "$work/big.shown")" ]
+	out=$(LC_ALL=C rr dents python3 "$work/dents.py" list "$l/dir" 4096 old 2>&1)
+	check "dents_old_getdents_hides_hidden_names" [ "$out" = "$(printf 'sub\nv1\nv2\nv3')" ]
+	# a call whose chunks were all hidden went on to the next: the audit says how many
+	check "dents_all_hidden_chunk_fetches_more" python3 -c "
+import json
+calls = [json.loads(x) for x in open('$audit') if '\"getdents64\"' in x]
+assert any(c['decoded'].get('chunks', 1) > 1 and c['ret'] > 0 for c in calls), len(calls)
+"
+	out=$(rr dents python3 "$work/dents.py" seek "$l/big" 128 2>&1)
+	echo "$out" | diag
+	check "dents_seek_to_kept_d_off_resumes_after_it" \
+		grep -qE "^entries=802 calls=[0-9]+ seek_mismatches=0$" <<<"$out"
+	opath() { # DIR COMMAND...: COMMAND with an O_PATH fd of DIR in $OPATH_FD
+		python3 -c "import os, sys
+fd = os.open(sys.argv[1], os.O_PATH | os.O_DIRECTORY)
+os.set_inheritable(fd, True)
+os.environ['OPATH_FD'] = str(fd)
+os.execvp(sys.argv[2], sys.argv[2:])" "$@"
+	}
+	native=$(opath "$l/plain" python3 "$work/dents.py" errors "$l/plain" "$l/file" 2>&1)
+	out=$(opath "$l/plain" timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/dents.json" -- \
+		python3 "$work/dents.py" errors "$l/plain" "$l/file" 2>&1)
+	echo "$out" | diag
+	{ [ "$out" = "$native" ] && grep -q "^file ENOTDIR ENOTDIR$" <<<"$out" &&
+		grep -q "^closed EBADF EBADF$" <<<"$out" && grep -q "^efault EFAULT$" <<<"$out" &&
+		grep -q "^o_path EBADF$" <<<"$out" &&
+		grep -q "^offset_moved True then 0$" <<<"$out"; }
+	check "dents_kernel_errors_and_offset_as_natively" [ $? = 0 ]
+else
+	for t in python3_listdir_scandir_walk big_directory_ls_lists_exactly_the_shown \
+		big_directory_small_chunks_exact big_directory_32k_chunks_exact \
+		old_getdents_big_directory_exact old_getdents_hides_hidden_names \
+		all_hidden_chunk_fetches_more seek_to_kept_d_off_resumes_after_it \
+		kernel_errors_and_offset_as_natively; do
+		skip "dents_$t (no python3)"
+	done
+fi
+# the listing is the target's: an unprivileged target, and procfs with hidepid, which shows
+# only the pids the caller may see (not the Sentry's view)
+if command -v setpriv >/dev/null; then
+	chmod 755 "$l" "$l/dir"
+	unpriv="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	out=$(LC_ALL=C rr dents $unpriv ls -A "$l/dir" 2>&1)
+	check "dents_unprivileged_target_ls_hides_hidden_names" \
+		[ "$out" = "$(printf 'sub\nv1\nv2\nv3')" ]
+	mkdir -p "$work/proc"
+	if mount -t proc -o hidepid=invisible proc "$work/proc" 2>/dev/null; then
+		native=$($unpriv ls "$work/proc" | grep -c '^[0-9]')
+		# the Sentry's own pid is the one it cannot hide: a task always sees its process
+		out=$(rr dents $unpriv ls "$work/proc" | grep '^[0-9]' | grep -cvx "$daemon")
+		echo "pids listed by an unprivileged ls with hidepid: native $native, sentry $out," \
+			"all $(ls "$work/proc" | grep -c '^[0-9]')" | diag
+		{ [ "$out" = "$native" ] && [ "$out" -lt "$(ls "$work/proc" | grep -c '^[0-9]')" ]; }
+		check "dents_hidepid_lists_only_what_the_target_may_see" [ $? = 0 ]
+		umount -l "$work/proc"
+	else
+		skip "dents_hidepid_lists_only_what_the_target_may_see (cannot mount proc with hidepid)"
+	fi
+else
+	skip "dents_unprivileged_target_ls_hides_hidden_names (no setpriv)"
+	skip "dents_hidepid_lists_only_what_the_target_may_see (no setpriv)"
+fi
+# no hidden rule, no getdents round trip: neither in the filter nor in the log
+filter=$("$bin/redirect-run" -p "$pol/dents-ro.json" --dump-filter)
+{ ! grep -q '"getdents' <<<"$filter" && grep -q '"openat"' <<<"$filter" &&
+	"$bin/redirect-run" -p "$pol/dents.json" --dump-filter | grep -q '"getdents64"'; }
+check "dents_not_notified_without_hidden_rules" [ $? = 0 ]
+before=$(grep -c "syscall=getdents" "$log")
+out=$(LC_ALL=C rr dents-ro ls -A "$l/dir" 2>&1)
+{ [ "$out" = "$(LC_ALL=C ls -A "$l/dir")" ] && [ "$(grep -c "syscall=getdents" "$log")" = "$before" ]; }
+check "dents_ls_without_hidden_rules_not_forwarded" [ $? = 0 ]
 
 # ---- network handler: connect / sendto against CIDR and port rules, on a copy of the socket
 cat >"$work/listen.py" <<'PY'

@@ -239,6 +239,22 @@ same "run_strict_proc_sys_still_readable" "$(cat /proc/sys/kernel/ostype)" \
 	"$(rr strict cat /proc/sys/kernel/ostype 2>&1)"
 out=$(rr strict ls /sys/firmware 2>&1)
 check "run_strict_sys_firmware_hidden" grep -q "No such file" <<<"$out"
+# nor listed: ls /proc and /sys are the host's less the hidden names (pids left out: they change)
+hidden_under() { # DIR: the names strict.json hides directly in DIR
+	$PY -c 'import json, sys
+for p in json.load(open(sys.argv[1]))["redirect"]["sentry"]["files"]["hidden"]:
+    if p.rsplit("/", 1)[0] == sys.argv[2]:
+        print(p.rsplit("/", 1)[1])' "$pols/strict.json" "$1"
+}
+listed=0
+for dir in /proc /sys; do
+	want=$(ls "$dir" | grep -v '^[0-9]' | grep -vxF "$(hidden_under "$dir")")
+	got=$(rr strict ls "$dir" 2>&1 | grep -v '^[0-9]')
+	[ "$want" = "$got" ] || { diff <(echo "$want") <(echo "$got") | diag; listed=1; }
+	# something hidden was there to leave out
+	[ "$(ls "$dir" | grep -cxF "$(hidden_under "$dir")")" -gt 0 ] || listed=1
+done
+check "run_strict_ls_proc_and_sys_hide_hidden_names" [ $listed = 0 ]
 same "run_strict_coreutils_unchanged" "$(sh -c "$progs" 2>&1)" "$(rr strict sh -c "$progs" 2>&1)"
 
 # ---- a Debian rootfs under runc through redirect-runc ------------------------
