@@ -1130,20 +1130,6 @@ static int rewrite_bundle(const struct opts *o, struct bundle *b, struct redirec
 			ret = fail(err, ENOENT, "policy \"%s\" not found: no %s", name, path);
 		goto out;
 	}
-	/*
-	 * runc's init reopens its exec fifo through /proc/self/fd/N after the
-	 * filter is in place; under Sentry file rules that open is the Sentry's
-	 * to perform, and it would block the daemon until `runc start`. Refused
-	 * rather than a container that cannot start (runc's maskedPaths and
-	 * readonlyPaths, and tier-1 string rules, work under runc).
-	 */
-	if (redirect_policy_has_files(policy)) {
-		ret = fail(err, EOPNOTSUPP, "policy \"%s\" (%s) has Sentry file rules "
-			   "(redirect.sentry.files), which runc's init cannot start under: "
-			   "use runc's maskedPaths/readonlyPaths or tier-1 string rules",
-			   name, path);
-		goto out;
-	}
 	/* Docker's includes/excludes.caps: against the container's bounding set */
 	n = redirect_oci_config_cap_count(cfg);
 	caps = calloc(n + 1, sizeof(*caps));

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
-#include <linux/capability.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,98 +160,10 @@ static int dir_path(struct sentry_sandbox *sb, const struct seccomp_notif *req, 
 }
 
 /*
- * The target's fs credentials for the call itself: some listings depend on
- * the caller (procfs with hidepid shows only the pids it may see; FUSE and
- * NFS ask the server as the caller).  The same ids and capability mask as
- * files.c's become(); raw syscalls, so this thread only.
+ * Listed as the target (sentry_become()): some listings depend on the
+ * caller (procfs with hidepid shows only the pids it may see; FUSE and NFS
+ * ask the server as the caller).
  */
-struct dents_creds {
-	uid_t fsuid;
-	gid_t fsgid;
-	gid_t groups[64];
-	int ngroups;
-	uint64_t cap_eff;
-};
-
-static int read_creds(pid_t pid, struct dents_creds *c)
-{
-	char path[64], text[4096], *line, *save = NULL;
-	unsigned int a, b, e, f;
-	int fd, seen = 0;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	text[n] = '\0';
-	c->ngroups = 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &e, &f) == 4) {
-			c->fsuid = f;
-			seen |= 1;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &e, &f) == 4) {
-			c->fsgid = f;
-			seen |= 2;
-		} else if (!strncmp(line, "CapEff:", 7)) {
-			c->cap_eff = strtoull(line + 7, NULL, 16);
-			seen |= 4;
-		} else if (!strncmp(line, "Groups:", 7)) {
-			char *p = line + 7, *end;
-
-			while (c->ngroups < (int)ARRAY_SIZE(c->groups)) {
-				unsigned long g = strtoul(p, &end, 10);
-
-				if (end == p)
-					break;
-				c->groups[c->ngroups++] = (gid_t)g;
-				p = end;
-			}
-		}
-	}
-	return seen == 7 ? 0 : -ESRCH;
-}
-
-struct dents_own {
-	gid_t groups[64];
-	int ngroups;
-	struct __user_cap_data_struct caps[2];
-	bool have_caps;
-};
-
-static void become(const struct dents_creds *c, struct dents_own *own)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	own->ngroups = getgroups((int)ARRAY_SIZE(own->groups), own->groups);
-	own->have_caps = syscall(SYS_capget, &h, own->caps) == 0;
-	syscall(SYS_setgroups, c->ngroups, c->groups);
-	syscall(SYS_setfsgid, c->fsgid);
-	syscall(SYS_setfsuid, c->fsuid);
-	if (own->have_caps) {
-		memcpy(d, own->caps, sizeof(d));
-		d[0].effective &= (uint32_t)c->cap_eff;
-		d[1].effective &= (uint32_t)(c->cap_eff >> 32);
-		syscall(SYS_capset, &h, d);
-	}
-}
-
-static void unbecome(struct dents_own *own)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-
-	syscall(SYS_setfsuid, geteuid());
-	syscall(SYS_setfsgid, getegid());
-	if (own->have_caps)
-		syscall(SYS_capset, &h, own->caps);
-	syscall(SYS_setgroups, own->ngroups > 0 ? own->ngroups : 0, own->groups);
-}
-
 static long dents_call(int fd, void *buf, unsigned int count, bool old_layout)
 {
 #ifdef SYS_getdents
@@ -270,8 +181,8 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	unsigned int count = (unsigned int)req->data.args[2];
 	struct dents_dir d = { .policy = sb->policy };
 	unsigned int rounds = 0, size;
-	struct dents_creds creds;
-	struct dents_own own;
+	struct sentry_creds creds;
+	mode_t old_umask;
 	bool have_path = false;
 	struct stat st;
 	int copy = -1, memfd, ret, saved;
@@ -282,7 +193,7 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	snprintf(reply->detail, sizeof(reply->detail), "\"fd\":%d,\"count\":%u", (int)fd, count);
 	reply->verdict = "emulated";
 	/* read before the copy: its ID_VALID vouches for both */
-	ret = read_creds((pid_t)req->pid, &creds);
+	ret = sentry_creds_read((pid_t)req->pid, &creds);
 	/* the kernel takes fd as an unsigned int: past INT_MAX nothing is open */
 	if (ret == 0)
 		ret = fd > INT_MAX ? -EBADF : sentry_target_fd(sb, req, (int)fd, &copy);
@@ -308,10 +219,10 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	/* only a directory's: a device's llseek may do anything */
 	pos0 = fstat(copy, &st) == 0 && S_ISDIR(st.st_mode) ? lseek(copy, 0, SEEK_CUR) : -1;
 	for (;;) {
-		become(&creds, &own);
+		sentry_become(&creds, &old_umask);
 		n = dents_call(copy, buf, size, old_layout);
 		saved = errno;
-		unbecome(&own);
+		sentry_unbecome(old_umask);
 		errno = saved;
 		if (n <= 0) {
 			ret = n < 0 ? -errno : 0;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,119 +40,6 @@
  */
 
 #define WRITE_FLAGS (O_WRONLY | O_RDWR | O_TRUNC)
-
-struct creds {
-	uid_t fsuid, ruid;
-	gid_t fsgid, rgid;
-	pid_t ns_tgid, ns_tid;	/* as the target's own pid namespace numbers them */
-	uint64_t cap_eff;
-	gid_t groups[64];
-	int ngroups;
-	mode_t umask;
-};
-
-static int read_creds(pid_t pid, struct creds *c)
-{
-	char path[64], buf[4096], *line, *save = NULL;
-	ssize_t n;
-	int fd, seen = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	c->ngroups = 0;
-	c->umask = 022;
-	c->ns_tgid = c->ns_tid = 0;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned int a, b, d, e;
-
-		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &d, &e) == 4) {
-			c->fsuid = e;
-			c->ruid = a;
-			seen |= 1;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &d, &e) == 4) {
-			c->fsgid = e;
-			c->rgid = a;
-			seen |= 2;
-		} else if (!strncmp(line, "CapEff:", 7)) {
-			c->cap_eff = strtoull(line + 7, NULL, 16);
-			seen |= 4;
-		} else if (!strncmp(line, "NStgid:", 7) || !strncmp(line, "NSpid:", 6)) {
-			/* the last number: the innermost namespace's */
-			char *last = strrchr(line, '\t');
-			pid_t v = (pid_t)strtol(last ? last + 1 : line + 6, NULL, 10);
-
-			if (line[2] == 't')
-				c->ns_tgid = v;
-			else
-				c->ns_tid = v;
-		} else if (!strncmp(line, "Umask:", 6)) {
-			c->umask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
-		} else if (!strncmp(line, "Groups:", 7)) {
-			char *p = line + 7, *end;
-
-			while (c->ngroups < (int)ARRAY_SIZE(c->groups)) {
-				unsigned long g = strtoul(p, &end, 10);
-
-				if (end == p)
-					break;
-				c->groups[c->ngroups++] = (gid_t)g;
-				p = end;
-			}
-		}
-	}
-	return seen == 7 ? 0 : -ESRCH;
-}
-
-static gid_t own_groups[64];
-static int own_ngroups = -1;
-
-static struct __user_cap_data_struct own_caps[2];
-static bool own_caps_read;
-
-/*
- * Act as the target for permission checks; raw syscalls: this thread only.
- * Effective capabilities become the target's (within ours): a container
- * without CAP_CHOWN or CAP_DAC_OVERRIDE does not get ours.
- */
-static void become(const struct creds *c, mode_t *old_umask)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (own_ngroups < 0)
-		own_ngroups = getgroups((int)ARRAY_SIZE(own_groups), own_groups);
-	if (!own_caps_read)
-		own_caps_read = syscall(SYS_capget, &h, own_caps) == 0;
-	syscall(SYS_setgroups, c->ngroups, c->groups);
-	syscall(SYS_setfsgid, c->fsgid);
-	syscall(SYS_setfsuid, c->fsuid);
-	if (own_caps_read) {
-		memcpy(d, own_caps, sizeof(d));
-		d[0].effective = own_caps[0].effective & (uint32_t)c->cap_eff;
-		d[1].effective = own_caps[1].effective & (uint32_t)(c->cap_eff >> 32);
-		syscall(SYS_capset, &h, d);
-	}
-	*old_umask = umask(c->umask);
-}
-
-static void unbecome(mode_t old_umask)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-
-	syscall(SYS_setfsuid, 0);
-	syscall(SYS_setfsgid, 0);
-	if (own_caps_read)
-		syscall(SYS_capset, &h, own_caps);
-	syscall(SYS_setgroups, own_ngroups > 0 ? own_ngroups : 0, own_groups);
-	umask(old_umask);
-}
 
 /* The path of one of our fds as the kernel names it. */
 static int fd_path(int fd, char *buf, size_t size)
@@ -227,7 +113,7 @@ static int normalise(const char *base, const char *rel, char *out, size_t size)
  * /proc/self and /proc/thread-self name the caller: the target, not us.
  * (A symlink elsewhere that points there is still resolved as us.)
  */
-static void proc_self(const struct creds *c, char *lp, size_t size)
+static void proc_self(const struct sentry_creds *c, char *lp, size_t size)
 {
 	char tmp[PATH_MAX];
 	const char *rest;
@@ -267,7 +153,7 @@ struct file_call {
 	uint64_t op_flags;	/* unlinkat, renameat2 flags */
 	int (*op)(struct file_call *fc, struct sentry_reply *reply);
 	bool have_path;		/* path copied by the caller already */
-	const struct creds *creds;
+	const struct sentry_creds *creds;
 	/* lookups (stat, access, readlink, chmod, chown) */
 	int kind;
 	int at_flags;
@@ -587,7 +473,7 @@ out:
 
 static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *reply)
 {
-	struct creds c;
+	struct sentry_creds c;
 	mode_t old_umask;
 	int ret;
 
@@ -600,7 +486,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
 		return -ENOENT;
 	if (ret == 0)
-		ret = read_creds(fc->req->pid, &c);
+		ret = sentry_creds_read(fc->req->pid, &c);
 	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
 		return -ENOENT;
 	snprintf(reply->detail, sizeof(reply->detail), "\"dirfd\":%d,\"flags\":%llu,\"mode\":%llu",
@@ -705,9 +591,9 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			fc->named_missing = true;
 		}
 	}
-	become(&c, &old_umask);
+	sentry_become(&c, &old_umask);
 	ret = fc->op ? fc->op(fc, reply) : do_open(fc, reply);
-	unbecome(old_umask);
+	sentry_unbecome(old_umask);
 	if (ret >= 0 && fc->out_len) {
 		/* opened as ourselves, after ID_VALID: never into a recycled pid */
 		int memfd, w = sentry_mem_open(fc->sb, fc->req, &memfd);

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "libredirect.h"
@@ -364,6 +365,21 @@ int sentry_handle_connect(struct sentry_sandbox *sb, const struct seccomp_notif 
 			  struct sentry_reply *reply);
 int sentry_handle_sendto(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			 struct sentry_reply *reply);
+
+/* creds.c: acting as the target, on the calling thread only */
+struct sentry_creds {
+	uid_t fsuid, ruid;
+	gid_t fsgid, rgid;
+	pid_t ns_tgid, ns_tid;	/* as the target's own pid namespace numbers them */
+	uint64_t cap_eff;
+	gid_t groups[64];
+	int ngroups;
+	mode_t umask;
+};
+/* From /proc/PID/status: 0, or -ESRCH when it cannot be read whole. */
+int sentry_creds_read(pid_t pid, struct sentry_creds *c);
+void sentry_become(const struct sentry_creds *c, mode_t *old_umask);
+void sentry_unbecome(mode_t old_umask);
 
 /* target.c: the target's memory and fds, each access followed by ID_VALID */
 ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);

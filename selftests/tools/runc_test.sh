@@ -227,22 +227,42 @@ if [ -e "$shipped/docker-default.json" ] && [ -n "$shipped_release" ]; then
 else
 	skip "shipped_default_policy (no docker-default.json or no virtual release)"
 fi
-# strict.json hides host paths with Sentry file rules, meant for redirect-run:
-# under runc, whose init reopens its exec fifo by /proc/self/fd, it is refused.
+# strict.json hides paths with Sentry file rules: under runc every open and
+# stat is the Sentry's, runc's exec FIFO reopen (/proc/self/fd/N) included,
+# which blocks a worker, not the daemon, until `runc start`.
 if [ -f "$shipped/strict.json" ] &&
    jq -e '.redirect.sentry.files.hidden | index("/proc/kcore")' "$shipped/strict.json" >/dev/null; then
-	b=$(make_bundle 'echo started >/started' '.annotations = {"dev.redirect.policy": "strict"}')
-	cp "$b/config.json" "$work/strict-before.json"
+	b=$(make_bundle 'echo started >/started; cat /etc/visible.txt; cat /proc/kcore; echo kcore=$?;
+		echo listed=$(ls /proc | grep -cx kcore)' '.annotations = {"dev.redirect.policy": "strict"}')
 	rm -f "$rootfs/started"
 	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 300 "$rrunc" \
 		--root "$state" run --bundle "$b" c6s </dev/null 2>&1)
 	rc=$?
 	echo "$out" | diag
-	check "shipped_strict_policy_refused_with_reason" exit125_with "$rc" \
-		'has Sentry file rules (redirect.sentry.files)' "$out"
-	check "shipped_strict_policy_bundle_untouched" cmp -s "$b/config.json" "$work/strict-before.json"
-	check "shipped_strict_policy_container_not_started" [ ! -e "$rootfs/started" ]
+	check "shipped_strict_policy_runs_container" exit0_with_line "$rc" visible "$out"
+	check "shipped_strict_policy_container_writes" [ -e "$rootfs/started" ]
+	{ grep -q "kcore.*No such file" <<<"$out" && grep -qx "kcore=1" <<<"$out"; }
+	check "shipped_strict_policy_hides_proc_kcore" [ $? = 0 ]
+	check "shipped_strict_policy_ls_proc_without_kcore" grep -qx "listed=0" <<<"$out"
 	"$runc" --root "$state" delete -f c6s >/dev/null 2>&1
+	# create, then start later: the init waits in the Sentry's open of its FIFO
+	b=$(make_bundle 'echo started >/started2' '.annotations = {"dev.redirect.policy": "strict"}')
+	rm -f "$rootfs/started2"
+	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 120 "$rrunc" \
+		--root "$state" create --bundle "$b" c6c </dev/null 2>&1)
+	rc=$?
+	echo "$out" | diag
+	sleep 1
+	st=$("$runc" --root "$state" state c6c 2>/dev/null | jq -r .status)
+	{ [ $rc = 0 ] && [ "$st" = created ] && [ ! -e "$rootfs/started2" ]; }
+	check "strict_create_waits_for_start" [ $? = 0 ]
+	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 60 "$bin/redirect-run" \
+		-s "$sock2" -p "$shipped/strict.json" -- cat /etc/hostname 2>&1)
+	check "strict_daemon_serves_others_while_a_fifo_open_waits" [ "$out" = "$(cat /etc/hostname)" ]
+	REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 60 "$rrunc" --root "$state" start c6c
+	for _ in $(seq 100); do [ -e "$rootfs/started2" ] && break; sleep 0.1; done
+	check "strict_start_runs_the_container" [ -e "$rootfs/started2" ]
+	"$runc" --root "$state" delete -f c6c >/dev/null 2>&1
 else
 	skip "shipped_strict_policy (no strict.json hiding /proc/kcore)"
 fi
