@@ -1371,7 +1371,6 @@ static int real_under_root(int rootfd, int fd, char *out, size_t size)
 static int mount_child(struct file_call *fc, const char *lp, const char *src)
 {
 	const struct redirect_policy *p = fc->sb->policy;
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
 				.resolve = RESOLVE_IN_ROOT };
 	char path[64], real[PATH_MAX], mapped[PATH_MAX], parent[PATH_MAX], *slash;
@@ -1379,10 +1378,7 @@ static int mount_child(struct file_call *fc, const char *lp, const char *src)
 	unsigned long flags = (unsigned long)fc->mode;
 	int nsfd, rootfd, tfd, sfd = -1, r, tree;
 
-	syscall(SYS_setfsuid, 0);
-	syscall(SYS_setfsgid, 0);
-	if (own_caps_read)
-		syscall(SYS_capset, &h, own_caps);
+	sentry_unbecome(umask(0));	/* the umask unchanged */
 	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", fc->req->pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/%u/root", fc->req->pid);

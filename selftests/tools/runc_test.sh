@@ -248,10 +248,11 @@ if [ -f "$shipped/strict.json" ] &&
 	# create, then start later: the init waits in the Sentry's open of its FIFO
 	b=$(make_bundle 'echo started >/started2' '.annotations = {"dev.redirect.policy": "strict"}')
 	rm -f "$rootfs/started2"
-	out=$(REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 120 "$rrunc" \
-		--root "$state" create --bundle "$b" c6c </dev/null 2>&1)
+	# (the container's stdio is a file: a pipe would be held open by its init)
+	REDIRECT_SOCKET=$sock2 REDIRECT_POLICY_DIR=$shipped timeout 120 "$rrunc" \
+		--root "$state" create --bundle "$b" c6c </dev/null >"$work/create.out" 2>&1
 	rc=$?
-	echo "$out" | diag
+	diag <"$work/create.out"
 	sleep 1
 	st=$("$runc" --root "$state" state c6c 2>/dev/null | jq -r .status)
 	{ [ $rc = 0 ] && [ "$st" = created ] && [ ! -e "$rootfs/started2" ]; }
