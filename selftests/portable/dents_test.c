@@ -223,16 +223,6 @@ TEST(filter_on_kernel_output)
 	rmdir(dir);
 }
 
-static bool notifies(const struct redirect_policy *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < redirect_policy_notify_count(p); i++)
-		if (!strcmp(redirect_policy_notify_name(p, i), name))
-			return true;
-	return false;
-}
-
 /* getdents64 and getdents are notified with hidden rules only. */
 TEST(notified_only_with_hidden_rules)
 {
@@ -257,8 +247,8 @@ TEST(notified_only_with_hidden_rules)
 
 		ASSERT_EQ(0, redirect_policy_load_buffer(cases[i].json, strlen(cases[i].json),
 							 "unit", &p, NULL));
-		EXPECT_EQ(cases[i].notified, notifies(p, "getdents64")) TH_LOG("case %zu", i);
-		EXPECT_EQ(cases[i].notified, notifies(p, "getdents")) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].notified, policy_notifies(p, "getdents64")) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].notified, policy_notifies(p, "getdents")) TH_LOG("case %zu", i);
 		redirect_policy_free(p);
 	}
 }
@@ -284,11 +274,11 @@ TEST(layer_without_hidden_rules_stops_notifying)
 	      "{\"readOnly\":[\"/x\"]}}}}", f);
 	fclose(f);
 	ASSERT_EQ(0, redirect_policy_load_file(base, &p, NULL));
-	EXPECT_TRUE(notifies(p, "getdents64"));
+	EXPECT_TRUE(policy_notifies(p, "getdents64"));
 	redirect_policy_free(p);
 	ASSERT_EQ(0, redirect_policy_load_file(top, &p, NULL));
-	EXPECT_FALSE(notifies(p, "getdents64"));
-	EXPECT_TRUE(notifies(p, "openat"));
+	EXPECT_FALSE(policy_notifies(p, "getdents64"));
+	EXPECT_TRUE(policy_notifies(p, "openat"));
 	redirect_policy_free(p);
 	unlink(base);
 	unlink(top);

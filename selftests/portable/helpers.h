@@ -21,6 +21,17 @@
 
 #include "libredirect.h"
 
+/* Does @p's tier-0 filter notify the call @name? */
+static inline bool policy_notifies(const struct redirect_policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < redirect_policy_notify_count(p); i++)
+		if (!strcmp(redirect_policy_notify_name(p, i), name))
+			return true;
+	return false;
+}
+
 static inline bool fd_is_open(int fd)
 {
 	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;

@@ -86,16 +86,6 @@ TEST(policy_load_minimal_defaults)
 	redirect_policy_free(p);
 }
 
-static bool notifies(const struct redirect_policy *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < redirect_policy_notify_count(p); i++)
-		if (!strcmp(redirect_policy_notify_name(p, i), name))
-			return true;
-	return false;
-}
-
 TEST(policy_connect_and_sysinfo_sections)
 {
 	static const char json[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"redirect\": "
@@ -114,9 +104,9 @@ TEST(policy_connect_and_sysinfo_sections)
 	EXPECT_TRUE(redirect_policy_has_sysinfo(p));
 	EXPECT_EQ(REDIRECT_SYSINFO_MEMORY_HOST, redirect_policy_sysinfo_memory(p));
 	EXPECT_EQ(REDIRECT_SYSINFO_UPTIME_SANDBOX, redirect_policy_sysinfo_uptime(p));
-	EXPECT_TRUE(notifies(p, "connect"));
-	EXPECT_TRUE(notifies(p, "sendto"));
-	EXPECT_TRUE(notifies(p, "sysinfo"));
+	EXPECT_TRUE(policy_notifies(p, "connect"));
+	EXPECT_TRUE(policy_notifies(p, "sendto"));
+	EXPECT_TRUE(policy_notifies(p, "sysinfo"));
 	/* ::ffff:10.1.2.3 is 10.1.2.3: the IPv4 deny rule applies */
 	ASSERT_EQ(1, inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr));
 	EXPECT_EQ(0, redirect_policy_connect_check(p, (struct sockaddr *)&in6, sizeof(in6)));

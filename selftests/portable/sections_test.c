@@ -19,16 +19,6 @@ static struct redirect_policy *load(const char *json, struct redirect_error **e)
 	return p;
 }
 
-static bool notifies(const struct redirect_policy *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < redirect_policy_notify_count(p); i++)
-		if (!strcmp(redirect_policy_notify_name(p, i), name))
-			return true;
-	return false;
-}
-
 TEST(sections_rules_load_and_notify_their_calls)
 {
 	static const char json[] = "{" ALLOW ",\"redirect\":{\"rules\":["
@@ -42,12 +32,12 @@ TEST(sections_rules_load_and_notify_their_calls)
 	struct redirect_policy *p = load(json, &e);
 
 	ASSERT_NE(NULL, p) TH_LOG("%s", e->msg);
-	EXPECT_TRUE(notifies(p, "openat"));
-	EXPECT_TRUE(notifies(p, "open"));
-	EXPECT_TRUE(notifies(p, "getppid"));
-	EXPECT_TRUE(notifies(p, "kill"));
-	EXPECT_TRUE(notifies(p, "umask"));
-	EXPECT_FALSE(notifies(p, "read"));
+	EXPECT_TRUE(policy_notifies(p, "openat"));
+	EXPECT_TRUE(policy_notifies(p, "open"));
+	EXPECT_TRUE(policy_notifies(p, "getppid"));
+	EXPECT_TRUE(policy_notifies(p, "kill"));
+	EXPECT_TRUE(policy_notifies(p, "umask"));
+	EXPECT_FALSE(policy_notifies(p, "read"));
 	redirect_policy_free(p);
 }
 
@@ -63,11 +53,11 @@ TEST(sections_handlers_notify_their_calls)
 	EXPECT_TRUE(redirect_policy_has_connect(p));
 	EXPECT_TRUE(redirect_policy_has_mount(p));
 	EXPECT_FALSE(redirect_policy_has_uname(p));
-	EXPECT_TRUE(notifies(p, "openat"));
-	EXPECT_TRUE(notifies(p, "unlinkat"));
-	EXPECT_TRUE(notifies(p, "connect"));
-	EXPECT_TRUE(notifies(p, "mount"));
-	EXPECT_FALSE(notifies(p, "execve"));
+	EXPECT_TRUE(policy_notifies(p, "openat"));
+	EXPECT_TRUE(policy_notifies(p, "unlinkat"));
+	EXPECT_TRUE(policy_notifies(p, "connect"));
+	EXPECT_TRUE(policy_notifies(p, "mount"));
+	EXPECT_FALSE(policy_notifies(p, "execve"));
 	redirect_policy_free(p);
 }
 
@@ -477,9 +467,9 @@ TEST_F(layers, extends_and_include_merge_in_order)
 	EXPECT_STREQ("2.0", redirect_policy_uname(p, REDIRECT_UNAME_RELEASE));
 	redirect_policy_default_verdict(p, &a);
 	EXPECT_EQ(REDIRECT_ANSWER_CONTINUE, a.kind);	/* kept from base */
-	EXPECT_TRUE(notifies(p, "getcwd"));
-	EXPECT_TRUE(notifies(p, "getpid"));	/* top's NOTIFY overrides base's ALLOW */
-	EXPECT_FALSE(notifies(p, "getppid"));
+	EXPECT_TRUE(policy_notifies(p, "getcwd"));
+	EXPECT_TRUE(policy_notifies(p, "getpid"));	/* top's NOTIFY overrides base's ALLOW */
+	EXPECT_FALSE(policy_notifies(p, "getppid"));
 	/* later layers' rules first: top, extra, base */
 	ASSERT_EQ(0, redirect_ruleset_compile(p, &rs, &e));
 	ASSERT_EQ(3, redirect_ruleset_count(rs));

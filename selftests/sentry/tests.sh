@@ -191,12 +191,16 @@ check "files_mv_into_read_only_is_erofs" [ $? = 0 ]
 check "files_mv_within_rw" [ $? = 0 ]
 # magic links to the target's own fds: served on a copy of the fd
 out=$(rr files bash -c 'cat <(echo procsub)' 2>&1)
+echo "$out" | diag
 check "files_bash_process_substitution" [ "$out" = procsub ]
 out=$(rr files bash -c 'echo to-stdout >/dev/stdout; echo to-fd1 >/proc/self/fd/1' 2>&1)
+echo "$out" | diag
 check "files_write_dev_stdout_and_proc_self_fd" [ "$out" = "$(printf 'to-stdout\nto-fd1')" ]
 out=$(rr files bash -c 'cat /dev/stdin; cat /dev/fd/3' <<<"via-stdin" 3<"$d/rw/moved.txt" 2>&1)
+echo "$out" | diag
 check "files_read_dev_stdin_and_dev_fd" [ "$out" = "$(printf 'via-stdin\n%s' "$(cat "$d/rw/moved.txt")")" ]
 out=$(rr files bash -c '[ -e /dev/fd/0 ] && echo exists; cat /proc/self/fd/77' 2>&1 </dev/null)
+echo "$out" | diag
 { [ "$(head -1 <<<"$out")" = exists ] && grep -q "No such file" <<<"$out"; }
 check "files_stat_dev_fd_and_missing_fd_enoent" [ $? = 0 ]
 out=$(rr files bash -c 'echo x >/proc/self/fd/3' 3<"$d/ro/file" 2>&1)
