@@ -36,12 +36,14 @@ static void usage(FILE *f)
 		"                         mount): at most N, default 4 per CPU up to %u;\n"
 		"                         0: every call on the main thread\n"
 		"      --worker-idle S    an idle worker exits after S seconds (default %u)\n"
+		"      --conn-timeout MS  an agent connection must deliver its message\n"
+		"                         within MS milliseconds (default %u)\n"
 		"  -f, --foreground       run in the foreground (always the case)\n"
 		"  -h, --help             this text\n"
 		"  -V, --version          print the version\n"
 		"\n"
 		"At least one of --policy-dir and --policy is needed.\n",
-		SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000);
+		SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000, SENTRY_CONN_TIMEOUT_MS);
 }
 
 enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_FIXED };
@@ -207,6 +209,7 @@ int main(int argc, char **argv)
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "worker-idle", required_argument, NULL, 'I' },
+		{ "conn-timeout", required_argument, NULL, 'C' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -272,6 +275,17 @@ int main(int argc, char **argv)
 				s.cfg.workers = (unsigned int)v;
 			else
 				s.cfg.worker_idle_ms = v ? (unsigned int)v * 1000 : 100;
+			break;
+		}
+		case 'C': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 10 || v > 600000) {
+				fprintf(stderr, "usersentry: --conn-timeout: 10 to 600000 (ms)\n");
+				return 2;
+			}
+			s.cfg.conn_timeout_ms = (unsigned int)v;
 			break;
 		}
 		case 'P':

@@ -44,6 +44,7 @@ struct sentry_config {
 	const char *metrics_path;	/* Prometheus exposition socket, or NULL */
 	unsigned int workers;		/* worker threads at most; 0: every call inline */
 	unsigned int worker_idle_ms;	/* an idle worker exits after this */
+	unsigned int conn_timeout_ms;	/* an agent connection's message is due within this */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -161,6 +162,7 @@ void sentry_server_accept(struct sentry *s)
 	struct sentry_conn *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	unsigned int ms;
 	int fd;
 
 	for (;;) {
@@ -192,7 +194,13 @@ void sentry_server_accept(struct sentry *s)
 			c->peer_uid = cred.uid;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-		c->deadline.tv_sec += SENTRY_CONN_TIMEOUT_MS / 1000;
+		ms = s->cfg.conn_timeout_ms ? s->cfg.conn_timeout_ms : SENTRY_CONN_TIMEOUT_MS;
+		c->deadline.tv_sec += ms / 1000;
+		c->deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+		if (c->deadline.tv_nsec >= 1000000000) {
+			c->deadline.tv_sec++;
+			c->deadline.tv_nsec -= 1000000000;
+		}
 		c->next = s->conns;
 		s->conns = c;
 		s->n_conns++;
@@ -302,6 +310,20 @@ void sentry_conn_expire(struct sentry *s, const struct timespec *now)
 		next = c->next;
 		if (now->tv_sec > c->deadline.tv_sec ||
 		    (now->tv_sec == c->deadline.tv_sec && now->tv_nsec >= c->deadline.tv_nsec)) {
+			int queued = 0;
+
+			/*
+			 * Refuse further input, then look: a message that came while
+			 * the loop was busy is still served, and one sent after this
+			 * fails for its sender (EPIPE) rather than vanishing with its
+			 * listener when we close, leaving the sandbox's notified
+			 * calls to fail with ENOSYS.
+			 */
+			shutdown(c->fd, SHUT_RD);
+			if (ioctl(c->fd, FIONREAD, &queued) == 0 && queued > 0) {
+				sentry_conn_event(s, c, POLLIN);
+				continue;
+			}
 			sentry_log("agent connection from pid %d timed out", (int)c->peer_pid);
 			conn_close(s, c);
 		}

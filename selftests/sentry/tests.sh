@@ -1022,6 +1022,37 @@ check "pool_disabled_blocking_call_stalls_the_daemon" [ "$out1" != "$release" ]
 echo x >"$d/rw/pool-fifo"
 wait "$fpid"
 check "pool_disabled_no_worker_started" [ "$(scrape usersentry_workers_started_total)" = 0 ]
+# An agent message that arrives while the loop is busy past the connection's
+# deadline is still read: the expiry stops input, then serves what is queued.
+# (Closed unread, its listener would go with it, and the sandbox's notified
+# calls would fail with ENOSYS: a candidate for F7.)
+stop_daemon
+start --workers 0 --conn-timeout 300
+python3 - "$sock" "$work/late-go" >"$work/late.out" 2>&1 <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+print("pid", os.getpid(), flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.02)
+s.sendall(b'{"not": "an agent message"}')
+time.sleep(3)
+PY
+lpid=$!
+sleep 0.3
+timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/rw/pool-fifo" \
+	>/dev/null 2>&1 &
+fpid=$!
+in_fifo_open
+touch "$work/late-go"
+sleep 0.8
+echo x >"$d/rw/pool-fifo"
+wait "$fpid"
+wait_log "agent message from pid $lpid rejected\|agent connection from pid $lpid timed out"
+grep "pid $lpid" "$log" | diag
+check "conn_message_queued_past_deadline_is_read" grep -q "agent message from pid $lpid rejected" "$log"
+wait "$lpid" 2>/dev/null
+rm -f "$work/late-go"
 # a clean stop with a call stuck in a worker: no hang, the call left (to the module)
 stop_daemon
 start -m "$work/metrics" --workers 2

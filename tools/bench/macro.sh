@@ -75,12 +75,19 @@ for _ in $(seq 100); do [ -S "$work/sentry.sock" ] && break; sleep 0.1; done
 [ -S "$work/sentry.sock" ] || { echo "macro.sh: usersentry did not start" >&2; cat "$work/sentry.log" >&2; exit 1; }
 
 # ---- the workloads ------------------------------------------------------------
-if [ "$size" = quick ]; then loops=100 rows=20 txns=50 cfiles=6; else loops=400 rows=50 txns=200 cfiles=16; fi
+# full: each workload runs about a second natively, so that a fixed cost per
+# command (policy compile, agent hand-over: tens of ms) is not the whole ratio
+if [ "$size" = quick ]; then loops=100 rows=20 txns=50 cfiles=6 copies=1
+else loops=1000 rows=50 txns=2000 cfiles=48 copies=16; fi
 
-# A source tree to archive: the repository's own sources (no build, no .git).
+# A source tree to archive: the repository's own sources (no build, no .git),
+# COPIES times.
 mkdir -p "$work/src"
-tar -C "$top" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' -cf - . |
-	tar -C "$work/src" -xf -
+for i in $(seq 1 "$copies"); do
+	mkdir -p "$work/src/$i"
+	tar -C "$top" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' -cf - . |
+		tar -C "$work/src/$i" -xf -
+done
 
 # A small C project: CFILES units and a main, built with make -j2.
 mkdir -p "$work/cproj"
@@ -140,7 +147,7 @@ names=(shell-loop tar make sqlite)
 declare -A what cmd
 what[shell-loop]="sh loop of $loops iterations: true, echo | cat, test, a subshell"
 cmd[shell-loop]="i=0; while [ \$i -lt $loops ]; do /bin/true; echo \$i | cat >/dev/null; test -d /; x=\$(echo y); i=\$((i + 1)); done"
-what[tar]="tar create + extract of the repository's sources ($(du -sk "$work/src" | cut -f1) KiB)"
+what[tar]="tar create + extract of $copies cop$([ "$copies" = 1 ] && echo y || echo ies) of the repository's sources ($(du -sk "$work/src" | cut -f1) KiB)"
 cmd[tar]="rm -rf $work/x && mkdir $work/x && tar -C $work/src -cf $work/src.tar . && tar -C $work/x -xf $work/src.tar"
 what[make]="make -j2 of a C project of $((cfiles + 1)) files (cc -O2)"
 cmd[make]="make -s -C $work/cproj clean && make -s -j2 -C $work/cproj"
