@@ -102,9 +102,10 @@ static const struct mode_desc {
 			      "the same agent with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6+)" },
 	[MODE_SENTRY] = { "usersentry",
 			  "the real usersentry through redirect-run and tools/bench/sentry-bench.json: "
-			  "uname emulated, openat opened by the Sentry and the fd injected, stat "
-			  "answered CONTINUE, connect checked against the rules and performed on a "
-			  "copy of the socket" },
+			  "uname emulated; openat opened by the Sentry and the fd injected, stat "
+			  "performed by the Sentry (both resolved in the root under the file rules, "
+			  "in a worker thread); connect checked against the rules and performed on "
+			  "a copy of the socket" },
 };
 
 /* Where the modes can run; set in main. */
@@ -633,7 +634,7 @@ static const char *unavailable(enum mode mode, enum call call)
 	case MODE_SENTRY:
 		if (!have_sentry)
 			return "no --usersentry socket given";
-		/* sentry-bench.json notifies these; stat is answered CONTINUE */
+		/* sentry-bench.json notifies these */
 		return call == CALL_UNAME || call == CALL_OPENAT || call == CALL_STAT ||
 		       call == CALL_CONNECT ? NULL :
 			"not notified under the bench policy (no usersentry handler)";
