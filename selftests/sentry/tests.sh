@@ -811,11 +811,13 @@ check "bad_input_unknown_policy_refused" grep -q 'unknown policy "unknown"' "$lo
 rrpid=$!
 wait_log "call sandbox=spinner"
 # metrics while the spinner is live
-metrics=$(python3 - "$work/metrics" <<'PY'
+metrics_text() { # the exposition, as served on the metrics socket
+	# no request sent: every path is /metrics, and one still unread when the
+	# daemon closes would reset the connection
+	python3 - "$work/metrics" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
 data = b""
 while True:
     chunk = s.recv(65536)
@@ -824,7 +826,8 @@ while True:
     data += chunk
 print(data.decode())
 PY
-)
+}
+metrics=$(metrics_text)
 echo "$metrics" | grep -E 'spinner|kernel' | grep -E 'calls_total|count' | head -8 | diag
 check "metrics_count_sentry_calls_per_sandbox" \
 	grep -qE '^usersentry_calls_total\{sandbox="spinner",syscall="uname"\} [1-9]' <<<"$metrics"
@@ -904,25 +907,7 @@ check "audit_size_bounded" [ $? = 0 ]
 # ---- worker pool: calls that may block are answered by workers, the rest keep flowing
 stop_daemon
 scrape() { # a metric's value (0 when absent), e.g. scrape 'usersentry_workers{state="busy"}'
-	# no request sent: every path is /metrics, and one still unread when the
-	# daemon closes would reset the connection
-	python3 - "$work/metrics" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-for line in data.decode().splitlines():
-    if line.startswith(sys.argv[2] + " "):
-        print(line.split()[-1])
-        break
-else:
-    print(0)
-PY
+	metrics_text | awk -v m="$1" '$1 == m { print $NF; found = 1; exit } END { if (!found) print 0 }'
 }
 wait_metric() { # metric, wanted value, seconds: until it has it
 	local i
