@@ -2354,6 +2354,22 @@ int policy_parse_oci_section(struct json_object *obj, const char *origin, const 
 	return 0;
 }
 
+bool redirect_policy_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name || !name[0] || name[0] == '.' || strlen(name) > 128)
+		return false;
+	for (i = 0; name[i]; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return !strstr(name, "..");
+}
+
 const char *redirect_policy_name(const struct redirect_policy *p)
 {
 	return p->name;

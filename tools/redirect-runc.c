@@ -969,23 +969,6 @@ static bool section_notifies(json_object *sec)
 
 /* ---- the bundle ---------------------------------------------------------------- */
 
-static bool valid_policy_name(const char *name)
-{
-	size_t i;
-
-	/* as usersentry accepts it in metadata: no '/', no leading '.', so no ".." */
-	if (!name[0] || name[0] == '.' || strlen(name) > 128)
-		return false;
-	for (i = 0; name[i]; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return false;
-	}
-	return !strstr(name, "..");
-}
-
 /* usersentry must be there: a container whose listener nobody takes hangs in its calls. */
 static int check_daemon(const char *path, struct redirect_error **err)
 {
@@ -1115,7 +1098,7 @@ static int rewrite_bundle(const struct opts *o, struct bundle *b, struct redirec
 		goto out;
 	if (!name)
 		name = o->default_policy;
-	if (!valid_policy_name(name)) {
+	if (!redirect_policy_name_valid(name)) {
 		ret = fail(err, EINVAL, "%s: policy name \"%s\" is invalid (letters, digits, "
 			   "'.', '_', '-'; no '/', no leading '.', no \"..\")", b->config, name);
 		goto out;

@@ -207,22 +207,6 @@ void sentry_server_accept(struct sentry *s)
 	}
 }
 
-static bool valid_policy_name(const char *name)
-{
-	size_t i;
-
-	if (!name[0] || name[0] == '.' || strlen(name) > 128)
-		return false;
-	for (i = 0; name[i]; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return false;
-	}
-	return true;
-}
-
 /* The policy a message names (metadata), or the default one. */
 int sentry_find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
 		       bool *owned, struct redirect_error **err)
@@ -237,7 +221,7 @@ int sentry_find_policy(struct sentry *s, const char *name, struct redirect_polic
 	if (!name || !*name)
 		return redirect_error_set(err, ENOENT, "the message names no policy "
 					  "(metadata) and there is no default policy");
-	if (!valid_policy_name(name))
+	if (!redirect_policy_name_valid(name))
 		return redirect_error_set(err, EINVAL, "invalid policy name in metadata");
 	if (s->cfg.policy_dir) {
 		snprintf(path, sizeof(path), "%s/%s.json", s->cfg.policy_dir, name);

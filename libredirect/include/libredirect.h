@@ -196,6 +196,13 @@ void redirect_policy_free(struct redirect_policy *policy);
 /* The name agents use to find this policy (metadata). */
 const char *redirect_policy_name(const struct redirect_policy *policy);
 
+/*
+ * A name an agent message or an OCI annotation may give a policy by: 1-128
+ * of [A-Za-z0-9._-], not starting with '.', no "..": it names DIR/NAME.json
+ * and nothing outside DIR.
+ */
+bool redirect_policy_name_valid(const char *name);
+
 enum redirect_uname_field {
 	REDIRECT_UNAME_SYSNAME,
 	REDIRECT_UNAME_NODENAME,

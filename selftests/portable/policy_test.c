@@ -481,4 +481,26 @@ TEST(policy_default_file_in_tree_loads)
 	redirect_policy_free(p);
 }
 
+/* Names agents and annotations may use: never a path out of the policy directory. */
+TEST(policy_name_valid)
+{
+	static const char *const good[] = { "default", "strict", "a.b", "web-1_x", "A9" };
+	static const char *const bad[] = { "", ".", "..", ".hidden", "a/b", "../x", "a..b",
+					   "sp ace", "semi;colon", "ü" };
+	char longest[130];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		EXPECT_TRUE(redirect_policy_name_valid(good[i])) TH_LOG("%s", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_FALSE(redirect_policy_name_valid(bad[i])) TH_LOG("%s", bad[i]);
+	EXPECT_FALSE(redirect_policy_name_valid(NULL));
+	memset(longest, 'a', 128);
+	longest[128] = '\0';
+	EXPECT_TRUE(redirect_policy_name_valid(longest));
+	longest[128] = 'a';
+	longest[129] = '\0';
+	EXPECT_FALSE(redirect_policy_name_valid(longest));
+}
+
 TEST_HARNESS_MAIN

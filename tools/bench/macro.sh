@@ -48,23 +48,8 @@ for c in tar make cc sqlite3 python3; do
 	command -v "$c" >/dev/null || { echo "macro.sh: $c missing (tools/setup-debian.sh)" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/redirect-macro.XXXXXX)
-sentry_pid= loaded=
-cleanup() {
-	[ -n "$sentry_pid" ] && kill "$sentry_pid" 2>/dev/null && wait "$sentry_pid" 2>/dev/null
-	[ -n "$loaded" ] && { rmmod redirect 2>/dev/null || echo "macro.sh: rmmod redirect failed" >&2; }
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-if [ -n "$ko" ]; then
-	if [ ! -d /sys/module/redirect ]; then
-		insmod "$ko"
-		loaded=1
-	fi
-	for _ in $(seq 50); do [ -c /dev/redirect ] && break; sleep 0.1; done
-	[ -c /dev/redirect ] || { echo "macro.sh: /dev/redirect did not appear" >&2; exit 1; }
-fi
+me=macro
+. tools/bench/common.sh
 mode=portable
 [ -c /dev/redirect ] && mode=module
 

@@ -26,25 +26,10 @@ for b in redirect-bench redirect-run usersentry; do
 	[ -x "build/bin/$b" ] || { echo "micro.sh: build/bin/$b missing (make user)" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/redirect-micro.XXXXXX)
-sentry_pid= loaded=
-cleanup() {
-	[ -n "$sentry_pid" ] && kill "$sentry_pid" 2>/dev/null && wait "$sentry_pid" 2>/dev/null
-	[ -n "$loaded" ] && { rmmod redirect 2>/dev/null || echo "micro.sh: rmmod redirect failed" >&2; }
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-if [ -n "$ko" ]; then
-	if [ ! -d /sys/module/redirect ]; then
-		insmod "$ko"
-		loaded=1
-	fi
-	for _ in $(seq 50); do [ -c /dev/redirect ] && break; sleep 0.1; done
-	[ -c /dev/redirect ] || { echo "micro.sh: /dev/redirect did not appear" >&2; exit 1; }
-	# a VM guest boots without networking: connect() wants the loopback
-	ip link set lo up
-fi
+me=micro
+. tools/bench/common.sh
+# a VM guest boots without networking: connect() wants the loopback
+[ -z "$ko" ] || ip link set lo up
 
 mkdir -p "$work/policies"
 cp usersentry/policies/default.json tools/bench/sentry-bench.json "$work/policies/"
