@@ -1008,36 +1008,43 @@ echo x >"$d/rw/pool-fifo"
 wait "$fpid"
 check "pool_disabled_no_worker_started" [ "$(scrape usersentry_workers_started_total)" = 0 ]
 # An agent message that arrives while the loop is busy past the connection's
-# deadline is still read: the expiry stops input, then serves what is queued.
+# deadline (--conn-timeout) is still read: the expiry stops input, then
+# serves what is queued. The FIFO open must block the loop within the 4 s.
 # (Closed unread, its listener would go with it, and the sandbox's notified
 # calls would fail with ENOSYS: a candidate for F7.)
 stop_daemon
-start --workers 0 --conn-timeout 300
-python3 - "$sock" "$work/late-go" >"$work/late.out" 2>&1 <<'PY' &
+start --workers 0 --conn-timeout 4000
+python3 - "$sock" "$work/late-go" "$work/late-sent" >"$work/late.out" 2>&1 <<'PY' &
 import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-print("pid", os.getpid(), flush=True)
+print("connected", os.getpid(), flush=True)
 while not os.path.exists(sys.argv[2]):
     time.sleep(0.02)
 s.sendall(b'{"not": "an agent message"}')
-time.sleep(3)
+open(sys.argv[3], "w").close()
+time.sleep(30)
 PY
 lpid=$!
-sleep 0.3
+# connected (python starts slowly under TCG); the idle daemon accepts at once
+for _ in $(seq 200); do grep -q connected "$work/late.out" 2>/dev/null && break; sleep 0.05; done
+t_conn=$(date +%s%N)
 timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/rw/pool-fifo" \
 	>/dev/null 2>&1 &
 fpid=$!
 in_fifo_open
 touch "$work/late-go"
-sleep 0.8
+# sent, and the 4 s deadline passed, all while the loop waits in the open
+for _ in $(seq 400); do [ -e "$work/late-sent" ] && break; sleep 0.05; done
+while [ $((($(date +%s%N) - t_conn) / 1000000)) -lt 4600 ]; do sleep 0.1; done
 echo x >"$d/rw/pool-fifo"
 wait "$fpid"
 wait_log "agent message from pid $lpid rejected\|agent connection from pid $lpid timed out"
 grep "pid $lpid" "$log" | diag
 check "conn_message_queued_past_deadline_is_read" grep -q "agent message from pid $lpid rejected" "$log"
+kill "$lpid" 2>/dev/null
 wait "$lpid" 2>/dev/null
-rm -f "$work/late-go"
+rm -f "$work/late-go" "$work/late-sent"
 # a clean stop with a call stuck in a worker: no hang, the call left (to the module)
 stop_daemon
 start -m "$work/metrics" --workers 2
