@@ -226,18 +226,14 @@ if command -v python3 >/dev/null; then
 	out=$(cd "$d/rw" && rr files python3 -c "
 import os
 open('here', 'w').close()
-for make in (os.mkdir, lambda p: os.symlink('x', p), lambda p: os.link('$d/rw/here', p),
-             lambda p: os.mknod(p)):
-    try:
-        make('here'); print('made')
-    except OSError as e:
-        print(e.strerror)
-for make in (os.mkdir, lambda p: os.symlink('x', p), lambda p: os.link('$d/rw/here', p),
-             lambda p: os.mknod(p)):
-    try:
-        make('/'); print('made /')
-    except OSError as e:
-        print(e.strerror)
+makers = (os.mkdir, lambda p: os.symlink('x', p), lambda p: os.link('$d/rw/here', p),
+          lambda p: os.mknod(p))
+for name, made in (('here', 'made'), ('/', 'made /')):
+    for make in makers:
+        try:
+            make(name); print(made)
+        except OSError as e:
+            print(e.strerror)
 os.unlink('here')
 " 2>&1)
 	echo "$out" | diag
