@@ -465,6 +465,7 @@ static void *target_loop(void *arg)
 /*
  * Die when @parent does. PDEATHSIG set after the parent already died never
  * fires: such a child would live on, trapped, and keep its sandbox (F9).
+ * Only before the filter is installed: getppid() is a trapped call.
  */
 static void die_with(pid_t parent)
 {
@@ -516,10 +517,26 @@ static void target_spawn(struct rng *r)
 		if (exit_at_once)
 			_exit(0);
 		if (forker) {
-			pid_t parent = getpid();
+			/*
+			 * getppid() is trapped now, and under FAIL_HOLD its answer
+			 * may never come: the child learns of its parent's death
+			 * from a pipe the parent holds open instead.
+			 */
+			int alive[2];
 
-			if (fork() == 0)
-				die_with(parent);
+			if (pipe(alive))
+				_exit(98);
+			if (fork() == 0) {
+				struct pollfd pfd = { .fd = alive[0] };
+
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				close(alive[1]);
+				if (poll(&pfd, 1, 0) != 0)
+					_exit(0);
+				close(alive[0]);
+			} else {
+				close(alive[0]);
+			}
 		}
 		for (i = 1; i < nthreads; i++) {
 			pthread_t t;
