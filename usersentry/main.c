@@ -2,6 +2,7 @@
 /* usersentry: the Sentry daemon's options, setup and poll() loop. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,24 @@ static void usage(FILE *f)
 		"\n"
 		"At least one of --policy-dir and --policy is needed.\n",
 		SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000, SENTRY_CONN_TIMEOUT_MS);
+}
+
+/* A decimal option value within [min, max], or a message naming the option. */
+static bool option_number(const char *name, const char *arg, unsigned long min,
+			  unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v < min || v > max) {
+		fprintf(stderr, "usersentry: --%s: \"%s\" is not a number from %lu to %lu\n",
+			name, arg, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_FIXED };
@@ -222,6 +241,7 @@ int main(int argc, char **argv)
 	unsigned int left;
 	struct stat st;
 	long ncpu;
+	unsigned long v;
 	int opt, ret;
 
 	s.cfg.socket_path = DEFAULT_SOCKET;
@@ -252,42 +272,33 @@ int main(int argc, char **argv)
 			s.cfg.audit_path = optarg;
 			break;
 		case 'B':
-			s.cfg.audit_max_bytes = strtoul(optarg, NULL, 0);
+			if (!option_number("audit-max-bytes", optarg, 0, ULONG_MAX, &v))
+				return 2;
+			s.cfg.audit_max_bytes = v;
 			break;
 		case 'R':
-			s.cfg.audit_rate = (unsigned int)strtoul(optarg, NULL, 0);
+			if (!option_number("audit-rate", optarg, 0, UINT_MAX, &v))
+				return 2;
+			s.cfg.audit_rate = (unsigned int)v;
 			break;
 		case 'm':
 			s.cfg.metrics_path = optarg;
 			break;
 		case 'w':
-		case 'I': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (!*optarg || *end || v > (opt == 'w' ? SENTRY_WORKERS_MAX : 3600)) {
-				fprintf(stderr, "usersentry: --%s: 0 to %u\n",
-					opt == 'w' ? "workers" : "worker-idle",
-					opt == 'w' ? SENTRY_WORKERS_MAX : 3600);
+			if (!option_number("workers", optarg, 0, SENTRY_WORKERS_MAX, &v))
 				return 2;
-			}
-			if (opt == 'w')
-				s.cfg.workers = (unsigned int)v;
-			else
-				s.cfg.worker_idle_ms = v ? (unsigned int)v * 1000 : 100;
+			s.cfg.workers = (unsigned int)v;
 			break;
-		}
-		case 'C': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (!*optarg || *end || v < 10 || v > 600000) {
-				fprintf(stderr, "usersentry: --conn-timeout: 10 to 600000 (ms)\n");
+		case 'I':
+			if (!option_number("worker-idle", optarg, 0, 3600, &v))
 				return 2;
-			}
+			s.cfg.worker_idle_ms = v ? (unsigned int)v * 1000 : 100;
+			break;
+		case 'C':
+			if (!option_number("conn-timeout", optarg, 10, 600000, &v))
+				return 2;
 			s.cfg.conn_timeout_ms = (unsigned int)v;
 			break;
-		}
 		case 'P':
 			s.cfg.session_flags = REDIRECT_SESSION_PORTABLE;
 			break;

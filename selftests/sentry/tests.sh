@@ -87,6 +87,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A bad number on the command line: exit 2, the option named, no socket made.
+refuses_option() { # option, value
+	local err rc=0
+	err=$(timeout 5 "$bin/usersentry" -s "$sock" -d "$pol" -l "$log" "$1" "$2" 2>&1) || rc=$?
+	[ "$rc" = 2 ] && [[ "$err" == *"$1: \"$2\" is not a number"* ]] && [ ! -e "$sock" ] ||
+		{ echo "$1 $2: exit $rc, said: $err" | diag; return 1; }
+}
+check bad_numeric_options_are_refused_by_name \
+	eval 'refuses_option --audit-rate abc && refuses_option --audit-max-bytes -1 &&
+	refuses_option --workers 65 && refuses_option --worker-idle 3601 &&
+	refuses_option --conn-timeout 9 && refuses_option --conn-timeout "" &&
+	refuses_option --workers 4x && refuses_option --audit-rate 99999999999999999999999'
+
 # No audit rate limit here: the checks below need every line (the limit has its own test).
 if ! start -m "$work/metrics" --audit-rate 0; then
 	not_ok "daemon_starts"
