@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 	s.cfg.workers = ncpu > 0 && ncpu < SENTRY_WORKERS_MAX / 4 ? 4 * (unsigned int)ncpu
 								  : SENTRY_WORKERS_MAX;
 	s.cfg.worker_idle_ms = SENTRY_WORKER_IDLE_MS;
+	s.cfg.conn_timeout_ms = SENTRY_CONN_TIMEOUT_MS;
 	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:w:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':

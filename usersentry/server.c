@@ -194,7 +194,7 @@ void sentry_server_accept(struct sentry *s)
 			c->peer_uid = cred.uid;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-		ms = s->cfg.conn_timeout_ms ? s->cfg.conn_timeout_ms : SENTRY_CONN_TIMEOUT_MS;
+		ms = s->cfg.conn_timeout_ms;
 		c->deadline.tv_sec += ms / 1000;
 		c->deadline.tv_nsec += (long)(ms % 1000) * 1000000;
 		if (c->deadline.tv_nsec >= 1000000000) {
