@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The library uses the UAPI's enum redirect_verdict by name. */
-#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -235,17 +235,12 @@ struct redirect_answer {
 };
 
 /*
- * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*,
- * which the UAPI's enum redirect_verdict now owns.  The old spellings stay as
- * macros for existing programs; define REDIRECT_NO_COMPAT_0_1 before including
- * this header to name the UAPI's enum redirect_verdict (rules_eval.h needs it).
- * Note: REDIRECT_VERDICT_ERRNO is the UAPI's tier-1 verdict (1), not
- * REDIRECT_ANSWER_ERRNO.
+ * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*;
+ * the UAPI's enum redirect_verdict owns that tag now (C gives struct and
+ * enum tags one namespace, so no macro can keep both): 0.1 programs rename
+ * struct redirect_verdict to struct redirect_answer and
+ * REDIRECT_VERDICT_CONTINUE to REDIRECT_ANSWER_CONTINUE.
  */
-#ifndef REDIRECT_NO_COMPAT_0_1
-#define redirect_verdict redirect_answer
-#define REDIRECT_VERDICT_CONTINUE REDIRECT_ANSWER_CONTINUE
-#endif
 
 /* The answer for notified calls that no handler takes. */
 void redirect_policy_default_verdict(const struct redirect_policy *policy,

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 #include "rules_eval.h"
 

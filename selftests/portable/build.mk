@@ -13,6 +13,15 @@ $(PORTABLE_DIR)/sentry_test: $(USERSENTRY_CORE_OBJS)
 PORTABLE_EXTRA_dents := $(USERSENTRY_CORE_OBJS)
 $(PORTABLE_DIR)/dents_test: $(USERSENTRY_CORE_OBJS)
 
+# header_test compiles a user of every enum and struct of the public header
+$(PORTABLE_DIR)/header_users.h: selftests/portable/header-users.sh \
+		libredirect/include/libredirect.h kmod/uapi/linux/redirect.h
+	@mkdir -p $(dir $@)
+	selftests/portable/header-users.sh libredirect/include/libredirect.h \
+		kmod/uapi/linux/redirect.h > $@.tmp && mv $@.tmp $@
+PORTABLE_EXTRA_header := -I$(PORTABLE_DIR) -Werror -Wall -Wextra
+$(PORTABLE_DIR)/header_test: $(PORTABLE_DIR)/header_users.h
+
 $(PORTABLE_DIR)/%_test: selftests/portable/%_test.c selftests/portable/helpers.h $(LIBREDIRECT_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(KSFT_CFLAGS) -Wno-format-truncation -Iusersentry -o $@ $< $(PORTABLE_EXTRA_$*) $(LDFLAGS) \
