@@ -167,9 +167,11 @@ static void adopt_one(struct sentry *s, const char *file)
 	sentry_sandbox_set_conf(sb, pol || !policy ? sentry_conf_new(pol, rs) : NULL);
 	if (policy && !pol)
 		redirect_ruleset_free(rs);
+	/* linked in: a restart with several sandboxes in custody keeps them all */
+	sb->next = s->sandboxes;
 	s->sandboxes = sb;
 	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
-		   policy ? redirect_policy_name(policy) : "none");
+		   pol ? redirect_policy_name(pol->policy) : "none");
 out:
 	redirect_error_free(e);
 }
