@@ -15,6 +15,7 @@ struct load_chain {
 	dev_t dev;
 	ino_t ino;
 	unsigned int depth;
+	unsigned int flags;		/* REDIRECT_POLICY_*, for every layer */
 };
 
 /* ---- layers: extends / include ------------------------------------------------------ */
@@ -310,6 +311,7 @@ static int load_base(struct policy_loader *l, const char *name, const struct loa
 			return policy_fail(l, "\"%s\" includes itself (a cycle)", name);
 	link.parent = chain;
 	link.depth = chain->depth + 1;
+	link.flags = chain->flags;
 	ret = load_layered(buf, len, path, &link, basep, l->err);
 	if (ret < 0)
 		return redirect_error_prefix(l->err, ret, "%s: %s", l->origin, l->path);
@@ -389,7 +391,7 @@ static int load_layered(const char *buf, size_t len, const char *origin,
 			const struct load_chain *chain, struct redirect_policy **policyp,
 			struct redirect_error **err)
 {
-	struct policy_loader l = { .origin = origin, .err = err };
+	struct policy_loader l = { .origin = origin, .err = err, .flags = chain->flags };
 	struct redirect_policy *acc = NULL, *layer = NULL;
 	json_object *root = NULL;
 	int ret;
@@ -423,10 +425,11 @@ out:
 }
 
 static int load_top(const char *buf, size_t len, const char *origin, dev_t dev, ino_t ino,
-		    struct redirect_policy **policyp, struct redirect_error **err)
+		    unsigned int flags, struct redirect_policy **policyp,
+		    struct redirect_error **err)
 {
-	struct load_chain chain = { .dev = dev, .ino = ino };
-	struct policy_loader l = { .origin = origin, .err = err };
+	struct load_chain chain = { .dev = dev, .ino = ino, .flags = flags };
+	struct policy_loader l = { .origin = origin, .err = err, .flags = flags };
 	struct redirect_policy *p = NULL;
 	int ret;
 
@@ -447,14 +450,23 @@ static int load_top(const char *buf, size_t len, const char *origin, dev_t dev, 
 	return 0;
 }
 
+int redirect_policy_load_buffer_flags(const char *buf, size_t len, const char *origin,
+				      unsigned int flags, struct redirect_policy **policyp,
+				      struct redirect_error **err)
+{
+	if (flags & ~REDIRECT_POLICY_STRICT)
+		return redirect_make_error(err, EINVAL, "unknown policy load flags %#x", flags);
+	return load_top(buf, len, origin ? origin : "policy", 0, 0, flags, policyp, err);
+}
+
 int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 				struct redirect_policy **policyp, struct redirect_error **err)
 {
-	return load_top(buf, len, origin ? origin : "policy", 0, 0, policyp, err);
+	return redirect_policy_load_buffer_flags(buf, len, origin, 0, policyp, err);
 }
 
-int redirect_policy_load_file(const char *path, struct redirect_policy **policyp,
-			      struct redirect_error **err)
+int redirect_policy_load_file_flags(const char *path, unsigned int flags,
+				    struct redirect_policy **policyp, struct redirect_error **err)
 {
 	cleanup_free char *buf = NULL;
 	size_t len;
@@ -462,13 +474,21 @@ int redirect_policy_load_file(const char *path, struct redirect_policy **policyp
 	ino_t ino;
 	int ret;
 
+	if (flags & ~REDIRECT_POLICY_STRICT)
+		return redirect_make_error(err, EINVAL, "unknown policy load flags %#x", flags);
 	ret = redirect_read_file(path, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &dev, &ino, err);
 	if (ret < 0) {
 		if (ret != -EINVAL && ret != -EFBIG)
 			redirect_error_prefix(err, ret, "policy");
 		return ret;
 	}
-	return load_top(buf, len, path, dev, ino, policyp, err);
+	return load_top(buf, len, path, dev, ino, flags, policyp, err);
+}
+
+int redirect_policy_load_file(const char *path, struct redirect_policy **policyp,
+			      struct redirect_error **err)
+{
+	return redirect_policy_load_file_flags(path, 0, policyp, err);
 }
 
 int policy_parse_oci_section(struct json_object *obj, const char *origin, const char *path,

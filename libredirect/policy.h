@@ -160,6 +160,7 @@ struct policy_loader {
 	char path[POLICY_PATH_MAX_LEN];
 	size_t path_len;
 	bool oci;			/* a config.json's seccomp section */
+	unsigned int flags;		/* REDIRECT_POLICY_* */
 };
 
 /* Extend the path by ".key" or "[i]"; returns the mark policy_pop() restores. */
@@ -173,6 +174,15 @@ int policy_fail(struct policy_loader *l, const char *fmt, ...) __attribute__((fo
 int policy_check_keys(struct policy_loader *l, struct json_object *obj, const char *const *known);
 /* An object whose keys are all in known. */
 int policy_object(struct policy_loader *l, struct json_object *o, const char *const *known);
+/*
+ * The same for an object of the seccomp profile formats: a key none of them
+ * defines is ignored with a notice, as the engines do (an error under
+ * REDIRECT_POLICY_STRICT).
+ */
+int policy_check_profile_keys(struct policy_loader *l, struct json_object *obj,
+			      const char *const *known);
+int policy_profile_object(struct policy_loader *l, struct json_object *o,
+			  const char *const *known);
 int policy_expect_type(struct policy_loader *l, struct json_object *o, enum json_type type,
 		       const char *what);
 /* A non-empty string without NUL bytes, at most max bytes (0: no limit). */

@@ -73,22 +73,42 @@ static const char *type_name(json_object *o)
 	return "unknown";
 }
 
-/* Reject keys of obj not in the NULL-terminated list. */
+static bool key_known(const char *const *known, const char *key)
+{
+	for (; *known; known++)
+		if (!strcmp(*known, key))
+			return true;
+	return false;
+}
+
 int policy_check_keys(struct policy_loader *l, json_object *obj, const char *const *known)
 {
 	json_object_object_foreach(obj, key, val) {
-		const char *const *k;
-
 		(void)val;
-		for (k = known; *k; k++)
-			if (!strcmp(*k, key))
-				break;
-		if (!*k) {
+		if (!key_known(known, key)) {
 			size_t mark = policy_push_key(l, key);
 			int ret = policy_fail(l, "unknown key");
 
 			policy_pop(l, mark);
 			return ret;
+		}
+	}
+	return 0;
+}
+
+int policy_check_profile_keys(struct policy_loader *l, json_object *obj,
+			      const char *const *known)
+{
+	if (l->flags & REDIRECT_POLICY_STRICT)
+		return policy_check_keys(l, obj, known);
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (!key_known(known, key)) {
+			size_t mark = policy_push_key(l, key);
+
+			redirect_notice("%s: %s: unknown key, ignored (no seccomp profile format "
+					"defines it)", l->origin, l->path);
+			policy_pop(l, mark);
 		}
 	}
 	return 0;
@@ -107,6 +127,15 @@ int policy_object(struct policy_loader *l, json_object *o, const char *const *kn
 
 	if (ret == 0)
 		ret = policy_check_keys(l, o, known);
+	return ret;
+}
+
+int policy_profile_object(struct policy_loader *l, json_object *o, const char *const *known)
+{
+	int ret = policy_expect_type(l, o, json_type_object, "an object");
+
+	if (ret == 0)
+		ret = policy_check_profile_keys(l, o, known);
 	return ret;
 }
 

@@ -61,15 +61,44 @@ static int parse_errno_ret(struct policy_loader *l, json_object *v, const struct
 	return policy_get_uint64(l, v, 4095, f->dst);
 }
 
-static int get_action(struct policy_loader *l, json_object *parent, const char *action_key,
-		      const char *errno_key, uint32_t *out)
+/*
+ * Podman's "errno" / "defaultErrno": a name or a decimal number; it wins
+ * over errnoRet.  An empty string means not given (containers/common).
+ */
+static int parse_errno_name(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	const size_t *action = f->arg;
+	uint64_t *out = f->dst;
+	const char *s;
+	int errnum;
+
+	if (policy_expect_type(l, v, json_type_string, "a string") < 0)
+		return -EINVAL;
+	s = json_object_get_string(v);
+	if (!*s)
+		return 0;
+	if (!actions[*action].takes_errno)
+		return policy_fail(l, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+	if (strlen(s) != (size_t)json_object_get_string_len(v) ||
+	    redirect_errno_parse(s, &errnum) < 0)
+		return policy_fail(l, "unknown errno \"%s\"", s);
+	*out = (uint64_t)errnum;
+	return 0;
+}
+
+/* parent[keys[0]], the action; keys[1] and keys[2], its errno as a number or a name. */
+static int get_action(struct policy_loader *l, json_object *parent, const char *const keys[3],
+		      uint32_t *out)
 {
 	uint64_t errnum = EPERM;
 	size_t i = 0;
 	const struct policy_field fields[] = {
-		{ .key = action_key, .flags = POLICY_REQUIRED, .parse = parse_action_name,
-		  .dst = &i },
-		{ .key = errno_key, .parse = parse_errno_ret, .dst = &errnum, .arg = &i },
+		{ .key = keys[0], .flags = POLICY_REQUIRED | POLICY_NULL_ABSENT,
+		  .parse = parse_action_name, .dst = &i },
+		{ .key = keys[1], .flags = POLICY_NULL_ABSENT, .parse = parse_errno_ret,
+		  .dst = &errnum, .arg = &i },
+		{ .key = keys[2], .flags = POLICY_NULL_ABSENT, .parse = parse_errno_name,
+		  .dst = &errnum, .arg = &i },
 	};
 	int ret;
 
@@ -81,32 +110,28 @@ static int get_action(struct policy_loader *l, json_object *parent, const char *
 	return 0;
 }
 
-static int check_arch(struct policy_loader *l, const char *s)
-{
-	char lower[32];
-	size_t i;
-
-	if (strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(lower))
-		return policy_fail(l, "unknown architecture \"%s\"", s);
-	for (i = 0; s[10 + i]; i++)
-		lower[i] = (char)((s[10 + i] >= 'A' && s[10 + i] <= 'Z') ? s[10 + i] + 32
-									: s[10 + i]);
-	lower[i] = '\0';
-	if (!strcmp(lower, "native") || seccomp_arch_resolve_name(lower) == 0)
-		return policy_fail(l, "unknown architecture \"%s\"", s);
-	return 0;
-}
-
+/* "SCMP_ARCH_X86_64" → libseccomp's token; SCMP_ARCH_NATIVE (Podman's) is this machine's. */
 static uint32_t arch_token(const char *s)
 {
 	char lower[32];
 	size_t i;
 
-	for (i = 0; s[10 + i] && i < sizeof(lower) - 1; i++)
+	if (strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(lower))
+		return 0;
+	for (i = 0; s[10 + i]; i++)
 		lower[i] = (char)((s[10 + i] >= 'A' && s[10 + i] <= 'Z') ? s[10 + i] + 32
 									: s[10 + i]);
 	lower[i] = '\0';
+	if (!strcmp(lower, "native"))
+		return seccomp_arch_native();
 	return seccomp_arch_resolve_name(lower);
+}
+
+static int check_arch(struct policy_loader *l, const char *s)
+{
+	if (!arch_token(s))
+		return policy_fail(l, "unknown architecture \"%s\"", s);
+	return 0;
 }
 
 static const struct {
@@ -198,15 +223,16 @@ static int parse_cond(struct policy_loader *l, json_object *o, const struct poli
 	static const char *const known[] = { "arches", "caps", "minKernel", NULL };
 	struct policy_cond *c = f->dst;
 	const struct policy_field fields[] = {
-		{ .key = "arches", .parse = policy_parse_strv, .dst = &c->arches,
-		  .count = &c->n_arches, .check = check_goarch },
-		{ .key = "caps", .parse = policy_parse_strv, .dst = &c->caps,
-		  .count = &c->n_caps, .check = policy_check_cap },
-		{ .key = "minKernel", .parse = parse_min_kernel, .dst = c },
+		{ .key = "arches", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &c->arches, .count = &c->n_arches, .check = check_goarch },
+		{ .key = "caps", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &c->caps, .count = &c->n_caps, .check = policy_check_cap },
+		{ .key = "minKernel", .flags = POLICY_NULL_ABSENT, .parse = parse_min_kernel,
+		  .dst = c },
 	};
 	int ret;
 
-	ret = policy_object(l, o, known);
+	ret = policy_profile_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
@@ -240,13 +266,13 @@ static int parse_arg(struct policy_loader *l, json_object *o, struct policy_arg 
 		  .dst = &index, .max = 5 },
 		{ .key = "value", .flags = POLICY_REQUIRED, .parse = policy_parse_u64,
 		  .dst = &a->value, .max = UINT64_MAX },
-		{ .key = "valueTwo", .parse = policy_parse_u64, .dst = &a->value_two,
-		  .max = UINT64_MAX },
+		{ .key = "valueTwo", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_u64,
+		  .dst = &a->value_two, .max = UINT64_MAX },
 		{ .key = "op", .flags = POLICY_REQUIRED, .parse = parse_operator, .dst = &a->op },
 	};
 	int ret;
 
-	ret = policy_object(l, o, known);
+	ret = policy_profile_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	a->value_two = 0;
@@ -317,23 +343,27 @@ int policy_parse_names(struct policy_loader *l, json_object *o, policy_check_fn 
 
 static int parse_rule(struct policy_loader *l, json_object *o, struct policy_rule *r)
 {
-	static const char *const known[] = { "names", "name", "action", "errnoRet", "args",
-					     "comment", "includes", "excludes", NULL };
-	const struct policy_field comment = { .key = "comment", .parse = policy_parse_comment };
+	static const char *const known[] = { "names", "name", "action", "errnoRet", "errno",
+					     "args", "comment", "includes", "excludes", NULL };
+	static const char *const action_keys[3] = { "action", "errnoRet", "errno" };
+	const struct policy_field comment = { .key = "comment", .flags = POLICY_NULL_ABSENT,
+					      .parse = policy_parse_comment };
 	const struct policy_field fields[] = {
 		{ .key = "args", .flags = POLICY_NULL_ABSENT, .parse = parse_rule_args, .dst = r },
-		{ .key = "includes", .parse = parse_cond, .dst = &r->includes },
-		{ .key = "excludes", .parse = parse_cond, .dst = &r->excludes },
+		{ .key = "includes", .flags = POLICY_NULL_ABSENT, .parse = parse_cond,
+		  .dst = &r->includes },
+		{ .key = "excludes", .flags = POLICY_NULL_ABSENT, .parse = parse_cond,
+		  .dst = &r->excludes },
 	};
 	int ret;
 
-	ret = policy_object(l, o, known);
+	ret = policy_profile_object(l, o, known);
 	if (ret == 0)
 		ret = policy_parse_names(l, o, check_syscall_name, &r->names, &r->n_names);
 	if (ret >= 0)
 		ret = policy_field(l, o, &comment);
 	if (ret >= 0)
-		ret = get_action(l, o, "action", "errnoRet", &r->action);
+		ret = get_action(l, o, action_keys, &r->action);
 	if (ret < 0)
 		return ret;
 	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
@@ -349,12 +379,12 @@ static int parse_arch_entry(struct policy_loader *l, json_object *e, struct redi
 	const struct policy_field fields[] = {
 		{ .key = "architecture", .flags = POLICY_REQUIRED, .parse = policy_parse_string,
 		  .dst = &arch, .check = check_arch },
-		{ .key = "subArchitectures", .parse = policy_parse_strv, .dst = &subs,
-		  .count = &n_subs, .check = check_arch },
+		{ .key = "subArchitectures", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &subs, .count = &n_subs, .check = check_arch },
 	};
 	int ret;
 
-	ret = policy_object(l, e, known);
+	ret = policy_profile_object(l, e, known);
 	if (ret == 0)
 		ret = policy_fields(l, e, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
@@ -498,17 +528,35 @@ static int parse_orphan_errno(struct policy_loader *l, json_object *v,
 	return policy_fail(l, "given without \"defaultAction\"");
 }
 
+/* redirect's own keys, which a config.json's seccomp section cannot carry */
+static int refuse_in_oci(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	return policy_fail(l, "unknown key");
+}
+
 int policy_parse_document(struct policy_loader *l, json_object *root, struct redirect_policy *p)
 {
-	static const char *const known[] = { "defaultAction", "defaultErrnoRet", "architectures",
-					     "archMap", "flags", "syscalls", "listenerPath",
-					     "listenerMetadata", "redirect", "extends", "include",
-					     NULL };
+	/* Docker's (moby), Podman's (containers/common) and the runtime spec's keys */
+	static const char *const known[] = { "defaultAction", "defaultErrnoRet", "defaultErrno",
+					     "architectures", "archMap", "flags", "syscalls",
+					     "listenerPath", "listenerMetadata", "redirect",
+					     "extends", "include", NULL };
+	/* the runtime spec's LinuxSeccomp */
 	static const char *const oci_known[] = { "defaultAction", "defaultErrnoRet",
 						 "architectures", "flags", "syscalls",
 						 "listenerPath", "listenerMetadata", NULL };
-	const struct policy_field orphan_errno = { .key = "defaultErrnoRet",
-						   .parse = parse_orphan_errno };
+	static const char *const action_keys[3] = { "defaultAction", "defaultErrnoRet",
+						    "defaultErrno" };
+	const struct policy_field oci_refused[] = {
+		{ .key = "redirect", .parse = refuse_in_oci },
+		{ .key = "extends", .parse = refuse_in_oci },
+		{ .key = "include", .parse = refuse_in_oci },
+	};
+	const struct policy_field orphan_errno[] = {
+		{ .key = "defaultErrnoRet", .flags = POLICY_NULL_ABSENT,
+		  .parse = parse_orphan_errno },
+		{ .key = "defaultErrno", .flags = POLICY_NULL_ABSENT, .parse = parse_orphan_errno },
+	};
 	const struct policy_field arches[] = {
 		{ .key = "architectures", .flags = POLICY_NULL_ABSENT,
 		  .parse = parse_architectures, .dst = p },
@@ -517,8 +565,10 @@ int policy_parse_document(struct policy_loader *l, json_object *root, struct red
 	};
 	const struct policy_field fields[] = {
 		{ .key = "flags", .flags = POLICY_NULL_ABSENT, .parse = parse_flags, .dst = p },
-		{ .key = "listenerPath", .parse = policy_parse_comment },
-		{ .key = "listenerMetadata", .parse = policy_parse_comment },
+		{ .key = "listenerPath", .flags = POLICY_NULL_ABSENT,
+		  .parse = policy_parse_comment },
+		{ .key = "listenerMetadata", .flags = POLICY_NULL_ABSENT,
+		  .parse = policy_parse_comment },
 		{ .key = "syscalls", .flags = POLICY_NULL_ABSENT, .parse = parse_syscalls,
 		  .dst = p },
 		{ .key = "redirect", .parse = policy_parse_redirect, .dst = p },
@@ -530,31 +580,38 @@ int policy_parse_document(struct policy_loader *l, json_object *root, struct red
 				 "a JSON object at the top level");
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, root, l->oci ? oci_known : known);
+	if (l->oci) {
+		ret = policy_fields(l, root, oci_refused, ARRAY_SIZE(oci_refused));
+		if (ret < 0)
+			return ret;
+	}
+	ret = policy_check_profile_keys(l, root, l->oci ? oci_known : known);
 	if (ret < 0)
 		return ret;
 
-	if (json_object_object_get_ex(root, "defaultAction", NULL)) {
-		ret = get_action(l, root, "defaultAction", "defaultErrnoRet", &p->default_action);
+	if (json_object_object_get_ex(root, "defaultAction", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		ret = get_action(l, root, action_keys, &p->default_action);
 		if (ret < 0)
 			return ret;
 		p->has |= POLICY_HAS_DEFAULT_ACTION;
 	} else {
-		ret = policy_field(l, root, &orphan_errno);
+		ret = policy_fields(l, root, orphan_errno, ARRAY_SIZE(orphan_errno));
 		if (ret < 0)
 			return ret;
 	}
 
-	if (json_object_object_get_ex(root, "architectures", &v) &&
+	if (!l->oci && json_object_object_get_ex(root, "architectures", &v) &&
 	    !json_object_is_type(v, json_type_null) &&
-	    json_object_object_get_ex(root, "archMap", NULL))
+	    json_object_object_get_ex(root, "archMap", &v) &&
+	    !json_object_is_type(v, json_type_null))
 		return policy_fail(l, "both \"architectures\" and \"archMap\" given");
 	ret = policy_field(l, root, &arches[0]);
-	if (ret == 0)
+	if (ret == 0 && !l->oci)
 		ret = policy_field(l, root, &arches[1]);
 	if (ret < 0)
 		return ret;
-	return policy_fields(l, root, fields, ARRAY_SIZE(fields));
+	return policy_fields(l, root, fields, ARRAY_SIZE(fields) - (l->oci ? 1 : 0));
 }
 
 /* ---- includes / excludes ----------------------------------------------------------- */

@@ -191,6 +191,24 @@ int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 				struct redirect_policy **policyp,
 				struct redirect_error **err);
 
+/*
+ * The profile part of a policy (everything but the "redirect" section)
+ * takes every key of the seccomp profile formats of Docker (moby), Podman
+ * (containers/common) and the OCI runtime spec, with its meaning.  A key
+ * none of them defines is ignored there, as the engines do, with a
+ * notice; with REDIRECT_POLICY_STRICT it is an error.  The "redirect"
+ * section is always strict.
+ */
+#define REDIRECT_POLICY_STRICT (1u << 0)
+
+/* redirect_policy_load_file() / _buffer() with REDIRECT_POLICY_* flags. */
+int redirect_policy_load_file_flags(const char *path, unsigned int flags,
+				    struct redirect_policy **policyp,
+				    struct redirect_error **err);
+int redirect_policy_load_buffer_flags(const char *buf, size_t len, const char *origin,
+				      unsigned int flags, struct redirect_policy **policyp,
+				      struct redirect_error **err);
+
 void redirect_policy_free(struct redirect_policy *policy);
 
 /* The name agents use to find this policy (metadata). */
