@@ -56,7 +56,21 @@ void redirect_error_free(struct redirect_error *err);
 int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Library version string, e.g. "0.1.0". */
+/*
+ * The library's version.  MAJOR.MINOR names the newest symbol-version node
+ * of the shared object (LIBREDIRECT_0.3): a program built against this header
+ * needs a libredirect.so.0 that defines that node.  MICRO changes without
+ * new symbols.
+ */
+#define REDIRECT_VERSION_MAJOR 0
+#define REDIRECT_VERSION_MINOR 3
+#define REDIRECT_VERSION_MICRO 0
+#define REDIRECT_VERSION_NUMBER(major, minor, micro) \
+	(((major) << 16) | ((minor) << 8) | (micro))
+#define REDIRECT_VERSION_CODE REDIRECT_VERSION_NUMBER(REDIRECT_VERSION_MAJOR, \
+	REDIRECT_VERSION_MINOR, REDIRECT_VERSION_MICRO)
+
+/* The running library's version, "MAJOR.MINOR.MICRO" (may be newer than the header's). */
 const char *redirect_version(void);
 
 /* ---- mode ---------------------------------------------------------------- */

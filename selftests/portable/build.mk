@@ -22,6 +22,12 @@ $(PORTABLE_DIR)/header_users.h: selftests/portable/header-users.sh \
 PORTABLE_EXTRA_header := -I$(PORTABLE_DIR) -Werror -Wall -Wextra
 $(PORTABLE_DIR)/header_test: $(PORTABLE_DIR)/header_users.h
 
+# abi_test reads the built libraries; static_test links libredirect.a
+$(PORTABLE_DIR)/abi_test: $(LIBREDIRECT_A) $(LIBREDIRECT_PC)
+$(PORTABLE_DIR)/static_test: selftests/portable/static_test.c $(LIBREDIRECT_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(KSFT_CFLAGS) -o $@ $< $(LDFLAGS) $(LIBREDIRECT_A) $(LIBREDIRECT_LIBS)
+
 $(PORTABLE_DIR)/%_test: selftests/portable/%_test.c selftests/portable/helpers.h $(LIBREDIRECT_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(KSFT_CFLAGS) -Wno-format-truncation -Iusersentry -o $@ $< $(PORTABLE_EXTRA_$*) $(LDFLAGS) \
@@ -38,7 +44,7 @@ $(PORTABLE_DIR)/%-asan_test: selftests/portable/%_test.c selftests/portable/help
 	@mkdir -p $(dir $@)
 	$(SAN_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -I$(CURDIR)/kmod/uapi \
 		-I$(CURDIR)/libredirect/include -I$(KSFT_DIR) $(LIBREDIRECT_CFLAGS) \
-		-DREDIRECT_VERSION='"$(VERSION)"' $(SAN_FLAGS) -o $@ $< $(LIBREDIRECT_SRCS) \
+		$(SAN_FLAGS) -o $@ $< $(LIBREDIRECT_SRCS) \
 		$(LIBREDIRECT_LIBS)
 
 $(PORTABLE_DIR)/probe: selftests/portable/probe.c
