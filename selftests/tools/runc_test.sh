@@ -294,6 +294,39 @@ out=$(REDIRECT_RUNC=$work/fake-runc rr --redirect-policy annotated --root "$stat
 	--log-format json --systemd-cgroup create --bundle="$b" --pid-file p c5 2>&1)
 check "argv_passed_unchanged" [ "$out" = "[--root][$state][--log][x.log][--log-format][json][--systemd-cgroup][create][--bundle=$b][--pid-file][p][c5]" ]
 check "redirect_policy_option_used" [ "$(jq -r .linux.seccomp.listenerMetadata "$b/config.json")" = annotated ]
+# options redirect-runc has never seen reach the runtime as they are, and the
+# bundle is still found (runc 1.2's --pidfd-socket takes a value; so may others)
+fake() { REDIRECT_RUNTIME=$work/fake-runc rr "$@" 2>&1; }
+rewritten() { [ "$(jq -r .linux.seccomp.listenerMetadata "$1/config.json")" = default ]; }
+b=$(make_bundle 'true')
+out=$(fake --root "$state" create --pidfd-socket /run/p.sock --bundle "$b" c8)
+check "runc12_pidfd_socket_passed_and_bundle_rewritten" \
+	[ "$out" = "[--root][$state][create][--pidfd-socket][/run/p.sock][--bundle][$b][c8]" ]
+check "runc12_pidfd_socket_bundle_rewritten" rewritten "$b"
+b=$(make_bundle 'true')
+out=$(fake --frobnicate --future-global gval --root="$state" run --never-seen --new-opt=v -d \
+	--bundle "$b" --also-new c9)
+check "unknown_options_passed_unchanged" [ "$out" = \
+	"[--frobnicate][--future-global][gval][--root=$state][run][--never-seen][--new-opt=v][-d][--bundle][$b][--also-new][c9]" ]
+check "unknown_options_bundle_rewritten" rewritten "$b"
+# an unknown option that takes its value as the next argument: two words left,
+# the bundle is still the one named by --bundle
+b=$(make_bundle 'true')
+out=$(fake create --some-valued-option v1 -b "$b" c10)
+check "unknown_valued_option_passed" [ "$out" = "[create][--some-valued-option][v1][-b][$b][c10]" ]
+check "unknown_valued_option_bundle_rewritten" rewritten "$b"
+# crun's forms: -bDIR and a cluster of short options ending in one with a value
+b=$(make_bundle 'true')
+out=$(fake run -b"$b" c11)
+check "short_option_with_glued_value" rewritten "$b"
+b=$(make_bundle 'true')
+out=$(fake run -db "$b" c12)
+check "short_option_cluster" [ "$out" = "[run][-db][$b][c12]" ]
+check "short_option_cluster_bundle_rewritten" rewritten "$b"
+# the bundle defaults to the working directory
+b=$(make_bundle 'true')
+out=$(cd "$b" && fake run --unheard-of c13)
+check "bundle_is_cwd_without_bundle_option" rewritten "$b"
 out=$(REDIRECT_RUNC=$rrunc rr --version 2>&1)
 check "refuses_itself_as_runc" grep -q "redirect-runc itself" <<<"$out"
 
@@ -366,7 +399,7 @@ refuse string_rule_that_would_continue 'string rule on "openat" with sentry.defa
 	"$b" rr --root "$state" run --bundle "$b" string_rule_that_would_continue
 b=$(make_bundle "$start")
 printf '{"ociVersion": "1.0.2", ' >"$b/config.json"
-refuse malformed_config "config.json: not valid JSON" "$b" rr --root "$state" run --bundle "$b" malformed_config
+refuse malformed_config "config.json:1:25: JSON: unexpected end of input" "$b" rr --root "$state" run --bundle "$b" malformed_config
 b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}')
 refuse bad_bundle_seccomp "SCMP_ACT_BOGUS" "$b" rr --root "$state" run --bundle "$b" bad_bundle_seccomp
 refuse missing_bundle "$work/no-such-bundle/config.json: No such file" "$work/no-such-bundle" \
@@ -381,10 +414,10 @@ b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "
 	{"names": ["uname"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}')
 refuse unmergeable_arg_rules "cannot merge uname" "$b" rr --root "$state" run --bundle "$b" unmergeable_arg_rules
 b=$(make_bundle "$start")
-refuse unknown_create_option "unknown option --frobnicate" "$b" \
-	rr --root "$state" run --frobnicate --bundle "$b" unknown_create_option
 refuse two_container_ids "exactly one container id" "$b" \
 	rr --root "$state" run --bundle "$b" two_container_ids extra
+refuse crun_other_config_file "another config file than the bundle's config.json" "$b" \
+	rr --root "$state" run --config=other.json --bundle "$b" crun_other_config_file
 # a rewritten config whose kept original went missing
 b=$(make_bundle "$start")
 REDIRECT_RUNC=/bin/true rr create --bundle "$b" dummy >/dev/null 2>&1
