@@ -157,7 +157,10 @@ static const char *action_text(uint32_t action, char *buf, size_t size)
 /*
  * One call's rules on one side: unconditional (1, *uncond), or a list of
  * argument conditions (0, *condp).  Unconditional and conditional rules
- * mixed, or unconditional ones that disagree, have no single meaning.
+ * mixed have no single meaning.  Unconditional rules that disagree (Podman's
+ * profile allows setns in its main list and denies it without CAP_SYS_ADMIN
+ * in another; libseccomp keeps the first) count as the stricter of them:
+ * never weaker than either reading.
  */
 static int classify(const struct side *s, const char *name, uint32_t *uncond,
 		    const struct call **condp, struct redirect_error **err)
@@ -173,10 +176,8 @@ static int classify(const struct side *s, const char *name, uint32_t *uncond,
 	for (i = 0; i < c->n; i++) {
 		if (c->rules[i].n_args)
 			continue;
-		if (n_uncond++ && c->rules[i].action != *uncond)
-			return redirect_make_error(err, EINVAL, "%s: %s has rules with different "
-						   "actions for all arguments", s->what, name);
-		*uncond = c->rules[i].action;
+		/* on a tie the first one's errno, as libseccomp */
+		*uncond = n_uncond++ ? stricter(c->rules[i].action, *uncond) : c->rules[i].action;
 	}
 	if (n_uncond == c->n)
 		return 1;
