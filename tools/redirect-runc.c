@@ -106,6 +106,11 @@ static const char *const global_flags[] = {
 	"debug", "systemd-cgroup", "help", "h", "?", "usage", "version", "v", "V",
 };
 
+static const char *const create_flags[] = {
+	"detach", "d", "keep", "no-pivot", "no-new-keyring", "no-subreaper", "help", "h", "?",
+	"usage",
+};
+
 /* every command of runc and crun: what follows an unlisted global option */
 static const char *const commands[] = {
 	"checkpoint", "create", "delete", "events", "exec", "features", "help", "h", "kill",
@@ -136,8 +141,8 @@ static bool in_list(const char *const *list, size_t n, const char *name, size_t 
 /*
  * One option at args[*i]: its name (without dashes, up to '='), its value
  * when it has one (after '=', or the next argument, which is then consumed).
- * A cluster of short options (-db DIR) is read letter by letter; only the
- * last one with a value matters, which is how the value binds.
+ * In a cluster of short options (-db DIR) the first letter that takes a
+ * value takes the rest of the word, or the next argument.
  */
 struct option {
 	const char *name;
@@ -157,7 +162,6 @@ static int read_option(char **args, int n, int *i, const char *const *valued, si
 	opt->name = name;
 	opt->len = eq ? (size_t)(eq - name) : strlen(name);
 	opt->value = eq ? eq + 1 : NULL;
-	/* crun's -bDIR, -db DIR: the first letter that takes a value takes the rest */
 	if (!is_long && !eq && opt->len > 1 && !in_list(valued, n_valued, name, opt->len)) {
 		size_t k;
 
@@ -200,6 +204,7 @@ static int read_create_args(char **args, int n, struct cmdline *c, struct redire
 	c->bundle = ".";
 	for (i = 0; i < n; i++) {
 		struct option o;
+		bool known;
 
 		if (!strcmp(args[i], "--")) {
 			positional += n - i - 1;
@@ -214,6 +219,20 @@ static int read_create_args(char **args, int n, struct cmdline *c, struct redire
 		}
 		if (read_option(args, n, &i, create_valued, ARRAY_SIZE(create_valued), &o) < 0)
 			return fail(err, EINVAL, "%s %s: needs a value", c->command, args[i]);
+		known = in_list(create_valued, ARRAY_SIZE(create_valued), o.name, o.len) ||
+			in_list(create_flags, ARRAY_SIZE(create_flags), o.name, o.len);
+		/*
+		 * crun (argp) takes a unique prefix of a long option: --bun DIR is
+		 * its bundle, --conf FILE its config file.
+		 */
+		if (!known && args[i][1] == '-' && o.len && !strncmp(o.name, "bundle", o.len)) {
+			if (!o.value && i + 1 >= n)
+				return fail(err, EINVAL, "%s %s: needs a value", c->command, args[i]);
+			o = (struct option){ "bundle", 6, o.value ? o.value : args[++i] };
+			known = true;
+		}
+		if (!known && args[i][1] == '-' && o.len >= 4 && !strncmp(o.name, "config", o.len))
+			o = (struct option){ "config", 6, o.value };
 		if (option_is(&o, "help") || option_is(&o, "h") || option_is(&o, "?") ||
 		    option_is(&o, "usage"))
 			c->help = true;
@@ -223,8 +242,7 @@ static int read_create_args(char **args, int n, struct cmdline *c, struct redire
 			/* crun's: another file than the bundle's config.json */
 			return fail(err, EINVAL, "%s %s: another config file than the bundle's "
 				    "config.json is not supported", c->command, args[i]);
-		else if (!o.value && !in_list(create_valued, ARRAY_SIZE(create_valued), o.name,
-					     o.len))
+		else if (!known && !o.value)
 			unknown = true;
 	}
 	if (c->help)

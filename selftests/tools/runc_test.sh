@@ -376,6 +376,10 @@ b=$(make_bundle 'true')
 out=$(fake run -db "$b" c12)
 check "short_option_cluster" [ "$out" = "[run][-db][$b][c12]" ]
 check "short_option_cluster_bundle_rewritten" rewritten "$b"
+# crun takes a unique prefix of a long option: --bun is its --bundle
+b=$(make_bundle 'true')
+out=$(fake run --bun "$b" c14)
+check "long_option_prefix_is_crun_bundle" rewritten "$b"
 # the bundle defaults to the working directory
 b=$(make_bundle 'true')
 out=$(cd "$b" && fake run --unheard-of c13)
@@ -395,6 +399,9 @@ out=$(REDIRECT_RUNC_CONFIG=$work/rr.conf timeout 300 "$rrunc" --root "$state" ru
 	</dev/null 2>&1)
 check "config_file_sets_socket_dir_and_policy" exit0_with_line $? "$release2" "$out"
 "$runc" --root "$state" delete -f c7 >/dev/null 2>&1
+echo "runtime = $work/fake-runc" >"$work/runtime.conf"
+out=$(REDIRECT_RUNC_CONFIG=$work/runtime.conf "$rrunc" --version 2>&1)
+check "config_file_sets_runtime" [ "$out" = "[--version]" ]
 echo "sockett = /x" >"$work/bad.conf"
 out=$(REDIRECT_RUNC_CONFIG=$work/bad.conf "$rrunc" --version 2>&1)
 rc=$?
@@ -471,6 +478,11 @@ refuse two_container_ids "exactly one container id" "$b" \
 	rr --root "$state" run --bundle "$b" two_container_ids extra
 refuse crun_other_config_file "another config file than the bundle's config.json" "$b" \
 	rr --root "$state" run --config=other.json --bundle "$b" crun_other_config_file
+refuse crun_other_config_file_by_prefix "another config file than the bundle's config.json" "$b" \
+	rr --root "$state" run --conf other.json --bundle "$b" crun_other_config_file_by_prefix
+# options it knows explain no extra word
+refuse two_container_ids_known_options "exactly one container id" "$b" \
+	rr --root "$state" run -d --no-pivot --bundle "$b" two_container_ids_known_options extra
 # a rewritten config whose kept original went missing
 b=$(make_bundle "$start")
 REDIRECT_RUNC=/bin/true rr create --bundle "$b" dummy >/dev/null 2>&1
