@@ -127,4 +127,36 @@ TEST(abi_static_library_exports_only_the_map)
 		free(m.names[i]);
 }
 
+/* Every function the header declares is exported (a name missing from the map links nowhere). */
+TEST(abi_header_functions_are_in_the_map)
+{
+	char path[PATH_MAX], line[512], name[128];
+	size_t declared = 0;
+	struct map m;
+	FILE *f;
+
+	read_map(_metadata, &m);
+	src_path(path, sizeof(path), "libredirect/include/libredirect.h");
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		char *paren = strchr(line, '('), *p;
+
+		/* a declaration starts in column 0 and names the function before '(' */
+		if (line[0] < 'a' || line[0] > 'z' || !paren || !strncmp(line, "typedef", 7))
+			continue;
+		for (p = paren; p > line && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+					     (p[-1] >= '0' && p[-1] <= '9')); p--)
+			;
+		if (strncmp(p, "redirect_", 9) || (size_t)(paren - p) >= sizeof(name))
+			continue;
+		memcpy(name, p, (size_t)(paren - p));
+		name[paren - p] = '\0';
+		EXPECT_TRUE(in_map(&m, name)) TH_LOG("%s is declared but not in the map", name);
+		declared++;
+	}
+	fclose(f);
+	EXPECT_LT(100, declared);
+}
+
 TEST_HARNESS_MAIN
