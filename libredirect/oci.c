@@ -319,7 +319,8 @@ static int dup_string(json_object *o, const char *key, char **out)
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v))
+	/* null: absent, as the profile parser reads it */
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
 		return 0;
 	*out = strdup(json_object_get_string(v));
 	return *out ? 0 : -ENOMEM;
