@@ -342,6 +342,24 @@ int main(int argc, char **argv)
 		printf("umount=%s\n", err_name(umount2(argv[2], 0) < 0 ? errno : 0));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "keeper-hello")) {
+		/* connect to a keeper's socket: what it says first, or "nothing" */
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct timeval tv = { .tv_sec = 5 };
+		char line[64] = "";
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		ssize_t n;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[2]);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("connect=%s\n", err_name(errno));
+			return 1;
+		}
+		n = recv(fd, line, sizeof(line) - 1, 0);
+		printf("said=%s\n", n > 0 ? line : "nothing");
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "spin")) {
 		struct utsname u;
 
@@ -349,9 +367,9 @@ int main(int argc, char **argv)
 			syscall(SYS_uname, &u);
 	}
 	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | "
-		"mixed N ITERATIONS PATH CONTENT RELEASE | tier1 N | "
+		"mixed N ITERATIONS PATH CONTENT RELEASE [STOPFILE] | tier1 N | "
 		"watch ERRNO SECONDS | spin | connect HOST PORT | sendto HOST PORT MSG [MSG2] | "
 		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS | "
-		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET\n");
+		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET | keeper-hello SOCKET\n");
 	return 2;
 }
