@@ -15,6 +15,23 @@ lcount() { grep -c -- "$1" "$log"; }
 nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 keeper_pid() { sed -n 's/.*keeper: pid \([0-9]*\) holding.*/\1/p' "$log" | tail -1; }
 kstate=$work/state
+descendants() { # pid: its children, theirs, ...
+	local c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+tasks_in_seccomp() { # pid: how many tasks of its tree wait in a seccomp notification
+	local p t n=0
+	for p in "$1" $(descendants "$1"); do
+		for t in /proc/"$p"/task/*/wchan; do
+			grep -q seccomp "$t" 2>/dev/null && n=$((n + 1))
+		done
+	done
+	echo "$n"
+}
+kill_tree() { kill -9 "$1" $(descendants "$1") 2>/dev/null; }
 
 # ---- without custody: the documented limit. A restart ends the sandbox's
 # notified calls with ENOSYS (the listener closed with the daemon), and no
@@ -120,9 +137,8 @@ crc=0 i=0
 for p in $cpids; do
 	i=$((i + 1))
 	if ! cwait 90 eval '! kill -0 '"$p"' 2>/dev/null'; then
-		echo "pcustody$i still runs: $(cat /proc/[0-9]*/task/*/wchan 2>/dev/null |
-			sort | uniq -c | grep -i seccomp)" | diag
-		pkill -9 -P "$p" 2>/dev/null
+		echo "pcustody$i still runs: $(tasks_in_seccomp "$p") tasks wait in seccomp" | diag
+		kill_tree "$p"
 		crc=1
 	fi
 	wait "$p" || crc=1
