@@ -26,7 +26,8 @@
  *   keeper -> daemon   "HELD <key>" + fd   on connect, one per listener held
  *                      "END"               after the last of them
  *
- * A key is 1 to SENTRY_KEY_MAX - 1 of [A-Za-z0-9]. The keeper never reads a
+ * A key is 1 to SENTRY_KEY_MAX - 1 of [A-Za-z0-9]; any other message, or a
+ * zero-length one, ends the connection. The keeper never reads a
  * notification: it only holds the fds, so that the kernel keeps every pending
  * call queued while no daemon runs. It drops a listener whose sandbox ended
  * (hang-up) by itself, and exits once it holds nothing and no daemon has been
@@ -120,13 +121,12 @@ int sentry_keeper_recv(int sock, char *line, int *fd)
 		}
 	}
 	line[n] = '\0';
-	if (n == 0 && *fd < 0)
-		return 0;
-	if (bad || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || strlen(line) != (size_t)n) {
+	if (n == 0 || bad || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    strlen(line) != (size_t)n) {
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
-		return -EBADMSG;
+		return n == 0 && !bad ? 0 : -EBADMSG;
 	}
 	return (int)n;
 }
