@@ -33,6 +33,22 @@ tasks_in_seccomp() { # pid: how many tasks of its tree wait in a seccomp notific
 }
 kill_tree() { kill -9 "$1" $(descendants "$1") 2>/dev/null; }
 
+stop_daemon
+# ---- options: refused by name
+custody_refused() { # option value: exit 2, the option and value named
+	local err rc=0
+	err=$(timeout 5 "$bin/usersentry" -s "$sock" -d "$pol" -l "$log" "$1" "$2" 2>&1) || rc=$?
+	[ "$rc" = 2 ] && [[ "$err" == *"$1: \"$2\""* ]] && [ ! -e "$sock" ] ||
+		{ echo "$1 $2: exit $rc, said: $err" | diag; return 1; }
+}
+check "custody_bad_options_are_refused_by_name" eval 'custody_refused --custody bogus &&
+	custody_refused --keeper-linger x && custody_refused --keeper-linger 86401'
+# fdstore without systemd: a clear refusal at start, not a silent loss later
+err=$(env -u NOTIFY_SOCKET timeout 10 "$bin/usersentry" --portable -s "$work/fd.sock" -d "$pol" \
+	--custody fdstore --state-dir "$work/fdstate" 2>&1) && rc=0 || rc=$?
+check "custody_fdstore_needs_systemd" eval '[ "$rc" = 1 ] &&
+	[[ "$err" == *"fdstore needs systemd"* ]]'
+
 # ---- without custody: the documented limit. A restart ends the sandbox's
 # notified calls with ENOSYS (the listener closed with the daemon), and no
 # keeper is started.
