@@ -7,6 +7,7 @@
 #include "sandbox.h"
 #include "main.h"
 
+#include <linux/capability.h>
 #include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
@@ -254,6 +255,26 @@ static const char *const rdr_rule_field_msg[] = {
 	[REDIRECT_RULE_FIELD_PAD] = "rule: padding not zero",
 };
 
+/*
+ * Every command that changes state needs what /dev/redirect needs:
+ * CAP_SYS_ADMIN in the initial user namespace, on top of the family's
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM, enough to read). netlink_capable() asks
+ * both the sender and the opener of the socket, as GENL_ADMIN_PERM does, so
+ * a socket handed from a privileged process to another cannot launder it.
+ * GENL_UNS_ADMIN_PERM would ask the network namespace's owning user
+ * namespace instead; the family lives only in init_net, whose owner is the
+ * initial user namespace, so both agree, and capable-in-init is what the
+ * device asks for. Checked in each mutating doit rather than in a
+ * family-wide pre_doit, whose signature differs between kernels.
+ */
+static int rdr_nl_may_change(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "changing state needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
 static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct rdr_rules_error err;
@@ -264,6 +285,9 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 count = 0;
 	int rem;
 
+	rem = rdr_nl_may_change(skb, info);
+	if (rem)
+		return rem;
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(attr) != REDIRECT_A_RULE)
 			continue;

@@ -423,8 +423,13 @@ enum redirect_stat {
  *
  * Every command needs CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM) and the family exists only in the initial network
- * namespace, so a container cannot even resolve it. The first request for the
- * family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ * namespace, so a container cannot even resolve it. Commands that change
+ * state (SET_RULES) need CAP_SYS_ADMIN in the initial user namespace as well,
+ * the privilege /dev/redirect asks for; with CAP_NET_ADMIN alone they fail
+ * with EPERM ("changing state needs CAP_SYS_ADMIN" in the extended ack) and
+ * change nothing, while the GET commands and the events group work. Both the
+ * sender and the opener of the socket must hold the capability. The first
+ * request for the family loads the module (MODULE_ALIAS_GENL_FAMILY).
  *
  *   REDIRECT_CMD_GET_SANDBOX  do (SANDBOX_ID) or dump: SANDBOX_ID, NAME,
  *                             FAIL_MODE, OWNED, FORWARD_PENDING, DELIVERED,
