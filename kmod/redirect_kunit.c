@@ -314,6 +314,17 @@ static void rdr_rule_check_bad_scalar_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, RDR_ERRNO_MAX + 1);
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	/* The restart codes would restart the call for ever. */
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTNOINTR);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTART_RESTARTBLOCK);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTSYS - 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTART_RESTARTBLOCK + 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_VALUE, -EPERM);
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 1);

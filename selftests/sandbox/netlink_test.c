@@ -824,6 +824,11 @@ TEST_F(netlink, set_rules_replaces)
 	EXPECT_NE(0, nl.errmsg[0]) TH_LOG("no extack message");
 	TH_LOG("extack: \"%s\" at offset %u (bad RULE at %u)", nl.errmsg, nl.erroff, off);
 	EXPECT_EQ(off, nl.erroff) TH_LOG("offending attribute");
+	/* A restart code (ERESTARTSYS) would restart the call for ever. */
+	r[1] = rule_make(__NR_getpid, REDIRECT_VERDICT_ERRNO, 512);
+	EXPECT_EQ(-EINVAL, nl_set_rules(&nl, id, r, 3, 1, &off));
+	EXPECT_NE(NULL, strstr(nl.errmsg, "512..516")) TH_LOG("extack: \"%s\"", nl.errmsg);
+	EXPECT_EQ(off, nl.erroff) TH_LOG("offending attribute");
 	ASSERT_EQ(0, get_rules(&nl, id, rq));
 	EXPECT_EQ(2, rq->msgs);
 	EXPECT_EQ(gen, rq->generation[0]);
@@ -1003,7 +1008,7 @@ TEST_F(netlink, net_admin_only_reads)
 		EXPECT_EQ(0, ret) TH_LOG("resolving: %s", strerror(-ret));
 		if (ret)
 			TARGET_EXIT();
-		EXPECT_EQ(0, get_sandbox(&cnl, 0, true, &q));
+		EXPECT_EQ(0, get_sandbox(&cnl, id, true, &q));
 		EXPECT_EQ(1, q.matches);
 		EXPECT_EQ(0, get_sandbox(&cnl, id, false, &q));
 		EXPECT_EQ(1, q.matches);

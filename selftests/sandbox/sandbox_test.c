@@ -470,6 +470,12 @@ static struct bad_rule_case make_bad_rule(int c, struct redirect_rule *r)
 	case 22:
 		r->pad = 1;
 		return (struct bad_rule_case){ "pad", REDIRECT_RULE_FIELD_PAD, 0 };
+	case 23:	/* ERESTARTSYS: the call would restart for ever */
+		*r = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 512);
+		return (struct bad_rule_case){ "errno 512", REDIRECT_RULE_FIELD_VALUE, 0 };
+	case 24:	/* ERESTART_RESTARTBLOCK */
+		*r = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 516);
+		return (struct bad_rule_case){ "errno 516", REDIRECT_RULE_FIELD_VALUE, 0 };
 	}
 	return (struct bad_rule_case){ NULL, 0, 0 };
 }

@@ -218,7 +218,7 @@ struct redirect_attach {
 
 enum redirect_verdict {
 	REDIRECT_VERDICT_FORWARD = 0,	/* to the Sentry */
-	REDIRECT_VERDICT_ERRNO = 1,	/* fail with errno `value` (1..4095) */
+	REDIRECT_VERDICT_ERRNO = 1,	/* fail with errno `value` (1..4095, not 512..516) */
 	REDIRECT_VERDICT_VALUE = 2,	/* return `value` */
 	REDIRECT_VERDICT_KILL = 3,	/* SIGKILL the calling thread group */
 };
