@@ -201,7 +201,7 @@ static struct redirect_rule *rules_make(int count, long value)
 
 	r[0] = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, value);
 	for (i = 1; i < count; i++) {
-		r[i] = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 1 + i % 4000);
+		r[i] = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 1 + i % 500);
 		rule_arg(&r[i], 1, REDIRECT_CMP_EQ, ~0ULL, 0xdead0000 + i);
 	}
 	return r;

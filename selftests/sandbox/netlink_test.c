@@ -853,7 +853,7 @@ TEST_F(netlink, set_rules_replaces)
 	many = calloc(REDIRECT_RULES_MAX + 1, sizeof(*many));
 	ASSERT_NE(NULL, many);
 	for (i = 0; i <= REDIRECT_RULES_MAX; i++)
-		many[i] = rule_make(200 + i % 100, REDIRECT_VERDICT_ERRNO, 1 + i);
+		many[i] = rule_make(200 + i % 100, REDIRECT_VERDICT_ERRNO, 1 + i % 500);
 	ret = nl_set_rules(&nl, id, many, REDIRECT_RULES_MAX, -1, NULL);
 	EXPECT_EQ(0, ret) TH_LOG("%d rules: %s (%s)", REDIRECT_RULES_MAX, strerror(-ret),
 				 nl.errmsg);

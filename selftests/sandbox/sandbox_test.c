@@ -537,7 +537,7 @@ TEST_F(sandbox, set_rules_validation)
 	many = calloc(REDIRECT_RULES_MAX + 1, sizeof(*many));
 	ASSERT_NE(NULL, many);
 	for (c = 0; c <= REDIRECT_RULES_MAX; c++)
-		many[c] = rule_make(c % 300, REDIRECT_VERDICT_ERRNO, 1 + c % 4095);
+		many[c] = rule_make(c % 300, REDIRECT_VERDICT_ERRNO, 1 + c % 500);
 	EXPECT_EQ(-E2BIG, rdr_set_rules(fd, id, many, REDIRECT_RULES_MAX + 1, NULL));
 	EXPECT_EQ(-E2BIG, rdr_set_rules(fd, id, many, ~0U, NULL));
 	EXPECT_EQ(0, rdr_set_rules(fd, id, many, REDIRECT_RULES_MAX, NULL));
