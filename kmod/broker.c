@@ -25,12 +25,14 @@
 #include "sandbox.h"
 #include "session.h"
 #include "ioctl.h"
+#include "main.h"
 
 #include <linux/file.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 static long rdr_listener_ioctl(struct file *listener, unsigned int cmd, void __user *arg)
@@ -79,6 +81,28 @@ static bool rdr_delivered_holds(struct rdr_sandbox *sb, u64 id)
 }
 
 /*
+ * The kind is known and the half of the reply it does not use is zero, and
+ * so is the rest of resp for ID_VALID: room for later kinds, and a reply
+ * meant as another kind is not silently taken as this one.
+ */
+int rdr_reply_check(const struct redirect_reply *r)
+{
+	switch (r->kind) {
+	case REDIRECT_REPLY_SEND:
+		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
+	case REDIRECT_REPLY_ADDFD:
+		return memchr_inv(&r->resp, 0, sizeof(r->resp)) ? -EINVAL : 0;
+	case REDIRECT_REPLY_ID_VALID:
+		if (r->resp.val || r->resp.error || r->resp.flags)
+			return -EINVAL;
+		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_reply_check);
+
+/*
  * Perform one reply; returns its result for the reply's `result` field.
  * @r is the module's copy (its id decides what is forgotten); seccomp reads
  * the reply from @ur, the Sentry's own buffer.
@@ -92,8 +116,9 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	long ret;
 	int err;
 
-	if (r->kind < REDIRECT_REPLY_SEND || r->kind > REDIRECT_REPLY_ID_VALID)
-		return -EINVAL;
+	ret = rdr_reply_check(r);
+	if (ret)
+		return ret;
 	sb = rdr_sandbox_get_owned(session, r->sandbox_id, &err);
 	if (!sb)
 		return err;
@@ -379,7 +404,7 @@ bool rdr_session_has_work(struct rdr_session *session)
 static int rdr_broker_fetch(struct rdr_session *session, struct redirect_broker *b)
 {
 	struct redirect_request __user *slots = u64_to_user_ptr(b->requests);
-	long timeout = b->timeout_ms < 0 ? MAX_SCHEDULE_TIMEOUT :
+	long timeout = b->timeout_ms == REDIRECT_TIMEOUT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
 		       msecs_to_jiffies(b->timeout_ms);
 	int n;
 
@@ -420,6 +445,9 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 		return -EINVAL;
 	b.nr_requests = 0;	/* out */
 	if (b.nr_replies > REDIRECT_BATCH_MAX || b.max_requests > REDIRECT_BATCH_MAX)
+		return -EINVAL;
+	/* Only the documented value waits for ever; other negatives are mistakes. */
+	if (b.timeout_ms < 0 && b.timeout_ms != REDIRECT_TIMEOUT_FOREVER)
 		return -EINVAL;
 
 	ureplies = u64_to_user_ptr(b.replies);

@@ -19,7 +19,10 @@
 
 static void __init rdr_assert_uapi_layout(void)
 {
-	BUILD_BUG_ON(sizeof(struct redirect_handshake) != REDIRECT_HANDSHAKE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_handshake) != REDIRECT_HANDSHAKE_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct redirect_handshake, supported) !=
+		     REDIRECT_HANDSHAKE_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, notif_size) != 24);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, api_version) != 0);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, pad) != 4);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, features) != 8);

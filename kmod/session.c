@@ -61,9 +61,20 @@ int rdr_handshake_negotiate(struct redirect_handshake *hs, u64 supported)
 	u64 wanted = hs->features;
 	int ret = 0;
 
-	if (hs->pad)
+	if (hs->pad || hs->pad2)
 		return -EINVAL;
 	if (hs->api_version != REDIRECT_API_VERSION)
+		ret = -EPROTONOSUPPORT;
+	/*
+	 * The broker's records embed seccomp's structures: a caller built
+	 * against headers where they have another size would misread every
+	 * record. It must say what it was built with (a caller of the first
+	 * version, which cannot, gets no broker).
+	 */
+	else if ((wanted & REDIRECT_FEATURE_BROKER) &&
+		 (hs->notif_size != sizeof(struct seccomp_notif) ||
+		  hs->resp_size != sizeof(struct seccomp_notif_resp) ||
+		  hs->addfd_size != sizeof(struct seccomp_notif_addfd)))
 		ret = -EPROTONOSUPPORT;
 	else if (wanted & ~supported)
 		ret = -EOPNOTSUPP;
@@ -71,6 +82,9 @@ int rdr_handshake_negotiate(struct redirect_handshake *hs, u64 supported)
 	hs->api_version = REDIRECT_API_VERSION;
 	hs->features = ret ? 0 : wanted;
 	hs->supported = supported;
+	hs->notif_size = sizeof(struct seccomp_notif);
+	hs->resp_size = sizeof(struct seccomp_notif_resp);
+	hs->addfd_size = sizeof(struct seccomp_notif_addfd);
 	return ret;
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_handshake_negotiate);

@@ -1237,6 +1237,57 @@ TEST_F(sandbox, broker_id_valid)
 	EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep)) TH_LOG("ended sandbox");
 }
 
+/* The half of a reply its kind does not use must be zero; only -1 waits for ever. */
+TEST_F(sandbox, broker_reply_unused_half_and_timeout)
+{
+	int nrs[] = { __NR_getpid };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct target t;
+	__u32 id = 0, done = 0, n = 0;
+	int fd, timeouts[] = { -2, -1000, INT32_MIN }, i;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(1), syscall(SYS_getpid, 1));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-EINVAL, rdr_broker(fd, NULL, 0, &req, 1, timeouts[i], NULL, &n))
+			TH_LOG("timeout_ms %d", timeouts[i]);
+	}
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+
+	/* SEND with something in addfd: refused, the call still waits. */
+	rep = reply_send(&req, FWD_VAL(1), 0, 0);
+	rep.addfd.srcfd = 1;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	/* ID_VALID with a value, ADDFD with a resp: refused too. */
+	rep = reply_send(&req, 5, 0, 0);
+	rep.kind = REDIRECT_REPLY_ID_VALID;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	memset(&rep, 0, sizeof(rep));
+	rep.sandbox_id = id;
+	rep.kind = REDIRECT_REPLY_ADDFD;
+	rep.addfd.id = req.notif.id;
+	rep.addfd.srcfd = 0;
+	rep.resp.id = req.notif.id;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	EXPECT_FALSE(target_exited(&t, 200)) TH_LOG("a refused reply answered the call");
+
+	/* -1: for ever; with a request ready it returns at once. */
+	rep = reply_send(&req, FWD_VAL(1), 0, 0);
+	EXPECT_EQ(0, rdr_broker(fd, &rep, 1, NULL, 0, -1, &done, NULL));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(0, rep.result);
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
 #define BATCH_THREADS 8
 
 struct batch_arg {

@@ -37,9 +37,21 @@
  * in:  api_version  REDIRECT_API_VERSION of the caller's header
  *      pad          zero
  *      features     REDIRECT_FEATURE_* bits wanted for this session
+ *      notif_size, resp_size, addfd_size
+ *                   sizeof(struct seccomp_notif), sizeof(struct
+ *                   seccomp_notif_resp) and sizeof(struct seccomp_notif_addfd)
+ *                   as the caller was compiled (since
+ *                   REDIRECT_HANDSHAKE_SIZE_VER1). struct redirect_request and
+ *                   struct redirect_reply embed these structures, so a
+ *                   caller wanting BROKER must state them and they must be
+ *                   the module's (which are what seccomp(2)'s
+ *                   SECCOMP_GET_NOTIF_SIZES reports on the running kernel);
+ *                   without BROKER they may be zero
+ *      pad2         zero
  * out: api_version  REDIRECT_API_VERSION of the module
  *      features     the bits enabled: on success exactly the bits wanted
  *      supported    every REDIRECT_FEATURE_* bit the module implements
+ *      notif_size, resp_size, addfd_size  the module's
  *
  * Errors, checked in this order; the first that applies is returned:
  *
@@ -51,13 +63,16 @@
  *   EBUSY            the session has already handshaken
  *   EFAULT           the structure could not be read or written back
  *   E2BIG            non-zero bytes beyond the structure the module knows
- *   EINVAL           pad is not zero
+ *   EINVAL           pad or pad2 is not zero
  *   EPROTONOSUPPORT  api_version differs from the module's
+ *   EPROTONOSUPPORT  BROKER is wanted and a stated seccomp structure size
+ *                    differs from the module's (or is missing: zero)
  *   EOPNOTSUPP       features holds a bit outside supported
  *
  * On EPROTONOSUPPORT and EOPNOTSUPP the module still writes the structure
- * back, with api_version and supported filled in and features zero (nothing
- * was enabled), so that the caller can learn what to ask for and retry. On
+ * back, with api_version, supported and the sizes filled in and features
+ * zero (nothing was enabled), so that the caller can learn what to ask for
+ * and retry, or tell that it was built against other headers. On
  * every other error it writes nothing. Only a handshake whose answer was
  * written back completely succeeds; after any error the session is still new.
  *
@@ -69,12 +84,12 @@
  * below; the rest of the range is kept for features to come). Every call
  * first passes these checks, in this order:
  *
- *   ENOTTY           wrong magic, or a number outside that range
- *   EPROTO           the session has not handshaken (for any number in the
- *                    range, whatever the direction and size)
+ *   ENOTTY           wrong magic, or a number no ioctl has (outside that
+ *                    range, or inside it and not assigned yet)
+ *   EPROTO           the session has not handshaken (for any defined
+ *                    number, whatever the direction and size)
  *   ENOTTY           a defined ioctl's number with another direction
- *   EOPNOTSUPP       the number is not assigned yet, or its feature was not
- *                    enabled by this session's handshake
+ *   EOPNOTSUPP       its feature was not enabled by this session's handshake
  *
  * and then meets the errors listed with the ioctl itself. The size of those
  * ioctls is extensible in the same way as the handshake's.
@@ -114,9 +129,15 @@ struct redirect_handshake {
 	__u32 pad;		/* in: zero */
 	__u64 features;		/* in: wanted; out: enabled */
 	__u64 supported;	/* out: implemented by the module */
+	/* VER1: the seccomp structures the records embed, as compiled */
+	__u16 notif_size;	/* in: caller's sizeof(struct seccomp_notif); out: module's */
+	__u16 resp_size;	/* ... struct seccomp_notif_resp */
+	__u16 addfd_size;	/* ... struct seccomp_notif_addfd */
+	__u16 pad2;		/* in: zero */
 };
 
 #define REDIRECT_HANDSHAKE_SIZE_VER0 24	/* sizeof first published struct */
+#define REDIRECT_HANDSHAKE_SIZE_VER1 32	/* + the seccomp structure sizes */
 
 #define REDIRECT_IOC_NR_HANDSHAKE 0x00
 #define REDIRECT_IOC_NR_RESERVED_FIRST 0x01
@@ -330,7 +351,8 @@ struct redirect_adopt {
  * one's outcome in its `result`; then it fills up to max_requests requests
  * from the sandboxes this session owns: replayed ones first, then fresh ones
  * (SECCOMP_IOCTL_NOTIF_RECV performed on the session's behalf). When none is
- * ready it waits up to timeout_ms (0: do not wait; -1: no limit) for one.
+ * ready it waits up to timeout_ms (0: do not wait; REDIRECT_TIMEOUT_FOREVER,
+ * i.e. -1: no limit; any other negative value is refused with EINVAL) for one.
  * The session's file polls readable while a request is ready.
  *
  * Reply kinds, performed as the named seccomp ioctl on the listener with the
@@ -341,18 +363,24 @@ struct redirect_adopt {
  *                            the fd number in the target; with
  *                            SECCOMP_ADDFD_FLAG_SEND it also answers the call
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
+ * The half of a reply its kind does not use must be zero (addfd for SEND and
+ * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
+ * ID_VALID; `result` is output only.
  * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
  * target went away or the id is not one this session holds, ESRCH/EPERM when
- * the sandbox is unknown or not this session's, EINVAL for a bad kind.
+ * the sandbox is unknown or not this session's, EINVAL for a bad kind or a
+ * non-zero unused half.
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
- * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX), EFAULT, EINTR (a
+ * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX, a negative timeout_ms
+ * other than REDIRECT_TIMEOUT_FOREVER), EFAULT, EINTR (a
  * signal arrived while waiting and nothing was fetched), ENOMEM (while
  * fetching; a batch with max_requests 0 fetches nothing). nr_replies is
  * written back with the number of replies performed, on errors too.
  */
 #define REDIRECT_BATCH_MAX 256
+#define REDIRECT_TIMEOUT_FOREVER (-1)	/* timeout_ms: wait without limit */
 
 #define REDIRECT_REQUEST_REPLAYED (1U << 0)	/* handed out before, to an owner now gone */
 
