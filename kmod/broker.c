@@ -20,6 +20,17 @@
  * is preceded by a poll of the listener (EPOLLIN: an INIT notification exists,
  * hence an unconsumed count), and RECVs of one sandbox are serialised by
  * sb->recv_lock so that nobody else consumes that count in between.
+ *
+ * One copy, one decision: seccomp's ioctls read their argument from user
+ * memory, and the module decides on its own copy of a reply (which call it
+ * answers and forgets). Were seccomp to read the Sentry's buffer, another
+ * Sentry thread rewriting it in between would have seccomp answer one call
+ * while the module forgets another, which then could never be answered.
+ * So every argument the module hands to seccomp comes from the session's
+ * reply page: a shmem page the module writes through the kernel mapping,
+ * mapped read-only (no VM_MAYWRITE) into the caller's address space, and
+ * only there as the user address seccomp reads. The module's own answer to
+ * a raced notification travels the same way.
  */
 #include "broker.h"
 #include "sandbox.h"
@@ -27,7 +38,13 @@
 #include "ioctl.h"
 #include "main.h"
 
+#include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
@@ -35,9 +52,96 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+/*
+ * The listener's ioctl, as the Sentry would perform it. The module calls
+ * f_op->unlocked_ioctl directly, not vfs_ioctl(), so the LSM hook that
+ * sys_ioctl runs first is run here: the Sentry's access to /dev/redirect
+ * must not let it do to a listener what its security policy forbids doing
+ * directly (file_ioctl is checked against the caller's credentials and the
+ * listener file, as if the Sentry held the listener fd itself).
+ */
 static long rdr_listener_ioctl(struct file *listener, unsigned int cmd, void __user *arg)
 {
+	long ret = security_file_ioctl(listener, cmd, (unsigned long)arg);
+
+	if (ret)
+		return ret;
 	return listener->f_op->unlocked_ioctl(listener, cmd, (unsigned long)arg);
+}
+
+/* Map the reply page (created on first use) read-only into current's mm. */
+static int rdr_reply_page_map(struct rdr_reply_page *rp)
+{
+	struct file *file, *ro;
+	unsigned long addr;
+	struct page *page;
+
+	lockdep_assert_held(&rp->lock);
+	if (rp->mm == current->mm)
+		return 0;
+	if (!current->mm)
+		return -EINVAL;
+	if (!rp->file) {
+		file = shmem_file_setup("redirect-reply", PAGE_SIZE, VM_NORESERVE);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		page = shmem_read_mapping_page(file->f_mapping, 0);
+		if (IS_ERR(page)) {
+			fput(file);
+			return PTR_ERR(page);
+		}
+		/* Read-only: a MAP_SHARED mapping of it can never become writable. */
+		ro = dentry_open(&file->f_path, O_RDONLY, current_cred());
+		fput(file);
+		if (IS_ERR(ro)) {
+			put_page(page);
+			return PTR_ERR(ro);
+		}
+		rp->file = ro;
+		rp->page = page;
+	}
+	/* The mapping holds its own reference to the (shmem) file. */
+	addr = vm_mmap(rp->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	if (rp->mm)
+		mmdrop(rp->mm);
+	mmgrab(current->mm);	/* identity only: compared, never used */
+	rp->mm = current->mm;
+	rp->uaddr = addr;
+	return 0;
+}
+
+void rdr_reply_page_free(struct rdr_reply_page *rp)
+{
+	if (rp->page)
+		put_page(rp->page);
+	if (rp->file)
+		fput(rp->file);
+	if (rp->mm)
+		mmdrop(rp->mm);
+	mutex_destroy(&rp->lock);
+}
+
+/* Listener ioctl @cmd on @len bytes of the module's own @arg (see the top). */
+static long rdr_listener_ioctl_copy(struct rdr_session *session, struct file *listener,
+				    unsigned int cmd, const void *arg, size_t len)
+{
+	struct rdr_reply_page *rp = &session->reply_page;
+	void *kaddr;
+	long ret;
+
+	mutex_lock(&rp->lock);
+	ret = rdr_reply_page_map(rp);
+	if (!ret) {
+		kaddr = kmap_local_page(rp->page);
+		memcpy(kaddr, arg, len);
+		kunmap_local(kaddr);
+		flush_dcache_page(rp->page);
+		ret = rdr_listener_ioctl(listener, cmd, (void __user *)rp->uaddr);
+	}
+	mutex_unlock(&rp->lock);
+	return ret;
 }
 
 static struct rdr_request *rdr_delivered_find(struct rdr_sandbox *sb, u64 id)
@@ -104,11 +208,10 @@ EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_reply_check);
 
 /*
  * Perform one reply; returns its result for the reply's `result` field.
- * @r is the module's copy (its id decides what is forgotten); seccomp reads
- * the reply from @ur, the Sentry's own buffer.
+ * @r is the module's copy: it decides what is forgotten, and it is what
+ * seccomp reads (through the reply page).
  */
-static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r,
-			    struct redirect_reply __user *ur)
+static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r)
 {
 	struct rdr_sandbox *sb;
 	struct file *listener;
@@ -132,17 +235,20 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 
 	switch (r->kind) {
 	case REDIRECT_REPLY_SEND:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &ur->resp);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND,
+					      &r->resp, sizeof(r->resp));
 		if (!ret || ret == -ENOENT)
 			rdr_delivered_done(sb, id, !ret);
 		break;
 	case REDIRECT_REPLY_ADDFD:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &ur->addfd);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD,
+					      &r->addfd, sizeof(r->addfd));
 		if (ret == -ENOENT || (ret >= 0 && (r->addfd.flags & SECCOMP_ADDFD_FLAG_SEND)))
 			rdr_delivered_done(sb, id, ret >= 0);
 		break;
 	case REDIRECT_REPLY_ID_VALID:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &ur->resp.id);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+					      &r->resp.id, sizeof(r->resp.id));
 		if (ret == -ENOENT)
 			rdr_delivered_done(sb, id, false);
 		break;
@@ -180,8 +286,9 @@ static void rdr_request_keep(struct rdr_sandbox *sb, struct rdr_request *req,
  * Sentry was stored, 0 when there was none (or it was one the module answered
  * itself: *again says whether to look once more), negative on error.
  */
-static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
-			       struct redirect_request __user *slot, bool *again)
+static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *sb,
+			       struct file *listener, struct redirect_request __user *slot,
+			       bool *again)
 {
 	struct seccomp_notif_resp resp;
 	struct seccomp_notif n;
@@ -230,10 +337,9 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 
 	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
 		kfree(req);
-		if (copy_to_user(&slot->notif, &resp, sizeof(resp)))
-			return -EFAULT;
 		/* ENOENT is fine: the interrupted task removed it meanwhile. */
-		rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &slot->notif);
+		rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
+					sizeof(resp));
 		*again = true;
 		return 0;
 	}
@@ -249,7 +355,8 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	 * left too high is cleared at the next empty poll, while one too low
 	 * would strand a forwarded call.
 	 */
-	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id);
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id,
+				      sizeof(n.id));
 	if (ret == -ENOENT) {
 		kfree(req);
 		*again = true;
@@ -298,8 +405,8 @@ static int rdr_broker_replay_one(struct rdr_sandbox *sb, struct redirect_request
 }
 
 /* Fill up to @max slots from @sb; returns how many, or an error if none. */
-static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_request __user *slots,
-				    u32 max)
+static int rdr_broker_fetch_sandbox(struct rdr_session *session, struct rdr_sandbox *sb,
+				    struct redirect_request __user *slots, u32 max)
 {
 	struct file *listener;
 	u32 n = 0, tries = 0;
@@ -322,7 +429,7 @@ static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_requ
 	/* Bounded: raced notifications are answered here, not counted in n. */
 	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX &&
 	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain))) {
-		ret = rdr_broker_recv_one(sb, listener, &slots[n], &again);
+		ret = rdr_broker_recv_one(session, sb, listener, &slots[n], &again);
 		if (ret < 0)
 			break;
 		n += ret;
@@ -373,7 +480,7 @@ static int rdr_broker_collect(struct rdr_session *session,
 		struct rdr_sandbox *sb = arr[(start + i) % nr_sb];
 
 		if (n < max && !ret) {
-			ret = rdr_broker_fetch_sandbox(sb, slots + n, max - n);
+			ret = rdr_broker_fetch_sandbox(session, sb, slots + n, max - n);
 			if (ret > 0) {
 				n += ret;
 				ret = 0;
@@ -459,7 +566,7 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 			ret = -EFAULT;
 			break;
 		}
-		result = rdr_broker_reply(session, &r, &ureplies[i]);
+		result = rdr_broker_reply(session, &r);
 		if (put_user(result, &ureplies[i].result)) {
 			ret = -EFAULT;
 			break;

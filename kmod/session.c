@@ -5,6 +5,7 @@
 #include "session.h"
 #include "main.h"
 #include "sandbox.h"
+#include "broker.h"
 
 #include <linux/errno.h>
 #include <linux/minmax.h>
@@ -18,6 +19,7 @@ struct rdr_session *rdr_session_create(void)
 	if (!session)
 		return NULL;
 	mutex_init(&session->lock);
+	mutex_init(&session->reply_page.lock);
 	session->state = RDR_SESSION_NEW;
 	INIT_LIST_HEAD(&session->sandboxes);
 	init_waitqueue_head(&session->wq);
@@ -29,6 +31,7 @@ void rdr_session_destroy(struct rdr_session *session)
 {
 	/* Its sandboxes go into custody; see rdr_sandbox_release_session(). */
 	rdr_sandbox_release_session(session);
+	rdr_reply_page_free(&session->reply_page);
 	mutex_destroy(&session->lock);
 	kfree_rcu(session, rcu);
 }

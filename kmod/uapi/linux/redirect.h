@@ -228,6 +228,19 @@ struct redirect_attach {
  * limit: when non-zero the rule decides at most this many calls in the life
  * of the rule set; after that it no longer matches.
  *
+ * What observers see of a call a rule decided: seccomp lets the call go as
+ * interrupted, and the verdict is written into the return register after
+ * that, by task_work on the task's way back to user space. So what looks
+ * at the call at syscall exit before task_work runs sees -ERESTARTSYS
+ * (-512), not the verdict: the call's audit record and the
+ * raw_syscalls:sys_exit and syscalls:sys_exit_* tracepoints. A ptrace
+ * tracer at its syscall-exit stop (strace) sees the verdict, because the
+ * kernel runs pending task_work before a ptrace stop; a change the tracer
+ * makes to the return value there stands. The caller gets the verdict (or
+ * the tracer's change) and the call is not restarted. The same holds for
+ * KILL verdicts. Count decisions with the netlink statistics or
+ * REDIRECT_RULE_AUDIT events, not from audit or tracepoints.
+ *
  * Errors: EINVAL with error_rule / error_field naming the first bad field
  * (REDIRECT_RULE_FIELD_*), E2BIG (nr_rules > REDIRECT_RULES_MAX or rule_size
  * larger than known with non-zero tail), ENOENT (no such sandbox), EPERM
