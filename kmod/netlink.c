@@ -432,7 +432,7 @@ void rdr_event_audit(u32 sandbox_id, u32 nr, u32 verdict, s64 value, u32 rule)
 		atomic64_inc(&rdr_events_dropped);
 		return;
 	}
-	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
+	ev = kmalloc(sizeof(*ev), GFP_NOWAIT | __GFP_NOWARN);
 	if (!ev) {
 		atomic64_inc(&rdr_events_dropped);
 		return;

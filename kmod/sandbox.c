@@ -271,7 +271,8 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 	struct rdr_fastpath *fp;
 	unsigned long flags;
 
-	fp = kmem_cache_alloc(rdr_fastpath_cache, GFP_ATOMIC | __GFP_NOWARN);
+	/* Not from the atomic reserves: failing here only forwards the call. */
+	fp = kmem_cache_alloc(rdr_fastpath_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!fp)
 		return false;
 	fp->sb = sb;
