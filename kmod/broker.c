@@ -123,24 +123,55 @@ void rdr_reply_page_free(struct rdr_reply_page *rp)
 	mutex_destroy(&rp->lock);
 }
 
-/* Listener ioctl @cmd on @len bytes of the module's own @arg (see the top). */
+/* A free slot of the reply page, taken; -1 if all are in use. */
+static int rdr_reply_slot_take(struct rdr_reply_page *rp)
+{
+	unsigned long busy;
+	int slot;
+
+	do {
+		busy = READ_ONCE(rp->busy);
+		if (busy == ~0UL)
+			return -1;
+		slot = ffz(busy);
+	} while (test_and_set_bit(slot, &rp->busy));
+	return slot;
+}
+
+/*
+ * Listener ioctl @cmd on @len bytes of the module's own @arg (see the top).
+ * Each call has a slot of the page to itself: an ADDFD waits for its target
+ * to take the fd, and must not hold up the session's other replies.
+ */
 static long rdr_listener_ioctl_copy(struct rdr_session *session, struct file *listener,
 				    unsigned int cmd, const void *arg, size_t len)
 {
 	struct rdr_reply_page *rp = &session->reply_page;
+	unsigned long uaddr;
 	void *kaddr;
 	long ret;
+	int slot;
 
+	BUILD_BUG_ON(sizeof(struct seccomp_notif_resp) > RDR_REPLY_SLOT_SIZE ||
+		     sizeof(struct seccomp_notif_addfd) > RDR_REPLY_SLOT_SIZE);
+	BUILD_BUG_ON(RDR_REPLY_SLOT_SIZE * BITS_PER_LONG > PAGE_SIZE);
+	if (WARN_ON_ONCE(len > RDR_REPLY_SLOT_SIZE))
+		return -EINVAL;
 	mutex_lock(&rp->lock);
 	ret = rdr_reply_page_map(rp);
-	if (!ret) {
-		kaddr = kmap_local_page(rp->page);
-		memcpy(kaddr, arg, len);
-		kunmap_local(kaddr);
-		flush_dcache_page(rp->page);
-		ret = rdr_listener_ioctl(listener, cmd, (void __user *)rp->uaddr);
-	}
+	uaddr = rp->uaddr;	/* valid in current's mm, whoever maps it elsewhere */
 	mutex_unlock(&rp->lock);
+	if (ret)
+		return ret;
+	wait_event(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0);
+	kaddr = kmap_local_page(rp->page);
+	memcpy(kaddr + slot * RDR_REPLY_SLOT_SIZE, arg, len);
+	kunmap_local(kaddr);
+	flush_dcache_page(rp->page);
+	ret = rdr_listener_ioctl(listener, cmd,
+				 (void __user *)(uaddr + slot * RDR_REPLY_SLOT_SIZE));
+	clear_bit_unlock(slot, &rp->busy);
+	wake_up(&rp->wq);
 	return ret;
 }
 

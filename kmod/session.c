@@ -20,6 +20,7 @@ struct rdr_session *rdr_session_create(void)
 		return NULL;
 	mutex_init(&session->lock);
 	mutex_init(&session->reply_page.lock);
+	init_waitqueue_head(&session->reply_page.wq);
 	session->state = RDR_SESSION_NEW;
 	INIT_LIST_HEAD(&session->sandboxes);
 	init_waitqueue_head(&session->wq);

@@ -28,17 +28,22 @@ enum rdr_session_state {
 
 /*
  * What the module hands to seccomp's listener ioctls (see broker.c): one
- * shmem page, written by the module, mapped read-only at @uaddr into @mm,
+ * shmem page, written by the module (one slot per call in flight), mapped
+ * read-only at @uaddr into @mm,
  * the address space of the session's latest broker caller. The mapping
  * holds its own reference to @file and stays until that process unmaps it
  * or exits.
  */
+#define RDR_REPLY_SLOT_SIZE 64
+
 struct rdr_reply_page {
-	struct mutex lock;	/* the page's contents, and the fields below */
+	struct mutex lock;	/* the fields below but @busy */
 	struct file *file;	/* read-only shmem file, or NULL before first use */
 	struct page *page;	/* its only page, referenced */
 	struct mm_struct *mm;	/* mmgrab()bed: identity of the mapping's mm */
 	unsigned long uaddr;
+	unsigned long busy;	/* slots of RDR_REPLY_SLOT_SIZE bytes in use */
+	wait_queue_head_t wq;	/* a slot was freed */
 };
 
 struct rdr_session {
