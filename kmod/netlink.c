@@ -236,22 +236,56 @@ static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback 
 	return skb->len;
 }
 
-/* Static strings for the extended ack, by enum redirect_rule_field. */
-static const char *const rdr_rule_field_msg[] = {
-	[REDIRECT_RULE_FIELD_NR] = "rule: syscall number out of range",
-	[REDIRECT_RULE_FIELD_VERDICT] = "rule: unknown verdict",
-	[REDIRECT_RULE_FIELD_FLAGS] = "rule: unknown flags",
-	[REDIRECT_RULE_FIELD_VALUE] = "rule: value does not fit the verdict (errno 1..4095 but not the restart codes 512..516, a value outside -4095..-1)",
-	[REDIRECT_RULE_FIELD_NR_ARGS] = "rule: more than six argument comparisons",
-	[REDIRECT_RULE_FIELD_ARG_INDEX] = "rule: argument index out of range",
-	[REDIRECT_RULE_FIELD_ARG_OP] = "rule: unknown comparison",
-	[REDIRECT_RULE_FIELD_ARG_PAD] = "rule: argument comparison padding not zero",
-	[REDIRECT_RULE_FIELD_STR_INDEX] = "rule: string argument index out of range",
-	[REDIRECT_RULE_FIELD_STR_MATCH] = "rule: unknown string match",
-	[REDIRECT_RULE_FIELD_STR_LEN] = "rule: string length out of range",
-	[REDIRECT_RULE_FIELD_STR] = "rule: string holds NUL or a non-zero tail",
-	[REDIRECT_RULE_FIELD_PAD] = "rule: padding not zero",
-};
+/* The extended ack for a rule that failed validation at @field. */
+static void rdr_nl_rule_error(struct netlink_ext_ack *extack, const struct nlattr *bad,
+			      u32 field)
+{
+	switch (field) {
+	case REDIRECT_RULE_FIELD_NR:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: syscall number out of range");
+		break;
+	case REDIRECT_RULE_FIELD_VERDICT:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown verdict");
+		break;
+	case REDIRECT_RULE_FIELD_FLAGS:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown flags");
+		break;
+	case REDIRECT_RULE_FIELD_VALUE:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: value does not fit the verdict "
+				    "(errno 1..4095 except 512..516; a value outside -4095..-1)");
+		break;
+	case REDIRECT_RULE_FIELD_NR_ARGS:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: more than six argument comparisons");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_INDEX:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: argument index out of range");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_OP:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown comparison");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_PAD:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: argument comparison padding not zero");
+		break;
+	case REDIRECT_RULE_FIELD_STR_INDEX:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string argument index out of range");
+		break;
+	case REDIRECT_RULE_FIELD_STR_MATCH:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown string match");
+		break;
+	case REDIRECT_RULE_FIELD_STR_LEN:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string length out of range");
+		break;
+	case REDIRECT_RULE_FIELD_STR:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string holds NUL or a non-zero tail");
+		break;
+	case REDIRECT_RULE_FIELD_PAD:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: padding not zero");
+		break;
+	default:
+		NL_SET_BAD_ATTR(extack, bad);
+		break;
+	}
+}
 
 /*
  * Every command that changes state needs what /dev/redirect needs:
@@ -309,11 +343,7 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
 			if (nla_type(attr) == REDIRECT_A_RULE && count++ == err.rule)
 				bad = attr;
-		/* NL_SET_ERR_MSG_ATTR() wants a literal; these are static too. */
-		if (info->extack && err.field && err.field < ARRAY_SIZE(rdr_rule_field_msg)) {
-			info->extack->_msg = rdr_rule_field_msg[err.field];
-			info->extack->bad_attr = bad;
-		}
+		rdr_nl_rule_error(info->extack, bad, err.field);
 		return PTR_ERR(set);
 	}
 	sb = rdr_nl_sandbox(info);
