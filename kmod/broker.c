@@ -291,7 +291,6 @@ out_put:
 	return ret;
 }
 
-
 /*
  * Put @req, which this thread owns, on @sb's @list, unless the sandbox ended
  * meanwhile (rdr_sandbox_end_locked() freed what its lists held then, and

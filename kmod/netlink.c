@@ -251,8 +251,8 @@ static void rdr_nl_rule_error(struct netlink_ext_ack *extack, const struct nlatt
 		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown flags");
 		break;
 	case REDIRECT_RULE_FIELD_VALUE:
-		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: value does not fit the verdict "
-				    "(errno 1..4095 except 512..516; a value outside -4095..-1)");
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "rule: value does not fit the verdict (errno 1..4095 but not 512..516; a value outside -4095..-1)");
 		break;
 	case REDIRECT_RULE_FIELD_NR_ARGS:
 		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: more than six argument comparisons");
