@@ -41,6 +41,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
@@ -112,8 +113,37 @@ static int rdr_reply_page_map(struct rdr_reply_page *rp)
 	return 0;
 }
 
+/*
+ * Unmap the reply page from current's mm when that is where it is mapped
+ * (the owner closing its session; at exit the mm is already gone), so that
+ * a Sentry opening sessions over time does not collect mappings. Only our
+ * own mapping is removed: the check and vm_munmap() are not atomic, so a
+ * Sentry thread that unmaps the page and maps something else at the same
+ * address at the very moment its session closes could lose that, its own
+ * doing. Sessions released from another process leave the mapping to the
+ * mapping process's exit.
+ */
+static void rdr_reply_page_unmap(struct rdr_reply_page *rp)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	bool ours = false;
+
+	if (!rp->mm || rp->mm != mm)
+		return;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, rp->uaddr);
+	if (vma && vma->vm_start == rp->uaddr && vma->vm_end == rp->uaddr + PAGE_SIZE &&
+	    vma->vm_file && file_inode(vma->vm_file) == file_inode(rp->file))
+		ours = true;
+	mmap_read_unlock(mm);
+	if (ours)
+		vm_munmap(rp->uaddr, PAGE_SIZE);
+}
+
 void rdr_reply_page_free(struct rdr_reply_page *rp)
 {
+	rdr_reply_page_unmap(rp);
 	if (rp->page)
 		put_page(rp->page);
 	if (rp->file)

@@ -31,8 +31,8 @@ enum rdr_session_state {
  * shmem page, written by the module (one slot per call in flight), mapped
  * read-only at @uaddr into @mm,
  * the address space of the session's latest broker caller. The mapping
- * holds its own reference to @file and stays until that process unmaps it
- * or exits.
+ * holds its own reference to @file; it goes when the session is closed
+ * from that process, or with the process.
  */
 #define RDR_REPLY_SLOT_SIZE 64
 
