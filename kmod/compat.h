@@ -25,4 +25,25 @@
 #define rdr_genl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * The struct pid behind a pidfd, or NULL when @file is no pidfd. The kernel's
+ * pidfd_pid() is not exported, so this follows its two implementations:
+ * - 6.9+ (pidfs, header probe PID_FS_MAGIC): a pidfs inode, i_private = pid;
+ * - before: anon_inode_getfile("[pidfd]", &pidfd_fops, pid), private_data = pid.
+ * Only the kernel makes files on either file system, so the check cannot be
+ * spoofed from user space. Not seccomp's or pidfd's documented API: covered
+ * per kernel by every module-mode suite (each attaches with a pidfd).
+ */
+#include <linux/magic.h>
+#ifdef PID_FS_MAGIC
+#define rdr_pidfd_pid(file)						\
+	(file_inode(file)->i_sb->s_magic == PID_FS_MAGIC ?		\
+	 (struct pid *)file_inode(file)->i_private : NULL)
+#else
+#define rdr_pidfd_pid(file)						\
+	(file_inode(file)->i_sb->s_magic == ANON_INODE_FS_MAGIC &&	\
+	 !strcmp((file)->f_path.dentry->d_name.name, "[pidfd]") ?	\
+	 (struct pid *)(file)->private_data : NULL)
+#endif
+
 #endif /* _RDR_COMPAT_H */

@@ -104,20 +104,17 @@ bool rdr_sandbox_is_listener(struct file *file)
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_sandbox_is_listener);
 
-/* pidfds are anon_inode_getfile("[pidfd]", ..., pid): private_data is the pid. */
+/* The pid a pidfd refers to, referenced; see rdr_pidfd_pid() in compat.h. */
 static struct pid *rdr_pid_from_pidfd(int fd, int *err)
 {
 	struct file *file = fget(fd);
-	struct pid *pid = NULL;
+	struct pid *pid;
 
 	*err = -EBADF;
 	if (!file)
 		return NULL;
-	*err = -EINVAL;
-	if (rdr_is_anon_file(file, "[pidfd]")) {
-		pid = get_pid(file->private_data);
-		*err = 0;
-	}
+	pid = get_pid(rdr_pidfd_pid(file));
+	*err = pid ? 0 : -EINVAL;
 	fput(file);
 	return pid;
 }
