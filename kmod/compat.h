@@ -7,6 +7,15 @@
 
 #include <linux/version.h>
 
+/*
+ * The oldest kernel make check tests. Older ones lack what the module uses
+ * (TWA_SIGNAL, copy_from_user_nofault(), SECCOMP_IOCTL_NOTIF_ADDFD, killable
+ * RECV waits), and no compat code for them exists here.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "redirect.ko needs Linux 6.1 or newer (tested: Debian's 6.1 and 6.12); README.md, 'Kernels', says how to build for another kernel"
+#endif
+
 /* Symbol namespaces became string literals in 6.13. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #define RDR_KUNIT_NS "REDIRECT_KUNIT"
