@@ -19,7 +19,11 @@
  * notification left fails with ENOENT only while a count remains. So each RECV
  * is preceded by a poll of the listener (EPOLLIN: an INIT notification exists,
  * hence an unconsumed count), and RECVs of one sandbox are serialised by
- * sb->recv_lock so that nobody else consumes that count in between.
+ * sb->recv_lock so that nobody else consumes that count in between. The
+ * counts fast-pathed notifications leave behind (sb->surplus, see
+ * rdr_fastpath_queue()) are consumed here too: while the surplus is positive
+ * a count is known to remain, so a RECV without EPOLLIN cannot sleep either;
+ * it fails with ENOENT, having consumed one, or finds a new notification.
  */
 #include "broker.h"
 #include "sandbox.h"
@@ -32,6 +36,9 @@
 #include <linux/seccomp.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+
+/* Surplus counts consumed per sandbox and fetch (4 x RDR_SURPLUS_WAKE). */
+#define RDR_SURPLUS_DRAIN 4096
 
 static long rdr_listener_ioctl(struct file *listener, unsigned int cmd, void __user *arg)
 {
@@ -174,7 +181,9 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 		/* Forwarded calls that were interrupted leave no notification. */
 		atomic_sub(seen, &sb->forward_pending);
 		WRITE_ONCE(sb->drain, false);
-		return 0;
+		if (atomic_read(&sb->surplus) <= 0)
+			return 0;
+		/* RECV all the same: it consumes one count fast paths left. */
 	}
 	req = kmalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -184,11 +193,18 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 		kfree(req);
 		return -EFAULT;
 	}
+	WRITE_ONCE(sb->recv_task, current);
 	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &slot->notif);
+	WRITE_ONCE(sb->recv_task, NULL);
 	if (ret) {
 		kfree(req);
 		if (ret == -ENOENT) {
-			/* The caller went away between poll and RECV. */
+			/*
+			 * No notification: one count left over was consumed
+			 * (a fast path's, or that of a caller that went away
+			 * between poll and RECV).
+			 */
+			atomic_dec_if_positive(&sb->surplus);
 			*again = true;
 			return 0;
 		}
@@ -204,6 +220,8 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	}
 
 	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
+		/* A fast-pathed notification, RECV'd: its count is gone. */
+		atomic_dec_if_positive(&sb->surplus);
 		kfree(req);
 		if (copy_to_user(&slot->notif, &resp, sizeof(resp)))
 			return -EFAULT;
@@ -225,6 +243,13 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	 * would strand a forwarded call.
 	 */
 	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id);
+	/*
+	 * Not known to be a live forwarded call: it may be a fast-pathed one
+	 * whose count this RECV took; a surplus too low is harmless, one too
+	 * high would let a later RECV sleep.
+	 */
+	if (ret)
+		atomic_dec_if_positive(&sb->surplus);
 	if (ret == -ENOENT) {
 		kfree(req);
 		*again = true;
@@ -294,15 +319,20 @@ static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_requ
 	if (!listener)
 		return n;
 	mutex_lock(&sb->recv_lock);
-	/* Bounded: raced notifications are answered here, not counted in n. */
-	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX &&
-	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain))) {
+	/*
+	 * Bounded: raced notifications are answered here and surplus counts
+	 * consumed, neither counted in n.
+	 */
+	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX + RDR_SURPLUS_DRAIN &&
+	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain) ||
+		atomic_read(&sb->surplus) > 0)) {
 		ret = rdr_broker_recv_one(sb, listener, &slots[n], &again);
 		if (ret < 0)
 			break;
 		n += ret;
 		if (!again)
 			break;
+		cond_resched();
 	}
 	mutex_unlock(&sb->recv_lock);
 	fput(listener);
