@@ -22,6 +22,7 @@ declare -A kver_of
 kmod_suites=
 for k in $kernels; do
 	l=$(rdr_kernel_label "$k")
+	[ -z "${kver_of[$l]:-}" ] || l=$k	# two of one series: the full release names it
 	kver_of[$l]=$k
 	kmod_suites+=" kmod-$l"
 done
@@ -170,7 +171,7 @@ for s in $suites; do
 done
 
 wait_testkernel
-if [ "$kernels_rc" != 0 ]; then
+if [ "$kernels_rc" != 0 ] && case " $suites " in *" dkms "*|*" kmod-"*) true ;; *) false ;; esac; then
 	echo "not ok - a test kernel of KERNELS='${KERNELS:-6.1 6.12}' is missing (see above)"
 	total_fail=$((total_fail + 1))
 fi
