@@ -40,7 +40,11 @@
  *     keeps the count of a notification that leaves without a RECV
  *     (fastpath_leaves_no_request_count, and rdr_fastpath_queue());
  *   - listeners are anon inodes named "seccomp notify" (attach_*), pidfds
- *     are "[pidfd]" anon inodes or, 6.9+, pidfs inodes (compat.h).
+ *     are "[pidfd]" anon inodes or, 6.9+, pidfs inodes (compat.h);
+ *   - the listener reports EPOLLHUP once the filter's last task is gone: on
+ *     6.1 when it is reaped, on 6.12 already when it exits (do_exit() calls
+ *     seccomp_filter_release()), so a sandbox's counters go with its last
+ *     exit (sandbox_ends_on_hup, netlink get_stats_counts_calls).
  */
 #include "sandbox.h"
 #include "session.h"
