@@ -90,7 +90,7 @@ kmod_suite() { # KERNEL_RELEASE: build the module for it, run the suites in one 
 	[ -e "/boot/vmlinuz-$kver" ] || { echo "# kernel $kver is not installed"; return 1; }
 	tools/build-module.sh "/lib/modules/$kver/build" "$dir" || return 1
 	# shellcheck disable=SC2046
-	tools/vm-run --kernel "/boot/vmlinuz-$kver" --timeout 1500 \
+	tools/vm-run --kernel "/boot/vmlinuz-$kver" --timeout 3600 \
 		--dmesg "$out/kmod-$(rdr_kernel_label "$kver").dmesg" -- \
 		selftests/vm/guest-suite.sh $(module_tests "$dir/kmod")
 }
