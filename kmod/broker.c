@@ -214,7 +214,9 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 		/*
 		 * Only if the Sentry unmapped its own buffer under us: the call
 		 * is SENT and its id unknown; it waits until its task dies.
+		 * It may have been fast-pathed: see the ID_VALID case below.
 		 */
+		atomic_dec_if_positive(&sb->surplus);
 		kfree(req);
 		return -EFAULT;
 	}
