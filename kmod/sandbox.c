@@ -935,9 +935,13 @@ void rdr_sandbox_release_session(struct rdr_session *session)
 		if (sb->fail_mode == REDIRECT_FAIL_KILL) {
 			rdr_sandbox_kill(sb, "its Sentry went away (fail mode kill)");
 		} else if (sb->hold_timeout_ms) {
+			/*
+			 * One jiffy more: the current one is partly gone, and
+			 * the sandbox must not die before its timeout.
+			 */
 			kref_get(&sb->ref);
 			if (!queue_delayed_work(rdr_wq, &sb->hold_work,
-						   msecs_to_jiffies(sb->hold_timeout_ms)))
+						   msecs_to_jiffies(sb->hold_timeout_ms) + 1))
 				rdr_sandbox_put(sb);
 		}
 	}
