@@ -19,7 +19,11 @@
  * notification left fails with ENOENT only while a count remains. So each RECV
  * is preceded by a poll of the listener (EPOLLIN: an INIT notification exists,
  * hence an unconsumed count), and RECVs of one sandbox are serialised by
- * sb->recv_lock so that nobody else consumes that count in between.
+ * sb->recv_lock so that nobody else consumes that count in between. The
+ * counts fast-pathed notifications leave behind (sb->surplus, see
+ * rdr_fastpath_queue()) are consumed here too: while the surplus is positive
+ * a count is known to remain, so a RECV without EPOLLIN cannot sleep either;
+ * it fails with ENOENT, having consumed one, or finds a new notification.
  *
  * One copy, one decision: seccomp's ioctls read their argument from user
  * memory, and the module decides on its own copy of a reply (which call it
@@ -52,6 +56,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+/* Surplus counts consumed per sandbox and fetch (4 x RDR_SURPLUS_WAKE). */
+#define RDR_SURPLUS_DRAIN 4096
 
 /*
  * The listener's ioctl, as the Sentry would perform it. The module calls
@@ -366,7 +373,9 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 		/* Forwarded calls that were interrupted leave no notification. */
 		atomic_sub(seen, &sb->forward_pending);
 		WRITE_ONCE(sb->drain, false);
-		return 0;
+		if (atomic_read(&sb->surplus) <= 0)
+			return 0;
+		/* RECV all the same: it consumes one count fast paths left. */
 	}
 	req = kmalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
@@ -376,11 +385,18 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 		kfree(req);
 		return -EFAULT;
 	}
+	WRITE_ONCE(sb->recv_task, current);
 	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &slot->notif);
+	WRITE_ONCE(sb->recv_task, NULL);
 	if (ret) {
 		kfree(req);
 		if (ret == -ENOENT) {
-			/* The caller went away between poll and RECV. */
+			/*
+			 * No notification: one count left over was consumed
+			 * (a fast path's, or that of a caller that went away
+			 * between poll and RECV).
+			 */
+			atomic_dec_if_positive(&sb->surplus);
 			*again = true;
 			return 0;
 		}
@@ -390,12 +406,16 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 		/*
 		 * Only if the Sentry unmapped its own buffer under us: the call
 		 * is SENT and its id unknown; it waits until its task dies.
+		 * It may have been fast-pathed: see the ID_VALID case below.
 		 */
+		atomic_dec_if_positive(&sb->surplus);
 		kfree(req);
 		return -EFAULT;
 	}
 
 	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
+		/* A fast-pathed notification, RECV'd: its count is gone. */
+		atomic_dec_if_positive(&sb->surplus);
 		kfree(req);
 		/* ENOENT is fine: the interrupted task removed it meanwhile. */
 		rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
@@ -417,6 +437,13 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 	 */
 	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id,
 				      sizeof(n.id));
+	/*
+	 * Not known to be a live forwarded call: it may be a fast-pathed one
+	 * whose count this RECV took; a surplus too low is harmless, one too
+	 * high would let a later RECV sleep.
+	 */
+	if (ret)
+		atomic_dec_if_positive(&sb->surplus);
 	if (ret == -ENOENT) {
 		kfree(req);
 		*again = true;
@@ -486,15 +513,20 @@ static int rdr_broker_fetch_sandbox(struct rdr_session *session, struct rdr_sand
 	if (!listener)
 		return n;
 	mutex_lock(&sb->recv_lock);
-	/* Bounded: raced notifications are answered here, not counted in n. */
-	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX &&
-	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain))) {
+	/*
+	 * Bounded: raced notifications are answered here and surplus counts
+	 * consumed, neither counted in n.
+	 */
+	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX + RDR_SURPLUS_DRAIN &&
+	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain) ||
+		atomic_read(&sb->surplus) > 0)) {
 		ret = rdr_broker_recv_one(session, sb, listener, &slots[n], &again);
 		if (ret < 0)
 			break;
 		n += ret;
 		if (!again)
 			break;
+		cond_resched();
 	}
 	mutex_unlock(&sb->recv_lock);
 	fput(listener);

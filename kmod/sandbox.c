@@ -44,6 +44,28 @@
  * delayed-fput work, and the only kworkers that drop sandbox references
  * are rdr_wq's, which module exit destroys (waiting for their functions to
  * return) before the module's text goes.
+ *
+ * Relied on, not documented
+ * =========================
+ *
+ * What the module relies on that is not seccomp's documented API, each
+ * covered per kernel by the module-mode suites (make check runs them on 6.1
+ * and 6.12):
+ *   - the listener's wait queue is woken with EPOLLIN in the trapped task's
+ *     own context, under its notify_lock, and a TWA_SIGNAL task_work makes
+ *     its interruptible wait return -ERESTARTSYS at once (sandbox_test
+ *     fastpath_*, signals_during_fastpath_*);
+ *   - RECV's EFAULT path (6.6+) wakes the queue with EPOLLIN in the RECV
+ *     caller's context (fastpath_not_for_recv_caller);
+ *   - seccomp's request counter (a semaphore before 6.6, an atomic_t since)
+ *     keeps the count of a notification that leaves without a RECV
+ *     (fastpath_leaves_no_request_count, and rdr_fastpath_queue());
+ *   - listeners are anon inodes named "seccomp notify" (attach_*), pidfds
+ *     are "[pidfd]" anon inodes or, 6.9+, pidfs inodes (compat.h);
+ *   - the listener reports EPOLLHUP once the filter's last task is gone: on
+ *     6.1 when it is reaped, on 6.12 already when it exits (do_exit() calls
+ *     seccomp_filter_release()), so a sandbox's counters go with its last
+ *     exit (sandbox_ends_on_hup, netlink get_stats_counts_calls).
  */
 #include "sandbox.h"
 #include "session.h"
@@ -140,20 +162,17 @@ bool rdr_sandbox_is_listener(struct file *file)
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_sandbox_is_listener);
 
-/* pidfds are anon_inode_getfile("[pidfd]", ..., pid): private_data is the pid. */
+/* The pid a pidfd refers to, referenced; see rdr_pidfd_pid() in compat.h. */
 static struct pid *rdr_pid_from_pidfd(int fd, int *err)
 {
 	struct file *file = fget(fd);
-	struct pid *pid = NULL;
+	struct pid *pid;
 
 	*err = -EBADF;
 	if (!file)
 		return NULL;
-	*err = -EINVAL;
-	if (rdr_is_anon_file(file, "[pidfd]")) {
-		pid = get_pid(file->private_data);
-		*err = 0;
-	}
+	pid = get_pid(rdr_pidfd_pid(file));
+	*err = pid ? 0 : -EINVAL;
 	fput(file);
 	return pid;
 }
@@ -264,13 +283,42 @@ static void rdr_fastpath_complete(struct callback_head *twork)
 	rdr_sandbox_put(sb);
 }
 
+/*
+ * seccomp counts every notification it queues (notif->requests: a semaphore
+ * before 6.6, an atomic_t since) and RECV takes one count. A fast-pathed
+ * notification leaves without a RECV, so its count stays: unchecked, 2^31 of
+ * them turn 6.6+'s atomic_t negative, and from then on every RECV sleeps
+ * (atomic_dec_if_positive() never succeeds) and every forwarded call of the
+ * listener stalls; before 6.6 the semaphore wraps after 2^32. The module
+ * therefore counts them in sb->surplus, and the broker consumes them with
+ * RECVs that find no notification and fail with ENOENT (broker.c). The
+ * surplus is never above the counts actually left over, so such a RECV cannot
+ * sleep: it is raised here before the record is visible, and lowered (only
+ * while positive) by every RECV that did not hand a live forwarded call to
+ * the Sentry. With RDR_SURPLUS_MAX the fast path gives way to forwarding,
+ * which leaves no count, so the counter stays below 2^30 plus the calls in
+ * flight even when no Sentry drains it; every RDR_SURPLUS_WAKE fast-pathed
+ * calls the owner is woken to drain.
+ */
+#define RDR_SURPLUS_MAX		(1 << 30)
+#define RDR_SURPLUS_WAKE	1024
+
 /* Queue @d as a fast-path verdict for current; false: forward instead. */
 static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 			       const struct rdr_decision *d)
 {
 	struct rdr_fastpath *fp;
 	unsigned long flags;
+	int surplus;
 
+	/*
+	 * Raised only once the verdict is certain to be delivered (below): a
+	 * failure path that lowered it again could race with the broker's
+	 * lowering and lose a count. No RECV can take this notification in
+	 * between: the trapped task holds the filter's notify_lock while we run.
+	 */
+	if (atomic_read(&sb->surplus) >= RDR_SURPLUS_MAX)
+		return false;
 	/* Not from the atomic reserves: failing here only forwards the call. */
 	fp = kmem_cache_alloc(rdr_fastpath_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!fp)
@@ -298,6 +346,9 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 		kref_put(&sb->ref, rdr_sandbox_release);
 		return false;
 	}
+	surplus = atomic_inc_return(&sb->surplus);
+	if (!(surplus % RDR_SURPLUS_WAKE))
+		rdr_wake_owner(sb);
 	return true;
 }
 
@@ -356,11 +407,23 @@ static void rdr_sandbox_notified(struct rdr_sandbox *sb)
 	rdr_wake_owner(sb);
 }
 
+/* Is current in ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, ...) (native x86-64)? */
+static bool rdr_in_notif_recv(void)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	unsigned long args[REDIRECT_ARGS_MAX];
+
+	if (in_compat_syscall() || syscall_get_nr(current, regs) != __NR_ioctl)
+		return false;
+	syscall_get_arguments(current, regs, args);
+	return (unsigned int)args[1] == SECCOMP_IOCTL_NOTIF_RECV;
+}
+
 /*
- * Wait-queue callback on the listener. EPOLLIN comes only from
- * seccomp_do_user_notification(), in the trapped task; EPOLLHUP when the
- * filter's last user is gone; anything else (EPOLLOUT after a RECV) is
- * not ours to act on.
+ * Wait-queue callback on the listener. EPOLLIN comes from
+ * seccomp_do_user_notification(), in the trapped task, and (6.6+) from a
+ * failed RECV, in its caller; EPOLLHUP when the filter's last user is gone;
+ * anything else (EPOLLOUT after a RECV) is not ours to act on.
  */
 static int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
@@ -373,9 +436,22 @@ static int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int syn
 			kref_put(&sb->ref, rdr_sandbox_release);
 		return 0;
 	}
-	if ((mask & EPOLLIN) && !(current->flags & PF_KTHREAD) &&
-	    current->seccomp.mode == SECCOMP_MODE_FILTER)
-		rdr_sandbox_notified(sb);
+	if (!(mask & EPOLLIN) || (current->flags & PF_KTHREAD) ||
+	    current->seccomp.mode != SECCOMP_MODE_FILTER)
+		return 0;
+	/*
+	 * Since 6.6 a RECV whose copy to user space fails puts the notification
+	 * back and wakes the queue with EPOLLIN in the RECV caller's context:
+	 * current is then not a trapped task, and its registers hold its own
+	 * ioctl. Such a call only needs a new RECV. A trapped task calling
+	 * ioctl(..., SECCOMP_IOCTL_NOTIF_RECV) itself is forwarded the same way.
+	 */
+	if (READ_ONCE(sb->recv_task) == current || rdr_in_notif_recv()) {
+		atomic_inc(&sb->forward_pending);
+		rdr_wake_owner(sb);
+		return 0;
+	}
+	rdr_sandbox_notified(sb);
 	return 0;
 }
 
@@ -433,7 +509,8 @@ bool rdr_sandbox_take_raced(struct rdr_sandbox *sb, const struct seccomp_notif *
 bool rdr_sandbox_has_work(struct rdr_sandbox *sb)
 {
 	return atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain) ||
-	       !list_empty_careful(&sb->replay);
+	       !list_empty_careful(&sb->replay) ||
+	       atomic_read(&sb->surplus) >= RDR_SURPLUS_WAKE;
 }
 
 static void rdr_free_requests(struct list_head *list)
@@ -906,9 +983,13 @@ void rdr_sandbox_release_session(struct rdr_session *session)
 		if (sb->fail_mode == REDIRECT_FAIL_KILL) {
 			rdr_sandbox_kill(sb, "its Sentry went away (fail mode kill)");
 		} else if (sb->hold_timeout_ms) {
+			/*
+			 * One jiffy more: the current one is partly gone, and
+			 * the sandbox must not die before its timeout.
+			 */
 			kref_get(&sb->ref);
 			if (!queue_delayed_work(rdr_wq, &sb->hold_work,
-						   msecs_to_jiffies(sb->hold_timeout_ms)))
+						   msecs_to_jiffies(sb->hold_timeout_ms) + 1))
 				rdr_sandbox_put(sb);
 		}
 	}

@@ -62,6 +62,14 @@ struct rdr_sandbox {
 	struct mutex recv_lock;		/* one RECV at a time: see broker.c */
 	/* Notifications may predate the attach: keep probing the listener. */
 	bool drain;
+	/*
+	 * seccomp request counts fast-pathed notifications left behind, which
+	 * the broker consumes with RECVs that fail with ENOENT (broker.c).
+	 * Never more than the counts left over: see rdr_fastpath_queue().
+	 */
+	atomic_t surplus;
+	/* The broker's task while it RECVs on the listener: rdr_sandbox_wake(). */
+	struct task_struct *recv_task;
 
 	/*
 	 * The owning session, or NULL while in custody. Written under

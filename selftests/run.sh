@@ -1,25 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The whole test suite (`make check`): host tests, fuzzers, the VM bench, the
-# kselftests on Debian's kernel, KUnit and the kselftests on the debug test
-# kernel, the DKMS path.  Prints each suite's TAP, ends with "N passed, N failed".
+# module-mode suites on each test kernel (Debian's 6.1 and 6.12; KERNELS=...
+# for others, tools/kernels.sh), KUnit and the kselftests on the debug test
+# kernel (6.1), the DKMS path on each test kernel.  Prints each suite's TAP,
+# ends with "N passed, N failed".
 #
 #   selftests/run.sh [SUITE...]     (default: all; see `selftests/run.sh --list`)
+#   KERNELS="6.12" selftests/run.sh kmod-6.12 dkms
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build/check
 mkdir -p "$out"
-distro_kver=$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')
-distro_kdir=/lib/modules/$distro_kver/build
-all_suites="host sentry tools service reliability-host fuzz vm-bench kmod-distro kmod-debug dkms"
+. tools/kernels.sh
+kernels=$(rdr_kernels)
+kernels_rc=$?
+# suite kmod-LABEL runs the module-mode suites on kernel kver_of[LABEL]
+declare -A kver_of
+kmod_suites=
+for k in $kernels; do
+	l=$(rdr_kernel_label "$k")
+	[ -z "${kver_of[$l]:-}" ] || l=$k	# two of one series: the full release names it
+	kver_of[$l]=$k
+	kmod_suites+=" kmod-$l"
+done
+all_suites="host sentry tools service reliability-host fuzz vm-bench$kmod_suites kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
 	exit 0
 fi
 suites=${*:-$all_suites}
+# kmod-distro: the module-mode suites on every test kernel
+suites=$(for s in $suites; do [ "$s" = kmod-distro ] && echo $kmod_suites || echo "$s"; done)
 
 # The test kernel takes minutes to build cold: start it now, wait when needed.
 testkernel_log=$out/testkernel.log
@@ -70,11 +85,14 @@ module_tests() { # MODULE_DIR [debug]
 		echo "; env REL_RACES=1 selftests/reliability/run-in-vm.sh $1"
 	return 0
 }
-suite_kmod-distro() {
-	tools/build-module.sh "$distro_kdir" build/kmod-distro || return 1
+kmod_suite() { # KERNEL_RELEASE: build the module for it, run the suites in one boot
+	local kver=$1 dir=build/kmod-$1
+	[ -e "/boot/vmlinuz-$kver" ] || { echo "# kernel $kver is not installed"; return 1; }
+	tools/build-module.sh "/lib/modules/$kver/build" "$dir" || return 1
 	# shellcheck disable=SC2046
-	tools/vm-run --timeout 1500 --dmesg "$out/kmod-distro.dmesg" -- \
-		selftests/vm/guest-suite.sh $(module_tests build/kmod-distro/kmod)
+	tools/vm-run --kernel "/boot/vmlinuz-$kver" --timeout 3600 \
+		--dmesg "$out/kmod-$(rdr_kernel_label "$kver").dmesg" -- \
+		selftests/vm/guest-suite.sh $(module_tests "$dir/kmod")
 }
 # The debug kernel boots slowly under TCG (about 2 minutes): KUnit, the
 # kselftests (stress scaled down: KASAN and lockdep make every call slower)
@@ -93,7 +111,13 @@ suite_kmod-debug() {
 		selftests/kmod/kunit-in-vm.sh build/kmod-debug/kmod \; \
 		$(module_tests build/kmod-debug/kmod debug)
 }
-suite_dkms() { selftests/vm/test-dkms.sh "$distro_kver"; }
+# DKMS builds and installs for every test kernel; each is then booted.
+suite_dkms() {
+	local k rc=0
+	for k in $kernels; do selftests/vm/test-dkms.sh "$k" || rc=1; done
+	[ "$kernels_rc" = 0 ] && [ -n "$kernels" ] || rc=1
+	return $rc
+}
 
 # ---- counting ---------------------------------------------------------------
 # Leaf results count: kselftest results at column 0 and KUnit's cases,
@@ -115,6 +139,15 @@ count() { # file -> "pass fail skip"
 }
 
 for s in $suites; do
+	case "$s" in
+	kmod-debug) ;;
+	kmod-*)
+		[ -n "${kver_of[${s#kmod-}]:-}" ] || {
+			echo "unknown suite '$s': no such test kernel (have:$kmod_suites; KERNELS=...)" >&2
+			exit 2
+		}
+		eval "suite_$s() { kmod_suite ${kver_of[${s#kmod-}]}; }" ;;
+	esac
 	if ! declare -F "suite_$s" >/dev/null; then
 		echo "unknown suite '$s' (have: $all_suites)" >&2
 		exit 2
@@ -138,5 +171,9 @@ for s in $suites; do
 done
 
 wait_testkernel
+if [ "$kernels_rc" != 0 ] && case " $suites " in *" dkms "*|*" kmod-"*) true ;; *) false ;; esac; then
+	echo "not ok - a test kernel of KERNELS='${KERNELS:-6.1 6.12}' is missing (see above)"
+	total_fail=$((total_fail + 1))
+fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" = 0 ]

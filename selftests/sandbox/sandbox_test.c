@@ -16,6 +16,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "sandbox_util.h"
@@ -1222,6 +1224,148 @@ TEST_F(sandbox, fastpath_never_reaches_sentry)
 	EXPECT_EQ(0, n);
 	ASSERT_EQ(0, target_send(&t, 'x'));
 	EXPECT_TARGET_OK(&t, 5000);
+}
+
+static void alarm_noop(int sig)
+{
+}
+
+/*
+ * A RECV straight on @listener with nothing pending: -EINTR when it slept
+ * until the timer after @ms, as it must; -ENOENT at once when seccomp still
+ * holds request counts of notifications that are gone.
+ */
+static long recv_pending_nothing(int listener, int ms)
+{
+	struct sigaction sa = { .sa_handler = alarm_noop }, old;
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } }, off = {};
+	struct seccomp_notif n;
+	long ret;
+
+	memset(&n, 0, sizeof(n));
+	sigaction(SIGALRM, &sa, &old);	/* no SA_RESTART: the RECV returns EINTR */
+	setitimer(ITIMER_REAL, &it, NULL);
+	ret = sc_ret(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n));
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	return ret;
+}
+
+/*
+ * A fast-pathed notification leaves seccomp's request count behind; 2^31 of
+ * them make 6.6+'s counter negative and every RECV sleep for ever (see
+ * rdr_fastpath_queue()). The broker consumes them: after many fast-pathed
+ * calls a forwarded one still arrives, and once the broker has run, a RECV
+ * with nothing pending sleeps instead of failing at once with ENOENT.
+ */
+TEST_F(sandbox, fastpath_leaves_no_request_count)
+{
+	int nrs[] = { __NR_getppid, __NR_getpid };
+	struct redirect_rule r[] = {
+		rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 5),
+	};
+	struct redirect_request req, reqs[4];
+	struct redirect_reply rep;
+	struct pollfd pfd;
+	struct target t;
+	__u32 id = 0, n;
+	char done;
+	int fd, i;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 2, 0);
+	if (pid == 0) {
+		for (i = 0; i < 3000; i++)
+			if (syscall(SYS_getppid) != 5)
+				EXPECT_EQ(5, syscall(SYS_getppid));
+		EXPECT_EQ(FWD_VAL(9), syscall(SYS_getpid, 9));
+		target_report(&t, "d", 1);
+		target_cmd(&t);
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, r, 1, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 60000)) TH_LOG("forwarded getpid never arrived");
+	EXPECT_EQ(__NR_getpid, req.notif.data.nr);
+	rep = reply_send(&req, FWD_VAL(req.notif.data.args[0]), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	ASSERT_EQ(0, target_read(&t, &done, 1, 20000)) TH_LOG("target did not finish");
+	/* The Sentry's next fetches find nothing (and consume what is left). */
+	for (i = 0; i < 3; i++) {
+		n = 99;
+		EXPECT_EQ(0, rdr_broker(fd, NULL, 0, reqs, 4, 0, NULL, &n));
+		EXPECT_EQ(0, n);
+	}
+	pfd = (struct pollfd){ .fd = t.listener, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("listener readable: revents %#x", pfd.revents);
+	EXPECT_EQ(-EINTR, recv_pending_nothing(t.listener, 300))
+		TH_LOG("seccomp kept request counts of fast-pathed calls");
+	ASSERT_EQ(0, target_send(&t, 'x'));
+	EXPECT_TARGET_OK(&t, 5000);
+}
+
+/*
+ * 6.6+: a RECV whose copy out fails puts the notification back and wakes the
+ * listener's queue with EPOLLIN in the RECV caller's own context. The module
+ * must not take that caller, here under a seccomp filter of its own, for a
+ * trapped task: a rule for ioctl would answer the caller's RECV (EXDEV
+ * instead of EFAULT). The call put back still reaches the Sentry. On 6.1 the
+ * EFAULT path wakes nobody and this passes by construction.
+ */
+TEST_F(sandbox, fastpath_not_for_recv_caller)
+{
+	int nrs[] = { __NR_getpid };
+	struct redirect_rule r[] = {
+		rule_make(__NR_ioctl, REDIRECT_VERDICT_ERRNO, EXDEV),
+	};
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct target t;
+	__u32 id = 0;
+	int fd, status;
+	void *ro;
+	pid_t pid, recver;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(3), syscall(SYS_getpid, 3));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, r, 1, NULL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_TRUE(wait_threads_in_syscall(pid, __NR_getpid, 1, 10000));
+
+	/* Zeroed (RECV checks that) but read-only: the copy out fails. */
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	recver = fork();
+	ASSERT_LE(0, recver);
+	if (recver == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(100);
+		_exit(ioctl(t.listener, SECCOMP_IOCTL_NOTIF_RECV, ro) ? errno : 0);
+	}
+	ASSERT_EQ(recver, waitpid(recver, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EFAULT, WEXITSTATUS(status))
+		TH_LOG("RECV ended with %s", strerror(WEXITSTATUS(status)));
+	munmap(ro, 4096);
+
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000)) TH_LOG("call put back never arrived");
+	EXPECT_EQ(__NR_getpid, req.notif.data.nr);
+	EXPECT_EQ(3, req.notif.data.args[0]);
+	rep = reply_send(&req, FWD_VAL(3), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	EXPECT_TARGET_OK(&t, 10000);
 }
 
 /* ---- the broker ------------------------------------------------------------------- */

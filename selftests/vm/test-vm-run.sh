@@ -5,7 +5,9 @@
 # and a hung guest is killed at the timeout.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-echo "1..3"
+. tools/kernels.sh
+kernels=$(rdr_kernels | grep -vx "$(ls /boot/vmlinuz-6.1.*-amd64 | sort -V | tail -1 | sed 's|.*/vmlinuz-||')")
+echo "1..$((3 + $(echo $kernels | wc -w)))"
 n=0 failed=0
 result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
 
@@ -33,4 +35,13 @@ took=$(( $(date +%s) - start ))
 echo "# timeout run: status $rc after ${took}s"
 [ "$rc" = 124 ] && [ "$took" -lt 60 ]
 result $? "vm_run_hard_timeout"
+# Every other test kernel boots too, its 9p and overlay modules (6.12's are
+# .ko.xz) loaded by the initramfs.
+for k in $kernels; do
+	out=$(tools/vm-run --kernel "/boot/vmlinuz-$k" --timeout 300 -- sh -c 'uname -r; grep -q "^overlay / overlay" /proc/mounts && echo overlaid')
+	rc=$?
+	echo "$out" | sed 's/^/# guest: /'
+	[ "$rc" = 0 ] && echo "$out" | grep -qx "$k" && echo "$out" | grep -qx overlaid
+	result $? "vm_run_boots_$k"
+done
 exit $failed

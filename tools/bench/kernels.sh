@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Module-mode micro benchmarks on each test kernel (tools/kernels.sh: Debian's
+# 6.1 and 6.12, KERNELS=... for others): per kernel one VM boot (QEMU TCG, 2
+# vCPUs) runs tools/bench/micro.sh twice, unpinned and under `taskset -c 0`,
+# for getppid: native, tier 1, the broker, the plain agent and (6.6+) the
+# synchronous plain agent, and forwarded throughput with 1 and 8 threads.
+# Writes the section "Module mode on each kernel" of docs/performance.md in
+# place; raw JSON stays in build/bench/kernels/.
+#
+#   tools/bench/kernels.sh [--quick]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+quick=0
+case "${1:-}" in
+'') ;;
+--quick) quick=1 ;;
+*) echo "kernels.sh: unknown argument '$1' (usage: kernels.sh [--quick])" >&2; exit 2 ;;
+esac
+opts=(--call getppid --mode native,tier1,forward-broker,forward-plain-agent,forward-plain-agent-sync
+	--scale 1,8)
+if [ "$quick" = 1 ]; then
+	opts+=(--calls 2000 --fwd-calls 200 --reps 3 --scale-calls 100)
+else
+	opts+=(--calls 5000 --fwd-calls 500 --reps 5 --scale-calls 200)
+fi
+. tools/kernels.sh
+kernels=$(rdr_kernels) || exit 2
+out=build/bench/kernels
+mkdir -p "$out"
+make -s user
+
+(while :; do cut -d' ' -f1 /proc/loadavg; sleep 15; done) >"$out/load.txt" &
+load_pid=$!
+trap 'kill $load_pid 2>/dev/null' EXIT
+
+runs=()
+for k in $kernels; do
+	printf '== %s (%s)\n' "$k" "$(date -u +%H:%M:%S)" >&2
+	tools/build-module.sh "/lib/modules/$k/build" "$out/kmod-$k" >/dev/null
+	ko=$out/kmod-$k/kmod/redirect.ko
+	cmd="tools/bench/micro.sh --module $ko - ${opts[*]} && taskset -c 0 tools/bench/micro.sh --module $ko - ${opts[*]}"
+	tools/vm-run --kernel "/boot/vmlinuz-$k" --timeout 1800 -- bash -c "$cmd" \
+		>"$out/vm-$k.out" 2>"$out/vm-$k.err" || {
+		echo "kernels.sh: the VM run on $k failed:" >&2
+		tail -30 "$out/vm-$k.err" >&2
+		exit 1
+	}
+	python3 - "$out/vm-$k.out" "$out/$k.json" "$out/$k-pinned.json" <<'PY'
+import sys
+text = open(sys.argv[1]).read().replace("\r", "")
+blocks = [b.split("@@bench-json-end@@")[0] for b in text.split("@@bench-json-begin@@")[1:]]
+if len(blocks) != 2:
+    sys.exit(f"kernels.sh: expected 2 JSON blocks from the VM, got {len(blocks)}")
+for path, b in zip(sys.argv[2:], blocks):
+    open(path, "w").write(b.strip() + "\n")
+PY
+	runs+=(--kernel-run "$k, 2 vCPUs=$out/$k.json" --kernel-run "$k, pinned to CPU 0=$out/$k-pinned.json")
+done
+
+load=$(sort -n "$out/load.txt" | awk '{ v[NR] = $1 } END { if (NR) printf "%s to %s (median %s)", v[1], v[NR], v[int((NR + 1) / 2)] }')
+python3 - "$out/meta.json" <<PY
+import json, sys
+json.dump({
+    "date": "$(date -u '+%Y-%m-%d %H:%M UTC')",
+    "host_load": "1-minute load average $load on $(nproc) shared CPUs",
+    "vm": "QEMU TCG (software emulation), 2 vCPUs, 3 GiB",
+    "command": "tools/bench/kernels.sh$( [ "$quick" = 1 ] && echo ' --quick'): micro.sh --module KO - ${opts[*]}",
+}, open(sys.argv[1], "w"), indent=1)
+PY
+python3 tools/bench/report.py --out-md docs/performance.md --kernels-only \
+	--meta "$out/meta.json" "${runs[@]}"
+printf '== done: docs/performance.md, section "Module mode on each kernel"\n' >&2
