@@ -669,12 +669,23 @@ const char *const policy_files_calls[] = {
 	"mknodat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link",
 	"linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
 	"stat", "lstat", "newfstatat", "statx", "access", "faccessat", "faccessat2",
-	"readlink", "readlinkat", "utimensat", NULL,
+	"readlink", "readlinkat", "utimensat", "utime", "utimes", "futimesat", "fchmod", "fchown",
+	"statfs", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+	"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+	"inotify_add_watch", "bind",
+	/* refused by the Sentry: see docs/policy.md, "Every call that takes a path" */
+	"fanotify_mark", "name_to_handle_at", "open_by_handle_at", "chroot", "pivot_root",
+	"fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
+	NULL,
 };
+/* only with hidden or remap rules: checked on the Sentry's copy, then performed by the kernel */
+const char *const policy_cwd_calls[] = { "chdir", "execve", "execveat", NULL };
 /* sendto only with an address: filter.c notifies it when args[4] is not NULL */
 const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
 const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
-const char *const policy_mount_calls[] = { "mount", "umount2", NULL };
+const char *const policy_mount_calls[] = { "mount", "umount2", "fsopen", "fsconfig", "fsmount",
+					   "fspick", "move_mount", "open_tree", "mount_setattr",
+					   "pivot_root", NULL };
 /* only with hidden file rules: listings lose the hidden names (a round trip each) */
 const char *const policy_dents_calls[] = { "getdents64", "getdents", NULL };
 
@@ -1866,14 +1877,19 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 	return 0;
 }
 
-static bool has_hidden_files(const struct redirect_policy *p)
+static bool has_file_action(const struct redirect_policy *p, enum redirect_file_action a)
 {
 	size_t i;
 
 	for (i = 0; i < p->n_files; i++)
-		if (p->files[i].action == REDIRECT_FILE_HIDDEN)
+		if (p->files[i].action == a)
 			return true;
 	return false;
+}
+
+static bool has_hidden_files(const struct redirect_policy *p)
+{
+	return has_file_action(p, REDIRECT_FILE_HIDDEN);
 }
 
 static int add_calls(struct redirect_policy *p, const char *const *calls)
@@ -1953,6 +1969,9 @@ static int finalize_policy(struct loader *l, struct redirect_policy *p)
 	if ((p->has & POLICY_HAS_FILES) && add_calls(p, policy_files_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_FILES) && has_hidden_files(p) && add_calls(p, policy_dents_calls) < 0)
+		goto oom;
+	if ((p->has & POLICY_HAS_FILES) && (has_hidden_files(p) ||
+	    has_file_action(p, REDIRECT_FILE_REMAP)) && add_calls(p, policy_cwd_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_CONNECT) && add_calls(p, policy_connect_calls) < 0)
 		goto oom;

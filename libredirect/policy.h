@@ -147,5 +147,6 @@ extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
 extern const char *const policy_dents_calls[];
+extern const char *const policy_cwd_calls[];
 
 #endif /* LIBREDIRECT_POLICY_H */
