@@ -204,26 +204,41 @@ void sentry_conn_expire(struct sentry *s, const struct timespec *now);
 int sentry_find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
 		       bool *owned, struct redirect_error **err);
 
-/* sandbox.c */
+/* sandbox.c: sandboxes and their references */
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err);
+/* A sandbox not yet on the list, holding one reference; NULL: out of memory. */
+struct sentry_sandbox *sentry_sandbox_alloc(const char *id, const char *policy_name);
 struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
 /* The last reference frees it (closes our listener copy, drops its conf). */
 void sentry_sandbox_put(struct sentry_sandbox *sb);
+struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id);
+/* The main thread only: sb's conf replaced (conf's reference taken over). */
+void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf);
 /* A policy for sandboxes; owned: ours to free, else the default policy (shared). */
 struct sentry_policy *sentry_policy_hold(struct sentry *s, struct redirect_policy *policy,
 					 bool owned);
 void sentry_policy_put(struct sentry_policy *pol);
+/* Takes over pol's reference and rs (both freed when out of memory: NULL). */
+struct sentry_conf *sentry_conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs);
+struct sentry_conf *sentry_conf_get(struct sentry_conf *conf);
+void sentry_conf_put(struct sentry_conf *conf);
 void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why);
 /* Our listener copy polled: hang-up ends the sandbox. */
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents);
+/* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
+void sentry_reload(struct sentry *s);
+
+/* custody.c: state files (module mode), so that a restarted daemon adopts its sandboxes */
+void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb);
+void sentry_state_remove(struct sentry *s, uint32_t id);
 /* Adopt every sandbox in custody that a state file names. */
 void sentry_adopt_all(struct sentry *s);
 /* Module mode: drop sandboxes the module no longer has. */
 void sentry_reconcile(struct sentry *s);
-/* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
-void sentry_reload(struct sentry *s);
+
+/* dispatch.c: the serving loop */
 /* The session fd is readable: broker rounds until nothing is pending. */
 void sentry_serve(struct sentry *s);
 /* Decide one call (handlers or the default answer). */
