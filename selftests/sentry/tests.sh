@@ -651,6 +651,16 @@ done
 pc "paths_refused_fsconfig" "fsconfig=EPERM" fsconfig 0
 pc "paths_refused_fsmount" "fsmount=EPERM" fsmount 0
 pc "paths_refused_fanotify_mark" "fanotify_mark=EPERM" fanotify_mark 0 "$p/rw"
+# root of its own user and mount namespaces: the kernel would let it mount
+if unshare -Urm true 2>/dev/null; then
+	for c in fsopen open_tree; do
+		out=$(rr paths unshare -Urm "$pcall" $c "$p/rw" 2>&1)
+		check "paths_refused_${c}_in_own_user_namespace" [ "$out" = "$c=EPERM" ]
+		[ "$out" = "$c=EPERM" ] || echo "$out" | diag
+	done
+else
+	skip "paths_refused_*_in_own_user_namespace (no user namespaces)"
+fi
 
 # docs/policy.md's table of path calls is the handler table and the notified lists, no more, no less
 table_matches() {
