@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Path calls the Sentry cannot perform for the target: chdir and exec checked on its copy, the rest refused. */
+/* Path calls the Sentry cannot make for the target: chdir, exec checked; the rest refused. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bind and inotify_add_watch: a path resolved under the file rules, the call made on a copy of the target's fd. */
+/* bind and inotify_add_watch: the path under the file rules, the call on a copy of the fd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
