@@ -36,9 +36,13 @@ struct child_report {
 	int errnum;
 };
 
-/* Calls the child makes after the filter is in place: never notified. */
+/*
+ * Calls the child makes after the filter is in place: never notified.  Not
+ * execve: the listener is handed over (or closed) before it, so a notified
+ * execve is answered by the agent (or fails with ENOSYS).
+ */
 static const char *const child_calls[] = {
-	"sendmsg", "sendto", "close", "execve", "write", "exit_group",
+	"sendmsg", "sendto", "close", "write", "exit_group",
 };
 
 int redirect_launcher_new(const struct redirect_policy *policy, struct redirect_launcher **lp,
@@ -225,6 +229,8 @@ static void child(const struct redirect_launcher *l, const char *path, char *con
 		/* as runc: send, close, go on; the agent answers no message */
 		close(listener);
 		close(agent_fd);
+	} else {
+		close(listener);	/* nobody answers: a notified execve is ENOSYS, not a hang */
 	}
 	rep.stage = STAGE_EXEC;
 	execve(path, argv, environ);

@@ -161,14 +161,19 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 	return 0;
 }
 
-static bool has_hidden_files(const struct redirect_policy *p)
+static bool has_file_action(const struct redirect_policy *p, enum redirect_file_action a)
 {
 	size_t i;
 
 	for (i = 0; i < p->n_files; i++)
-		if (p->files[i].action == REDIRECT_FILE_HIDDEN)
+		if (p->files[i].action == a)
 			return true;
 	return false;
+}
+
+static bool has_hidden_files(const struct redirect_policy *p)
+{
+	return has_file_action(p, REDIRECT_FILE_HIDDEN);
 }
 
 static int add_calls(struct redirect_policy *p, const char *const *calls)
@@ -199,6 +204,9 @@ static int finalize_policy(struct policy_loader *l, struct redirect_policy *p)
 	if ((p->has & POLICY_HAS_FILES) && add_calls(p, policy_files_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_FILES) && has_hidden_files(p) && add_calls(p, policy_dents_calls) < 0)
+		goto oom;
+	if ((p->has & POLICY_HAS_FILES) && (has_hidden_files(p) ||
+	    has_file_action(p, REDIRECT_FILE_REMAP)) && add_calls(p, policy_cwd_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_CONNECT) && add_calls(p, policy_connect_calls) < 0)
 		goto oom;

@@ -174,6 +174,7 @@ extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
 extern const char *const policy_dents_calls[];
+extern const char *const policy_cwd_calls[];
 
 /* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
 

@@ -37,6 +37,11 @@ static bool has_mount(const struct redirect_policy *p)
 	return redirect_policy_has_mount(p);
 }
 
+static bool has_files_or_mount(const struct redirect_policy *p)
+{
+	return has_files(p) || has_mount(p);
+}
+
 /*
  * blocks: the handler may wait on something outside (a file system, a FIFO,
  * a peer, a mount): a worker answers it, the main thread goes on.
@@ -84,6 +89,41 @@ static const struct {
 	{ "linkat", sentry_handle_link, has_files, true },
 	{ "getdents64", sentry_handle_getdents64, has_files, true },
 	{ "getdents", sentry_handle_getdents, has_files, true },
+	{ "statfs", sentry_handle_statfs, has_files, true },
+	{ "fchmod", sentry_handle_fchmod, has_files, true },
+	{ "fchown", sentry_handle_fchmod, has_files, true },
+	{ "utime", sentry_handle_utimes, has_files, true },
+	{ "utimes", sentry_handle_utimes, has_files, true },
+	{ "futimesat", sentry_handle_utimes, has_files, true },
+	{ "getxattr", sentry_handle_getxattr, has_files, true },
+	{ "lgetxattr", sentry_handle_getxattr, has_files, true },
+	{ "fgetxattr", sentry_handle_getxattr, has_files, true },
+	{ "listxattr", sentry_handle_listxattr, has_files, true },
+	{ "llistxattr", sentry_handle_listxattr, has_files, true },
+	{ "flistxattr", sentry_handle_listxattr, has_files, true },
+	{ "setxattr", sentry_handle_setxattr, has_files, true },
+	{ "lsetxattr", sentry_handle_setxattr, has_files, true },
+	{ "fsetxattr", sentry_handle_setxattr, has_files, true },
+	{ "removexattr", sentry_handle_removexattr, has_files, true },
+	{ "lremovexattr", sentry_handle_removexattr, has_files, true },
+	{ "fremovexattr", sentry_handle_removexattr, has_files, true },
+	{ "bind", sentry_handle_bind, has_files, true },
+	{ "inotify_add_watch", sentry_handle_inotify_add_watch, has_files, true },
+	{ "chdir", sentry_handle_chdir, has_files, true },
+	{ "execve", sentry_handle_execve, has_files, true },
+	{ "execveat", sentry_handle_execve, has_files, true },
+	{ "fanotify_mark", sentry_handle_refused, has_files, false },
+	{ "name_to_handle_at", sentry_handle_refused, has_files, false },
+	{ "open_by_handle_at", sentry_handle_refused, has_files, false },
+	{ "chroot", sentry_handle_refused, has_files, false },
+	{ "pivot_root", sentry_handle_refused, has_files_or_mount, false },
+	{ "fsopen", sentry_handle_refused, has_files_or_mount, false },
+	{ "fsconfig", sentry_handle_refused, has_files_or_mount, false },
+	{ "fsmount", sentry_handle_refused, has_files_or_mount, false },
+	{ "fspick", sentry_handle_refused, has_files_or_mount, false },
+	{ "move_mount", sentry_handle_refused, has_files_or_mount, false },
+	{ "open_tree", sentry_handle_refused, has_files_or_mount, false },
+	{ "mount_setattr", sentry_handle_refused, has_files_or_mount, false },
 	{ "mount", sentry_handle_mount, has_mount, true },
 	{ "umount2", sentry_handle_umount2, has_mount, true },
 	{ "connect", sentry_handle_connect, has_connect, true },

@@ -7,6 +7,7 @@
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "sentry.h"
@@ -26,15 +27,19 @@
  *  5. the call's op is performed on that very inode (or, to create, the last
  *     component under the resolved parent without following symlinks), with
  *     the target's fsuid, fsgid, groups and umask; an opened fd is injected
- *     with ADDFD + SECCOMP_ADDFD_FLAG_SEND.  The call never continues.
+ *     with ADDFD + SECCOMP_ADDFD_FLAG_SEND.  The call never continues (but
+ *     chdir and exec, which no other process can make: files_checked.c).
  */
 
 /* Which member of file_call's union the call uses (and what its log detail shows). */
-enum file_what { FC_OPEN, FC_CHANGE, FC_ATTR, FC_LOOKUP, FC_MOUNT, FC_PATH_CALL };
+enum file_what { FC_OPEN, FC_CHANGE, FC_ATTR, FC_LOOKUP, FC_MOUNT, FC_PATH_CALL, FC_XATTR,
+		 FC_WATCH, FC_BIND, FC_CHECK };
 
 /* What an attribute change or lookup does (file_call.u.attr/.lookup.kind). */
 enum { LK_NONE, LK_STAT, LK_STATX, LK_ACCESS, LK_READLINK, LK_CHMOD, LK_CHOWN, LK_TRUNCATE,
-       LK_UTIMES };
+       LK_UTIMES, LK_STATFS };
+/* file_call.u.xattr.kind */
+enum { XA_GET, XA_LIST, XA_SET, XA_REMOVE };
 
 struct file_call;
 typedef int (*file_op_fn)(struct file_call *fc, struct sentry_reply *reply);
@@ -59,12 +64,18 @@ struct file_call {
 	char path2[PATH_MAX];
 	char dir2[PATH_MAX];
 	const struct sentry_creds *creds;
+	bool remapped;			/* set by sentry_resolve_existing(): a remap rule applied */
 	int empty_fd;			/* AT_EMPTY_PATH: the dirfd's copy, taken as ourselves */
 	int named_fd;			/* the path names a target fd: its copy (-1: none) */
 	bool named_missing;		/* ... and the target has no such fd */
-	/* written to buf_addr after the call */
+	bool fd_call;			/* an f* call: the empty path is its fd, never O_PATH */
+	bool take_arg_fd;		/* the op acts on a target fd (inotify, socket): */
+	int arg_fd;			/* ... its number */
+	int arg_fd_copy;		/* ... and its copy, taken before the op (-1: none) */
+	/* written to buf_addr after the call: out, or big_out (freed) when set */
 	uint64_t buf_addr;
 	unsigned char out[4096];
+	unsigned char *big_out;
 	size_t out_len;
 	union {
 		struct {		/* FC_OPEN: open, openat, openat2, creat */
@@ -84,12 +95,30 @@ struct file_call {
 			bool have_times;
 			struct timespec times[2];
 		} attr;
-		struct {		/* FC_LOOKUP: stat, statx, access, readlink */
+		struct {		/* FC_LOOKUP: stat, statx, statfs, access, readlink */
 			int kind;
 			int mode;		/* access */
 			unsigned int mask;	/* statx */
 			uint64_t buf_size;	/* readlink */
 		} lookup;
+		struct {		/* FC_XATTR: the xattr family */
+			int kind;	/* XA_* */
+			char name[256];	/* XATTR_NAME_MAX + 1 */
+			void *value;	/* set: the target's value, copied */
+			size_t size;
+			int flags;	/* XATTR_CREATE, XATTR_REPLACE */
+		} xattr;
+		struct {		/* FC_WATCH: inotify_add_watch */
+			uint32_t mask;
+		} watch;
+		struct {		/* FC_BIND: bind */
+			struct sockaddr_storage addr;
+			socklen_t len;
+			bool unix_path;	/* a pathname Unix socket: the path is fc->path */
+		} bind;
+		struct {		/* FC_CHECK: chdir, execve, execveat */
+			bool exec;
+		} check;
 		struct {		/* FC_MOUNT: mount, umount2 */
 			bool umount;
 			unsigned long flags;	/* mount's MS_*, umount2's */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* File handlers that change names or metadata: mkdir, unlink, rename, mknod, links, chmod, ... */
+/* File handlers that change names or metadata: mkdir, unlink, rename, mknod, links, chmod, utimes... */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -357,4 +357,81 @@ int sentry_handle_utimensat(struct sentry_sandbox *sb, const struct seccomp_noti
 		return sentry_files_serve(sb, req, &fc, 0, LOOKUP_FLAGS, reply);
 	}
 	return sentry_files_serve(sb, req, &fc, req->data.args[1], LOOKUP_FLAGS, reply);
+}
+
+/* The f* spellings: the target's fd is the path (decided by what it is). */
+static int serve_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		    struct file_call *fc, struct sentry_reply *reply)
+{
+	if (fc->dirfd < 0)
+		return sentry_files_errno(reply, -EBADF);
+	fc->fd_call = true;
+	fc->have_path = true;
+	fc->path[0] = '\0';
+	fc->at_flags |= AT_EMPTY_PATH;
+	return sentry_files_serve(sb, req, fc, 0, LOOKUP_FLAGS, reply);
+}
+
+/* fchmod(fd, mode), fchown(fd, uid, gid) */
+int sentry_handle_fchmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .what = FC_ATTR, .op = op_attr, .dirfd = (int)req->data.args[0] };
+
+	if (req->data.nr == SYS_fchown) {
+		fc.u.attr.kind = LK_CHOWN;
+		fc.u.attr.uid = (uid_t)req->data.args[1];
+		fc.u.attr.gid = (gid_t)req->data.args[2];
+	} else {
+		fc.u.attr.kind = LK_CHMOD;
+		fc.u.attr.mode = (mode_t)(req->data.args[1] & 07777);
+	}
+	return serve_fd(sb, req, &fc, reply);
+}
+
+/*
+ * utime(path, struct utimbuf *), utimes(path, struct timeval [2]) and
+ * futimesat(dirfd, path, struct timeval [2]) (a NULL path: the dirfd):
+ * utimensat's with the times converted; NULL times: now.
+ */
+int sentry_handle_utimes(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .what = FC_ATTR, .op = op_attr, .dirfd = AT_FDCWD,
+				.u.attr.kind = LK_UTIMES };
+	uint64_t path = req->data.args[0], times = req->data.args[1];
+	int64_t t[4];
+	int i;
+
+	if (req->data.nr == SYS_futimesat) {
+		fc.dirfd = (int)req->data.args[0];
+		path = req->data.args[1];
+		times = req->data.args[2];
+	}
+	if (times) {
+		/* struct utimbuf: two time_t; struct timeval: (sec, usec) twice */
+		size_t len = req->data.nr == SYS_utime ? 2 * sizeof(int64_t) : sizeof(t);
+
+		if (sentry_read_mem(req->pid, times, t, len) != (ssize_t)len) {
+			sentry_files_errno(reply, -EFAULT);
+			return sentry_id_valid(sb, req->id) < 0 ? -ENOENT : 0;
+		}
+		if (req->data.nr == SYS_utime) {
+			t[2] = t[1];
+			t[1] = t[3] = 0;
+		}
+		for (i = 0; i < 2; i++) {
+			if (t[2 * i + 1] < 0 || t[2 * i + 1] >= 1000000)
+				return sentry_files_errno(reply, -EINVAL);
+			fc.u.attr.times[i].tv_sec = t[2 * i];
+			fc.u.attr.times[i].tv_nsec = t[2 * i + 1] * 1000;
+		}
+		fc.u.attr.have_times = true;
+	}
+	if (!path) {
+		if (req->data.nr != SYS_futimesat || fc.dirfd == AT_FDCWD)
+			return sentry_files_errno(reply, -EFAULT);
+		return serve_fd(sb, req, &fc, reply);
+	}
+	return sentry_files_serve(sb, req, &fc, path, 0, reply);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* File handlers that look a path up: stat, statx, access, readlink; results written back. */
+/* File handlers that look a path up: stat, statx, statfs, access, readlink; results written back. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,6 +42,14 @@ static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 		      -errno : 0;
 		memcpy(fc->out, &stx, sizeof(stx));
 		fc->out_len = ret < 0 ? 0 : sizeof(stx);
+		break;
+	}
+	case LK_STATFS: {
+		struct statfs sfs;
+
+		ret = fstatfs(fd, &sfs) < 0 ? -errno : 0;
+		memcpy(fc->out, &sfs, sizeof(sfs));
+		fc->out_len = ret < 0 ? 0 : sizeof(sfs);
 		break;
 	}
 	case LK_ACCESS:
@@ -150,4 +159,14 @@ int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif
 	/* an empty path names the dirfd: readlinkat(fd, "") of an O_PATH symlink fd */
 	fc.at_flags = AT_EMPTY_PATH;
 	return sentry_files_serve(sb, req, &fc, req->data.args[i], LOOKUP_FLAGS, reply);
+}
+
+int sentry_handle_statfs(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply)
+{
+	struct file_call fc = { .what = FC_LOOKUP, .op = op_lookup, .dirfd = AT_FDCWD,
+				.u.lookup.kind = LK_STATFS };
+
+	fc.buf_addr = req->data.args[1];
+	return sentry_files_serve(sb, req, &fc, req->data.args[0], 0, reply);
 }

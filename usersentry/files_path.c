@@ -343,6 +343,21 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			return 0;
 		}
 	}
+	fc->arg_fd_copy = -1;
+	if (fc->take_arg_fd) {
+		/* before become(), as for the empty path */
+		ret = sentry_target_fd(fc->sb, fc->req, fc->arg_fd, &fc->arg_fd_copy);
+		if (ret < 0) {
+			close(fc->rootfd);
+			if (fc->empty_fd >= 0)
+				close(fc->empty_fd);
+			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+				return -ENOENT;
+			reply->error = ret == -ENOENT ? -EBADF : ret;
+			reply->verdict = "errno";
+			return 0;
+		}
+	}
 	fc->named_fd = -1;
 	fc->named_missing = false;
 	if (fc->path[0]) {
@@ -361,6 +376,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 				close(fc->rootfd);
 				if (fc->empty_fd >= 0)
 					close(fc->empty_fd);
+				if (fc->arg_fd_copy >= 0)
+					close(fc->arg_fd_copy);
 				return -ENOENT;	/* the call is gone */
 			}
 			fc->named_missing = true;
@@ -374,15 +391,20 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		int memfd, w = sentry_mem_open(fc->sb, fc->req, &memfd);
 
 		if (w == 0) {
-			w = sentry_write_mem(memfd, fc->buf_addr, fc->out, fc->out_len);
+			w = sentry_write_mem(memfd, fc->buf_addr, fc->big_out ? fc->big_out : fc->out,
+					     fc->out_len);
 			close(memfd);
 		}
 		if (w < 0)
 			ret = w == -ENOENT ? -ENOENT : -EFAULT;
 	}
+	free(fc->big_out);
+	fc->big_out = NULL;
 	close(fc->rootfd);
 	if (fc->empty_fd >= 0)
 		close(fc->empty_fd);
+	if (fc->arg_fd_copy >= 0)
+		close(fc->arg_fd_copy);
 	if (fc->named_fd >= 0)
 		close(fc->named_fd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
@@ -480,14 +502,16 @@ int sentry_resolve_existing(struct file_call *fc, bool follow, bool write, int *
 		fd = fcntl(fc->empty_fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
-		/* a pipe or socket has no path: no rule names it */
-		if (sentry_fd_path(fd, cp, sizeof(cp)) == 0 && cp[0] == '/' &&
-		    sentry_strip_root(fc->root, cp) == 0) {
-			r = sentry_file_rule(policy, cp, mapped, sizeof(mapped));
-			if (r == RULE_RO && write) {
-				close(fd);
-				return -EROFS;
-			}
+		/* an f* call on an O_PATH fd: the kernel's EBADF */
+		if (fc->fd_call && (fcntl(fd, F_GETFL) & O_PATH)) {
+			close(fd);
+			return -EBADF;
+		}
+		/* decided by what the fd is, as for /proc/self/fd/N (a pipe has no path) */
+		r = sentry_named_fd_rule(fc, fd);
+		if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
+			close(fd);
+			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
 		}
 		*fdp = fd;
 		return 0;
@@ -539,6 +563,7 @@ int sentry_resolve_existing(struct file_call *fc, bool follow, bool write, int *
 		}
 		break;
 	}
+	fc->remapped = remapped;
 	*fdp = fd;
 	return 0;
 }

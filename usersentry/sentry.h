@@ -391,6 +391,36 @@ int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif 
 			  struct sentry_reply *reply);
 int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
+/* files_lookups.c: statfs */
+int sentry_handle_statfs(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+/* files_changes.c: fchmod and fchown by what the fd is; utime, utimes, futimesat */
+int sentry_handle_fchmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_utimes(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+/* files_xattr.c: each for its path, l and f spellings */
+int sentry_handle_getxattr(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+int sentry_handle_listxattr(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			    struct sentry_reply *reply);
+int sentry_handle_setxattr(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			   struct sentry_reply *reply);
+int sentry_handle_removexattr(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			      struct sentry_reply *reply);
+/* files_onfd.c: on a copy of the target's socket or inotify fd */
+int sentry_handle_bind(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+		       struct sentry_reply *reply);
+int sentry_handle_inotify_add_watch(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+				    struct sentry_reply *reply);
+/* files_checked.c: chdir, execve, execveat checked then continued; the refused calls */
+int sentry_handle_chdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+int sentry_handle_execve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			 struct sentry_reply *reply);
+int sentry_handle_refused(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			  struct sentry_reply *reply);
+
 /*
  * files_mount.c: mount (allowlisted types at allowlisted targets, bind mounts if
  * the policy says so) and umount2, in a child that enters the target's

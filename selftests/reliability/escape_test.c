@@ -33,6 +33,13 @@
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
+#ifndef __NR_fsopen
+#define __NR_open_tree 428
+#define __NR_fsopen 430
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
 #ifndef PTRACE_ATTACH
 #define PTRACE_ATTACH 16
 #define PTRACE_SEIZE 0x4206
@@ -526,6 +533,37 @@ ESCAPE_TEST(nested_listener_and_io_uring_refused_by_policy, true)
 	EXPECT_EQ(-EPERM, res[1]);
 	EXPECT_EQ(4242, res[2]) TH_LOG("redirection lost");
 	EXPECT_EQ(-EPERM, res[3]);
+}
+
+/*
+ * The new mount API: a task with a container's capabilities gets EPERM from
+ * the kernel, but "root" of its own user and mount namespaces may build
+ * mounts there with fsopen (and clone trees with open_tree), over paths the
+ * Sentry's file rules name included. Only the policy closes it: usersentry
+ * refuses these calls wherever file or mount rules are in force (docs/policy.md,
+ * "Every call that takes a path"; tested per call in selftests/sentry).
+ */
+ESCAPE_TEST(new_mount_api_open_to_userns_root_unless_policy_refuses, false)
+{
+	long res[5];
+
+	if (pid == 0) {
+		res[0] = container_caps();
+		res[1] = sc(syscall(__NR_fsopen, "tmpfs", 0));
+		res[2] = sc(syscall(__NR_open_tree, AT_FDCWD, "/tmp", OPEN_TREE_CLONE));
+		res[3] = res[0] ? res[0] : userns_enter(self, false);
+		if (!res[3] && unshare(CLONE_NEWNS))
+			res[3] = -errno;
+		res[4] = sc(syscall(__NR_fsopen, "tmpfs", 0));
+		REPORT(res, 5);
+	}
+	userns_maps(_metadata, self, pid, 0);
+	RESULTS(res, 5);
+	ASSERT_EQ(0, res[0]);
+	EXPECT_EQ(-EPERM, res[1]) TH_LOG("fsopen with a container's capabilities: %ld", res[1]);
+	EXPECT_EQ(-EPERM, res[2]) TH_LOG("open_tree(OPEN_TREE_CLONE): %ld", res[2]);
+	ASSERT_EQ(0, res[3]) TH_LOG("entering the namespaces: %s", strerror(-res[3]));
+	EXPECT_LE(0, res[4]) TH_LOG("fsopen in its own namespaces: %ld", res[4]);
 }
 
 /* ---- the Sentry process ---------------------------------------------------------------- */

@@ -143,6 +143,40 @@ else
 	echo "$out" | diag
 fi
 
+# The newly mediated path calls (docs/policy.md, "Every call that takes a
+# path"): getxattr of a hidden file, setxattr and utimes(2) of a read-only one.
+echo allowed >"$d/g0"
+echo denied >"$d/g1"
+cat >"$work/pol/paths.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"continue",
+ "files":{"hidden":["$d/f1"],"readOnly":["$d/g1"]}}}}
+JSON
+setx() { python3 -c 'import os, sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())' "$@"; }
+reset_g1() {
+	python3 -c 'import os, sys
+try: os.removexattr(sys.argv[1], "user.swapped")
+except OSError: pass' "$d/g1"
+	touch -d @100 "$d/g1"
+}
+if setx "$d/f0" user.id allowed 2>/dev/null && setx "$d/f1" user.id denied; then
+	for call in getxattr setxattr utimes; do
+		a=$d/f0 b=$d/f1
+		[ $call = getxattr ] || { a=$d/g0 b=$d/g1; }
+		reset_g1
+		out=$("$tgt" $call "$a" "$b" 1000000 10 2>&1)
+		echo "control, no sandbox: $out" | diag
+		if [ "$(field leaked "$out")" -gt 0 ] 2>/dev/null; then
+			ok "swap_${call}_${mode}_control_unsandboxed_leaks"
+		else
+			not_ok "swap_${call}_${mode}_control_unsandboxed_leaks"
+		fi
+		reset_g1
+		swap paths $call swap_$call "$a" "$b"
+	done
+else
+	skip "swap_*xattr_${mode} (no user xattrs in $d)"
+fi
+
 # The guest of tools/vm-run starts with the loopback interface down.
 if [ "$mode" = module ] && command -v ip >/dev/null; then
 	ip link set lo up 2>&1 | diag

@@ -14,6 +14,13 @@
  *	port (getpeername) tells where the connection went.
  *   swap_target listen PORT_A PORT_B SECONDS
  *	(not sandboxed) accept and close connections on both ports.
+ *   swap_target getxattr ALLOWED DENIED ITERATIONS SECONDS
+ *	getxattr(path, "user.id") while the path flips; each file's user.id
+ *	names it (DENIED hidden: ENOENT).
+ *   swap_target setxattr|utimes ALLOWED DENIED ITERATIONS SECONDS
+ *	setxattr(path, "user.swapped") or utimes(path, 1 s) (syscall(2)) while
+ *	the path flips (DENIED read-only: EROFS); leaked: DENIED got the
+ *	attribute or the time by the end.
  *
  * Stops after ITERATIONS calls or SECONDS, whichever comes first. Prints
  * "iterations=N allowed=N refused=N other=N leaked=N raced=N flips=N", where
@@ -31,7 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,7 +53,8 @@ static struct sockaddr_in addr_arg;
 static in_port_t port_val[2];
 static atomic_ulong flips;
 static atomic_int stop;
-static int is_connect;
+enum { SWAP_OPEN, SWAP_CONNECT, SWAP_GETXATTR, SWAP_SETXATTR, SWAP_UTIMES };
+static int kind;
 static size_t path_len;
 
 static double now(void)
@@ -68,7 +79,7 @@ static void *flipper(void *unused)
 
 	(void)unused;
 	for (k = 0; !atomic_load_explicit(&stop, memory_order_relaxed); k++) {
-		if (is_connect) {
+		if (kind == SWAP_CONNECT) {
 			*port = port_val[k & 1];
 		} else {
 			for (i = 0; i < path_len; i++)
@@ -138,6 +149,46 @@ static void one_connect(struct counts *c)
 	close(fd);
 }
 
+/* getxattr, setxattr, utimes: 0 is allowed (or, for getxattr, the value says which file) */
+static void one_path_call(struct counts *c)
+{
+	struct timeval tv[2] = { { 1, 0 }, { 1, 0 } };
+	char buf[16] = "";
+	long r;
+
+	if (kind == SWAP_GETXATTR)
+		r = getxattr(path_arg, "user.id", buf, sizeof(buf) - 1);
+	else if (kind == SWAP_SETXATTR)
+		r = setxattr(path_arg, "user.swapped", "1", 1, 0);
+	else
+		r = syscall(SYS_utimes, path_arg, tv);
+	if (r < 0) {
+		if (errno == ENOENT || errno == EROFS)
+			c->refused++;
+		else if (!c->other++)
+			c->first_other = errno;
+	} else if (kind == SWAP_GETXATTR && !strcmp(buf, "denied")) {
+		c->leaked++;
+	} else if (kind != SWAP_GETXATTR || !strcmp(buf, "allowed")) {
+		c->allowed++;
+	} else if (!c->other++) {
+		c->first_other = -1;
+	}
+}
+
+/* setxattr, utimes: did the read-only file change after all? */
+static unsigned long denied_changed(void)
+{
+	struct stat st;
+	char v;
+
+	if (kind == SWAP_SETXATTR)
+		return getxattr(path_buf[1], "user.swapped", &v, 1) >= 0;
+	if (kind == SWAP_UTIMES)
+		return stat(path_buf[1], &st) == 0 && st.st_mtime == 1;
+	return 0;
+}
+
 static int race(unsigned long iterations, double seconds)
 {
 	double end = now() + seconds;
@@ -151,15 +202,18 @@ static int race(unsigned long iterations, double seconds)
 	while (c.iterations < iterations && !((c.iterations & 255) == 0 && now() > end)) {
 		unsigned long before = atomic_load(&flips);
 
-		if (is_connect)
+		if (kind == SWAP_CONNECT)
 			one_connect(&c);
-		else
+		else if (kind == SWAP_OPEN)
 			one_open(&c);
+		else
+			one_path_call(&c);
 		c.raced += atomic_load(&flips) != before;
 		c.iterations++;
 	}
 	atomic_store(&stop, 1);
 	pthread_join(thr, NULL);
+	c.leaked += denied_changed();
 	printf("iterations=%lu allowed=%lu refused=%lu other=%lu leaked=%lu raced=%lu flips=%lu\n",
 	       c.iterations, c.allowed, c.refused, c.other, c.leaked, c.raced,
 	       atomic_load(&flips));
@@ -209,7 +263,9 @@ int main(int argc, char **argv)
 		return serve(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
 	if (argc != 6)
 		goto usage;
-	if (!strcmp(argv[1], "open")) {
+	kind = !strcmp(argv[1], "getxattr") ? SWAP_GETXATTR : !strcmp(argv[1], "setxattr") ?
+	       SWAP_SETXATTR : !strcmp(argv[1], "utimes") ? SWAP_UTIMES : SWAP_OPEN;
+	if (!strcmp(argv[1], "open") || kind != SWAP_OPEN) {
 		path_len = strlen(argv[2]) + 1;
 		if (path_len != strlen(argv[3]) + 1 || path_len > PATH_MAX_LEN) {
 			fprintf(stderr, "swap_target: the paths must have the same length\n");
@@ -219,7 +275,7 @@ int main(int argc, char **argv)
 		memcpy(path_buf[1], argv[3], path_len);
 		memcpy(path_arg, argv[2], path_len);
 	} else if (!strcmp(argv[1], "connect")) {
-		is_connect = 1;
+		kind = SWAP_CONNECT;
 		port_val[0] = htons(atoi(argv[2]));
 		port_val[1] = htons(atoi(argv[3]));
 		addr_arg.sin_family = AF_INET;
@@ -232,6 +288,8 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: swap_target open ALLOWED DENIED ITERATIONS SECONDS\n"
 			"       swap_target connect PORT_ALLOWED PORT_DENIED ITERATIONS SECONDS\n"
-			"       swap_target listen PORT_A PORT_B SECONDS\n");
+			"       swap_target listen PORT_A PORT_B SECONDS\n"
+			"       swap_target getxattr|setxattr|utimes ALLOWED DENIED ITERATIONS "
+			"SECONDS\n");
 	return 2;
 }

@@ -8,7 +8,12 @@ $(SENTRY_TEST_DIR)/sentry_target: selftests/sentry/sentry_target.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDFLAGS) -pthread
 
-USER_TARGETS += $(SENTRY_TEST_DIR)/sentry_target
+$(SENTRY_TEST_DIR)/path_call: selftests/sentry/path_call.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+USER_TARGETS += $(SENTRY_TEST_DIR)/sentry_target $(SENTRY_TEST_DIR)/path_call
 
 .PHONY: sentry-selftests
-sentry-selftests: $(B)/bin/usersentry $(B)/bin/redirect-run $(SENTRY_TEST_DIR)/sentry_target
+sentry-selftests: $(B)/bin/usersentry $(B)/bin/redirect-run $(SENTRY_TEST_DIR)/sentry_target \
+		  $(SENTRY_TEST_DIR)/path_call

@@ -553,6 +553,144 @@ out=$(LC_ALL=C rr dents-ro ls -A "$l/dir" 2>&1)
 { [ "$out" = "$(LC_ALL=C ls -A "$l/dir")" ] && [ "$(grep -c "syscall=getdents" "$log")" = "$before" ]; }
 check "dents_ls_without_hidden_rules_not_forwarded" [ $? = 0 ]
 
+# ---- every path call under the file rules (docs/policy.md, "Every call that takes a path"):
+# readOnly refuses each write of data or metadata, hidden is ENOENT for each call that names
+# the path, remap applies to each call that resolves one; libc's spelling and syscall(2)'s
+pcall=$top/build/selftests/sentry/path_call
+p=$work/paths
+mkdir -p "$p/ro" "$p/hdir" "$p/rdir" "$p/rdir-to" "$p/rw"
+echo ro >"$p/ro/file"
+echo hidden >"$p/h"
+echo real >"$p/a"
+echo mapped >"$p/b"
+echo in-rdir >"$p/rdir/f"
+echo in-rdir-to >"$p/rdir-to/f"
+printf '#!/bin/sh\nexit 7\n' >"$p/hexe"
+printf '#!/bin/sh\nexit 8\n' >"$p/rexe"
+printf '#!/bin/sh\nexit 9\n' >"$p/rexe-to"
+chmod +x "$p/hexe" "$p/rexe" "$p/rexe-to"
+cat >"$pol/paths.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "files":{"readOnly":["$p/ro"],"hidden":["$p/h","$p/hdir","$p/hexe"],
+  "remap":[{"from":"$p/a","to":"$p/b"},{"from":"$p/rdir","to":"$p/rdir-to"},
+   {"from":"$p/rexe","to":"$p/rexe-to"}]}}}}
+JSON
+xattr() { python3 -c 'import os, sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())' "$@"; }
+has_xattr() { python3 -c 'import os, sys; sys.exit(sys.argv[2] not in os.listxattr(sys.argv[1]))' "$@"; }
+mtime() { stat -c %Y "$1"; }
+pc() { # test name, wanted output, path_call arguments (fd3: a file opened as fd 3 first)
+	local name=$1 want=$2 out
+	shift 2
+	out=$(if [ -n "${fd3:-}" ]; then exec 3<"$fd3"; fi; rr paths "$pcall" "$@" 2>&1)
+	if [ "$out" = "$want" ]; then ok "$name"; else not_ok "$name"; echo "$out" | diag; fi
+}
+both() { # rule, wanted result, call, arguments: through libc and through syscall(2)
+	local rule=$1 want=$2 call=$3
+	shift 3
+	pc "paths_${rule}_${call}" "$call=$want" "$call" "$@"
+	pc "paths_${rule}_${call}_raw" "$call=$want" raw "$call" "$@"
+}
+if xattr "$p/ro/file" user.t ro 2>/dev/null; then
+	xattr "$p/h" user.t hidden
+	xattr "$p/a" user.t real
+	xattr "$p/b" user.t mapped
+	for c in setxattr lsetxattr; do both readonly EROFS $c "$p/ro/file" user.n v; done
+	fd3=$p/ro/file both readonly EROFS fsetxattr 3 user.n v
+	for c in removexattr lremovexattr; do both readonly EROFS $c "$p/ro/file" user.t; done
+	fd3=$p/ro/file both readonly EROFS fremovexattr 3 user.t
+	both readonly ro getxattr "$p/ro/file" user.t
+	for c in getxattr lgetxattr; do both hidden ENOENT $c "$p/h" user.t; done
+	for c in listxattr llistxattr; do both hidden ENOENT $c "$p/h"; done
+	for c in setxattr lsetxattr; do both hidden ENOENT $c "$p/h" user.n v; done
+	for c in removexattr lremovexattr; do both hidden ENOENT $c "$p/h" user.t; done
+	fd3=$p/h both hidden ENOENT fgetxattr 3 user.t
+	fd3=$p/h both hidden ENOENT flistxattr 3
+	fd3=$p/h both hidden ENOENT fsetxattr 3 user.n v
+	fd3=$p/h both hidden ENOENT fremovexattr 3 user.t
+	for c in getxattr lgetxattr; do both remap mapped $c "$p/a" user.t; done
+	both remap 0 setxattr "$p/a" user.set v
+	check "paths_remap_setxattr_sets_the_target" has_xattr "$p/b" user.set
+	check "paths_remap_setxattr_leaves_the_source" fails has_xattr "$p/a" user.set
+	for raw in "" raw; do
+		xattr "$p/b" user.gone v
+		pc "paths_remap_removexattr${raw:+_raw}" "removexattr=0" $raw removexattr "$p/a" user.gone
+		check "paths_remap_removexattr${raw:+_raw}_removes_from_the_target" \
+			fails has_xattr "$p/b" user.gone
+	done
+else
+	skip "paths_*xattr (no user xattrs in $p)"
+fi
+for c in utime utimes futimesat utimensat; do both readonly EROFS $c "$p/ro/file"; done
+for c in fchmod fchown futimens; do fd3=$p/ro/file both readonly EROFS $c 3; done
+for c in truncate open-trunc openat-trunc creat; do both readonly EROFS $c "$p/ro/file"; done
+both readonly EROFS bind "$p/ro/sock"
+both readonly 0 statfs "$p/ro/file"
+both readonly 0 chdir "$p/ro"
+for c in statfs utime utimes futimesat inotify_add_watch truncate; do both hidden ENOENT $c "$p/h"; done
+both hidden ENOENT chdir "$p/hdir"
+both hidden ENOENT bind "$p/hdir/sock"
+for c in execve execveat; do both hidden ENOENT $c "$p/hexe"; done
+for c in fchmod fchown futimens; do fd3=$p/h both hidden ENOENT $c 3; done
+for c in utime utimes futimesat; do
+	touch -d @5 "$p/b"
+	pc "paths_remap_${c}" "$c=0" "$c" "$p/a"
+	check "paths_remap_${c}_changes_the_target" [ "$(mtime "$p/b")" = 1000000 ]
+done
+pc "paths_remap_chdir_relative_names_remapped" "chdir=0
+read=in-rdir-to" chdir "$p/rdir" f
+for c in execve execveat; do both remap EACCES $c "$p/rexe"; done
+pc "paths_remap_bind" "bind=0" bind "$p/rdir/sock1"
+pc "paths_remap_bind_raw" "bind=0" raw bind "$p/rdir/sock2"
+[ -S "$p/rdir-to/sock1" ] && [ -S "$p/rdir-to/sock2" ]
+check "paths_remap_bind_creates_in_the_target" [ $? = 0 ]
+both none exit:0 execve /bin/true
+for c in chroot name_to_handle_at; do both refused EPERM $c "$p/rw"; done
+for c in pivot_root fsopen fspick open_tree move_mount mount_setattr; do
+	pc "paths_refused_${c}" "$c=EPERM" "$c" "$p/rw"
+done
+pc "paths_refused_fsconfig" "fsconfig=EPERM" fsconfig 0
+pc "paths_refused_fsmount" "fsmount=EPERM" fsmount 0
+pc "paths_refused_fanotify_mark" "fanotify_mark=EPERM" fanotify_mark 0 "$p/rw"
+# root of its own user and mount namespaces: the kernel would let it mount
+if unshare -Urm true 2>/dev/null; then
+	for c in fsopen open_tree; do
+		out=$(rr paths unshare -Urm "$pcall" $c "$p/rw" 2>&1)
+		check "paths_refused_${c}_in_own_user_namespace" [ "$out" = "$c=EPERM" ]
+		[ "$out" = "$c=EPERM" ] || echo "$out" | diag
+	done
+else
+	skip "paths_refused_*_in_own_user_namespace (no user namespaces)"
+fi
+
+# docs/policy.md's table of path calls is the handler table and the notified lists, no more, no less
+table_matches() {
+	python3 - "$top" <<'PY'
+import glob, re, sys
+top = sys.argv[1]
+doc = open(top + '/docs/policy.md').read()
+sec = doc.split('### Every call that takes a path', 1)[1].split('\n#', 1)[0]
+rows = re.findall(r'^\| `([a-z0-9_]+)`[^|]* \| ([a-z ()]+) \|', sec, re.M)
+table = {c for c, t in rows if t.strip() != 'not notified'}
+src = lambda d: ''.join(open(f).read() for f in sorted(glob.glob(top + d + '/*.c')))
+handlers = set(re.findall(r'\{ "([a-z0-9_]+)", sentry_handle_', src('/usersentry')))
+handlers -= {'uname', 'sysinfo'}
+lib = re.sub(r'/\*.*?\*/', '', src('/libredirect'), flags=re.S)
+notified = set()
+for name in ('files', 'cwd', 'dents', 'mount', 'connect'):
+    m = re.search(r'policy_%s_calls\[\] = \{(.*?)\};' % name, lib, re.S)
+    notified |= set(re.findall(r'"([a-z0-9_]+)"', m.group(1))) if m else {'<no policy_%s_calls>' % name}
+bad = 0
+for what, have in (('handler table', handlers), ('notified lists', notified)):
+    for c in sorted(table - have):
+        print('# in the table, not in the %s: %s' % (what, c)); bad = 1
+    for c in sorted(have - table):
+        print('# in the %s, not in the table: %s' % (what, c)); bad = 1
+print('# %d calls in the table' % len(table))
+sys.exit(bad)
+PY
+}
+check "files_table_matches_the_handlers" table_matches
+
 # ---- network handler: connect / sendto against CIDR and port rules, on a copy of the socket
 cat >"$work/listen.py" <<'PY'
 import os, socket, sys, threading, time
