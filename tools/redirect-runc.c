@@ -1011,6 +1011,34 @@ static int set_annotation(json_object *root, const char *key, const char *val)
 	return json_object_object_add(a, key, json_object_new_string(val)) < 0 ? -ENOMEM : 0;
 }
 
+/*
+ * usersentry must know the policy too: one it cannot load would answer every
+ * notified call of the container with ENOSYS.  Asked on its control socket
+ * ($REDIRECT_CONTROL, else the one beside the agent socket).
+ */
+static int check_policy(const char *socket, const char *name, struct redirect_error **err)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *env = getenv("REDIRECT_CONTROL");
+	struct redirect_error *e = NULL;
+	int ret;
+
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s", env);
+	else if (redirect_control_path(socket, path, sizeof(path), err) < 0)
+		return -ENAMETOOLONG;
+	ret = redirect_control_policy_known(path, name, 10000, &e);
+	if (ret == 1)
+		return 0;
+	if (ret == 0)
+		ret = fail(err, ENOENT, "usersentry does not know policy \"%s\": %s", name, e->msg);
+	else
+		ret = fail(err, e ? e->errnum : EIO, "asking usersentry about policy \"%s\": %s "
+			   "(is usersentry running?)", name, e ? e->msg : strerror(-ret));
+	redirect_error_free(e);
+	return ret;
+}
+
 struct bundle {
 	char dir[PATH_MAX];
 	char config[PATH_MAX];
@@ -1151,6 +1179,8 @@ static int rewrite_bundle(const struct opts *o, struct bundle *b, struct redirec
 	}
 	if (notifies) {
 		ret = check_daemon(o->socket, err);
+		if (ret == 0)
+			ret = check_policy(o->socket, name, err);
 		if (ret < 0)
 			goto out;
 	}

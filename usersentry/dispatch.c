@@ -120,6 +120,7 @@ static sentry_handler_fn find_handler(const struct redirect_policy *policy, cons
  */
 static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
 {
+	const struct redirect_policy *policy;
 	char namebuf[64];
 	const char *name;
 	size_t i;
@@ -129,8 +130,9 @@ static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_no
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
 	if (!name)
 		return false;
+	policy = sentry_conf_policy_for(sb, name);
 	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(sb->policy))
+		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
 			return handlers[i].blocks;
 	return false;
 }
@@ -159,6 +161,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size)
 {
 	struct redirect_answer def = { .kind = REDIRECT_ANSWER_ERRNO, .errnum = ENOSYS };
+	const struct redirect_policy *policy = sb->policy;
 	sentry_handler_fn fn;
 	const char *name;
 	int ret;
@@ -168,7 +171,10 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	reply->addfd = -1;
 	reply->tier = "sentry";
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
-	fn = name ? find_handler(sb->policy, name) : NULL;
+	/* a call the filter notifies and a reloaded policy does not: as before */
+	if (name)
+		policy = sentry_conf_policy_for(sb, name);
+	fn = name ? find_handler(policy, name) : NULL;
 	if (!name) {
 		snprintf(namebuf, size, "%d", req->data.nr);
 		name = namebuf;
@@ -212,8 +218,19 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		}
 	}
 
-	if (fn) {
+	if (fn && policy != sb->policy) {
+		struct sentry_sandbox kept = {
+			.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
+			.listener = sb->listener, .conf = sb->conf,
+			.policy = (struct redirect_policy *)policy, .rules = sb->rules,
+			.policy_name = sb->policy_name, .adopted = sb->adopted,
+		};
+
+		ret = fn(&kept, req, reply);
+	} else if (fn) {
 		ret = fn(sb, req, reply);
+	}
+	if (fn) {
 		if (ret == -ENOENT)
 			return -ENOENT;
 		if (ret < 0) {
@@ -229,8 +246,8 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		}
 		return 0;
 	}
-	if (sb->policy)
-		redirect_policy_default_verdict(sb->policy, &def);
+	if (policy)
+		redirect_policy_default_verdict(policy, &def);
 	if (def.kind == REDIRECT_ANSWER_CONTINUE)
 		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else

@@ -71,9 +71,10 @@ static int threads(int n, double secs, const char *release)
 }
 
 /*
- * mixed N ITERATIONS PATH CONTENT RELEASE: N threads each open and read PATH
- * (a call for a worker) and call uname (answered inline), ITERATIONS times;
- * every read must give CONTENT and every uname RELEASE.
+ * mixed N ITERATIONS PATH CONTENT RELEASE [STOPFILE]: N threads each open and
+ * read PATH (a call for a worker) and call uname (answered inline), ITERATIONS
+ * times or until STOPFILE exists; every read must give CONTENT and every
+ * uname RELEASE.
  */
 static const char *mixed_path, *mixed_content;
 static int mixed_iter;
@@ -86,6 +87,8 @@ static void *mixed_worker(void *arg)
 	int i;
 
 	for (i = 0; i < mixed_iter; i++) {
+		if (stop_file && !(i & 15) && access(stop_file, F_OK) == 0)
+			break;
 		int fd = open(mixed_path, O_RDONLY | O_CLOEXEC);
 		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 		int e = errno;
@@ -116,6 +119,7 @@ static int mixed(int n, char **argv)
 	mixed_path = argv[1];
 	mixed_content = argv[2];
 	want_release = argv[3];
+	stop_file = argv[4];
 	if (n > 64)
 		n = 64;
 	for (i = 0; i < n; i++)
@@ -271,7 +275,7 @@ int main(int argc, char **argv)
 		stop_file = argc == 6 ? argv[5] : NULL;
 		return threads(atoi(argv[2]), atof(argv[3]), argv[4]);
 	}
-	if (argc == 7 && !strcmp(argv[1], "mixed"))
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "mixed"))
 		return mixed(atoi(argv[2]), argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "tier1")) {
 		/* getpriority N times; each must fail with the rule's errno */
