@@ -330,7 +330,7 @@ void sentry_uname_build_for(const struct redirect_policy *policy, pid_t pid,
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
-/* files.c: open, openat, openat2 within the policy's file rules */
+/* files_open.c: open, openat, openat2, creat within the policy's file rules */
 int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
 int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -338,7 +338,7 @@ int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *
 int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply);
 
-/* files.c: changes within the file rules (on the resolved parent, as the target) */
+/* files_changes.c: changes within the file rules (on the resolved parent, as the target) */
 int sentry_handle_mkdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_mkdirat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -356,10 +356,10 @@ int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif
 			   struct sentry_reply *reply);
 
 /*
- * files.c: lookups under the file rules, performed on an O_PATH fd resolved
- * in the target's root; results (struct stat, statx, link text) written back.
- * stat/lstat, newfstatat, statx, access/faccessat/faccessat2,
- * readlink/readlinkat, chmod/fchmodat, chown/lchown/fchownat.
+ * files_lookups.c: lookups under the file rules, performed on an O_PATH fd
+ * resolved in the target's root; results (struct stat, statx, link text)
+ * written back: stat/lstat, newfstatat, statx, access/faccessat/faccessat2,
+ * readlink/readlinkat.
  */
 int sentry_handle_stat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
@@ -371,6 +371,7 @@ int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *
 			 struct sentry_reply *reply);
 int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			   struct sentry_reply *reply);
+/* files_changes.c: chmod/fchmodat, chown/lchown/fchownat on the resolved inode */
 int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -389,7 +390,7 @@ int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif 
 int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
 /*
- * files.c: mount (allowlisted types at allowlisted targets, bind mounts if
+ * files_mount.c: mount (allowlisted types at allowlisted targets, bind mounts if
  * the policy says so) and umount2, in a child that enters the target's
  * mount namespace; never over a hidden or read-only path.
  */
@@ -399,7 +400,7 @@ int sentry_handle_umount2(struct sentry_sandbox *sb, const struct seccomp_notif 
 			  struct sentry_reply *reply);
 
 /*
- * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the
+ * files_path.c: call fn with "/proc/self/fd/N" naming the inode that path (the
  * caller's copy) resolves to in the target's root and cwd, under the file
  * rules, as the target's fsuid/fsgid; its result (0 or -errno) is the reply.
  */
