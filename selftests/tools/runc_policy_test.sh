@@ -74,7 +74,6 @@ check "daemon_was_asked_and_logged_nothing_attached" eval '! grep -q "attached" 
 # the same bundle with a policy the daemon knows passes the check (then runc
 # creates the container from the rewritten bundle)
 out=$(rrunc known create --bundle "$work/bundle" c-known)
-rc=$?
 echo "$out" | diag
 check "create_known_policy_passes_the_check" eval '! grep -q "does not know policy" <<<"$out" &&
 	[ -e "$work/bundle/config.json.redirect-orig" ]'
