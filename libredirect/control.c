@@ -66,12 +66,13 @@ int redirect_control_parse(const char *line, size_t len, enum redirect_control_o
 	json_object_object_foreach(root, key, val) {
 		(void)val;
 		if (strcmp(key, "op") && strcmp(key, "name")) {
-			ret = redirect_make_error(err, EINVAL, "control request: unknown key \"%.64s\"",
-						  key);
+			ret = redirect_make_error(err, EINVAL,
+						  "control request: unknown key \"%.64s\"", key);
 			goto out;
 		}
 	}
-	if (!json_object_object_get_ex(root, "op", &v) || !json_object_is_type(v, json_type_string)) {
+	if (!json_object_object_get_ex(root, "op", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
 		ret = redirect_make_error(err, EINVAL, "control request: \"op\" must be a string");
 		goto out;
 	}
@@ -250,8 +251,8 @@ int redirect_control_call(const char *path, enum redirect_control_op op, const c
 	}
 	buf[len] = '\0';
 	if (!len || buf[len - 1] != '\n' || strchr(buf, '\n') != buf + len - 1)
-		return redirect_make_error(err, EPROTO, "control socket %s: %s", path,
-					   len ? "not one answer line" : "closed without an answer");
+		return redirect_make_error(err, EPROTO, "control socket %s: %s", path, len ?
+					   "not one answer line" : "closed without an answer");
 	buf[len - 1] = '\0';
 	*answerp = steal_pointer(&buf);
 	return 0;

@@ -410,7 +410,9 @@ void sentry_reload(struct sentry *s, struct sentry_reload_result *r)
 			conf = sentry_conf_new(pol, rs);	/* frees both when it fails */
 		}
 		/* the filter's policy: the one it was attached with, whatever reloads came since */
-		fpol = sb->conf ? (sb->conf->filter_pol ? sb->conf->filter_pol : sb->conf->pol) : NULL;
+		fpol = NULL;
+		if (sb->conf)
+			fpol = sb->conf->filter_pol ? sb->conf->filter_pol : sb->conf->pol;
 		if (conf && fpol) {
 			conf->filter_pol = sentry_policy_get(fpol);
 			if (kept_calls(conf, p) < 0) {
