@@ -128,6 +128,8 @@ sleep 7
 fds2=$(fd_count) rss2=$(rss)
 echo "restarts $restarts; adopted $(($(log_count ' adopted: ') - adopted0)); served" \
 	"$(sandboxes_served); fds $fd_base/$fds1/$fds2; rss ${rss1}k/${rss2}k" | diag
+grep -E "adopted|ended|not adopted|custody" "$log" | tail -40 | diag
+metrics_text | grep -E "^usersentry_sandboxes|^redirect_kernel" | head -20 | diag
 check "custody_restart_adopts_all_8_once" eval '[ "$restarts" = 2 ] &&
 	[ "$(($(log_count " adopted: ") - adopted0))" = 16 ] && [ "$(sandboxes_served)" = 8 ]'
 check "custody_reconcile_leaks_nothing" eval '[ "$fds1" = "$fds2" ] &&
