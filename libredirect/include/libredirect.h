@@ -56,7 +56,21 @@ void redirect_error_free(struct redirect_error *err);
 int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Library version string, e.g. "0.1.0". */
+/*
+ * The library's version.  MAJOR.MINOR names the newest symbol-version node
+ * of the shared object (LIBREDIRECT_0.3): a program built against this header
+ * needs a libredirect.so.0 that defines that node.  MICRO changes without
+ * new symbols.
+ */
+#define REDIRECT_VERSION_MAJOR 0
+#define REDIRECT_VERSION_MINOR 3
+#define REDIRECT_VERSION_MICRO 0
+#define REDIRECT_VERSION_NUMBER(major, minor, micro) \
+	(((major) << 16) | ((minor) << 8) | (micro))
+#define REDIRECT_VERSION_CODE REDIRECT_VERSION_NUMBER(REDIRECT_VERSION_MAJOR, \
+	REDIRECT_VERSION_MINOR, REDIRECT_VERSION_MICRO)
+
+/* The running library's version, "MAJOR.MINOR.MICRO" (may be newer than the header's). */
 const char *redirect_version(void);
 
 /* ---- mode ---------------------------------------------------------------- */
@@ -191,6 +205,24 @@ int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 				struct redirect_policy **policyp,
 				struct redirect_error **err);
 
+/*
+ * The profile part of a policy (everything but the "redirect" section)
+ * takes every key of the seccomp profile formats of Docker (moby), Podman
+ * (containers/common) and the OCI runtime spec, with its meaning.  A key
+ * none of them defines is ignored there, as the engines do, with a
+ * notice; with REDIRECT_POLICY_STRICT it is an error.  The "redirect"
+ * section is always strict.
+ */
+#define REDIRECT_POLICY_STRICT (1u << 0)
+
+/* redirect_policy_load_file() / _buffer() with REDIRECT_POLICY_* flags. */
+int redirect_policy_load_file_flags(const char *path, unsigned int flags,
+				    struct redirect_policy **policyp,
+				    struct redirect_error **err);
+int redirect_policy_load_buffer_flags(const char *buf, size_t len, const char *origin,
+				      unsigned int flags, struct redirect_policy **policyp,
+				      struct redirect_error **err);
+
 void redirect_policy_free(struct redirect_policy *policy);
 
 /* The name agents use to find this policy (metadata). */
@@ -235,17 +267,12 @@ struct redirect_answer {
 };
 
 /*
- * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*,
- * which the UAPI's enum redirect_verdict now owns.  The old spellings stay as
- * macros for existing programs; define REDIRECT_NO_COMPAT_0_1 before including
- * this header to name the UAPI's enum redirect_verdict (rules_eval.h needs it).
- * Note: REDIRECT_VERDICT_ERRNO is the UAPI's tier-1 verdict (1), not
- * REDIRECT_ANSWER_ERRNO.
+ * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*;
+ * the UAPI's enum redirect_verdict owns that tag now (C gives struct and
+ * enum tags one namespace, so no macro can keep both): 0.1 programs rename
+ * struct redirect_verdict to struct redirect_answer and
+ * REDIRECT_VERDICT_CONTINUE to REDIRECT_ANSWER_CONTINUE.
  */
-#ifndef REDIRECT_NO_COMPAT_0_1
-#define redirect_verdict redirect_answer
-#define REDIRECT_VERDICT_CONTINUE REDIRECT_ANSWER_CONTINUE
-#endif
 
 /* The answer for notified calls that no handler takes. */
 void redirect_policy_default_verdict(const struct redirect_policy *policy,
@@ -791,6 +818,34 @@ const char *redirect_oci_config_cap(const struct redirect_oci_config *config, si
 int redirect_oci_config_set_seccomp(const struct redirect_oci_config *config,
 				    const struct redirect_policy *policy, const char *listener_path,
 				    char **jsonp, struct redirect_error **err);
+
+/*
+ * redirect_oci_config_merge_seccomp() - the config with the policy's section
+ * (as redirect_oci_seccomp_json() writes it) merged into the bundle's own
+ * linux.seccomp; without one, redirect_oci_config_set_seccomp().  Per system
+ * call and per set of argument conditions the answer of higher kernel
+ * precedence wins (on a tie the bundle's, with its errno); the default is
+ * the stricter default; architectures are those both list (one side without
+ * any: the native one only); flags are the union, SPEC_ALLOW only when both
+ * ask for it.  What has no single meaning is refused with -EINVAL and a
+ * message naming the call: a default of SCMP_ACT_NOTIFY; a call with both
+ * unconditional and argument rules, or unconditional rules that disagree;
+ * argument rules on both sides that differ; argument rules on one side whose
+ * unmatched calls would get less than the stricter answer from the merged
+ * default; no common architecture; a bundle that already has an agent
+ * (listenerPath or SCMP_ACT_NOTIFY).  -ENOMEM.  See redirect-runc(1).
+ */
+int redirect_oci_config_merge_seccomp(const struct redirect_oci_config *config,
+				      const struct redirect_policy *policy,
+				      const char *listener_path, char **jsonp,
+				      struct redirect_error **err);
+
+/* annotations[key] (read() checks that every annotation is a string), or NULL. */
+const char *redirect_oci_config_annotation(const struct redirect_oci_config *config,
+					   const char *key);
+/* Set annotations[key] in the config the set/merge functions write.  -ENOMEM. */
+int redirect_oci_config_set_annotation(struct redirect_oci_config *config, const char *key,
+				       const char *value, struct redirect_error **err);
 
 /* ---- module client (/dev/redirect) with the portable fallback ----------------------- */
 

@@ -1008,7 +1008,7 @@ rm -f "$work/stop-live"
 lpids=
 for i in 1 2 3 4 5 6; do
 	timeout 300 "$bin/redirect-run" -s "$sock" -p "$pol/live.json" -i "live$i" -- \
-		"$tgt" mixed 2 100000000 "$d/a.txt" $'mapped\n' "$release" "$work/stop-live" \
+		"$tgt" mixed 2 0 "$d/a.txt" $'mapped\n' "$release" "$work/stop-live" \
 		>"$work/live$i.out" 2>&1 &
 	lpids="$lpids $!"
 done
