@@ -35,7 +35,7 @@ enum child_stage {
 };
 
 /* How long the agent may take to say whether it took the sandbox. */
-#define AGENT_REPLY_TIMEOUT_MS 30000
+#define AGENT_REPLY_TIMEOUT_MS 120000
 
 struct child_report {
 	int stage;

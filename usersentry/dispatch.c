@@ -487,9 +487,16 @@ void sentry_serve(struct sentry *s)
 	int ret, rounds = 0;
 
 	for (;;) {
+		/*
+		 * Fairness: after 64 rounds only the replies still owed go out,
+		 * nothing more is fetched, and the loop returns to poll(): under
+		 * a steady load the agent and control sockets were never served.
+		 */
+		bool last = rounds >= 64;
+
 		done = nrep;
-		ret = redirect_session_broker(s->session, replies, &done, requests, SENTRY_BATCH,
-					      &nreq, 0, &e);
+		ret = redirect_session_broker(s->session, replies, &done, last ? NULL : requests,
+					      last ? 0 : SENTRY_BATCH, &nreq, 0, &e);
 		if (ret < 0 && ret != -EINTR) {
 			sentry_log("broker: %s", e ? e->msg : strerror(-ret));
 			redirect_error_free(e);
@@ -565,8 +572,7 @@ void sentry_serve(struct sentry *s)
 			queue_reply(p, &replies[nrep]);
 			nrep++;
 		}
-		/* fairness: back to poll() now and then */
-		if (++rounds >= 64 && !nrep)
+		if (++rounds > 64 && !nrep)
 			break;
 	}
 }
