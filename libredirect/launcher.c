@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Launcher: fork, install the filter, hand the listener to the agent as runc does, exec. */
+/* Launcher: fork, install the filter, hand the listener to the agent, exec once it accepts. */
+#include <json-c/json.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +30,12 @@ enum child_stage {
 	STAGE_READ_MSG,
 	STAGE_FILTER,
 	STAGE_SEND,
+	STAGE_ACCEPTED,
 	STAGE_EXEC,
 };
+
+/* How long the agent may take to say whether it took the sandbox. */
+#define AGENT_REPLY_TIMEOUT_MS 120000
 
 struct child_report {
 	int stage;
@@ -42,7 +48,7 @@ struct child_report {
  * execve is answered by the agent (or fails with ENOSYS).
  */
 static const char *const child_calls[] = {
-	"sendmsg", "sendto", "close", "write", "exit_group",
+	"sendmsg", "sendto", "shutdown", "close", "read", "write", "exit_group",
 };
 
 int redirect_launcher_new(const struct redirect_policy *policy, struct redirect_launcher **lp,
@@ -196,6 +202,7 @@ static void child(const struct redirect_launcher *l, const char *path, char *con
 {
 	struct child_report rep = { STAGE_SETUP, 0 };
 	int listener = -1;
+	char go;
 	ssize_t len = 0;
 	sigset_t none;
 
@@ -226,9 +233,16 @@ static void child(const struct redirect_launcher *l, const char *path, char *con
 			errno = -ret;
 			goto fail;
 		}
-		/* as runc: send, close, go on; the agent answers no message */
 		close(listener);
+		/* the message ends at EOF, as runc's; the parent's copy stays open for the answer */
+		shutdown(agent_fd, SHUT_WR);
 		close(agent_fd);
+		/* the parent reads the agent's answer: exec only once it took the sandbox */
+		rep.stage = STAGE_ACCEPTED;
+		if (read_full(status_fd, &go, 1) != 1) {
+			errno = ECANCELED;
+			goto fail;
+		}
 	} else {
 		close(listener);	/* nobody answers: a notified execve is ENOSYS, not a hang */
 	}
@@ -251,6 +265,8 @@ static const char *stage_name(int stage)
 		return "installing the seccomp filter";
 	case STAGE_SEND:
 		return "sending the listener to the agent";
+	case STAGE_ACCEPTED:
+		return "waiting for the agent to accept the sandbox";
 	case STAGE_EXEC:
 		return "exec";
 	default:
@@ -278,6 +294,9 @@ static int send_message(const struct redirect_launcher *l, pid_t pid, int msg_fd
 	ret = redirect_agent_msg_new(l->sandbox_id ? l->sandbox_id : id, pid, &m, err);
 	if (ret == 0)
 		ret = redirect_agent_msg_set_metadata(m, metadata, err);
+	/* the daemon answers us, unlike runc, whether it took the sandbox */
+	if (ret == 0)
+		ret = redirect_agent_msg_set_annotation(m, REDIRECT_AGENT_REPLY_ANNOTATION, "1", err);
 	if (ret == 0 && getcwd(cwd, sizeof(cwd)))
 		ret = redirect_agent_msg_set_bundle(m, cwd, err);
 	if (ret == 0)
@@ -289,6 +308,72 @@ static int send_message(const struct redirect_launcher *l, pid_t pid, int msg_fd
 		return redirect_make_error_errno(err, errno,
 						 "passing the agent message to the child");
 	return 0;
+}
+
+/* The agent's answer (REDIRECT_AGENT_REPLY_ANNOTATION): 0 accepted, else -errno and why. */
+static int check_reply(const struct redirect_launcher *l, const char *buf, size_t len,
+		       struct redirect_error **err)
+{
+	struct json_object *root = NULL, *v;
+	int ret;
+
+	if (!len || buf[len - 1] != '\n')
+		return redirect_make_error(err, ECONNABORTED, "%s: the agent closed the connection "
+					   "without accepting the sandbox (see its log)",
+					   l->socket_path);
+	ret = redirect_json_parse(buf, len, REDIRECT_AGENT_REPLY_MAX, "agent reply", &root, err);
+	if (ret < 0)
+		return ret;
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "accepted", &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		ret = redirect_make_error(err, EPROTO, "%s: agent reply without \"accepted\"",
+					  l->socket_path);
+	} else if (!json_object_get_boolean(v)) {
+		ret = redirect_make_error(err, EPERM, "usersentry refused the sandbox: %s",
+					  json_object_object_get_ex(root, "error", &v) && v ?
+					  json_object_get_string(v) : "no reason given");
+	}
+	json_object_put(root);
+	return ret;
+}
+
+/*
+ * Wait for the agent's answer on agent_fd, or for the child to report a
+ * failure on status_fd first.  0: accepted; 1: the child reported (read it
+ * from status_fd); -errno with the reason.
+ */
+static int wait_reply(const struct redirect_launcher *l, int agent_fd, int status_fd,
+		      struct redirect_error **err)
+{
+	char buf[REDIRECT_AGENT_REPLY_MAX];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = agent_fd, .events = POLLIN },
+				       { .fd = status_fd, .events = POLLIN } };
+		ssize_t n;
+		int r = poll(p, 2, AGENT_REPLY_TIMEOUT_MS);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return redirect_make_error_errno(err, errno, "poll");
+		if (r == 0)
+			return redirect_make_error(err, ETIMEDOUT, "%s: no answer from the agent "
+						   "within %d s", l->socket_path,
+						   AGENT_REPLY_TIMEOUT_MS / 1000);
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			return 1;
+		n = read(agent_fd, buf + len, sizeof(buf) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return redirect_make_error_errno(err, errno, "reading the agent's answer");
+		len += (size_t)n;
+		if (!n || memchr(buf, '\n', len) || len == sizeof(buf))
+			return check_reply(l, buf, len, err);
+	}
 }
 
 int redirect_launcher_spawn(struct redirect_launcher *l, char *const argv[], pid_t *pidp,
@@ -346,8 +431,17 @@ int redirect_launcher_spawn(struct redirect_launcher *l, char *const argv[], pid
 	ret = 0;
 	if (agent_fd >= 0)
 		ret = send_message(l, pid, msg_pair[0], err);
+	/* EOF: the whole message */
 	close(msg_pair[0]);
 	msg_pair[0] = -1;
+	if (agent_fd >= 0 && ret == 0) {
+		ret = wait_reply(l, agent_fd, status_pair[0], err);
+		/* accepted: let the child exec (the status channel runs both ways) */
+		if (ret == 0 && write_full(status_pair[0], "g", 1) < 0)
+			ret = redirect_make_error_errno(err, errno, "releasing the child");
+		if (ret == 1)
+			ret = 0;	/* the child failed first: its report follows */
+	}
 	if (ret < 0) {
 		kill(pid, SIGKILL);
 		reap(pid);

@@ -510,6 +510,34 @@ static int check_daemon(const char *path, struct redirect_error **err)
 	return 0;
 }
 
+/*
+ * usersentry must know the policy too: one it cannot load would answer every
+ * notified call of the container with ENOSYS.  Asked on its control socket
+ * ($REDIRECT_CONTROL, else the one beside the agent socket).
+ */
+static int check_policy(const char *socket, const char *name, struct redirect_error **err)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *env = getenv("REDIRECT_CONTROL");
+	struct redirect_error *e = NULL;
+	int ret;
+
+	if (env && *env)
+		snprintf(path, sizeof(path), "%s", env);
+	else if (redirect_control_path(socket, path, sizeof(path), err) < 0)
+		return -ENAMETOOLONG;
+	ret = redirect_control_policy_known(path, name, 10000, &e);
+	if (ret == 1)
+		return 0;
+	if (ret == 0)
+		ret = fail(err, ENOENT, "usersentry does not know policy \"%s\": %s", name, e->msg);
+	else
+		ret = fail(err, e ? e->errnum : EIO, "asking usersentry about policy \"%s\": %s "
+			   "(is usersentry running?)", name, e ? e->msg : strerror(-ret));
+	redirect_error_free(e);
+	return ret;
+}
+
 struct bundle {
 	char dir[PATH_MAX];
 	char config[PATH_MAX];
@@ -807,6 +835,8 @@ int main(int argc, char **argv)
 		 * Checks that may still refuse the container belong here.
 		 */
 		if (b.notifies && check_daemon(o.socket, &e) < 0)
+			goto fail;
+		if (b.notifies && check_policy(o.socket, b.policy, &e) < 0)
 			goto fail;
 		if (commit_bundle(&b, &e) < 0)
 			goto fail;

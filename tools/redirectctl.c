@@ -22,7 +22,7 @@
 
 #include "libredirect.h"
 
-#define DEFAULT_SOCKET "/run/redirect/usersentry.sock"
+#define DEFAULT_SOCKET REDIRECT_AGENT_SOCKET
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit codes, documented in --help and redirectctl(8). */
@@ -34,6 +34,7 @@
 /* Kernel stats slot that collects calls with no per-number slot (kmod/stats.h). */
 #define STATS_OTHER_NR 511
 #define METRICS_TIMEOUT_MS 5000
+#define CONTROL_TIMEOUT_MS 10000
 /* trace gives up after this many failed reads in a row */
 #define TRACE_MAX_ERRORS 10
 
@@ -111,6 +112,7 @@ static void command_help(const struct command *cmd, FILE *f)
 struct opts {
 	bool json;
 	const char *socket;
+	const char *control;	/* NULL: the one beside socket */
 	const char *metrics;
 	long count;		/* trace: stop after this many events; 0: no limit */
 	double timeout;		/* trace: stop after this many seconds; 0: no limit */
@@ -141,6 +143,7 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -155,11 +158,13 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 
 	memset(o, 0, sizeof(*o));
 	o->socket = env && *env ? env : DEFAULT_SOCKET;
+	env = getenv("REDIRECT_CONTROL");
+	o->control = env && *env ? env : NULL;
 	env = getenv("REDIRECT_METRICS");
 	o->metrics = env && *env ? env : NULL;
 	optind = 0;	/* GNU getopt: start over for this command's argv */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":js:m:c:t:h", longopts, &idx)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":js:C:m:c:t:h", longopts, &idx)) != -1) {
 		const char *name = opt == '?' || opt == ':' ? argv[optind - 1] : NULL;
 
 		if (opt == 'h')
@@ -183,6 +188,11 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 				return usage_error(cmd, "--socket: path empty or too long");
 			o->socket = optarg;
+			break;
+		case 'C':
+			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+				return usage_error(cmd, "--control: path empty or too long");
+			o->control = optarg;
 			break;
 		case 'm':
 			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -489,97 +499,74 @@ static void print_json(struct json_object *o)
 	json_object_put(o);
 }
 
-/* ---- usersentry: found through its agent socket ------------------------------------- */
+/* ---- usersentry: asked on its control socket --------------------------------------- */
 
-struct daemon_info {
-	pid_t pid;
-	bool module_session;	/* holds /dev/redirect open: module mode */
-};
-
-static bool holds_device(pid_t pid)
+static const char *control_path(const struct opts *o, char *buf, size_t size,
+				struct redirect_error **err)
 {
-	char dir[64], path[512], target[256];
-	struct dirent *d;
-	bool found = false;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	dp = opendir(dir);
-	if (!dp)
-		return false;
-	while (!found && (d = readdir(dp))) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n > 0) {
-			target[n] = '\0';
-			found = !strcmp(target, REDIRECT_DEVICE);
-		}
-	}
-	closedir(dp);
-	return found;
+	if (o->control)
+		return o->control;
+	return redirect_control_path(o->socket, buf, size, err) < 0 ? NULL : buf;
 }
 
 /*
- * The daemon listening on the agent socket: connect, and the peer
- * credentials name the process that called listen().  The daemon sees one
- * empty connection (its log says so).  -ENOENT / -ECONNREFUSED: not running.
+ * One request to usersentry's control socket; *answerp: the answer object
+ * (its "ok" true).  -ENOENT / -ECONNREFUSED: not running (daemon_absent).
  */
-static int find_daemon(const char *path, struct daemon_info *d, struct redirect_error **err)
+static int ask_daemon(const struct opts *o, enum redirect_control_op op,
+		      struct json_object **answerp, struct redirect_error **err)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char comm_path[64], comm[64] = "";
-	struct stat st;
-	FILE *f;
-	int fd;
+	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct json_object *root, *v;
+	const char *path;
+	char *line = NULL;
+	int ret;
 
-	memset(d, 0, sizeof(*d));
-	if (lstat(path, &st) < 0)
-		return redirect_error_set(err, errno, "%s: %s%s", path, strerror(errno),
-					  errno == ENOENT ? ": usersentry is not running" : "");
-	if (!S_ISSOCK(st.st_mode))
-		return redirect_error_set(err, ENOTSOCK, "%s is not a socket", path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return redirect_error_set(err, errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int e = errno;
-
-		close(fd);
-		return redirect_error_set(err, e, "%s: %s%s", path, strerror(e),
-					  e == ECONNREFUSED ? ": nobody listens (stale socket): "
-					  "usersentry is not running" : "");
+	*answerp = NULL;
+	path = control_path(o, buf, sizeof(buf), err);
+	if (!path)
+		return -ENAMETOOLONG;
+	ret = redirect_control_call(path, op, NULL, CONTROL_TIMEOUT_MS, &line, err);
+	if (ret == -ENOENT || ret == -ECONNREFUSED) {
+		redirect_error_free(*err);
+		*err = NULL;
+		return redirect_error_set(err, -ret, "control socket %s: %s%s", path,
+					  strerror(-ret), ret == -ENOENT ?
+					  ": usersentry is not running" :
+					  ": nobody listens (stale socket): usersentry is not running");
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		int e = errno;
-
-		close(fd);
-		return redirect_error_set(err, e, "%s: peer credentials: %s", path, strerror(e));
+	if (ret < 0)
+		return ret;
+	root = json_tokener_parse(line);
+	free(line);
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return redirect_error_set(err, EPROTO, "control socket %s: the answer is not a "
+					  "JSON object", path);
 	}
-	close(fd);
-	if (cred.pid <= 0)
-		return redirect_error_set(err, ESRCH, "%s: the listening process is in another "
-					  "PID namespace", path);
-	snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)cred.pid);
-	f = fopen(comm_path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
+	if (!json_object_object_get_ex(root, "ok", &v) || !json_object_get_boolean(v)) {
+		ret = redirect_error_set(err, EPROTO, "control socket %s: %s", path,
+					 json_object_object_get_ex(root, "error", &v) ?
+					 json_object_get_string(v) : "request failed");
+		json_object_put(root);
+		return ret;
 	}
-	/* never signal or describe a process that is not the daemon */
-	if (strcmp(comm, "usersentry"))
-		return redirect_error_set(err, EPROTOTYPE, "%s: the listening process %d (%s) is "
-					  "not usersentry", path, (int)cred.pid,
-					  comm[0] ? comm : "gone");
-	d->pid = cred.pid;
-	d->module_session = holds_device(cred.pid);
+	*answerp = root;
 	return 0;
+}
+
+static int64_t answer_int(struct json_object *a, const char *key)
+{
+	struct json_object *v;
+
+	return a && json_object_object_get_ex(a, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+static const char *answer_str(struct json_object *a, const char *key)
+{
+	struct json_object *v;
+
+	return a && json_object_object_get_ex(a, key, &v) && v ? json_object_get_string(v) : NULL;
 }
 
 static bool daemon_absent(int ret)
@@ -707,8 +694,7 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 	struct redirect_error *e = NULL, *de = NULL, *me = NULL, *he = NULL, *ne = NULL;
 	struct redirect_handshake hs = { 0 };
 	struct redirect_ctl *ctl = NULL;
-	struct json_object *j = NULL, *feats;
-	struct daemon_info d;
+	struct json_object *j = NULL, *feats, *da = NULL;
 	enum redirect_mode machine_mode = REDIRECT_MODE_PORTABLE;
 	char version[64] = "", mmode[32] = "", feat_text[128] = "";
 	const char *mode;
@@ -719,7 +705,7 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 	FILE *f;
 	int ret, rc;
 
-	rc = parse_opts(cmd, "jsm", argc, argv, 0, 0, &o);
+	rc = parse_opts(cmd, "jsCm", argc, argv, 0, 0, &o);
 	if (rc >= 0)
 		return rc;
 	loaded = access("/sys/module/redirect", F_OK) == 0;
@@ -745,15 +731,14 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 			owned += sbs[i].owned;
 		free(sbs);
 	}
-	ret = find_daemon(o.socket, &d, &de);
+	ret = ask_daemon(&o, REDIRECT_CONTROL_STATUS, &da, &de);
 	daemon_ok = ret == 0;
+	/* the metrics socket: asked whether it answers; the daemon's state is the control's */
 	if (o.metrics)
 		metrics_ok = read_metrics(o.metrics, mmode, sizeof(mmode), &m_sandboxes, &me) == 0;
 	/* the daemon's mode is what it runs in; without one, what this machine offers */
-	if (metrics_ok)
-		mode = mmode;
-	else if (daemon_ok)
-		mode = d.module_session ? "module" : "portable";
+	if (daemon_ok && answer_str(da, "mode"))
+		mode = answer_str(da, "mode");
 	else
 		mode = machine_mode == REDIRECT_MODE_MODULE ? "module" : "portable";
 	for (i = 0; hs_ok && i < ARRAY_SIZE(feature_names); i++)
@@ -779,13 +764,16 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 		json_object_object_add(j, "features", feats);
 		json_object_object_add(j, "mode", json_object_new_string(mode));
 		json_object_object_add(j, "sandboxes", nl_ok ? json_object_new_int64((int64_t)n_sb) :
-				       metrics_ok ? json_object_new_int64(m_sandboxes) : NULL);
+				       daemon_ok ? json_object_new_int64(answer_int(da, "sandboxes"))
+						 : NULL);
 		json_object_object_add(j, "sandboxes_in_custody",
 				       nl_ok ? json_object_new_int64((int64_t)(n_sb - owned)) : NULL);
 		json_object_object_add(j, "daemon_running", json_object_new_boolean(daemon_ok));
 		json_object_object_add(j, "daemon_pid",
-				       daemon_ok ? json_object_new_int(d.pid) : NULL);
+				       daemon_ok ? json_object_new_int64(answer_int(da, "pid")) : NULL);
 		json_object_object_add(j, "socket", json_object_new_string(o.socket));
+		/* the daemon's own status, as its control socket gave it */
+		json_object_object_add(j, "daemon", daemon_ok ? json_object_get(da) : NULL);
 		json_object_object_add(j, "metrics_answering",
 				       o.metrics ? json_object_new_boolean(metrics_ok) : NULL);
 		print_json(j);
@@ -807,18 +795,25 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 		if (nl_ok)
 			printf("sandboxes:  %zu (%zu owned by a daemon, %zu in custody)\n", n_sb,
 			       owned, n_sb - owned);
-		else if (metrics_ok)
-			printf("sandboxes:  %ld (the daemon's count)\n", m_sandboxes);
+		else if (daemon_ok)
+			printf("sandboxes:  %lld (the daemon's count)\n",
+			       (long long)answer_int(da, "sandboxes"));
 		else if (ne)
 			printf("sandboxes:  unknown: %s\n", ne->msg);
 		else
-			printf("sandboxes:  unknown (portable mode: the daemon counts them; "
-			       "see --metrics)\n");
-		if (daemon_ok)
-			printf("daemon:     usersentry running, pid %d, socket %s\n", (int)d.pid,
-			       o.socket);
-		else
+			printf("sandboxes:  unknown (portable mode: the daemon counts them)\n");
+		if (daemon_ok) {
+			printf("daemon:     usersentry running, pid %lld, socket %s\n",
+			       (long long)answer_int(da, "pid"), o.socket);
+			printf("reloads:    %lld", (long long)answer_int(da, "reloads"));
+			if (answer_int(da, "sandboxes_keeping_handlers") > 0)
+				printf("; %lld sandboxes keep their old policy's handlers for calls "
+				       "their filter notifies (redirectctl daemon)",
+				       (long long)answer_int(da, "sandboxes_keeping_handlers"));
+			printf("\n");
+		} else {
 			printf("daemon:     not running: %s\n", de->msg);
+		}
 		if (o.metrics)
 			printf("metrics:    %s%s\n", metrics_ok ? "answering on " : "",
 			       metrics_ok ? o.metrics : me->msg);
@@ -830,6 +825,7 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 		rc = EXIT_FAILED;	/* a module this tool cannot talk to */
 	else if (o.metrics && !metrics_ok)
 		rc = EXIT_FAILED;
+	json_object_put(da);
 	redirect_error_free(de);
 	redirect_error_free(me);
 	redirect_error_free(he);
@@ -907,6 +903,55 @@ static int cmd_sandboxes(const struct command *cmd, int argc, char **argv)
 			printf("(no sandboxes)\n");
 	}
 	free(sbs);
+	return EXIT_OK;
+}
+
+/* ---- daemon ------------------------------------------------------------------------- */
+
+static int cmd_daemon(const struct command *cmd, int argc, char **argv)
+{
+	struct redirect_error *e = NULL;
+	struct json_object *a = NULL, *list;
+	struct opts o;
+	size_t i, n;
+	int rc, ret;
+
+	rc = parse_opts(cmd, "jsC", argc, argv, 0, 0, &o);
+	if (rc >= 0)
+		return rc;
+	ret = ask_daemon(&o, REDIRECT_CONTROL_SANDBOXES, &a, &e);
+	if (ret < 0) {
+		msg("daemon: %s", e ? e->msg : strerror(-ret));
+		redirect_error_free(e);
+		return daemon_absent(ret) ? EXIT_UNAVAILABLE : EXIT_FAILED;
+	}
+	if (!json_object_object_get_ex(a, "sandboxes", &list) ||
+	    !json_object_is_type(list, json_type_array)) {
+		msg("daemon: the answer has no sandbox list");
+		json_object_put(a);
+		return EXIT_FAILED;
+	}
+	if (o.json) {
+		print_json(json_object_get(list));
+		json_object_put(a);
+		return EXIT_OK;
+	}
+	n = json_object_array_length(list);
+	printf("%-24s %-6s %-8s %-16s %-7s %10s  %s\n", "CONTAINER", "ID", "PID", "POLICY",
+	       "ADOPTED", "CALLS", "KEPT HANDLERS");
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(list, i), *v;
+		const char *kept = answer_str(s, "kept_handlers"), *pol = answer_str(s, "policy");
+
+		printf("%-24s %-6lld %-8lld %-16s %-7s %10lld  %s\n", answer_str(s, "id"),
+		       (long long)answer_int(s, "sandbox_id"), (long long)answer_int(s, "pid"),
+		       pol ? pol : "(none)",
+		       json_object_object_get_ex(s, "adopted", &v) && json_object_get_boolean(v) ?
+		       "yes" : "no", (long long)answer_int(s, "calls"), kept ? kept : "-");
+	}
+	if (!n)
+		printf("(no sandboxes)\n");
+	json_object_put(a);
 	return EXIT_OK;
 }
 
@@ -1488,27 +1533,32 @@ static int rules_clear(const struct command *cmd, int argc, char **argv)
 static int rules_reload(const struct command *cmd, int argc, char **argv)
 {
 	struct redirect_error *e = NULL;
-	struct daemon_info d;
+	struct json_object *a = NULL;
 	struct opts o;
 	int rc, ret;
 
-	rc = parse_opts(cmd, "s", argc, argv, 0, 0, &o);
+	rc = parse_opts(cmd, "sC", argc, argv, 0, 0, &o);
 	if (rc >= 0)
 		return rc;
-	ret = find_daemon(o.socket, &d, &e);
+	ret = ask_daemon(&o, REDIRECT_CONTROL_RELOAD, &a, &e);
 	if (ret < 0) {
-		msg("rules reload: %s", e->msg);
+		msg("rules reload: %s", e ? e->msg : strerror(-ret));
 		redirect_error_free(e);
 		return daemon_absent(ret) ? EXIT_UNAVAILABLE : EXIT_FAILED;
 	}
-	if (kill(d.pid, SIGHUP) < 0) {
-		msg("rules reload: signalling usersentry (pid %d): %s", (int)d.pid,
-		    strerror(errno));
-		return EXIT_FAILED;
+	printf("usersentry (pid %lld) reloaded its policies: %lld sandboxes, %lld replaced, "
+	       "%lld kept their policy, %lld keep their old policy's handlers for calls their "
+	       "filter notifies\n", (long long)answer_int(a, "pid"),
+	       (long long)answer_int(a, "sandboxes"), (long long)answer_int(a, "replaced"),
+	       (long long)answer_int(a, "kept"), (long long)answer_int(a, "keeping_handlers"));
+	rc = EXIT_OK;
+	if (answer_str(a, "default_policy_error")) {
+		msg("rules reload: the default policy was kept: %s",
+		    answer_str(a, "default_policy_error"));
+		rc = EXIT_FAILED;
 	}
-	printf("usersentry (pid %d) told to reload its policies (SIGHUP); its log names "
-	       "what was reloaded\n", (int)d.pid);
-	return EXIT_OK;
+	json_object_put(a);
+	return rc;
 }
 
 /* ---- policy check ------------------------------------------------------------------- */
@@ -1612,11 +1662,14 @@ static const struct command rules_commands[] = {
 	  "" },
 	{ "clear", rules_clear, "SANDBOX",
 	  "Remove every tier-1 rule of a sandbox: its calls go to the Sentry.", "" },
-	{ "reload", rules_reload, "[--socket PATH]",
-	  "Tell the running usersentry to reload its policies (SIGHUP); it sets each\n"
-	  "sandbox's tier-1 rules again. The daemon is the process listening on its agent\n"
-	  "socket (its log shows one empty connection from this command).",
-	  "  -s, --socket PATH   agent socket (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n" },
+	{ "reload", rules_reload, "[--socket PATH] [--control PATH]",
+	  "Have the running usersentry reload its policies (on its control socket) and\n"
+	  "say what it did: it sets each sandbox's tier-1 rules again; a sandbox whose\n"
+	  "filter notifies calls the new policy does not keeps the old handlers for them.\n"
+	  "Exits 1 when the default policy (--policy) could not be reloaded.",
+	  "  -s, --socket PATH   agent socket (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n"
+	  "  -C, --control PATH  its control socket (default: $REDIRECT_CONTROL, else beside\n"
+	  "                      the agent socket, see 'redirectctl status --help')\n" },
 };
 
 static const struct command policy_commands[] = {
@@ -1642,21 +1695,37 @@ static int cmd_policy(const struct command *cmd, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "status", cmd_status, "[--json] [--socket PATH] [--metrics PATH]",
+	{ "status", cmd_status, "[--json] [--socket PATH] [--control PATH] [--metrics PATH]",
 	  "Is redirect.ko loaded, which API version and features does it offer, is\n"
-	  "usersentry running, in which mode, how many sandboxes are there.\n"
+	  "usersentry running (asked on its control socket), in which mode, how many\n"
+	  "sandboxes are there, how many reloads it did and how many sandboxes keep\n"
+	  "their old policy's handlers for calls their filter notifies.\n"
 	  "Exits 0 when usersentry runs, 3 when it does not, 1 when the module is\n"
 	  "present but cannot be talked to or the metrics socket does not answer.",
-	  "  -j, --json            JSON object\n"
+	  "  -j, --json            JSON object (\"daemon\": the control socket's answer)\n"
 	  "  -s, --socket PATH     usersentry's agent socket\n"
 	  "                        (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n"
-	  "  -m, --metrics PATH    usersentry's metrics socket (its --metrics), asked for\n"
-	  "                        the daemon's mode and sandbox count (default:\n"
-	  "                        $REDIRECT_METRICS, else not asked)\n" },
+	  "  -C, --control PATH    its control socket (default: $REDIRECT_CONTROL, else\n"
+	  "                        " REDIRECT_CONTROL_SOCKET " beside the default socket,\n"
+	  "                        or the socket's path + .control)\n"
+	  "  -m, --metrics PATH    usersentry's metrics socket (its --metrics): checked to\n"
+	  "                        answer (default: $REDIRECT_METRICS, else not asked)\n" },
 	{ "sandboxes", cmd_sandboxes, "[--json]",
 	  "List the module's sandboxes: id, name, owned or in custody, fail mode, calls\n"
 	  "pending, delivered and waiting for replay, rules generation, call counts.",
 	  "  -j, --json    JSON array\n" },
+	{ "daemon", cmd_daemon, "[--json] [--socket PATH] [--control PATH]",
+	  "usersentry's own view, asked on its control socket (works in portable mode\n"
+	  "too): each sandbox it serves, with its container id, pid, policy, whether it\n"
+	  "was adopted after a restart, calls served, and the calls for which a reload\n"
+	  "kept the old policy's handlers (the policy would have changed what the\n"
+	  "sandbox's filter notifies).",
+	  "  -j, --json            JSON array\n"
+	  "  -s, --socket PATH     usersentry's agent socket\n"
+	  "                        (default: $REDIRECT_SOCKET or " DEFAULT_SOCKET ")\n"
+	  "  -C, --control PATH    its control socket (default: $REDIRECT_CONTROL, else\n"
+	  "                        " REDIRECT_CONTROL_SOCKET " beside the default socket,\n"
+	  "                        or the socket's path + .control)\n" },
 	{ "stats", cmd_stats, "[--json] [SANDBOX]",
 	  "Per-syscall counters of one sandbox (id or name), or of each: notifications,\n"
 	  "tier-1 verdicts (errno, value, kill), forwards, fallbacks, races, replays, and\n"

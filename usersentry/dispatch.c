@@ -160,6 +160,7 @@ static sentry_handler_fn find_handler(const struct redirect_policy *policy, cons
  */
 static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
 {
+	const struct redirect_policy *policy;
 	char namebuf[64];
 	const char *name;
 	size_t i;
@@ -169,8 +170,9 @@ static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_no
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
 	if (!name)
 		return false;
+	policy = sentry_conf_policy_for(sb, name);
 	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(sb->policy))
+		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
 			return handlers[i].blocks;
 	return false;
 }
@@ -199,6 +201,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size)
 {
 	struct redirect_answer def = { .kind = REDIRECT_ANSWER_ERRNO, .errnum = ENOSYS };
+	const struct redirect_policy *policy = sb->policy;
 	sentry_handler_fn fn;
 	const char *name;
 	int ret;
@@ -208,7 +211,10 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	reply->addfd = -1;
 	reply->tier = "sentry";
 	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
-	fn = name ? find_handler(sb->policy, name) : NULL;
+	/* a call the filter notifies and a reloaded policy does not: as before */
+	if (name)
+		policy = sentry_conf_policy_for(sb, name);
+	fn = name ? find_handler(policy, name) : NULL;
 	if (!name) {
 		snprintf(namebuf, size, "%d", req->data.nr);
 		name = namebuf;
@@ -252,8 +258,19 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		}
 	}
 
-	if (fn) {
+	if (fn && policy != sb->policy) {
+		struct sentry_sandbox kept = {
+			.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
+			.listener = sb->listener, .conf = sb->conf,
+			.policy = (struct redirect_policy *)policy, .rules = sb->rules,
+			.policy_name = sb->policy_name, .adopted = sb->adopted,
+		};
+
+		ret = fn(&kept, req, reply);
+	} else if (fn) {
 		ret = fn(sb, req, reply);
+	}
+	if (fn) {
 		if (ret == -ENOENT)
 			return -ENOENT;
 		if (ret < 0) {
@@ -269,8 +286,8 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		}
 		return 0;
 	}
-	if (sb->policy)
-		redirect_policy_default_verdict(sb->policy, &def);
+	if (policy)
+		redirect_policy_default_verdict(policy, &def);
 	if (def.kind == REDIRECT_ANSWER_CONTINUE)
 		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	else
@@ -510,9 +527,16 @@ void sentry_serve(struct sentry *s)
 	int ret, rounds = 0;
 
 	for (;;) {
+		/*
+		 * Fairness: after 64 rounds only the replies still owed go out,
+		 * nothing more is fetched, and the loop returns to poll(): under
+		 * a steady load the agent and control sockets were never served.
+		 */
+		bool last = rounds >= 64;
+
 		done = nrep;
-		ret = redirect_session_broker(s->session, replies, &done, requests, SENTRY_BATCH,
-					      &nreq, 0, &e);
+		ret = redirect_session_broker(s->session, replies, &done, last ? NULL : requests,
+					      last ? 0 : SENTRY_BATCH, &nreq, 0, &e);
 		if (ret < 0 && ret != -EINTR) {
 			sentry_log("broker: %s", e ? e->msg : strerror(-ret));
 			redirect_error_free(e);
@@ -588,8 +612,7 @@ void sentry_serve(struct sentry *s)
 			queue_reply(p, &replies[nrep]);
 			nrep++;
 		}
-		/* fairness: back to poll() now and then */
-		if (++rounds >= 64 && !nrep)
+		if (++rounds > 64 && !nrep)
 			break;
 	}
 }

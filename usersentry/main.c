@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sentry.h"
 
-#define DEFAULT_SOCKET "/run/redirect/usersentry.sock"
 
 static void usage(FILE *f)
 {
@@ -22,7 +22,10 @@ static void usage(FILE *f)
 		"Usage: usersentry [OPTIONS]\n"
 		"Answer seccomp-notified system calls of sandboxes (the OCI seccomp agent).\n"
 		"\n"
-		"  -s, --socket PATH      agent socket (mode 0600), default " DEFAULT_SOCKET "\n"
+		"  -s, --socket PATH      agent socket (mode 0600), default " REDIRECT_AGENT_SOCKET "\n"
+		"  -c, --control PATH     control socket (mode 0600, root only), default\n"
+		"                         " REDIRECT_CONTROL_SOCKET " beside the default\n"
+		"                         socket, else the socket's path + .control\n"
 		"  -d, --policy-dir DIR   policies by name: DIR/NAME.json, NAME from metadata\n"
 		"  -p, --policy FILE      default policy, for messages without metadata\n"
 		"  -l, --log FILE         append the log to FILE instead of stderr\n"
@@ -71,13 +74,14 @@ static bool option_number(const char *name, const char *arg, unsigned long min,
 	return true;
 }
 
-enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_CUSTODY, POLL_FIXED };
+enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_CONTROL, POLL_CUSTODY,
+       POLL_FIXED };
 
 static int poll_timeout(struct sentry *s)
 {
 	struct sentry_sandbox *sb;
 
-	if (s->conns)
+	if (s->conns || s->ctl_conns)
 		return 500;
 	/* a kick can land just before the worker blocks: kick again */
 	if (sentry_pool_stuck())
@@ -95,8 +99,10 @@ static void handle_signal(struct sentry *s)
 
 	while (read(s->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			struct sentry_reload_result r;
+
 			sentry_log("signal %u: reloading policies", si.ssi_signo);
-			sentry_reload(s);
+			sentry_reload(s, &r);
 			continue;
 		}
 		sentry_log("signal %u: shutting down", si.ssi_signo);
@@ -114,13 +120,15 @@ static int run(struct sentry *s)
 	clock_gettime(CLOCK_MONOTONIC, &last_reconcile);
 	while (!s->stop) {
 		struct sentry_sandbox *sb;
+		struct sentry_ctl_conn *cc;
 		struct sentry_conn *c;
 		struct timespec now;
-		size_t n = POLL_FIXED, n_conns, i;
+		size_t n = POLL_FIXED, n_conns, n_ctl, i;
 		int ret;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		sentry_conn_expire(s, &now);
+		sentry_control_expire(s, &now);
 		if (s->mode == REDIRECT_MODE_MODULE &&
 		    (now.tv_sec - last_reconcile.tv_sec) * 1000 +
 		    (now.tv_nsec - last_reconcile.tv_nsec) / 1000000 >= SENTRY_RECONCILE_MS) {
@@ -131,6 +139,9 @@ static int run(struct sentry *s)
 		for (c = s->conns; c; c = c->next)
 			n++;
 		n_conns = n - POLL_FIXED;
+		for (cc = s->ctl_conns; cc; cc = cc->next)
+			n++;
+		n_ctl = n - POLL_FIXED - n_conns;
 		for (sb = s->sandboxes; sb; sb = sb->next)
 			n++;
 		if (n > cap) {
@@ -151,11 +162,16 @@ static int run(struct sentry *s)
 		pfds[POLL_SESSION] = (struct pollfd){ .fd = redirect_session_fd(s->session),
 						      .events = POLLIN };
 		pfds[POLL_METRICS] = (struct pollfd){ .fd = s->metrics_fd, .events = POLLIN };
+		pfds[POLL_CONTROL] = (struct pollfd){ .fd = s->control_fd, .events = POLLIN };
 		pfds[POLL_CUSTODY] = (struct pollfd){ .fd = s->keeper_fd, .events = POLLIN };
 		i = POLL_FIXED;
 		for (c = s->conns; c; c = c->next, i++) {
 			pfds[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
 			owners[i] = c;
+		}
+		for (cc = s->ctl_conns; cc; cc = cc->next, i++) {
+			pfds[i] = (struct pollfd){ .fd = cc->fd, .events = sentry_control_events(cc) };
+			owners[i] = cc;
 		}
 		/* our listener copies: only hang-up matters, the session takes requests */
 		for (sb = s->sandboxes; sb; sb = sb->next, i++) {
@@ -187,6 +203,8 @@ static int run(struct sentry *s)
 				continue;
 			if (i < POLL_FIXED + n_conns)
 				sentry_conn_event(s, owners[i], pfds[i].revents);
+			else if (i < POLL_FIXED + n_conns + n_ctl)
+				sentry_control_event(s, owners[i], pfds[i].revents);
 			else
 				sentry_sandbox_event(s, owners[i], pfds[i].revents);
 		}
@@ -194,6 +212,8 @@ static int run(struct sentry *s)
 			sentry_server_accept(s);
 		if (pfds[POLL_METRICS].revents & POLLIN)
 			sentry_metrics_accept(s);
+		if (pfds[POLL_CONTROL].revents & POLLIN)
+			sentry_control_accept(s);
 		if (pfds[POLL_CUSTODY].revents)
 			sentry_custody_event(s, pfds[POLL_CUSTODY].revents);
 	}
@@ -226,6 +246,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'c' },
 		{ "policy-dir", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
@@ -246,18 +267,19 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sentry s = { .listen_fd = -1, .signal_fd = -1, .metrics_fd = -1, .keeper_fd = -1 };
+	struct sentry s = { .listen_fd = -1, .signal_fd = -1, .metrics_fd = -1, .control_fd = -1,
+			    .keeper_fd = -1 };
 	const char *keeper_socket = NULL;
 	struct redirect_error *e = NULL;
 	enum redirect_mode mode;
-	char state_dir[4096];
+	char state_dir[4096], control_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	unsigned int left;
 	struct stat st;
 	long ncpu;
 	unsigned long v;
 	int opt, ret;
 
-	s.cfg.socket_path = DEFAULT_SOCKET;
+	s.cfg.socket_path = REDIRECT_AGENT_SOCKET;
 	s.cfg.audit_max_bytes = 64UL << 20;
 	s.cfg.audit_rate = 1000;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -267,10 +289,17 @@ int main(int argc, char **argv)
 	s.cfg.conn_timeout_ms = SENTRY_CONN_TIMEOUT_MS;
 	s.cfg.keeper_linger_ms = SENTRY_KEEPER_LINGER_MS;
 	s.cfg.custody = SENTRY_CUSTODY_AUTO;
-	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:w:fhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:d:p:l:a:m:w:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			s.cfg.socket_path = optarg;
+			break;
+		case 'c':
+			if (!*optarg) {
+				fprintf(stderr, "usersentry: --control: empty path\n");
+				return 2;
+			}
+			s.cfg.control_path = optarg;
 			break;
 		case 'd':
 			s.cfg.policy_dir = optarg;
@@ -393,6 +422,12 @@ int main(int argc, char **argv)
 			 slash ? s.cfg.socket_path : ".");
 		s.cfg.state_dir = state_dir;
 	}
+	if (!s.cfg.control_path) {
+		if (redirect_control_path(s.cfg.socket_path, control_path, sizeof(control_path),
+					  &e) < 0)
+			goto fail;
+		s.cfg.control_path = control_path;
+	}
 	redirect_set_notice_fn(notice, NULL);
 	if (redirect_session_open(s.cfg.session_flags, &s.session, &e) < 0)
 		goto fail;
@@ -411,14 +446,16 @@ int main(int argc, char **argv)
 		goto fail;
 	if (s.cfg.metrics_path && sentry_metrics_open(&s, &e) < 0)
 		goto fail;
+	if (sentry_control_open(&s, &e) < 0)
+		goto fail;
 	/* after the signal mask: workers inherit it, signalfd alone takes those signals */
 	sentry_pool_init(s.cfg.workers, s.cfg.worker_idle_ms);
 
-	sentry_log("usersentry %s: %s%s; listening on %s; policy dir %s; default policy %s",
-		   redirect_version(), redirect_mode_name(mode),
+	sentry_log("usersentry %s: %s%s; listening on %s; control on %s; policy dir %s; "
+		   "default policy %s", redirect_version(), redirect_mode_name(mode),
 		   mode == REDIRECT_MODE_PORTABLE ? " (no /dev/redirect session)"
 						  : " (/dev/redirect: tier 1, broker, custody)",
-		   s.cfg.socket_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
+		   s.cfg.socket_path, s.cfg.control_path, s.cfg.policy_dir ? s.cfg.policy_dir : "none",
 		   s.default_policy ? redirect_policy_name(s.default_policy) : "none");
 	sentry_log("workers: up to %u, idle exit after %u ms", s.cfg.workers,
 		   s.cfg.worker_idle_ms);
@@ -435,6 +472,7 @@ int main(int argc, char **argv)
 	sentry_sd_notify("STOPPING=1");
 
 	sentry_server_close(&s);
+	sentry_control_close(&s);
 	sentry_metrics_close(&s);
 	/* calls in workers finish; what does not in time stays with the module */
 	left = sentry_pool_stop(SENTRY_DRAIN_MS);
@@ -465,6 +503,8 @@ fail:
 	if (s.cfg.log_path)
 		fprintf(stderr, "usersentry: %s\n", e ? e->msg : "failed");
 	redirect_error_free(e);
+	sentry_server_close(&s);
+	sentry_control_close(&s);
 	redirect_session_free(s.session);
 	redirect_notif_buf_free(s.notif);
 	if (s.default_pol)

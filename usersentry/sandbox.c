@@ -104,13 +104,43 @@ struct sentry_conf *sentry_conf_get(struct sentry_conf *conf)
 	return conf;
 }
 
+struct sentry_policy *sentry_policy_get(struct sentry_policy *pol)
+{
+	if (pol)
+		atomic_fetch_add(&pol->ref, 1);
+	return pol;
+}
+
+static void free_kept(char **kept, size_t n)
+{
+	while (n)
+		free(kept[--n]);
+	free(kept);
+}
+
 void sentry_conf_put(struct sentry_conf *conf)
 {
 	if (!conf || atomic_fetch_sub(&conf->ref, 1) != 1)
 		return;
 	sentry_policy_put(conf->pol);
+	sentry_policy_put(conf->filter_pol);
 	redirect_ruleset_free(conf->rules);
+	free_kept(conf->kept, conf->n_kept);
+	free(conf->kept_text);
 	free(conf);
+}
+
+const struct redirect_policy *sentry_conf_policy_for(const struct sentry_sandbox *sb,
+						     const char *name)
+{
+	const struct sentry_conf *conf = sb->conf;
+	size_t i;
+
+	if (conf && conf->n_kept && name)
+		for (i = 0; i < conf->n_kept; i++)
+			if (!strcmp(conf->kept[i], name))
+				return conf->filter_pol->policy;
+	return sb->policy;
 }
 
 /* The main thread only: workers see the conf their call was queued with. */
@@ -294,19 +324,72 @@ struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id)
 
 /* ---- reload ------------------------------------------------------------------------------ */
 
-void sentry_reload(struct sentry *s)
+static bool notifies(const struct redirect_policy *p, const char *name)
+{
+	size_t i, n = redirect_policy_notify_count(p);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(redirect_policy_notify_name(p, i), name))
+			return true;
+	return false;
+}
+
+/*
+ * The calls filter_pol's filter notifies that fresh does not: the sandbox
+ * keeps filter_pol's handlers for them (fresh would answer them by its
+ * default, e.g. every open ENOSYS once a "files" section is gone).  Calls
+ * fresh notifies and the filter does not never arrive.  0 or -ENOMEM.
+ */
+static int kept_calls(struct sentry_conf *conf, const struct redirect_policy *fresh)
+{
+	const struct redirect_policy *fp = conf->filter_pol->policy;
+	size_t i, n = redirect_policy_notify_count(fp), len = 0;
+	char *text;
+
+	conf->kept = calloc(n ? n : 1, sizeof(*conf->kept));
+	if (!conf->kept)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *name = redirect_policy_notify_name(fp, i);
+
+		if (notifies(fresh, name))
+			continue;
+		conf->kept[conf->n_kept] = strdup(name);
+		if (!conf->kept[conf->n_kept])
+			return -ENOMEM;
+		len += strlen(name) + 1;
+		conf->n_kept++;
+	}
+	if (!conf->n_kept)
+		return 0;
+	len += strlen(redirect_policy_name(fp)) + 16;
+	text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	conf->kept_text = text;
+	for (i = 0; i < conf->n_kept; i++)
+		text += sprintf(text, "%s%s", i ? " " : "", conf->kept[i]);
+	sprintf(text, " (policy %s)", redirect_policy_name(fp));
+	return 0;
+}
+
+void sentry_reload(struct sentry *s, struct sentry_reload_result *r)
 {
 	struct sentry_policy *old_default = NULL;
 	struct redirect_policy *fresh = NULL;
 	struct redirect_error *e = NULL;
 	struct sentry_sandbox *sb;
 
+	memset(r, 0, sizeof(*r));
+	s->reloads++;
 	if (s->cfg.policy_file) {
 		struct sentry_policy *pol = NULL;
 
 		if (redirect_policy_load_file(s->cfg.policy_file, &fresh, &e) < 0 ||
 		    !(pol = sentry_policy_hold(s, fresh, true))) {
-			sentry_log("reload: default policy kept: %s", e ? e->msg : "out of memory");
+			snprintf(r->default_error, sizeof(r->default_error), "%s",
+				 e ? e->msg : "out of memory");
+			sentry_log("reload: default policy kept: %s", r->default_error);
 			redirect_error_free(e);
 			e = NULL;
 			redirect_policy_free(fresh);
@@ -320,10 +403,11 @@ void sentry_reload(struct sentry *s)
 	for (sb = s->sandboxes; sb; sb = sb->next) {
 		struct redirect_ruleset *rs = NULL;
 		struct redirect_policy *p = NULL;
-		struct sentry_policy *pol;
+		struct sentry_policy *pol, *fpol;
 		struct sentry_conf *conf;
 		bool owned = false;
 
+		r->sandboxes++;
 		if (sentry_find_policy(s, sb->policy_name, &p, &owned, &e) < 0 ||
 		    set_rules(s, sb, p, &rs, &e) < 0) {
 			sentry_log("reload: sandbox=%s keeps its policy: %s", sb->id,
@@ -332,25 +416,50 @@ void sentry_reload(struct sentry *s)
 			e = NULL;
 			if (owned)
 				redirect_policy_free(p);
+			r->kept++;
+			r->keeping_handlers += sb->conf && sb->conf->kept_text;
 			continue;
 		}
 		pol = sentry_policy_hold(s, p, owned);
-		conf = pol ? sentry_conf_new(pol, rs) : NULL;
+		if (!pol) {
+			redirect_ruleset_free(rs);
+			if (owned)
+				redirect_policy_free(p);
+			conf = NULL;
+		} else {
+			conf = sentry_conf_new(pol, rs);	/* frees both when it fails */
+		}
+		/* the filter's policy: the one it was attached with, whatever reloads came since */
+		fpol = NULL;
+		if (sb->conf)
+			fpol = sb->conf->filter_pol ? sb->conf->filter_pol : sb->conf->pol;
+		if (conf && fpol) {
+			conf->filter_pol = sentry_policy_get(fpol);
+			if (kept_calls(conf, p) < 0) {
+				sentry_conf_put(conf);
+				conf = NULL;
+			}
+		}
 		if (!conf) {
 			/* the module has the new rules already; ours follow at the next reload */
 			sentry_log("reload: sandbox=%s keeps its policy: out of memory", sb->id);
-			if (!pol) {
-				redirect_ruleset_free(rs);
-				if (owned)
-					redirect_policy_free(p);
-			}
+			r->kept++;
 			continue;
 		}
 		sentry_sandbox_set_conf(sb, conf);
-		sentry_log("reload: sandbox=%s policy=%s rules replaced", sb->id,
-			   redirect_policy_name(p));
+		r->replaced++;
+		if (conf->kept_text) {
+			r->keeping_handlers++;
+			sentry_log("reload: sandbox=%s policy=%s rules replaced; its filter notifies "
+				   "calls the new policy does not, decided as before: %s", sb->id,
+				   redirect_policy_name(p), conf->kept_text);
+		} else {
+			sentry_log("reload: sandbox=%s policy=%s rules replaced", sb->id,
+				   redirect_policy_name(p));
+		}
 	}
 	sentry_policy_put(old_default);
-	sentry_log("reload done");
+	sentry_log("reload done: %u sandboxes, %u replaced, %u kept their policy, %u keep "
+		   "handlers for calls their filter notifies", r->sandboxes, r->replaced, r->kept,
+		   r->keeping_handlers);
 }
-

@@ -18,6 +18,9 @@
 /* How long an agent connection may take to deliver its message. */
 #define SENTRY_CONN_TIMEOUT_MS 5000
 #define SENTRY_MAX_CONNS 64
+/* The control socket: connections at most, and how long one may take in all. */
+#define SENTRY_CONTROL_MAX_CONNS 16
+#define SENTRY_CONTROL_TIMEOUT_MS 2000
 /* Requests fetched per broker round. */
 #define SENTRY_BATCH 64
 /* Module mode: how often sandboxes adopted without a listener are checked. */
@@ -48,6 +51,7 @@ enum sentry_custody {
 
 struct sentry_config {
 	const char *socket_path;
+	const char *control_path;	/* the control socket */
 	const char *policy_dir;
 	const char *policy_file;
 	const char *log_path;
@@ -82,6 +86,16 @@ struct sentry_conf {
 	struct sentry_policy *pol;	/* NULL: no policy, the default answer */
 	/* the tier-1 rules as compiled, to answer calls forwarded before they were set */
 	struct redirect_ruleset *rules;
+	/*
+	 * The policy the sandbox's filter was built from (a reference, or NULL:
+	 * pol's).  A reload never changes what a live filter notifies, so the
+	 * calls it notifies that a reloaded policy does not (kept) are still
+	 * decided by this one's handlers and default answer.
+	 */
+	struct sentry_policy *filter_pol;
+	char **kept;
+	size_t n_kept;
+	char *kept_text;	/* "open openat (policy NAME)": for the log and the control socket */
 };
 
 /*
@@ -114,6 +128,17 @@ struct sentry_sandbox {
 	uint64_t latency_sum_ns;
 };
 
+/* A control connection: its request line arriving, then its answer leaving. */
+struct sentry_ctl_conn {
+	struct sentry_ctl_conn *next;
+	int fd;
+	struct timespec deadline;
+	size_t in_len;
+	char in[REDIRECT_CONTROL_LINE_MAX];
+	char *out;			/* the answer line, once decided */
+	size_t out_len, out_off;
+};
+
 /* An accepted agent connection whose message is still arriving. */
 struct sentry_conn {
 	struct sentry_conn *next;
@@ -138,6 +163,11 @@ struct sentry {
 	struct sentry_sandbox *sandboxes;
 	struct redirect_notif_buf *notif;
 	int metrics_fd;
+	int control_fd;
+	ino_t control_ino;
+	struct sentry_ctl_conn *ctl_conns;
+	unsigned int n_ctl_conns;
+	unsigned long reloads;
 	enum sentry_custody custody;	/* portable mode: in use (not AUTO) */
 	int keeper_fd;			/* our connection to the keeper, or -1 */
 	bool stop;
@@ -215,7 +245,19 @@ void sentry_metrics_close(struct sentry *s);
 void sentry_metrics_accept(struct sentry *s);
 void sentry_metrics_count(struct sentry_sandbox *sb, int nr, int32_t error, uint64_t latency_ns);
 
+/* control.c: the control socket (line-oriented JSON, libredirect.h) */
+int sentry_control_open(struct sentry *s, struct redirect_error **err);
+void sentry_control_close(struct sentry *s);
+void sentry_control_accept(struct sentry *s);
+short sentry_control_events(const struct sentry_ctl_conn *c);
+void sentry_control_event(struct sentry *s, struct sentry_ctl_conn *c, short revents);
+void sentry_control_expire(struct sentry *s, const struct timespec *now);
+
 /* server.c */
+/* A listening socket at path (mode 0600, non-blocking); a stale one is replaced. */
+int sentry_listen(const char *path, int *fdp, ino_t *inop, struct redirect_error **err);
+/* Close it; the path goes only while it is still ours. */
+void sentry_unlisten(const char *path, int *fdp, ino_t ino);
 int sentry_server_open(struct sentry *s, struct redirect_error **err);
 void sentry_server_close(struct sentry *s);
 void sentry_server_accept(struct sentry *s);
@@ -247,6 +289,10 @@ void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf
 struct sentry_policy *sentry_policy_hold(struct sentry *s, struct redirect_policy *policy,
 					 bool owned);
 void sentry_policy_put(struct sentry_policy *pol);
+struct sentry_policy *sentry_policy_get(struct sentry_policy *pol);
+/* The policy that decides call name in sb: its filter's policy for a kept call. */
+const struct redirect_policy *sentry_conf_policy_for(const struct sentry_sandbox *sb,
+						     const char *name);
 /* Takes over pol's reference and rs (both freed when out of memory: NULL). */
 struct sentry_conf *sentry_conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs);
 struct sentry_conf *sentry_conf_get(struct sentry_conf *conf);
@@ -254,8 +300,13 @@ void sentry_conf_put(struct sentry_conf *conf);
 void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why);
 /* Our listener copy polled: hang-up ends the sandbox. */
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents);
+/* What a reload did, for the control socket. */
+struct sentry_reload_result {
+	char default_error[256];	/* the default policy kept: why; else "" */
+	unsigned int sandboxes, replaced, kept, keeping_handlers;
+};
 /* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
-void sentry_reload(struct sentry *s);
+void sentry_reload(struct sentry *s, struct sentry_reload_result *r);
 
 /* custody.c: state files (module mode), so that a restarted daemon adopts its sandboxes */
 void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb);

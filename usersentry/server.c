@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "sentry.h"
 
 static int fill_addr(struct sockaddr_un *sun, const char *path, struct redirect_error **err)
@@ -67,9 +69,9 @@ static int make_parent(const char *path, struct redirect_error **err)
 	return 0;
 }
 
-int sentry_server_open(struct sentry *s, struct redirect_error **err)
+/* A listening socket at path, mode 0600, non-blocking; replaces a stale one only. */
+int sentry_listen(const char *path, int *fdp, ino_t *inop, struct redirect_error **err)
 {
-	const char *path = s->cfg.socket_path;
 	struct sockaddr_un sun;
 	char tmp[sizeof(sun.sun_path)];
 	struct stat st;
@@ -110,25 +112,35 @@ int sentry_server_open(struct sentry *s, struct redirect_error **err)
 		unlink(tmp);
 		goto fail;
 	}
-	s->listen_fd = fd;
-	s->socket_ino = st.st_ino;
+	*fdp = fd;
+	*inop = st.st_ino;
 	return 0;
 fail:
 	close(fd);
 	return ret;
 }
 
-void sentry_server_close(struct sentry *s)
+void sentry_unlisten(const char *path, int *fdp, ino_t ino)
 {
 	struct stat st;
 
-	if (s->listen_fd < 0)
+	if (*fdp < 0)
 		return;
 	/* remove the path only while it is still ours */
-	if (stat(s->cfg.socket_path, &st) == 0 && st.st_ino == s->socket_ino)
-		unlink(s->cfg.socket_path);
-	close(s->listen_fd);
-	s->listen_fd = -1;
+	if (stat(path, &st) == 0 && st.st_ino == ino)
+		unlink(path);
+	close(*fdp);
+	*fdp = -1;
+}
+
+int sentry_server_open(struct sentry *s, struct redirect_error **err)
+{
+	return sentry_listen(s->cfg.socket_path, &s->listen_fd, &s->socket_ino, err);
+}
+
+void sentry_server_close(struct sentry *s)
+{
+	sentry_unlisten(s->cfg.socket_path, &s->listen_fd, s->socket_ino);
 	while (s->conns) {
 		struct sentry_conn *c = s->conns;
 
@@ -238,6 +250,39 @@ int sentry_find_policy(struct sentry *s, const char *name, struct redirect_polic
 	return redirect_error_set(err, ENOENT, "unknown policy \"%s\"", name);
 }
 
+/*
+ * The answer redirect-run's launcher waits for before it lets the command
+ * run (REDIRECT_AGENT_REPLY_ANNOTATION); runc's messages get none.
+ */
+static void reply(struct sentry_conn *c, const struct redirect_agent_msg *msg,
+		  const struct redirect_policy *policy, const char *error)
+{
+	const char *want = redirect_agent_msg_annotation(msg, REDIRECT_AGENT_REPLY_ANNOTATION);
+	struct json_object *o;
+	const char *line;
+
+	if (!want || strcmp(want, "1"))
+		return;
+	o = json_object_new_object();
+	if (!o)
+		return;	/* no answer: the launcher refuses to run the command */
+	json_object_object_add(o, "accepted", json_object_new_boolean(!error));
+	if (error) {
+		json_object_object_add(o, "error", json_object_new_string(error));
+	} else {
+		json_object_object_add(o, "sandbox",
+				       json_object_new_string(redirect_agent_msg_id(msg)));
+		json_object_object_add(o, "policy",
+				       json_object_new_string(redirect_policy_name(policy)));
+	}
+	line = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	/* a few hundred bytes into an empty socket buffer: never blocks */
+	if (line && (send(c->fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ||
+		     send(c->fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0))
+		sentry_log("agent reply to pid %d: %s", (int)c->peer_pid, strerror(errno));
+	json_object_put(o);
+}
+
 static void attach(struct sentry *s, struct sentry_conn *c)
 {
 	struct redirect_agent_msg *msg = NULL;
@@ -255,9 +300,12 @@ static void attach(struct sentry *s, struct sentry_conn *c)
 		ret = sentry_sandbox_new(s, msg, policy, owned, &e);
 	if (ret < 0) {
 		sentry_log("agent message from pid %d rejected: %s", (int)c->peer_pid, e->msg);
+		if (msg)
+			reply(c, msg, NULL, e->msg);
 		if (owned)
 			redirect_policy_free(policy);
 	} else {
+		reply(c, msg, policy, NULL);
 		sentry_log("sandbox=%s attached: pid=%d policy=%s status=%s agent-peer=%d/%u "
 			   "id=%u", redirect_agent_msg_id(msg), (int)redirect_agent_msg_pid(msg),
 			   redirect_policy_name(policy), redirect_agent_msg_status(msg),

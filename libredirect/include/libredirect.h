@@ -639,6 +639,71 @@ void redirect_agent_reader_free(struct redirect_agent_reader *reader);
 int redirect_agent_recv(int sockfd, struct redirect_agent_msg **msgp,
 			struct redirect_error **err);
 
+/*
+ * The reply to redirect-run's own launcher.  A message whose annotations
+ * hold REDIRECT_AGENT_REPLY_ANNOTATION = "1" is answered with one line of
+ * JSON on the same connection once the daemon has decided, then closed:
+ *   {"accepted":true,"sandbox":"ID","policy":"NAME"}
+ *   {"accepted":false,"error":"why"}
+ * runc's messages do not carry it and get no answer, as the OCI protocol has it.
+ */
+#define REDIRECT_AGENT_REPLY_ANNOTATION "dev.redirect.agent-reply"
+#define REDIRECT_AGENT_REPLY_MAX 4096
+
+/* ---- usersentry's control socket ------------------------------------------------ */
+
+/*
+ * A Unix stream socket, mode 0600, root only (the daemon checks the peer's
+ * uid).  One request line, one answer line, then the daemon closes:
+ *   {"op":"status"}  {"op":"sandboxes"}  {"op":"reload"}  {"op":"policy","name":"NAME"}
+ * The answer is a JSON object with "ok": true and the op's fields, or
+ * "ok": false and "error".  docs/integration.md lists the fields.
+ */
+#define REDIRECT_AGENT_SOCKET "/run/redirect/usersentry.sock"
+#define REDIRECT_CONTROL_SOCKET "/run/redirect/control.sock"
+#define REDIRECT_CONTROL_LINE_MAX 4096	/* a request, with its newline */
+
+enum redirect_control_op {
+	REDIRECT_CONTROL_STATUS,
+	REDIRECT_CONTROL_SANDBOXES,
+	REDIRECT_CONTROL_RELOAD,
+	REDIRECT_CONTROL_POLICY,
+};
+
+/* "status", ...; NULL for a value out of range. */
+const char *redirect_control_op_name(enum redirect_control_op op);
+
+/*
+ * The control socket of the daemon on agent_socket: REDIRECT_CONTROL_SOCKET
+ * beside REDIRECT_AGENT_SOCKET, else agent_socket with ".control" appended.
+ */
+int redirect_control_path(const char *agent_socket, char *buf, size_t size,
+			  struct redirect_error **err);
+
+/*
+ * redirect_control_parse() - one request line (newline not included)
+ * Sets *op, and name (name_size bytes) for REDIRECT_CONTROL_POLICY.
+ * -EINVAL with the reason for anything else: bad JSON, unknown op or key,
+ * a name where none belongs or one that does not fit.
+ */
+int redirect_control_parse(const char *line, size_t len, enum redirect_control_op *op,
+			   char *name, size_t name_size, struct redirect_error **err);
+
+/*
+ * redirect_control_call() - one request, its answer line (malloc()ed, no newline)
+ * name: the policy for REDIRECT_CONTROL_POLICY, else NULL.  Never blocks
+ * longer than timeout_ms: -ETIMEDOUT.  -ENOENT / -ECONNREFUSED: no daemon.
+ */
+int redirect_control_call(const char *path, enum redirect_control_op op, const char *name,
+			  int timeout_ms, char **answerp, struct redirect_error **err);
+
+/*
+ * redirect_control_policy_known() - does the daemon know policy name?
+ * 1: yes; 0: no, *err holds the daemon's reason; -errno: it could not be asked.
+ */
+int redirect_control_policy_known(const char *path, const char *name, int timeout_ms,
+				  struct redirect_error **err);
+
 /* ---- seccomp user notification (portable mode) ------------------------------- */
 
 /*

@@ -371,15 +371,16 @@ TEST_F(e2e, unknown_policy_is_refused)
 	char other_dir[PATH_MAX], other[PATH_MAX + 16], out[4096], *text;
 	int status;
 
-	/* a policy the daemon does not have: the listener is closed, uname fails */
+	/* a policy the daemon does not have: refused before uname runs (exit 125) */
 	snprintf(other_dir, sizeof(other_dir), "%s/elsewhere", self->dir);
 	ASSERT_EQ(0, mkdir(other_dir, 0700));
 	snprintf(other, sizeof(other), "%s/other.json", other_dir);
 	ASSERT_EQ(0, write_file(other, e2e_policy));
 	status = rr(self, other, NULL, out, sizeof(out), "/usr/bin/uname", "-r", NULL);
 	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_NE(0, WEXITSTATUS(status));
+	EXPECT_EQ(125, WEXITSTATUS(status));
 	EXPECT_EQ(NULL, strstr(out, RELEASE));
+	EXPECT_NE(NULL, strstr(out, "usersentry refused the sandbox: unknown policy"));
 	text = wait_log(self, "unknown policy \"other\"", 5000);
 	EXPECT_NE(NULL, text);
 	free(text);
@@ -390,6 +391,7 @@ TEST_F(e2e, metadata_cannot_leave_the_policy_dir)
 {
 	struct redirect_launcher *l = NULL;
 	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
 	char *const argv[] = { "/usr/bin/uname", "-r", NULL };
 	char *text;
 	int status;
@@ -399,9 +401,11 @@ TEST_F(e2e, metadata_cannot_leave_the_policy_dir)
 	ASSERT_EQ(0, redirect_launcher_new(p, &l, NULL));
 	ASSERT_EQ(0, redirect_launcher_set_agent_socket(l, self->sock, NULL));
 	ASSERT_EQ(0, redirect_launcher_set_metadata(l, "../e2e", NULL));
-	ASSERT_EQ(0, redirect_launcher_run(l, argv, &status, NULL));
-	/* refused: the listener is closed and uname fails with ENOSYS */
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	/* refused: the daemon says so and the launcher never lets uname run */
+	EXPECT_EQ(-EPERM, redirect_launcher_run(l, argv, &status, &e));
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e->msg, "usersentry refused the sandbox: invalid policy name"));
+	redirect_error_free(e);
 	text = wait_log(self, "invalid policy name", 5000);
 	EXPECT_NE(NULL, text);
 	free(text);

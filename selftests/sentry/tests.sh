@@ -951,9 +951,48 @@ s.close()                                                              # no fd
 s = conn(); s.sendall(b'x' * 100000); s.close()
 PY
 cp "$pol/uname.json" "$work/unknown.json"
-timeout 10 "$bin/redirect-run" -s "$sock" -p "$work/unknown.json" -- true >/dev/null 2>&1
-wait_log 'unknown policy "unknown"'
+out=$(timeout 60 "$bin/redirect-run" -s "$sock" -p "$work/unknown.json" -- touch "$work/ran" 2>&1)
+rc=$?
+echo "$out" | diag
 check "bad_input_unknown_policy_refused" grep -q 'unknown policy "unknown"' "$log"
+# redirect-run waits for the daemon's answer: an unknown policy is exit 125
+# with the daemon's reason, and the command never runs (before: it ran, and
+# every notified call answered ENOSYS)
+check "redirect_run_unknown_policy_exits_125_with_reason_and_runs_nothing" eval \
+	'[ $rc = 125 ] && grep -q "usersentry refused the sandbox: unknown policy \"unknown\"" <<<"$out" &&
+	[ ! -e "$work/ran" ]'
+# the reply is for messages that ask for it; runc's (no annotation) get none
+agent_reply() { # annotations JSON: what the daemon sends back before it closes
+	python3 - "$sock" "$1" <<'PY'
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+st = {"ociVersion": "1.0.2-dev", "id": "reply-test", "status": "creating", "pid": os.getpid(),
+      "bundle": "/", "annotations": json.loads(sys.argv[2])}
+msg = {"ociVersion": "1.0.2-dev", "fds": ["seccompFd"], "pid": os.getpid(),
+       "metadata": "uname", "state": st}
+fd = os.open("/dev/null", os.O_RDONLY)
+socket.send_fds(s, [json.dumps(msg).encode()], [fd])
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(repr(data))
+PY
+}
+n_rej=$(grep -c "is not a seccomp listener" "$log")
+out=$(agent_reply '{}')
+# refused as the one below is (no listener), but silently
+check "agent_message_without_reply_annotation_gets_no_reply" eval '[ "$out" = "b'"''"'" ] &&
+	[ "$(grep -c "is not a seccomp listener" "$log")" = $((n_rej + 1)) ]'
+
+out=$(agent_reply '{"dev.redirect.agent-reply":"1"}')
+echo "$out" | diag
+check "agent_message_asking_for_reply_gets_refusal_reason" \
+	grep -q '"accepted": *false.*"error": *".*listener' <<<"$out"
 "$bin/redirect-run" -s "$sock" -p "$pol/uname.json" -i spinner -- "$tgt" spin &
 rrpid=$!
 wait_log "call sandbox=spinner"
@@ -1007,6 +1046,146 @@ diag <"$work/watch.out"
 	grep -q "first errno=13" "$work/watch.out"; }
 check "sighup_replaces_tier1_rules_of_live_sandbox" [ $? = 0 ]
 check "sighup_daemon_alive" kill -0 "$daemon"
+
+# ---- the control socket: line-oriented JSON, root only, never holding up calls
+ctlsock=$sock.control
+ctl() { # a request line (raw) [uid]: the answer line
+	python3 - "$ctlsock" "$1" "${2:-0}" <<'PY'
+import os, socket, sys
+path, line, uid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if uid:
+    os.setgid(uid)
+    os.setuid(uid)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(30)
+try:
+    s.connect(path)
+except OSError as e:
+    print("connect: " + e.strerror)
+    sys.exit(0)
+try:
+    s.sendall(line.encode() + b"\n")
+except OSError:
+    pass  # refused at once: the answer is waiting all the same
+data = b""
+while not data.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode())
+PY
+}
+jget() { # JSON text, a python expression on it as j
+	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); v = eval(sys.argv[2])
+print(" ".join(map(str, v)) if isinstance(v, tuple) else v)' "$1" "$2"
+}
+check "control_socket_is_mode_0600" [ "$(stat -c %a "$ctlsock")" = 600 ]
+out=$(ctl '{"op":"status"}')
+echo "$out" | diag
+check "control_status_names_daemon_and_mode" eval '[ "$(jget "$out" "j[\"ok\"], j[\"pid\"], j[\"mode\"]")" = "True $daemon $mode" ]'
+out=$(ctl '{"op":"policy","name":"uname"}')
+check "control_policy_known" [ "$(jget "$out" 'j["known"], j["policy"]')" = "True uname" ]
+out=$(ctl '{"op":"policy","name":"no-such-policy"}')
+echo "$out" | diag
+check "control_policy_unknown_says_why" \
+	[ "$(jget "$out" 'j["ok"], j["known"], "unknown policy" in j["reason"]')" = "True False True" ]
+out=$(ctl '{"op":"policy","name":"../etc/passwd"}')
+check "control_policy_bad_name_refused" [ "$(jget "$out" 'j["known"], "invalid" in j["reason"]')" = "False True" ]
+out=$(ctl '{"op":"shutdown"}')
+check "control_unknown_op_refused_by_name" [ "$(jget "$out" 'j["ok"], "shutdown" in j["error"]')" = "False True" ]
+out=$(ctl '{"op":"status","name":"x"}')
+check "control_status_takes_no_name" [ "$(jget "$out" 'j["ok"]')" = False ]
+out=$(ctl "$(head -c 5000 /dev/zero | tr '\0' x)")
+check "control_overlong_line_refused" [ "$(jget "$out" 'j["ok"], j["error"]')" = "False request line too long" ]
+# the socket's mode keeps others out; the peer check holds when the mode does not
+wmode=$(stat -c %a "$work")
+chmod 666 "$ctlsock"
+chmod o+x "$work"
+out=$(ctl '{"op":"status"}' 65534)
+chmod 600 "$ctlsock"
+chmod "$wmode" "$work"
+echo "$out" | diag
+check "control_refuses_non_root_peer" [ "$(jget "$out" 'j["ok"], "root only" in j["error"]')" = "False True" ]
+# a client that sends half a line holds up nothing, and is dropped at the deadline
+python3 - "$ctlsock" "$work/half-sent" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b'{"op":"sta')
+open(sys.argv[2], "w").close()
+time.sleep(6)
+PY
+hpid=$!
+for _ in $(seq 100); do [ -e "$work/half-sent" ] && break; sleep 0.05; done
+t0=$(date +%s%N)
+out=$(rr uname uname -r)
+t1=$(date +%s%N)
+check "control_stalled_client_holds_up_no_call" [ "$out" = "$release" ]
+wait_log "control: connection timed out before a request"
+check "control_stalled_client_dropped_at_deadline" grep -q "control: connection timed out" "$log"
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+
+# ---- reload semantics: a reload never changes what a live sandbox's filter
+# notifies. Six sandboxes read a remapped file and call uname in a loop while
+# their policy loses its "files" section and gets it back, four times (SIGHUP
+# and the control socket); every open must still be remapped (before: ENOSYS).
+# A sandbox started after the reload gets the new policy.
+cat >"$pol/live.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "uname":{"release":"$release"},
+ "files":{"remap":[{"from":"$d/a.txt","to":"$d/b.txt"}]}}}}
+JSON
+cp "$pol/live.json" "$work/live-files.json"
+cat >"$work/live-nofiles.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "uname":{"release":"$release"}}}}
+JSON
+rm -f "$work/stop-live"
+lpids=
+for i in 1 2 3 4 5 6; do
+	timeout 300 "$bin/redirect-run" -s "$sock" -p "$pol/live.json" -i "live$i" -- \
+		"$tgt" mixed 2 0 "$d/a.txt" $'mapped\n' "$release" "$work/stop-live" \
+		>"$work/live$i.out" 2>&1 &
+	lpids="$lpids $!"
+done
+for _ in $(seq 300); do
+	[ "$(grep -c 'sandbox=live[1-6] attached' "$log")" -ge 6 ] && break
+	sleep 0.1
+done
+reloads=$(grep -c "reload done" "$log")
+for r in 1 2 3 4; do
+	sleep 1
+	if [ $((r % 2)) = 1 ]; then cp "$work/live-nofiles.json" "$pol/live.json"
+	else cp "$work/live-files.json" "$pol/live.json"; fi
+	if [ $r -le 2 ]; then kill -HUP "$daemon"; else ctl '{"op":"reload"}' >"$work/reload$r.out"; fi
+	wait_log "reload done" $((reloads + r))
+	if [ $r = 1 ]; then
+		# a new sandbox under the policy as it is now: its filter notifies no open
+		out=$(rr live cat "$d/a.txt" 2>&1)
+		check "reload_new_sandbox_gets_new_policy" [ "$out" = real ]
+		out=$(ctl '{"op":"status"}')
+		echo "$out" | diag
+		check "reload_status_counts_sandboxes_keeping_handlers" \
+			[ "$(jget "$out" 'j["sandboxes_keeping_handlers"]')" = 6 ]
+		out=$(ctl '{"op":"sandboxes"}')
+		check "reload_sandboxes_name_kept_calls" [ "$(jget "$out" \
+			'sum(1 for s in j["sandboxes"] if s["kept_handlers"] and " open " in " " + s["kept_handlers"] and "(policy live)" in s["kept_handlers"])')" = 6 ]
+	fi
+done
+diag <"$work/reload3.out"
+check "reload_over_control_reports_what_it_did" \
+	[ "$(jget "$(cat "$work/reload3.out")" 'j["ok"], j["replaced"] >= 6, j["keeping_handlers"] >= 6')" = "True True True" ]
+sleep 1
+touch "$work/stop-live"
+lrc=0
+for p in $lpids; do wait "$p" || lrc=1; done
+for i in 1 2 3 4 5 6; do sed "s/^/live$i: /" "$work/live$i.out" | diag; done
+grep "decided as before" "$log" | head -2 | diag
+check "reload_live_sandboxes_keep_handlers_their_filter_needs" [ "$lrc" = 0 ]
+check "reload_log_says_what_was_kept" grep -q "sandbox=live1 policy=live rules replaced; its filter notifies calls the new policy does not, decided as before: .*open.*(policy live)" "$log"
+cp "$work/live-files.json" "$pol/live.json"
 
 # ---- audit bounds: rate limit and size bound (a second daemon)
 stop_daemon

@@ -93,8 +93,9 @@ run
 check "no_command_is_usage_error_2" [ $rc = 2 ]
 run --help
 check "help_lists_every_command" eval '[ $rc = 0 ] && has "^  status" && has "^  sandboxes" &&
-	has "^  stats" && has "^  trace" && has "^  rules" && has "^  policy" && has "3  redirect.ko"'
-for c in status sandboxes stats trace "rules show" "rules load" "rules clear" "rules reload" \
+	has "^  stats" && has "^  trace" && has "^  rules" && has "^  policy" && has "^  daemon" &&
+	has "3  redirect.ko"'
+for c in status daemon sandboxes stats trace "rules show" "rules load" "rules clear" "rules reload" \
 	"policy check"; do
 	# shellcheck disable=SC2086
 	run $c --help
@@ -145,7 +146,7 @@ man_documents() { # each word: a ".B WORD" line in the man page
 		grep -qx "\.B $w" "$man" || { out="not documented: $w"; return 1; }
 	done
 }
-check "man_page_documents_commands_and_exit_codes" man_documents status sandboxes stats \
+check "man_page_documents_commands_and_exit_codes" man_documents status daemon sandboxes stats \
 	trace "rules show" "rules load" "rules clear" "rules reload" "policy check" 0 1 2 3
 
 # ---- policy check (no module needed)
@@ -185,15 +186,18 @@ run status --socket "$sock"
 check "status_without_daemon_exits_3" eval '[ $rc = 3 ] && has "daemon: *not running"'
 run rules reload --socket "$sock"
 check "rules_reload_without_daemon_exits_3" eval '[ $rc = 3 ] && has "not running"'
+# a process on the control socket that is not usersentry: accepts, answers nothing
 python3 -c "
 import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
-open(sys.argv[1] + '.ready', 'w').close(); time.sleep(120)" "$work/stranger.sock" &
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+open(sys.argv[1] + '.ready', 'w').close()
+while True:
+    c, _ = s.accept(); c.recv(4096); c.close()" "$work/stranger.sock.control" &
 stranger=$!
-poll 30 test -e "$work/stranger.sock.ready"
+poll 30 test -e "$work/stranger.sock.control.ready"
 run rules reload --socket "$work/stranger.sock"
 check "rules_reload_refuses_a_process_not_usersentry" eval '[ $rc = 1 ] &&
-	has "is not usersentry" && kill -0 $stranger'
+	has "closed without an answer" && kill -0 $stranger'
 kill "$stranger" 2>/dev/null
 wait "$stranger" 2>/dev/null
 
@@ -204,7 +208,12 @@ else
 fi
 check "daemon_started" [ $? = 0 ]
 run status --socket "$sock"
-check "status_finds_daemon_pid" eval '[ $rc = 0 ] && has "usersentry running, pid $daemon"'
+check "status_finds_daemon_pid" eval '[ $rc = 0 ] && has "usersentry running, pid $daemon" &&
+	has "reloads:    0"'
+run status --control "$sock.control" --socket "$work/elsewhere.sock"
+check "status_asks_the_control_socket_given" eval '[ $rc = 0 ] && has "pid $daemon"'
+run daemon --socket "$sock"
+check "daemon_lists_no_sandboxes" eval '[ $rc = 0 ] && has "(no sandboxes)"'
 run status --socket "$sock" --metrics "$metrics"
 check "status_asks_metrics" eval '[ $rc = 0 ] && has "sandboxes:  0" && has "answering on"'
 run status --socket "$sock" --metrics "$work/no-metrics.sock"
@@ -227,7 +236,13 @@ if [ "$mode" = host ]; then
 	run status --json --socket "$sock" --metrics "$metrics"
 	check "status_json_parses" eval '[ $rc = 0 ] && json "assert d[\"daemon_running\"] is True
 assert d[\"daemon_pid\"] == $daemon and d[\"mode\"] == \"portable\" and d[\"sandboxes\"] == 1
-assert d[\"module_loaded\"] is False"'
+assert d[\"module_loaded\"] is False and d[\"daemon\"][\"control\"] == \"$sock.control\""'
+	run daemon --socket "$sock"
+	check "daemon_lists_portable_sandbox_and_policy" eval '[ $rc = 0 ] &&
+		has "^ctl-one  *[0-9]*  *[0-9]*  *ctl  *no "'
+	run daemon --json --socket "$sock"
+	check "daemon_json_lists_sandbox" eval '[ $rc = 0 ] && json "s = d[0]
+assert s[\"id\"] == \"ctl-one\" and s[\"policy\"] == \"ctl\" and s[\"kept_handlers\"] is None"'
 	if [ ! -e /sys/module/redirect ]; then
 		for c in sandboxes stats "stats ctl-one" "trace --count 1 --timeout 5" \
 			"rules show 1" "rules clear 1" "rules load ctl-one $pol/ctl.json"; do
@@ -403,9 +418,12 @@ check "sandboxed_command_exits_0" [ $? = 0 ]
 if [ "$mode" = host ]; then
 	reloads=$(grep -c "reloading policies" "$log")
 	run rules reload --socket "$sock"
-	check "rules_reload_signals_daemon" eval '[ $rc = 0 ] && has "pid $daemon"'
+	check "rules_reload_asks_daemon_and_says_what_it_did" eval '[ $rc = 0 ] &&
+		has "pid $daemon" && has "0 kept their policy"'
 	poll 30 eval '[ $(grep -c "reloading policies" "$log") -gt $reloads ]'
 	check "rules_reload_reaches_daemon_log" [ $? = 0 ]
+	run status --socket "$sock"
+	check "status_counts_reloads" has "reloads:    1"
 fi
 if [ "$mode" = host ]; then
 	# a daemon killed outright leaves its socket behind: stale, not running
@@ -413,6 +431,8 @@ if [ "$mode" = host ]; then
 	daemon=''
 	run status --socket "$sock"
 	check "status_stale_socket_exits_3" eval '[ $rc = 3 ] && has "stale socket"'
+	run daemon --socket "$sock"
+	check "daemon_stale_socket_exits_3" eval '[ $rc = 3 ] && has "stale socket"'
 fi
 echo "# ctl: $n tests ($mode)"
 exit "$failed"
