@@ -32,7 +32,9 @@ static void usage(FILE *f)
 		"      --audit-max-bytes N  rotate FILE to FILE.1 beyond N bytes (default 64 MiB)\n"
 		"      --audit-rate N     at most N lines a second (default 1000; 0: no limit)\n"
 		"      --portable         do not use /dev/redirect even when present\n"
-		"  -m, --metrics PATH     Prometheus text exposition (HTTP) on a Unix socket\n"
+		"  -m, --metrics ADDR     Prometheus text exposition over HTTP on ADDR:\n"
+		"                         tcp:PORT (127.0.0.1), tcp:IP:PORT, tcp:[IPv6]:PORT,\n"
+		"                         unix:PATH or PATH (a Unix socket, mode 0600)\n"
 		"  -w, --workers N        threads for calls that may block (files, connect,\n"
 		"                         mount): at most N, default 4 per CPU up to %u;\n"
 		"                         0: every call on the main thread\n"
@@ -186,7 +188,7 @@ static int run(struct sentry *s)
 		if (pfds[POLL_LISTEN].revents & POLLIN)
 			sentry_server_accept(s);
 		if (pfds[POLL_METRICS].revents & POLLIN)
-			sentry_metrics_accept(s);
+			sentry_metrics_event(s);
 	}
 	free(pfds);
 	free(owners);

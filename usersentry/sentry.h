@@ -41,7 +41,7 @@ struct sentry_config {
 	unsigned long audit_max_bytes;	/* rotate to .1 beyond this; 0: no bound */
 	unsigned int audit_rate;	/* lines per second; 0: no limit */
 	unsigned int session_flags;	/* REDIRECT_SESSION_* */
-	const char *metrics_path;	/* Prometheus exposition socket, or NULL */
+	const char *metrics_path;	/* Prometheus endpoint: [unix:]PATH or tcp:[ADDR:]PORT */
 	unsigned int workers;		/* worker threads at most; 0: every call inline */
 	unsigned int worker_idle_ms;	/* an idle worker exits after this */
 	unsigned int conn_timeout_ms;	/* an agent connection's message is due within this */
@@ -73,6 +73,14 @@ struct sentry_conf {
  * a reference (ref) for each call they serve, so an ended sandbox is freed
  * by whoever drops the last one.
  */
+/* One sandbox's call metrics; kept a grace period after it ends (metrics.c). */
+struct sentry_counts {
+	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
+	uint64_t errors;
+	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
+	uint64_t latency_sum_ns;
+};
+
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
 	struct sentry *s;		/* NULL: driven directly on listener (tests) */
@@ -89,11 +97,7 @@ struct sentry_sandbox {
 	char *policy_name;		/* as named by the agent message ("" default) */
 	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
-	/* metrics, under the metrics lock */
-	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
-	uint64_t errors;
-	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
-	uint64_t latency_sum_ns;
+	struct sentry_counts counts;	/* metrics, under the metrics lock */
 };
 
 /* An accepted agent connection whose message is still arriving. */
@@ -192,7 +196,8 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 /* metrics.c */
 int sentry_metrics_open(struct sentry *s, struct redirect_error **err);
 void sentry_metrics_close(struct sentry *s);
-void sentry_metrics_accept(struct sentry *s);
+void sentry_metrics_event(struct sentry *s);
+void sentry_metrics_retire(struct sentry_sandbox *sb);
 void sentry_metrics_count(struct sentry_sandbox *sb, int nr, int32_t error, uint64_t latency_ns);
 
 /* server.c */
