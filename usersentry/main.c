@@ -159,7 +159,8 @@ static int run(struct sentry *s)
 		}
 
 		sentry_pool_kick(NULL);
-		ret = poll(pfds, n, poll_timeout(s));
+		sentry_watchdog_kick();
+		ret = poll(pfds, n, sentry_watchdog_timeout(poll_timeout(s)));
 		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
@@ -390,6 +391,12 @@ int main(int argc, char **argv)
 	ret = sentry_sd_notify("READY=1");
 	if (ret < 0)
 		sentry_log("NOTIFY_SOCKET: cannot tell systemd we are ready: %s", strerror(-ret));
+	{
+		int64_t wd_ms = sentry_watchdog_init();
+
+		if (wd_ms)
+			sentry_log("watchdog: WATCHDOG=1 every %lld ms", (long long)wd_ms);
+	}
 
 	ret = run(&s);
 	sentry_sd_notify("STOPPING=1");

@@ -437,5 +437,8 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
+int64_t sentry_watchdog_init(void);
+void sentry_watchdog_kick(void);
+int sentry_watchdog_timeout(int timeout_ms);
 
 #endif /* USERSENTRY_SENTRY_H */
