@@ -162,7 +162,7 @@ int redirect_session_open(unsigned int flags, struct redirect_session **sp,
 		}
 		if (!atomic_exchange(&announced, true))
 			redirect_notice("%s absent (%s): portable mode, tier-1 rules evaluated in "
-					"user space, no custody", REDIRECT_DEVICE,
+					"user space, no custody in the kernel", REDIRECT_DEVICE,
 					strerror(saved));
 		ret = open_portable(s, err);
 		goto out;
