@@ -103,7 +103,7 @@ check bad_numeric_options_are_refused_by_name \
 # A bad --metrics address: the daemon refuses to start and names the option.
 refuses_metrics() { # address
 	local err rc=0
-	err=$(timeout 5 "$bin/usersentry" -s "$sock" -d "$pol" -m "$1" 2>&1) || rc=$?
+	err=$(timeout 5 "$bin/usersentry" -s "$sock" -d "$pol" --custody none -m "$1" 2>&1) || rc=$?
 	rm -f "$sock"
 	[ "$rc" != 0 ] && [[ "$err" == *"--metrics"* ]] ||
 		{ echo "-m $1: exit $rc, said: $err" | diag; return 1; }
