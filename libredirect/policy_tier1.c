@@ -159,6 +159,10 @@ static int parse_trule_action(struct policy_loader *l, json_object *o,
 	} else if (!strncmp(s, "errno:", 6)) {
 		if (redirect_errno_parse(s + 6, &errnum) < 0)
 			return policy_fail(l, "unknown errno \"%s\"", s + 6);
+		if (rdr_errno_is_restart(errnum))
+			return policy_fail(l, "errno %d is one of the kernel's restart codes "
+					   "(%d..%d): the call would be restarted, not failed",
+					   errnum, RDR_ERRNO_RESTART_FIRST, RDR_ERRNO_RESTART_LAST);
 		r->verdict = REDIRECT_VERDICT_ERRNO;
 		r->value = errnum;
 	} else if (!strncmp(s, "value:", 6)) {

@@ -223,9 +223,9 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 
 static int fail(struct redirect_error *e, int ret, const char *what)
 {
-	/* the family resolves for anybody; its commands want CAP_NET_ADMIN */
-	const char *hint = ret == -EPERM ? " (the control plane needs CAP_NET_ADMIN: run as root)"
-					 : "";
+	/* the family resolves for anybody; reading wants CAP_NET_ADMIN, changing CAP_SYS_ADMIN */
+	const char *hint = ret == -EPERM ? " (the control plane needs CAP_NET_ADMIN, and "
+					   "CAP_SYS_ADMIN to change rules: run as root)" : "";
 
 	if (e)
 		msg("%s%s", e->msg, hint);

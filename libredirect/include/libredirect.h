@@ -864,7 +864,8 @@ int redirect_session_set_rules_array(struct redirect_session *session, uint32_t 
  *        written into it; *nr_replies gets the number performed
  * @requests, @max_requests: filled with forwarded requests; *nr_requests
  *        gets how many
- * @timeout_ms: wait for a request when none is ready: 0 no, -1 forever
+ * @timeout_ms: wait for a request when none is ready: 0 no, -1 forever (other
+ *        negative values: -EINVAL)
  * Returns 0 (also on timeout, with *nr_requests 0) or the call's -errno:
  * -EINTR a signal came first.  In portable mode tier-1 verdicts are
  * answered inside, and a sandbox whose listener hung up is dropped.
