@@ -118,8 +118,14 @@ bool oci_name_written(const struct redirect_policy *p, const char *name, bool sk
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
-	/* unknown here: dropped, as the filter compiler does */
-	return nr != __NR_SCMP_ERROR && !(skip_notified && policy_is_sentry_call(p, nr));
+	/*
+	 * Unknown here: dropped, as the filter compiler does; but kept in a
+	 * merged profile, where the runtime's libseccomp may know a call the
+	 * bundle denies (dropping it would allow it).
+	 */
+	if (nr == __NR_SCMP_ERROR)
+		return p->keep_unknown_names;
+	return !(skip_notified && policy_is_sentry_call(p, nr));
 }
 
 bool oci_rule_written(const struct redirect_policy *p, const struct policy_rule *r)
@@ -319,7 +325,8 @@ static int dup_string(json_object *o, const char *key, char **out)
 {
 	json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v))
+	/* null: absent, as the profile parser reads it */
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
 		return 0;
 	*out = strdup(json_object_get_string(v));
 	return *out ? 0 : -ENOMEM;

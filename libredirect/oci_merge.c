@@ -420,6 +420,7 @@ int oci_merge_seccomp(const struct redirect_policy *policy, const struct redirec
 		free(m);
 		return redirect_make_error(err, ENOMEM, "out of memory");
 	}
+	m->keep_unknown_names = true;
 	ret = merge_profiles(policy, bundle, origin, m, err);
 	if (ret < 0) {
 		redirect_policy_free(m);

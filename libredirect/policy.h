@@ -79,6 +79,7 @@ struct redirect_policy {
 	unsigned int load_flags;	/* SECCOMP_FILTER_FLAG_* from "flags" */
 	struct policy_rule *rules;
 	size_t n_rules;
+	bool keep_unknown_names;	/* merged: names this libseccomp lacks are the runtime's */
 
 	/* redirect section */
 	char **caps;			/* bounding set for includes/excludes */

@@ -154,6 +154,23 @@ TEST(merge_stricter_answer_wins_per_call)
 	json_object_put(out);
 }
 
+/*
+ * A call this libseccomp does not know (newer than it, or only a runtime's
+ * newer libseccomp knows it) is the runtime's to resolve: a bundle's deny
+ * must not be dropped from the merged profile, or the call is allowed.
+ */
+TEST(merge_keeps_the_bundles_unknown_calls)
+{
+	json_object *out;
+	char msg[512];
+
+	ASSERT_EQ(0, merge(policy_json, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+			   "{\"names\":[\"rdr_future_call\"],\"action\":\"SCMP_ACT_ERRNO\","
+			   "\"errnoRet\":1}]}", &out, msg, sizeof(msg))) TH_LOG("%s", msg);
+	EXPECT_ANSWER(out, "rdr_future_call", "SCMP_ACT_ERRNO(1)");
+	json_object_put(out);
+}
+
 TEST(merge_default_is_the_stricter_one)
 {
 	json_object *out;

@@ -278,4 +278,19 @@ TEST(oci_config_files)
 						   NULL));
 }
 
+/* null is "absent" for the profile parser: the listener fields too (no strdup(NULL)) */
+TEST(oci_null_listener_fields_are_absent)
+{
+	static const char json[] = "{\"ociVersion\":\"1\",\"linux\":{\"seccomp\":"
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":null,"
+		"\"listenerMetadata\":null}}}";
+	struct redirect_oci_config *c = NULL;
+	struct redirect_error *e = NULL;
+
+	ASSERT_EQ(0, redirect_oci_config_read(json, strlen(json), "c.json", &c, &e))
+		TH_LOG("%s", e->msg);
+	EXPECT_EQ(NULL, redirect_oci_config_listener_path(c));
+	redirect_oci_config_free(c);
+}
+
 TEST_HARNESS_MAIN
