@@ -50,20 +50,38 @@ $(B)/obj/%.o: %.c
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 # ---- install, DKMS ---------------------------------------------------------
+# What `make install` puts in place, written once for install and uninstall:
+# MODE:SOURCE:DESTINATION (under $(DESTDIR)).
+MAN_PAGES := tools/man/redirect-run.1 tools/man/redirect-runc.1 tools/man/redirect-policy.5 \
+	tools/man/redirectctl.8 tools/man/usersentry.8
+INSTALL_FILES = \
+	0755:$(B)/bin/usersentry:$(PREFIX)/sbin/usersentry \
+	$(foreach t,$(INSTALL_TOOLS),0755:$(B)/bin/$(t):$(PREFIX)/bin/$(t)) \
+	0644:$(B)/lib/libredirect.so.0:$(PREFIX)/lib/libredirect.so.0 \
+	0644:libredirect/include/libredirect.h:$(PREFIX)/include/libredirect.h \
+	0644:kmod/uapi/linux/redirect.h:$(PREFIX)/include/linux/redirect.h \
+	0644:$(B)/lib/pkgconfig/libredirect.pc:$(PREFIX)/lib/pkgconfig/libredirect.pc \
+	0644:usersentry/policies/default.json:$(PREFIX)/share/redirect/policies/default.json \
+	0644:usersentry/policies/strict.json:$(PREFIX)/share/redirect/policies/strict.json \
+	0644:$(B)/policies/docker-default.json:$(PREFIX)/share/redirect/policies/docker-default.json \
+	0644:usersentry/systemd/usersentry.service:$(PREFIX)/lib/systemd/system/usersentry.service \
+	0644:usersentry/systemd/redirect.conf:/etc/modules-load.d/redirect.conf \
+	$(foreach m,$(MAN_PAGES),0644:$(m):$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+INSTALL_LINKS = $(PREFIX)/lib/libredirect.so
+
 install: user
-	install -D -m 0755 $(B)/bin/usersentry $(DESTDIR)$(PREFIX)/sbin/usersentry
-	for t in $(INSTALL_TOOLS); do install -D -m 0755 $(B)/bin/$$t $(DESTDIR)$(PREFIX)/bin/$$t; done
-	install -D -m 0644 $(B)/lib/libredirect.so.0 $(DESTDIR)$(PREFIX)/lib/libredirect.so.0
+	@set -e; for e in $(INSTALL_FILES); do \
+		mode=$${e%%:*}; r=$${e#*:}; src=$${r%%:*}; dst=$${r#*:}; \
+		echo "install $$src $(DESTDIR)$$dst"; install -D -m $$mode $$src $(DESTDIR)$$dst; \
+	done
 	ln -sf libredirect.so.0 $(DESTDIR)$(PREFIX)/lib/libredirect.so
-	install -D -m 0644 libredirect/include/libredirect.h $(DESTDIR)$(PREFIX)/include/libredirect.h
-	install -D -m 0644 kmod/uapi/linux/redirect.h $(DESTDIR)$(PREFIX)/include/linux/redirect.h
-	install -D -m 0644 $(B)/lib/pkgconfig/libredirect.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libredirect.pc
-	install -D -m 0644 usersentry/policies/default.json $(DESTDIR)$(PREFIX)/share/redirect/policies/default.json
-	install -D -m 0644 usersentry/policies/strict.json $(DESTDIR)$(PREFIX)/share/redirect/policies/strict.json
-	install -D -m 0644 $(B)/policies/docker-default.json $(DESTDIR)$(PREFIX)/share/redirect/policies/docker-default.json
-	install -D -m 0644 usersentry/systemd/usersentry.service $(DESTDIR)$(PREFIX)/lib/systemd/system/usersentry.service
 	sed -i 's|/usr/local/|$(PREFIX)/|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/usersentry.service
-	install -D -m 0644 usersentry/systemd/redirect.conf $(DESTDIR)/etc/modules-load.d/redirect.conf
+
+# Removes exactly what install put in place (and our own policy directory).
+uninstall:
+	@for e in $(INSTALL_FILES); do r=$${e#*:}; rm -fv $(DESTDIR)$${r#*:}; done
+	rm -fv $(addprefix $(DESTDIR),$(INSTALL_LINKS))
+	-rmdir $(DESTDIR)$(PREFIX)/share/redirect/policies $(DESTDIR)$(PREFIX)/share/redirect 2>/dev/null
 
 DKMS_SRC := $(DESTDIR)/usr/src/redirect-$(VERSION)
 dkms-install:
@@ -98,7 +116,7 @@ reliability: all tests
 clean: module-clean
 	rm -rf $(B)
 
-.PHONY: all module module-clean user tests reliability install dkms-install dkms-remove demo check clean
+.PHONY: all module module-clean user tests reliability install uninstall dkms-install dkms-remove demo check clean
 
 # Soak (selftests/reliability/soak.sh): usersentry in module mode serving many
 # sandboxes for SOAK_SECONDS (default 1800) on Debian's kernel, or with

@@ -321,6 +321,40 @@ static int check_sandbox_arg(const struct command *cmd, const char *arg, uint32_
  * A sandbox named by id (digits) or by name.  Returns -1 with *info filled,
  * else an exit code.
  */
+/*
+ * No sandbox has the name: one whose name starts with @arg, as docker takes a
+ * unique prefix of a container id; several are an error that lists them.
+ */
+static int by_prefix(const struct redirect_sandbox_info *all, size_t n, const char *arg,
+		     struct redirect_sandbox_info *info)
+{
+	size_t i, found = 0, len = strlen(arg);
+	char names[512] = "";
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(all[i].name, arg, len))
+			continue;
+		if (!found++)
+			*info = all[i];
+		if (strlen(names) < sizeof(names) - 80)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s (%u)",
+				 found > 1 ? ", " : "", all[i].name, all[i].sandbox_id);
+		else if (!strstr(names, ", ..."))
+			strcat(names, ", ...");
+	}
+	if (!found) {
+		msg("no sandbox named '%s' or with a name starting with it (see '%s sandboxes')",
+		    arg, prog);
+		return EXIT_FAILED;
+	}
+	if (found > 1) {
+		msg("'%s' is ambiguous: %zu sandboxes' names start with it: %s", arg, found,
+		    names);
+		return EXIT_FAILED;
+	}
+	return -1;
+}
+
 static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, const char *arg,
 			struct redirect_sandbox_info *info)
 {
@@ -355,11 +389,12 @@ static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, con
 			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
 				 found > 1 ? ", " : "", all[i].sandbox_id);
 	}
-	free(all);
 	if (!found) {
-		msg("no sandbox named '%s' (see '%s sandboxes')", arg, prog);
-		return EXIT_FAILED;
+		ret = by_prefix(all, n, arg, info);
+		free(all);
+		return ret;
 	}
+	free(all);
 	if (found > 1) {
 		msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found, arg, ids);
 		return EXIT_FAILED;

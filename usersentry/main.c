@@ -41,7 +41,9 @@ static void usage(FILE *f)
 		"      --keeper-linger S  the keeper exits S seconds after it holds nothing\n"
 		"                         and no daemon is connected (default %u)\n"
 		"      --keeper SOCKET    run as the keeper (started by the daemon itself)\n"
-		"  -m, --metrics PATH     Prometheus text exposition (HTTP) on a Unix socket\n"
+		"  -m, --metrics ADDR     Prometheus text exposition over HTTP on ADDR:\n"
+		"                         tcp:PORT (127.0.0.1), tcp:IP:PORT, tcp:[IPv6]:PORT,\n"
+		"                         unix:PATH or PATH (a Unix socket, mode 0600)\n"
 		"  -w, --workers N        threads for calls that may block (files, connect,\n"
 		"                         mount): at most N, default 4 per CPU up to %u;\n"
 		"                         0: every call on the main thread\n"
@@ -180,7 +182,8 @@ static int run(struct sentry *s)
 		}
 
 		sentry_pool_kick(NULL);
-		ret = poll(pfds, n, poll_timeout(s));
+		sentry_watchdog_kick();
+		ret = poll(pfds, n, sentry_watchdog_timeout(poll_timeout(s)));
 		if (ret < 0) {
 			if (errno == EINTR)
 				continue;
@@ -211,7 +214,7 @@ static int run(struct sentry *s)
 		if (pfds[POLL_LISTEN].revents & POLLIN)
 			sentry_server_accept(s);
 		if (pfds[POLL_METRICS].revents & POLLIN)
-			sentry_metrics_accept(s);
+			sentry_metrics_event(s);
 		if (pfds[POLL_CONTROL].revents & POLLIN)
 			sentry_control_accept(s);
 		if (pfds[POLL_CUSTODY].revents)
@@ -467,6 +470,12 @@ int main(int argc, char **argv)
 	ret = sentry_sd_notify("READY=1");
 	if (ret < 0)
 		sentry_log("NOTIFY_SOCKET: cannot tell systemd we are ready: %s", strerror(-ret));
+	{
+		int64_t wd_ms = sentry_watchdog_init();
+
+		if (wd_ms)
+			sentry_log("watchdog: WATCHDOG=1 every %lld ms", (long long)wd_ms);
+	}
 
 	ret = run(&s);
 	sentry_sd_notify("STOPPING=1");

@@ -165,7 +165,7 @@ static void sandbox_free(struct sentry_sandbox *sb)
 	if (sb->listener >= 0)
 		close(sb->listener);
 	sentry_sandbox_set_conf(sb, NULL);
-	free(sb->nr_calls);
+	sentry_metrics_retire(sb);
 	free(sb->policy_name);
 	free(sb->id);
 	free(sb);

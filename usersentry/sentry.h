@@ -60,7 +60,7 @@ struct sentry_config {
 	unsigned long audit_max_bytes;	/* rotate to .1 beyond this; 0: no bound */
 	unsigned int audit_rate;	/* lines per second; 0: no limit */
 	unsigned int session_flags;	/* REDIRECT_SESSION_* */
-	const char *metrics_path;	/* Prometheus exposition socket, or NULL */
+	const char *metrics_path;	/* Prometheus endpoint: [unix:]PATH or tcp:[ADDR:]PORT */
 	unsigned int workers;		/* worker threads at most; 0: every call inline */
 	unsigned int worker_idle_ms;	/* an idle worker exits after this */
 	unsigned int conn_timeout_ms;	/* an agent connection's message is due within this */
@@ -104,6 +104,14 @@ struct sentry_conf {
  * a reference (ref) for each call they serve, so an ended sandbox is freed
  * by whoever drops the last one.
  */
+/* One sandbox's call metrics; kept a grace period after it ends (metrics.c). */
+struct sentry_counts {
+	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
+	uint64_t errors;
+	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
+	uint64_t latency_sum_ns;
+};
+
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
 	struct sentry *s;		/* NULL: driven directly on listener (tests) */
@@ -121,11 +129,7 @@ struct sentry_sandbox {
 	char custody_key[SENTRY_KEY_MAX];	/* portable mode: "" when not in custody */
 	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
-	/* metrics, under the metrics lock */
-	uint64_t *nr_calls;		/* [SENTRY_METRICS_NR], allocated on first call */
-	uint64_t errors;
-	uint64_t hist[REDIRECT_HIST_BUCKETS];	/* bucket b: under 2^b us */
-	uint64_t latency_sum_ns;
+	struct sentry_counts counts;	/* metrics, under the metrics lock */
 };
 
 /* A control connection: its request line arriving, then its answer leaving. */
@@ -242,7 +246,8 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 /* metrics.c */
 int sentry_metrics_open(struct sentry *s, struct redirect_error **err);
 void sentry_metrics_close(struct sentry *s);
-void sentry_metrics_accept(struct sentry *s);
+void sentry_metrics_event(struct sentry *s);
+void sentry_metrics_retire(struct sentry_sandbox *sb);
 void sentry_metrics_count(struct sentry_sandbox *sb, int nr, int32_t error, uint64_t latency_ns);
 
 /* control.c: the control socket (line-oriented JSON, libredirect.h) */
@@ -566,6 +571,9 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
+int64_t sentry_watchdog_init(void);
+void sentry_watchdog_kick(void);
+int sentry_watchdog_timeout(int timeout_ms);
 /* state with fd as SCM_RIGHTS (the fd store) */
 int sentry_sd_notify_fd(const char *state, int fd);
 bool sentry_sd_notify_present(void);

@@ -100,8 +100,21 @@ check bad_numeric_options_are_refused_by_name \
 	refuses_option --conn-timeout 9 && refuses_option --conn-timeout "" &&
 	refuses_option --workers 4x && refuses_option --audit-rate 99999999999999999999999'
 
+# A bad --metrics address: the daemon refuses to start and names the option.
+refuses_metrics() { # address
+	local err rc=0
+	err=$(timeout 5 "$bin/usersentry" -s "$sock" -d "$pol" --custody none -m "$1" 2>&1) || rc=$?
+	rm -f "$sock"
+	[ "$rc" != 0 ] && [[ "$err" == *"--metrics"* ]] ||
+		{ echo "-m $1: exit $rc, said: $err" | diag; return 1; }
+}
+check bad_metrics_addresses_are_refused \
+	eval 'refuses_metrics tcp:localhost:9464 && refuses_metrics tcp:127.0.0.1:65536 &&
+	refuses_metrics "tcp:[::1]:x" && refuses_metrics "tcp:[127.0.0.1]:1" && refuses_metrics unix:'
+
 # No audit rate limit here: the checks below need every line (the limit has its own test).
-if ! start -m "$work/metrics" --audit-rate 0; then
+# Metrics over TCP on a free loopback port (logged), as Prometheus scrapes them.
+if ! start -m tcp:127.0.0.1:0 --audit-rate 0; then
 	not_ok "daemon_starts"
 	diag <"$log"
 	echo "1..$n"
@@ -997,22 +1010,54 @@ check "agent_message_asking_for_reply_gets_refusal_reason" \
 rrpid=$!
 wait_log "call sandbox=spinner"
 # metrics while the spinner is live
-metrics_text() { # the exposition, as served on the metrics socket
-	# no request sent: every path is /metrics, and one still unread when the
-	# daemon closes would reset the connection
-	python3 - "$work/metrics" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode())
-PY
+metrics_port() { sed -n 's/.*metrics on tcp:127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log" | tail -1; }
+# A strict reader of the text exposition format 0.0.4: every sample of a
+# declared family, well-formed labels, one TYPE per family, no duplicate
+# series, counters and buckets non-negative and buckets cumulative.
+prom_parse() {
+	python3 -c '
+import re, sys
+name = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+lab = r"[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\n]|\\\\[\\\\\"n])*\""
+sample = re.compile(r"^(" + name + r")(?:\{((?:" + lab + r")(?:," + lab + r")*)?\})? (\S+)$")
+types, seen, buckets = {}, set(), {}
+for ln, line in enumerate(sys.stdin.read().split("\n"), 1):
+    if not line:
+        continue
+    if line.startswith("# TYPE "):
+        _, _, fam, typ = line.split(" ", 3)
+        assert fam not in types, "line %d: second TYPE for %s" % (ln, fam)
+        assert typ in ("counter", "gauge", "histogram", "summary", "untyped"), line
+        types[fam] = typ
+        continue
+    if line.startswith("#"):
+        continue
+    m = sample.match(line)
+    assert m, "line %d: not a sample: %r" % (ln, line)
+    metric, labels, value = m.groups()
+    v = float(value)
+    fam = re.sub(r"_(bucket|sum|count)$", "", metric) if metric not in types else metric
+    assert fam in types, "line %d: %s has no TYPE" % (ln, metric)
+    key = (metric, labels)
+    assert key not in seen, "line %d: duplicate series %r" % (ln, line)
+    seen.add(key)
+    if types[fam] in ("counter", "histogram"):
+        assert v >= 0, "line %d: negative %r" % (ln, line)
+    if metric.endswith("_bucket"):
+        rest = re.sub(r",?le=\"[^\"]*\"", "", labels)
+        assert v >= buckets.get((fam, rest), 0), "line %d: buckets not cumulative" % ln
+        buckets[(fam, rest)] = v
+print(len(seen))
+'
 }
+metrics_text() { # the exposition, scraped over TCP; fails unless it parses
+	local text
+	text=$(curl -sf --max-time 10 "http://127.0.0.1:$(metrics_port)/metrics") || return 1
+	prom_parse <<<"$text" >"$work/prom.count" || return 1
+	echo "$text"
+}
+check "metrics_tcp_scrape_parses_as_prometheus_text" \
+	eval '[ -n "$(metrics_port)" ] && metrics_text >/dev/null && [ "$(cat "$work/prom.count")" -gt 5 ]'
 metrics=$(metrics_text)
 echo "$metrics" | grep -E 'spinner|kernel' | grep -E 'calls_total|count' | head -8 | diag
 check "metrics_count_sentry_calls_per_sandbox" \
@@ -1021,11 +1066,21 @@ check "metrics_latency_histogram" \
 	grep -qE '^usersentry_call_latency_seconds_count\{sandbox="spinner"\} [1-9]' <<<"$metrics"
 if [ "$mode" = module ]; then
 	check "metrics_kernel_counters_over_netlink" \
-		grep -qE '^redirect_kernel_calls_total\{.*name="spinner",stat="forwarded"\} [1-9]' <<<"$metrics"
+		grep -qE '^redirect_kernel_calls_total\{sandbox="spinner",stat="forwarded"\} [1-9]' <<<"$metrics"
+	check "metrics_kernel_latency_histogram" \
+		grep -qE '^redirect_kernel_call_latency_seconds_count\{sandbox="spinner"\} [1-9]' <<<"$metrics"
 fi
 pkill -9 -P "$rrpid" 2>/dev/null || kill -9 "$rrpid"
 wait "$rrpid" 2>/dev/null
 wait_log "sandbox=spinner ended"
+# an ended sandbox's final counts stay for the grace period: rate() sees the last interval
+kept_after_end() { # no live sandbox, and the spinner's calls still served
+	local m
+	m=$(metrics_text) && grep -q '^usersentry_sandboxes{mode="[a-z]*"} 0$' <<<"$m" &&
+		grep -qE '^usersentry_calls_total\{sandbox="spinner",syscall="uname"\} [1-9]' <<<"$m"
+}
+for i in $(seq 50); do kept_after_end && break; sleep 0.1; done
+check "metrics_ended_sandbox_kept_for_grace_period" kept_after_end
 sleep 0.3
 fds1=$(fd_count)
 echo "fds before $fds0 after $fds1" | diag
@@ -1190,7 +1245,10 @@ cp "$work/live-files.json" "$pol/live.json"
 # ---- audit bounds: rate limit and size bound (a second daemon)
 stop_daemon
 rm -f "$audit" "$audit.1"
-start --audit-rate 20 --audit-max-bytes 100000
+start --audit-rate 20 --audit-max-bytes 100000 -m "unix:$work/metrics2"
+# the Unix form still serves the same exposition (redirectctl status reads it)
+check "metrics_unix_socket_form" eval '"$bin/redirectctl" status --socket "$sock" \
+	--metrics "$work/metrics2" | grep -q "sandboxes:  0"'
 t0=$(date +%s%N)
 # calls until some were dropped (a slow guest makes fewer than 20 a second at first)
 rm -f "$work/stop-rate"
@@ -1260,7 +1318,7 @@ cat >"$pol/pool.json" <<JSON
 JSON
 mkfifo "$d/rw/pool-fifo" "$d/rw/pool-fifo2"
 rm -f "$audit"
-start -m "$work/metrics" --audit-rate 0 --workers 4 --worker-idle 1
+start -m tcp:127.0.0.1:0 --audit-rate 0 --workers 4 --worker-idle 1
 check "pool_starts_empty" [ "$(scrape usersentry_workers_started_total)" = 0 ]
 # an open of a FIFO without a writer blocks in the Sentry (as the target would)
 timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i fifo-reader -- \
@@ -1323,7 +1381,7 @@ check "pool_sandbox_end_no_fd_leak" [ "$fds0" = "$fds1" ]
 check "pool_daemon_alive_and_serving" [ $? = 0 ]
 # --workers 0: one thread, as before (the blocking open stalls everything)
 stop_daemon
-start -m "$work/metrics" --workers 0
+start -m tcp:127.0.0.1:0 --workers 0
 timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/rw/pool-fifo" \
 	>/dev/null 2>&1 &
 fpid=$!
@@ -1373,7 +1431,7 @@ wait "$lpid" 2>/dev/null
 rm -f "$work/late-go" "$work/late-sent"
 # a clean stop with a call stuck in a worker: no hang, the call left (to the module)
 stop_daemon
-start -m "$work/metrics" --workers 2
+start -m tcp:127.0.0.1:0 --workers 2
 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i stuck -- cat "$d/rw/pool-fifo2" \
 	>/dev/null 2>&1 &
 fpid=$!

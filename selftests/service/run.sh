@@ -25,6 +25,27 @@ else
 	echo "${out:-}" | sed 's/^/# /'
 	rc=1
 fi
+
+# every installed manual page renders without a warning
+n=2
+for page in $(find "$root/usr/local/share/man" -type f | sort); do
+	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+	if [ -z "$warn" ]; then echo "ok $n man_page_without_warnings_${page##*/}"
+	else echo "not ok $n man_page_without_warnings_${page##*/}"; echo "$warn" | sed 's/^/# /'
+		rc=1; fi
+	n=$((n + 1))
+done
+pages=$(find "$root/usr/local/share/man" -type f -name '*.[158]' | wc -l)
+if [ "$pages" = 5 ]; then echo "ok $n install_puts_all_five_man_pages"
+else echo "not ok $n install_puts_all_five_man_pages # found $pages"; rc=1; fi
+n=$((n + 1))
+
+# uninstall removes every file and link install put in place
+rm -f "$root/usersentry.service"	# this test's own copy
+make -s uninstall DESTDIR="$root" >"$root.log" 2>&1
+left=$(find "$root" ! -type d)
+if [ -z "$left" ]; then echo "ok $n uninstall_leaves_nothing_behind"
+else echo "not ok $n uninstall_leaves_nothing_behind"; echo "$left" | sed 's/^/# /'; rc=1; fi
 rm -f "$root.log"
 
 # Custody in portable mode under systemd as init, in a VM (minutes under TCG).

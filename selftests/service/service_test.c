@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -70,20 +71,88 @@ FIXTURE_TEARDOWN(service)
 		TH_LOG("cleanup of %s failed", self->dir);
 }
 
-static pid_t start_daemon(const char *notify, const char *agent)
+/* @wd_usec, @wd_pid: $WATCHDOG_USEC and $WATCHDOG_PID ("self": the daemon's), or NULL. */
+static pid_t start_daemon_wd(const char *notify, const char *agent, const char *wd_usec,
+			     const char *wd_pid)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
 		int null = open("/dev/null", O_WRONLY);
+		char self_pid[16];
 
 		dup2(null, 2);
 		setenv("NOTIFY_SOCKET", notify, 1);
+		if (wd_usec)
+			setenv("WATCHDOG_USEC", wd_usec, 1);
+		if (wd_pid && !strcmp(wd_pid, "self")) {
+			snprintf(self_pid, sizeof(self_pid), "%d", (int)getpid());
+			wd_pid = self_pid;
+		}
+		if (wd_pid)
+			setenv("WATCHDOG_PID", wd_pid, 1);
 		execl(USERSENTRY, "usersentry", "--socket", agent, "--policy-dir",
 		      "usersentry/policies", (char *)NULL);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t start_daemon(const char *notify, const char *agent)
+{
+	return start_daemon_wd(notify, agent, NULL, NULL);
+}
+
+/* Datagrams within @ms that equal @what. */
+static int count_within(int fd, const char *what, int ms)
+{
+	struct timespec t0, t;
+	char buf[256];
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
+			return n;
+		if (recv_within(fd, buf, sizeof(buf), 50) > 0)
+			n += !strcmp(buf, what);
+	}
+}
+
+TEST_F(service, watchdog_keepalives_at_half_the_interval)
+{
+	char buf[256];
+	int n;
+
+	/* 600 ms asked for: WATCHDOG=1 every 300 ms, so 2 s see at least 4 */
+	self->daemon = start_daemon_wd(self->notify, self->agent, "600000", "self");
+	ASSERT_LT(0, self->daemon);
+	ASSERT_LT(0, recv_within(self->notify_fd, buf, sizeof(buf), 10000));
+	EXPECT_STREQ("READY=1", buf);
+	n = count_within(self->notify_fd, "WATCHDOG=1", 2000);
+	TH_LOG("%d keep-alives in 2 s", n);
+	EXPECT_LE(4, n);
+	EXPECT_GE(9, n);
+}
+
+TEST_F(service, no_watchdog_for_another_pid_or_a_bad_interval)
+{
+	char buf[256];
+
+	self->daemon = start_daemon_wd(self->notify, self->agent, "200000", "1");
+	ASSERT_LT(0, self->daemon);
+	ASSERT_LT(0, recv_within(self->notify_fd, buf, sizeof(buf), 10000));
+	EXPECT_STREQ("READY=1", buf);
+	EXPECT_EQ(0, count_within(self->notify_fd, "WATCHDOG=1", 600));
+	kill(self->daemon, SIGKILL);
+	waitpid(self->daemon, NULL, 0);
+
+	self->daemon = start_daemon_wd(self->notify, self->agent, "20x", NULL);
+	ASSERT_LT(0, self->daemon);
+	ASSERT_LT(0, recv_within(self->notify_fd, buf, sizeof(buf), 10000));
+	EXPECT_STREQ("READY=1", buf);
+	EXPECT_EQ(0, count_within(self->notify_fd, "WATCHDOG=1", 600));
 }
 
 TEST_F(service, ready_only_once_listening_then_stopping_on_sigterm)

@@ -332,6 +332,13 @@ assert {\"ctl-one\", \"ctl-two\"} <= {s[\"name\"] for s in d}"'
 	check "stats_unknown_sandbox_exits_1" eval '[ $rc = 1 ] && has "no sandbox named"'
 	run stats 4000000000
 	check "stats_unknown_id_exits_1" eval '[ $rc = 1 ] && has "no sandbox with id"'
+	# a unique prefix of a name picks that sandbox; an ambiguous one lists the candidates
+	run stats ctl-o
+	check "sandbox_by_unique_name_prefix" eval '[ $rc = 0 ] &&
+		has "5 calls notified, 5 answered in the kernel"'
+	run stats ctl-
+	check "sandbox_ambiguous_prefix_lists_candidates" eval '[ $rc = 1 ] &&
+		has "ambiguous" && has "ctl-one (" && has "ctl-two ("'
 
 	# ---- rules: show what the daemon set, load others, round trip, reload
 	run rules show ctl-one
