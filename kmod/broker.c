@@ -85,10 +85,10 @@ static int rdr_reply_page_map(struct rdr_reply_page *rp)
 	struct page *page;
 
 	lockdep_assert_held(&rp->lock);
-	if (rp->mm == current->mm)
-		return 0;
 	if (!current->mm)
 		return -EINVAL;
+	if (rp->mm == current->mm)
+		return 0;
 	if (!rp->file) {
 		file = shmem_file_setup("redirect-reply", PAGE_SIZE, VM_NORESERVE);
 		if (IS_ERR(file))
@@ -261,6 +261,9 @@ int rdr_reply_check(const struct redirect_reply *r)
 {
 	switch (r->kind) {
 	case REDIRECT_REPLY_SEND:
+		/* A restart code would restart the call, or show errno 512. */
+		if (r->resp.error < 0 && rdr_errno_is_restart(-(s64)r->resp.error))
+			return -EINVAL;
 		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
 	case REDIRECT_REPLY_ADDFD:
 		return memchr_inv(&r->resp, 0, sizeof(r->resp)) ? -EINVAL : 0;

@@ -287,6 +287,21 @@ static void rdr_handshake_negotiate_broker_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED), -EINVAL);
 }
 
+static void rdr_reply_check_restart_errno(struct kunit *test)
+{
+	struct redirect_reply r = { .kind = REDIRECT_REPLY_SEND };
+	int e;
+
+	for (e = 512; e <= 516; e++) {
+		r.resp.error = -e;
+		KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	}
+	r.resp.error = -511;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+	r.resp.error = -517;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+}
+
 static void rdr_reply_check_unused_half(struct kunit *test)
 {
 	struct redirect_reply r = { .kind = REDIRECT_REPLY_SEND };
@@ -770,6 +785,7 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_handshake_negotiate_pad_nonzero),
 	KUNIT_CASE(rdr_handshake_negotiate_broker_sizes),
 	KUNIT_CASE(rdr_reply_check_unused_half),
+	KUNIT_CASE(rdr_reply_check_restart_errno),
 	KUNIT_CASE(rdr_handshake_writes_back_answers),
 	KUNIT_CASE(rdr_handshake_writes_back_other_errors),
 	KUNIT_CASE(rdr_session_create_new),

@@ -77,10 +77,15 @@ static int module_handshake(int fd, uint64_t want, struct redirect_handshake *hs
 	memset(hs, 0, sizeof(*hs));
 	hs->api_version = REDIRECT_API_VERSION;
 	hs->features = want;
-	/* The broker's records embed these: the module checks we agree. */
-	hs->notif_size = sizeof(struct seccomp_notif);
-	hs->resp_size = sizeof(struct seccomp_notif_resp);
-	hs->addfd_size = sizeof(struct seccomp_notif_addfd);
+	/*
+	 * The broker's records embed these: the module checks we agree. Only
+	 * then: a module of the first handshake size refuses bytes past it.
+	 */
+	if (want & REDIRECT_FEATURE_BROKER) {
+		hs->notif_size = sizeof(struct seccomp_notif);
+		hs->resp_size = sizeof(struct seccomp_notif_resp);
+		hs->addfd_size = sizeof(struct seccomp_notif_addfd);
+	}
 	if (ioctl(fd, REDIRECT_IOC_HANDSHAKE, hs) == 0)
 		return 0;
 	if (errno == EPROTONOSUPPORT && hs->api_version != REDIRECT_API_VERSION)

@@ -378,11 +378,13 @@ struct redirect_adopt {
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
  * The half of a reply its kind does not use must be zero (addfd for SEND and
  * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
- * ID_VALID; `result` is output only.
+ * ID_VALID; `result` is output only. A SEND's resp.error may not be one of
+ * the kernel's restart codes, -512 to -516 (the call would be restarted, or
+ * its caller would see errno 512).
  * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
  * target went away or the id is not one this session holds, ESRCH/EPERM when
- * the sandbox is unknown or not this session's, EINVAL for a bad kind or a
- * non-zero unused half.
+ * the sandbox is unknown or not this session's, EINVAL for a bad kind, a
+ * non-zero unused half or a restart code.
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
