@@ -177,14 +177,28 @@ struct sentry_call {
 	uint64_t t0;
 };
 
-/* log.c: one write() per line, so threads may share it */
+/*
+ * log.c: one write() per line, so threads may share it.  Per-call lines
+ * only at SENTRY_LOG_CALLS (--log-level calls): a write per call costs more
+ * than the rest of a cheap call; counts are in the metrics, calls in the audit.
+ */
+enum sentry_log_level { SENTRY_LOG_INFO, SENTRY_LOG_CALLS };
+extern enum sentry_log_level sentry_log_level;
+/* "info" or "calls": 0, or -EINVAL */
+int sentry_log_level_parse(const char *name, enum sentry_log_level *out);
+static inline bool sentry_log_calls(void)
+{
+	return sentry_log_level >= SENTRY_LOG_CALLS;
+}
 int sentry_log_open(const char *path, struct redirect_error **err);
 void sentry_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* audit.c: JSON lines, one per forwarded call */
+/* audit.c: JSON lines, one per forwarded call, written in batches (sentry_audit_flush) */
 int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int rate,
 		      struct redirect_error **err);
 void sentry_audit_close(void);
+/* Write the lines buffered so far: after each pass of the main loop, after a worker's call. */
+void sentry_audit_flush(void);
 void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       const char *syscall, const struct sentry_reply *reply, int64_t result,
 		       const char *tier, bool replayed, uint64_t latency_ns);
@@ -385,13 +399,17 @@ void sentry_unbecome(mode_t old_umask);
 /* target.c: the target's memory and fds, each access followed by ID_VALID */
 ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 /*
- * /proc/<pid>/mem opened for writing, then ID_VALID.  Known gap: it writes
- * with FOLL_FORCE, so a buffer in a read-only private mapping is written
- * instead of failing with EFAULT.
+ * @buf written into the target at @addr, after ID_VALID, with
+ * process_vm_writev(): the target's page protections apply, so a read-only
+ * or unmapped buffer is -EFAULT as with the kernel's own copy_to_user (a
+ * part may have been written, as there).  -ENOENT: the call is gone; other
+ * -errno: we may not write there (the handler fails).  The write names the
+ * target by pid: were it killed between ID_VALID and the write, its pid
+ * would have to be reused within those microseconds, which takes pid_max
+ * new tasks (pids are allocated cyclically).
  */
-int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp);
-/* 0 or -EFAULT */
-int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len);
+int sentry_write_target(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			uint64_t addr, const void *buf, size_t len);
 /*
  * The NUL-terminated string at @addr, read page by page and at most once per
  * call (@strs): 0, -EFAULT, -ESRCH, or -ENAMETOOLONG when it does not fit
