@@ -785,12 +785,14 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 {
 	const char *rp = replayed ? " replayed" : "";
 
-	if (result == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
-			   req->pid, name, reply->verdict, rp);
-	} else if (result < 0) {
+	if (result < 0 && result != -ENOENT) {
 		sentry_log("sandbox=%s pid=%u syscall=%s: reply failed: %s", sb->id, req->pid,
 			   name, strerror((int)-result));
+	} else if (!sentry_log_calls()) {
+		/* counted in the metrics below; a line only when asked for */
+	} else if (result == -ENOENT) {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
+			   req->pid, name, reply->verdict, rp);
 	} else if (reply->error) {
 		const char *ename = strerrorname_np(-reply->error);
 
@@ -851,8 +853,9 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 	sb->calls++;
 	ret = sentry_decide(sb, req, &reply, &name, namebuf, sizeof(namebuf));
 	if (ret == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-			   sb->id, req->pid, name);
+		if (sentry_log_calls())
+			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+				   sb->id, req->pid, name);
 		return -ENOENT;
 	}
 	result = answer_listener(sb, req, &reply, buf);
@@ -923,7 +926,8 @@ void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf)
 	int64_t result;
 
 	if (sentry_decide(v, &c->req, &reply, &name, namebuf, sizeof(namebuf)) == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+		if (sentry_log_calls())
+			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
 			   v->id, c->req.pid, name);
 		return;
 	}
@@ -1080,8 +1084,9 @@ void sentry_serve(struct sentry *s)
 			ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name, p->namebuf,
 					    sizeof(p->namebuf));
 			if (ret == -ENOENT) {
-				sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
-					   "(target gone)", p->sb->id, p->req.pid, p->name);
+				if (sentry_log_calls())
+					sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
+						   "(target gone)", p->sb->id, p->req.pid, p->name);
 				continue;
 			}
 			queue_reply(p, &replies[nrep]);

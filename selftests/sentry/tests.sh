@@ -49,8 +49,9 @@ ln -s ../a.txt "$d/rw/link-to-a"
 
 start_daemon() { # extra usersentry options
 	local i
+	# a line per call: the checks below read them (a later --log-level wins)
 	"$bin/usersentry" -s "$sock" -d "$pol" -l "$log" -a "$audit" \
-		--state-dir "$work/state" "$@" &
+		--state-dir "$work/state" --log-level calls "$@" &
 	daemon=$!
 	for i in $(seq 100); do
 		[ -S "$sock" ] && grep -q "listening on $sock" "$log" 2>/dev/null &&
@@ -912,6 +913,25 @@ echo "audit size $size, rotated $(stat -c %s "$audit.1" 2>/dev/null)" | diag
 { [ "$size" -le 8192 ] && [ -f "$audit.1" ] &&
 	[ "$(stat -c %s "$audit.1")" -le 8192 ]; }
 check "audit_size_bounded" [ $? = 0 ]
+
+# ---- the default log level: no line per call; the audit has every call, written in batches
+stop_daemon
+rm -f "$audit" "$audit.1"
+start --log-level info --audit-rate 0
+lines=$(wc -l <"$log")
+out=$(rr uname "$tgt" threads 2 1 "$release" 2>&1)
+rc=$?
+echo "$out" | diag
+{ [ $rc = 0 ] && [ "$(tail -n +$((lines + 1)) "$log" | grep -c "syscall=")" = 0 ] &&
+	[ "$(grep -c '"syscall":"uname"' "$audit")" -ge 10 ]; }
+check "log_level_info_writes_no_line_per_call" [ $? = 0 ]
+refuses_level() {
+	local err rc=0
+	err=$(timeout 5 "$bin/usersentry" -s "$sock.x" -d "$pol" --log-level loud 2>&1) || rc=$?
+	[ "$rc" = 2 ] && [[ "$err" == *'--log-level: "loud" is not info or calls'* ]] &&
+		[ ! -e "$sock.x" ]
+}
+check "log_level_unknown_is_refused" refuses_level
 
 # ---- worker pool: calls that may block are answered by workers, the rest keep flowing
 stop_daemon
