@@ -144,8 +144,7 @@ static int rdr_nl_get_sandbox_dumpit(struct sk_buff *skb, struct netlink_callbac
 /* cb->args[0]: sandbox id; cb->args[1]: next syscall number. */
 static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *id_attr = info->attrs[REDIRECT_A_SANDBOX_ID];
+	struct nlattr *id_attr = rdr_genl_dump_attrs(cb)[REDIRECT_A_SANDBOX_ID];
 	unsigned long id;
 	struct rdr_sandbox *sb;
 	u32 nr;
@@ -189,8 +188,7 @@ static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback 
 /* cb->args[0]: sandbox id; cb->args[1]: next rule index. */
 static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *id_attr = info->attrs[REDIRECT_A_SANDBOX_ID];
+	struct nlattr *id_attr = rdr_genl_dump_attrs(cb)[REDIRECT_A_SANDBOX_ID];
 	struct redirect_rule *rules;
 	u64 *hits, generation;
 	struct rdr_sandbox *sb;

@@ -6,6 +6,7 @@
 #include "main.h"
 
 #include <linux/log2.h>
+#include <linux/time64.h>
 #include <linux/vmalloc.h>
 
 int rdr_stats_init(struct rdr_sandbox_stats *st)

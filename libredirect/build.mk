@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # libredirect: build/lib/libredirect.so.0, libredirect.a and pkgconfig/libredirect.pc.
 
+# every libredirect/*.c: the policy is policy*.c (one file per part, declared in policy.h)
 LIBREDIRECT_SRCS := $(wildcard libredirect/*.c)
 LIBREDIRECT_OBJS := $(LIBREDIRECT_SRCS:%.c=$(B)/obj/%.o)
 LIBNL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)

@@ -4,6 +4,7 @@
 #define LIBREDIRECT_POLICY_H
 
 #include <seccomp.h>
+#include <json-c/json.h>
 
 #include "internal.h"
 
@@ -147,5 +148,61 @@ extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
 extern const char *const policy_dents_calls[];
+
+/* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
+
+#define POLICY_PATH_MAX_LEN 256
+
+/* Where we are in the document, for error messages. */
+struct policy_loader {
+	const char *origin;
+	struct redirect_error **err;
+	char path[POLICY_PATH_MAX_LEN];
+	size_t path_len;
+	bool oci;			/* a config.json's seccomp section */
+};
+
+/* Extend the path by ".key" or "[i]"; returns the mark policy_pop() restores. */
+size_t policy_push_key(struct policy_loader *l, const char *key);
+size_t policy_push_index(struct policy_loader *l, size_t i);
+void policy_pop(struct policy_loader *l, size_t mark);
+/* "origin: path: message" as *l->err; returns -EINVAL (-ENOMEM without memory). */
+int policy_fail(struct policy_loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reject keys of obj not in the NULL-terminated list. */
+int policy_check_keys(struct policy_loader *l, struct json_object *obj, const char *const *known);
+int policy_expect_type(struct policy_loader *l, struct json_object *o, enum json_type type,
+		       const char *what);
+/* A non-empty string without NUL bytes, at most max bytes (0: no limit). */
+int policy_get_string(struct policy_loader *l, struct json_object *o, size_t max,
+		      const char **out);
+int policy_get_uint64(struct policy_loader *l, struct json_object *o, uint64_t max,
+		      uint64_t *out);
+typedef int (*policy_check_fn)(struct policy_loader *l, const char *s);
+/* An array of strings, each checked by check (may be NULL). */
+int policy_get_string_array(struct policy_loader *l, struct json_object *arr, bool allow_empty,
+			    policy_check_fn check, char ***vp, size_t *np);
+void policy_free_strv(char **v, size_t n);
+/* Append a copy of s unless present; 0 or -ENOMEM. */
+int policy_strv_add_unique(char ***vp, size_t *np, const char *s);
+
+/* ---- the parts (policy_profile.c, policy_sentry.c, policy_tier1.c) ---- */
+
+/* The whole document: the profile's keys, then the redirect section. */
+int policy_parse_document(struct policy_loader *l, struct json_object *root,
+			  struct redirect_policy *p);
+/* "CAP_X"; a system call libseccomp knows. */
+int policy_check_cap(struct policy_loader *l, const char *s);
+int policy_check_known_syscall(struct policy_loader *l, const char *s);
+void policy_free_rule(struct policy_rule *r);
+
+int policy_parse_redirect(struct policy_loader *l, struct json_object *o,
+			  struct redirect_policy *p);
+
+/* redirect.rules */
+int policy_parse_tier1(struct policy_loader *l, struct json_object *v, struct redirect_policy *p);
+void policy_free_tier1(struct policy_trule *t, size_t n);
+/* A string rule's unmatched calls must not continue (the kernel would read the string again). */
+int policy_check_string_rules(struct policy_loader *l, const struct redirect_policy *p);
 
 #endif /* LIBREDIRECT_POLICY_H */

@@ -27,7 +27,7 @@
  *     and the directory's path in the container is the copy's own
  *     /proc/self/fd link with the root's path taken off: the kernel's names,
  *     nothing the target wrote;
- *  4. every entry whose full path the file rules hide (the matcher files.c
+ *  4. every entry whose full path the file rules hide (the matcher files_path.c
  *     uses, so a name hidden from open and stat is hidden here too) is
  *     dropped; the others keep their d_off, so telldir/seekdir still work.
  *     A chunk with nothing left is followed by the next one: 0 means the end;

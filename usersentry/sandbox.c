@@ -1,166 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-sandbox state, state files for restarts, and the broker loop: fetch, decide, reply. */
-#include <dirent.h>
+/* Sandboxes and their references: policies, confs, the list; reload on SIGHUP. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sentry.h"
-
-static bool has_uname(const struct redirect_policy *p)
-{
-	return redirect_policy_has_uname(p);
-}
-
-static bool has_files(const struct redirect_policy *p)
-{
-	return redirect_policy_has_files(p);
-}
-
-static bool has_connect(const struct redirect_policy *p)
-{
-	return redirect_policy_has_connect(p);
-}
-
-static bool has_sysinfo(const struct redirect_policy *p)
-{
-	return redirect_policy_has_sysinfo(p);
-}
-
-static bool has_mount(const struct redirect_policy *p)
-{
-	return redirect_policy_has_mount(p);
-}
-
-/*
- * blocks: the handler may wait on something outside (a file system, a FIFO,
- * a peer, a mount): a worker answers it, the main thread goes on.
- */
-static const struct {
-	const char *name;
-	sentry_handler_fn fn;
-	bool (*enabled)(const struct redirect_policy *policy);
-	bool blocks;
-} handlers[] = {
-	{ "uname", sentry_handle_uname, has_uname, false },
-	{ "open", sentry_handle_open, has_files, true },
-	{ "openat", sentry_handle_openat, has_files, true },
-	{ "openat2", sentry_handle_openat2, has_files, true },
-	{ "mkdir", sentry_handle_mkdir, has_files, true },
-	{ "mkdirat", sentry_handle_mkdirat, has_files, true },
-	{ "unlink", sentry_handle_unlink, has_files, true },
-	{ "rmdir", sentry_handle_rmdir, has_files, true },
-	{ "unlinkat", sentry_handle_unlinkat, has_files, true },
-	{ "rename", sentry_handle_rename, has_files, true },
-	{ "renameat", sentry_handle_renameat, has_files, true },
-	{ "renameat2", sentry_handle_renameat, has_files, true },
-	{ "stat", sentry_handle_stat, has_files, true },
-	{ "lstat", sentry_handle_stat, has_files, true },
-	{ "newfstatat", sentry_handle_newfstatat, has_files, true },
-	{ "statx", sentry_handle_statx, has_files, true },
-	{ "access", sentry_handle_access, has_files, true },
-	{ "faccessat", sentry_handle_access, has_files, true },
-	{ "faccessat2", sentry_handle_access, has_files, true },
-	{ "readlink", sentry_handle_readlink, has_files, true },
-	{ "readlinkat", sentry_handle_readlink, has_files, true },
-	{ "chmod", sentry_handle_chmod, has_files, true },
-	{ "fchmodat", sentry_handle_chmod, has_files, true },
-	{ "chown", sentry_handle_chown, has_files, true },
-	{ "lchown", sentry_handle_chown, has_files, true },
-	{ "fchownat", sentry_handle_chown, has_files, true },
-	{ "truncate", sentry_handle_truncate, has_files, true },
-	{ "utimensat", sentry_handle_utimensat, has_files, true },
-	{ "creat", sentry_handle_creat, has_files, true },
-	{ "mknod", sentry_handle_mknod, has_files, true },
-	{ "mknodat", sentry_handle_mknod, has_files, true },
-	{ "symlink", sentry_handle_symlink, has_files, true },
-	{ "symlinkat", sentry_handle_symlink, has_files, true },
-	{ "link", sentry_handle_link, has_files, true },
-	{ "linkat", sentry_handle_link, has_files, true },
-	{ "getdents64", sentry_handle_getdents64, has_files, true },
-	{ "getdents", sentry_handle_getdents, has_files, true },
-	{ "mount", sentry_handle_mount, has_mount, true },
-	{ "umount2", sentry_handle_umount2, has_mount, true },
-	{ "connect", sentry_handle_connect, has_connect, true },
-	{ "sendto", sentry_handle_sendto, has_connect, true },
-	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, false },
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* ---- state files (module mode): what a restarted daemon needs to adopt ---------------- */
-
-static void state_path(const struct sentry *s, uint32_t id, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/%u", s->cfg.state_dir, id);
-}
-
-static void state_copy(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < size; i++)
-		dst[i] = (src[i] == '\n' || src[i] == '\r') ? '?' : src[i];
-	dst[i] = '\0';
-}
-
-static void state_write(struct sentry *s, const struct sentry_sandbox *sb)
-{
-	char path[4096], tmp[4200], id[1024], pol[256];
-	FILE *f;
-
-	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
-		return;
-	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
-		sentry_log("state directory %s: %s", s->cfg.state_dir, strerror(errno));
-		return;
-	}
-	state_path(s, sb->sandbox_id, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		sentry_log("state file %s: %s", tmp, strerror(errno));
-		return;
-	}
-	state_copy(id, sizeof(id), sb->id);
-	state_copy(pol, sizeof(pol), sb->policy_name);
-	fprintf(f, "sandbox=%u\npolicy=%s\ncontainer=%s\npid=%d\n", sb->sandbox_id, pol, id,
-		(int)sb->pid);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0) {
-		sentry_log("state file %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return;
-	}
-	if (rename(tmp, path) < 0) {
-		sentry_log("state file %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-}
-
-static void state_remove(struct sentry *s, uint32_t id)
-{
-	char path[4096];
-
-	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
-		return;
-	state_path(s, id, path, sizeof(path));
-	unlink(path);
-}
 
 /* ---- sandboxes -------------------------------------------------------------------------- */
 
@@ -234,7 +82,7 @@ void sentry_policy_put(struct sentry_policy *pol)
 }
 
 /* Takes over pol's reference and rs. */
-static struct sentry_conf *conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs)
+struct sentry_conf *sentry_conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs)
 {
 	struct sentry_conf *conf = calloc(1, sizeof(*conf));
 
@@ -249,14 +97,14 @@ static struct sentry_conf *conf_new(struct sentry_policy *pol, struct redirect_r
 	return conf;
 }
 
-static struct sentry_conf *conf_get(struct sentry_conf *conf)
+struct sentry_conf *sentry_conf_get(struct sentry_conf *conf)
 {
 	if (conf)
 		atomic_fetch_add(&conf->ref, 1);
 	return conf;
 }
 
-static void conf_put(struct sentry_conf *conf)
+void sentry_conf_put(struct sentry_conf *conf)
 {
 	if (!conf || atomic_fetch_sub(&conf->ref, 1) != 1)
 		return;
@@ -266,14 +114,14 @@ static void conf_put(struct sentry_conf *conf)
 }
 
 /* The main thread only: workers see the conf their call was queued with. */
-static void set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf)
+void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf)
 {
 	struct sentry_conf *old = sb->conf;
 
 	sb->conf = conf;
 	sb->policy = conf && conf->pol ? conf->pol->policy : NULL;
 	sb->rules = conf ? conf->rules : NULL;
-	conf_put(old);
+	sentry_conf_put(old);
 }
 
 struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb)
@@ -286,7 +134,7 @@ static void sandbox_free(struct sentry_sandbox *sb)
 {
 	if (sb->listener >= 0)
 		close(sb->listener);
-	set_conf(sb, NULL);
+	sentry_sandbox_set_conf(sb, NULL);
 	free(sb->nr_calls);
 	free(sb->policy_name);
 	free(sb->id);
@@ -299,7 +147,7 @@ void sentry_sandbox_put(struct sentry_sandbox *sb)
 		sandbox_free(sb);
 }
 
-static struct sentry_sandbox *sandbox_alloc(const char *id, const char *policy_name)
+struct sentry_sandbox *sentry_sandbox_alloc(const char *id, const char *policy_name)
 {
 	struct sentry_sandbox *sb = calloc(1, sizeof(*sb));
 
@@ -332,8 +180,8 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	/* allocated first: nothing can fail once the session holds the listener */
 	pol = sentry_policy_hold(s, policy, owns_policy);
 	if (pol || !policy)
-		conf = conf_new(pol, NULL);
-	sb = conf ? sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg))
+		conf = sentry_conf_new(pol, NULL);
+	sb = conf ? sentry_sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg))
 		  : NULL;
 	if (!sb) {
 		ret = redirect_error_set(err, ENOMEM, "out of memory");
@@ -365,17 +213,17 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	if (s->mode == REDIRECT_MODE_PORTABLE)
 		redirect_notif_set_sync_wakeup(sb->listener, NULL);
 	conf->rules = rs;
-	set_conf(sb, conf);
+	sentry_sandbox_set_conf(sb, conf);
 	sb->next = s->sandboxes;
 	s->sandboxes = sb;
-	state_write(s, sb);
+	sentry_state_write(s, sb);
 	return 0;
 fail:
 	/* the policy stays the caller's: our holder lets go of it unfreed */
 	if (owns_policy && pol)
 		pol->policy = NULL;
 	if (conf)
-		conf_put(conf);
+		sentry_conf_put(conf);
 	else
 		sentry_policy_put(pol);
 	return ret;
@@ -397,7 +245,7 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 {
 	unlink_sandbox(s, sb);
 	sentry_log("sandbox=%s ended: %s (calls=%lu)", sb->id, why, sb->calls);
-	state_remove(s, sb->sandbox_id);
+	sentry_state_remove(s, sb->sandbox_id);
 	/* a worker blocked on one of its calls waits for nobody now */
 	atomic_store(&sb->ended, true);
 	sentry_pool_kick(sb);
@@ -414,7 +262,7 @@ void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short rev
 		sentry_sandbox_end(s, sb, "all tasks exited");
 }
 
-static struct sentry_sandbox *find_sandbox(struct sentry *s, uint32_t id)
+struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id)
 {
 	struct sentry_sandbox *sb;
 
@@ -422,158 +270,6 @@ static struct sentry_sandbox *find_sandbox(struct sentry *s, uint32_t id)
 		if (sb->sandbox_id == id)
 			return sb;
 	return NULL;
-}
-
-/* ---- restart: adopt what the state files name ------------------------------------------- */
-
-static int state_read(const char *path, uint32_t *id, char *policy, size_t psize,
-		      char *container, size_t csize, pid_t *pid)
-{
-	char line[1200];
-	unsigned long v;
-	FILE *f;
-	int seen = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *nl = strchr(line, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (!strncmp(line, "sandbox=", 8)) {
-			v = strtoul(line + 8, NULL, 10);
-			if (!v || v > UINT32_MAX)
-				break;
-			*id = (uint32_t)v;
-			seen |= 1;
-		} else if (!strncmp(line, "policy=", 7)) {
-			snprintf(policy, psize, "%.*s", (int)psize - 1, line + 7);
-			seen |= 2;
-		} else if (!strncmp(line, "container=", 10)) {
-			snprintf(container, csize, "%.*s", (int)csize - 1, line + 10);
-			seen |= 4;
-		} else if (!strncmp(line, "pid=", 4)) {
-			*pid = (pid_t)strtol(line + 4, NULL, 10);
-		}
-	}
-	fclose(f);
-	return seen == 7 ? 0 : -EINVAL;
-}
-
-static void adopt_one(struct sentry *s, const char *file)
-{
-	char path[4096], policy_name[256], container[1024];
-	struct redirect_policy *policy = NULL;
-	struct redirect_ruleset *rs = NULL;
-	struct redirect_error *e = NULL;
-	struct sentry_policy *pol;
-	struct sentry_sandbox *sb;
-	bool owned = false;
-	uint32_t id = 0;
-	pid_t pid = 0;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", s->cfg.state_dir, file);
-	ret = state_read(path, &id, policy_name, sizeof(policy_name), container,
-			 sizeof(container), &pid);
-	if (ret < 0 || strtoul(file, NULL, 10) != id) {
-		sentry_log("state file %s unreadable (%s): removed", path,
-			   ret < 0 ? strerror(-ret) : "wrong id");
-		unlink(path);
-		return;
-	}
-	if (find_sandbox(s, id))
-		return;
-	ret = redirect_session_adopt(s->session, id, &e);
-	if (ret == -ENOENT) {
-		sentry_log("sandbox=%s (id %u) ended while no daemon ran", container, id);
-		unlink(path);
-		goto out;
-	}
-	if (ret < 0) {
-		sentry_log("sandbox=%s (id %u) not adopted: %s", container, id, e->msg);
-		goto out;
-	}
-	sb = sandbox_alloc(container, policy_name);
-	if (!sb) {
-		sentry_log("sandbox=%s adopted but out of memory", container);
-		goto out;
-	}
-	sb->s = s;
-	sb->sandbox_id = id;
-	sb->pid = pid;
-	sb->adopted = true;
-	ret = sentry_find_policy(s, policy_name, &policy, &owned, &e);
-	if (ret < 0) {
-		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container,
-			   policy_name, e->msg);
-		redirect_error_free(e);
-		e = NULL;
-	}
-	/* the module keeps the rules it has; our copy answers late forwards alike */
-	if (policy && redirect_ruleset_compile(policy, &rs, NULL) < 0)
-		rs = NULL;
-	pol = sentry_policy_hold(s, policy, owned);
-	if (!pol && owned)
-		redirect_policy_free(policy);
-	/* out of memory: no conf, the default answer (ENOSYS) */
-	set_conf(sb, pol || !policy ? conf_new(pol, rs) : NULL);
-	if (policy && !pol)
-		redirect_ruleset_free(rs);
-	s->sandboxes = sb;
-	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
-		   policy ? redirect_policy_name(policy) : "none");
-out:
-	redirect_error_free(e);
-}
-
-void sentry_adopt_all(struct sentry *s)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
-		return;
-	d = opendir(s->cfg.state_dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strchr(de->d_name, '.'))
-			continue;
-		adopt_one(s, de->d_name);
-	}
-	closedir(d);
-}
-
-void sentry_reconcile(struct sentry *s)
-{
-	struct redirect_ctl *ctl = NULL;
-	struct redirect_sandbox_info *info = NULL;
-	struct sentry_sandbox *sb, *next;
-	size_t n = 0, i;
-
-	if (s->mode != REDIRECT_MODE_MODULE)
-		return;
-	/* adoptions refused with EBUSY (the old owner not quite gone) go again */
-	sentry_adopt_all(s);
-	if (redirect_ctl_open(&ctl, NULL) < 0)
-		return;
-	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
-		for (sb = s->sandboxes; sb; sb = next) {
-			next = sb->next;
-			if (sb->listener >= 0)
-				continue;	/* its hang-up tells */
-			for (i = 0; i < n; i++)
-				if (info[i].sandbox_id == sb->sandbox_id)
-					break;
-			if (i == n)
-				sentry_sandbox_end(s, sb, "all tasks exited");
-		}
-	}
-	free(info);
-	redirect_ctl_close(ctl);
 }
 
 /* ---- reload ------------------------------------------------------------------------------ */
@@ -619,7 +315,7 @@ void sentry_reload(struct sentry *s)
 			continue;
 		}
 		pol = sentry_policy_hold(s, p, owned);
-		conf = pol ? conf_new(pol, rs) : NULL;
+		conf = pol ? sentry_conf_new(pol, rs) : NULL;
 		if (!conf) {
 			/* the module has the new rules already; ours follow at the next reload */
 			sentry_log("reload: sandbox=%s keeps its policy: out of memory", sb->id);
@@ -630,7 +326,7 @@ void sentry_reload(struct sentry *s)
 			}
 			continue;
 		}
-		set_conf(sb, conf);
+		sentry_sandbox_set_conf(sb, conf);
 		sentry_log("reload: sandbox=%s policy=%s rules replaced", sb->id,
 			   redirect_policy_name(p));
 	}
@@ -638,462 +334,3 @@ void sentry_reload(struct sentry *s)
 	sentry_log("reload done");
 }
 
-/* ---- deciding ----------------------------------------------------------------------------- */
-
-static sentry_handler_fn find_handler(const struct redirect_policy *policy, const char *name)
-{
-	size_t i;
-
-	if (!policy)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
-			return handlers[i].fn;
-	return NULL;
-}
-
-/*
- * Goes to a worker: its handler may block.  So does the Sentry's tier-1
- * re-check of such a call, which reads the target's memory (a page the
- * target holds back with userfaultfd must not stall the main thread).
- */
-static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
-{
-	char namebuf[64];
-	const char *name;
-	size_t i;
-
-	if (!sb->policy)
-		return false;
-	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
-	if (!name)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(sb->policy))
-			return handlers[i].blocks;
-	return false;
-}
-
-int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)
-{
-	struct redirect_reply r = { .kind = REDIRECT_REPLY_ID_VALID };
-	uint32_t n = 1, nreq = 0;
-	int ret;
-
-	/* portable: our own listener copy; the session's list is the main thread's */
-	if (!sb->s || !sb->s->session ||
-	    (sb->s->mode == REDIRECT_MODE_PORTABLE && sb->listener >= 0))
-		return redirect_notif_id_valid(sb->listener, id, NULL);
-	r.sandbox_id = sb->sandbox_id;
-	r.resp.id = id;
-	do {
-		ret = redirect_session_broker(sb->s->session, &r, &n, NULL, 0, &nreq, 0, NULL);
-	} while (ret == -EINTR && n == 0 && (n = 1));
-	if (ret < 0)
-		return ret;
-	return r.result < 0 ? (int)r.result : 0;
-}
-
-int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
-		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size)
-{
-	struct redirect_answer def = { .kind = REDIRECT_ANSWER_ERRNO, .errnum = ENOSYS };
-	sentry_handler_fn fn;
-	const char *name;
-	int ret;
-
-	memset(reply, 0, offsetof(struct sentry_reply, strs));
-	reply->strs.n = 0;
-	reply->addfd = -1;
-	reply->tier = "sentry";
-	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
-	fn = name ? find_handler(sb->policy, name) : NULL;
-	if (!name) {
-		snprintf(namebuf, size, "%d", req->data.nr);
-		name = namebuf;
-	}
-	*namep = name;
-
-	/*
-	 * A call notified before the sandbox's rules reached the module (or
-	 * whose string the module could not read at once) is decided here by
-	 * the same engine, so that it gets the rule's answer, not the default.
-	 * Limited rules are left to the module, which counts them.
-	 *
-	 * Every call is checked again, not only early ones: a string rule read
-	 * the target's memory once in the module, and the handler reads it
-	 * again. Both here read one copy (reply->strs), so a string swapped
-	 * after the module's look is judged by the rules before it is served.
-	 */
-	if (sb->rules) {
-		struct sentry_str_ctx sc = { .strs = &reply->strs, .pid = (pid_t)req->pid };
-		struct redirect_decision d;
-
-		ret = redirect_ruleset_decide_fetch(sb->rules, req, sentry_fetch_str, &sc, &d);
-		if (ret == 0 && d.matched && !redirect_ruleset_rules(sb->rules)[d.rule].limit &&
-		    d.verdict != REDIRECT_VERDICT_FORWARD) {
-			if (sentry_id_valid(sb, req->id) < 0)
-				return -ENOENT;
-			if (d.verdict == REDIRECT_VERDICT_ERRNO) {
-				reply->error = (int32_t)-d.value;
-			} else if (d.verdict == REDIRECT_VERDICT_VALUE) {
-				reply->val = d.value;
-			} else {
-				/* KILL, as the module: the thread group dies, the call reads EPERM */
-				if (kill((pid_t)req->pid, SIGKILL) < 0 && errno != ESRCH)
-					sentry_log("sandbox=%s pid=%u: kill: %s", sb->id, req->pid,
-						   strerror(errno));
-				reply->error = -EPERM;
-			}
-			reply->tier = "tier1";
-			reply->verdict = "rule";
-			return 0;
-		}
-	}
-
-	if (fn) {
-		ret = fn(sb, req, reply);
-		if (ret == -ENOENT)
-			return -ENOENT;
-		if (ret < 0) {
-			if (reply->addfd >= 0)
-				close(reply->addfd);
-			reply->addfd = -1;
-			reply->error = -ENOSYS;
-			reply->val = 0;
-			reply->flags = 0;
-			reply->verdict = "errno:ENOSYS";
-			sentry_log("sandbox=%s pid=%u syscall=%s: handler failed: %s", sb->id,
-				   req->pid, name, strerror(-ret));
-		}
-		return 0;
-	}
-	if (sb->policy)
-		redirect_policy_default_verdict(sb->policy, &def);
-	if (def.kind == REDIRECT_ANSWER_CONTINUE)
-		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	else
-		reply->error = -def.errnum;
-	reply->verdict = redirect_verdict_format(&def, reply->verdict_buf,
-						 sizeof(reply->verdict_buf));
-	return 0;
-}
-
-static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
-		     const char *name, const struct sentry_reply *reply, int64_t result,
-		     bool replayed, uint64_t t0)
-{
-	const char *rp = replayed ? " replayed" : "";
-
-	if (result < 0 && result != -ENOENT) {
-		sentry_log("sandbox=%s pid=%u syscall=%s: reply failed: %s", sb->id, req->pid,
-			   name, strerror((int)-result));
-	} else if (!sentry_log_calls()) {
-		/* counted in the metrics below; a line only when asked for */
-	} else if (result == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
-			   req->pid, name, reply->verdict, rp);
-	} else if (reply->error) {
-		const char *ename = strerrorname_np(-reply->error);
-
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s errno=%s%s", sb->id,
-			   req->pid, name, reply->verdict, ename ? ename : "?", rp);
-	} else {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s ret=%lld%s", sb->id,
-			   req->pid, name, reply->verdict,
-			   (long long)(reply->addfd >= 0 ? result : reply->val), rp);
-	}
-	sentry_audit_call(sb, req, name, reply, result, reply->tier ? reply->tier : "sentry",
-			  replayed, now_ns() - t0);
-	if (sb->s)
-		sentry_metrics_count((struct sentry_sandbox *)sb, req->data.nr, reply->error,
-				     now_ns() - t0);
-}
-
-/* SEND or ADDFD on our listener copy (portable mode, tests); the result, or -errno. */
-static int64_t answer_listener(struct sentry_sandbox *sb, const struct seccomp_notif *req,
-			       struct sentry_reply *reply, struct redirect_notif_buf *buf)
-{
-	int64_t result;
-	int ret;
-
-	if (reply->addfd >= 0) {
-		struct seccomp_notif_addfd a = {
-			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-			.srcfd = (uint32_t)reply->addfd, .newfd_flags = reply->addfd_flags,
-		};
-
-		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-		result = ret < 0 ? -errno : ret;
-		close(reply->addfd);
-		if (result < 0 && result != -ENOENT) {
-			reply->addfd = -1;
-			reply->error = (int32_t)result;
-			result = redirect_notif_send(sb->listener, buf, req->id, 0, reply->error,
-						     0, NULL);
-		}
-	} else {
-		result = redirect_notif_send(sb->listener, buf, req->id, reply->val, reply->error,
-					     reply->flags, NULL);
-	}
-	return result;
-}
-
-/* Direct path on sb->listener, for tests driving handlers without a session. */
-int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
-{
-	const struct seccomp_notif *req = redirect_notif_req(buf);
-	struct sentry_reply reply;
-	uint64_t t0 = now_ns();
-	char namebuf[64];
-	const char *name;
-	int64_t result;
-	int ret;
-
-	sb->calls++;
-	ret = sentry_decide(sb, req, &reply, &name, namebuf, sizeof(namebuf));
-	if (ret == -ENOENT) {
-		if (sentry_log_calls())
-			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-				   sb->id, req->pid, name);
-		return -ENOENT;
-	}
-	result = answer_listener(sb, req, &reply, buf);
-	log_call(sb, req, name, &reply, result, false, t0);
-	return result < 0 ? (int)result : 0;
-}
-
-static void fill_reply(struct redirect_reply *r, uint32_t sandbox_id, uint64_t id,
-		       const struct sentry_reply *reply)
-{
-	memset(r, 0, sizeof(*r));
-	r->sandbox_id = sandbox_id;
-	if (reply->addfd >= 0) {
-		r->kind = REDIRECT_REPLY_ADDFD;
-		r->addfd.id = id;
-		r->addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
-		r->addfd.srcfd = (uint32_t)reply->addfd;
-		r->addfd.newfd_flags = reply->addfd_flags;
-	} else {
-		r->kind = REDIRECT_REPLY_SEND;
-		r->resp.id = id;
-		r->resp.val = reply->val;
-		r->resp.error = reply->error;
-		r->resp.flags = reply->flags;
-	}
-}
-
-/*
- * One reply now, from a worker: a reply-only broker round (no fetch, so it
- * cannot fail after its reply and may run beside the main thread's rounds).
- */
-static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_notif *req,
-			     struct sentry_reply *reply)
-{
-	struct redirect_reply r;
-	uint32_t n, nreq = 0;
-	int ret;
-
-	for (;;) {
-		fill_reply(&r, sb->sandbox_id, req->id, reply);
-		n = 1;
-		ret = redirect_session_broker(sb->s->session, &r, &n, NULL, 0, &nreq, 0, NULL);
-		if (ret == -EINTR && !n)
-			continue;	/* a kick, or a signal: not performed yet */
-		if (ret < 0 && !n) {
-			if (reply->addfd >= 0)
-				close(reply->addfd);
-			return ret;
-		}
-		if (reply->addfd < 0)
-			return r.result;
-		close(reply->addfd);
-		if (r.result >= 0 || r.result == -ENOENT || r.result == -ESRCH)
-			return r.result;
-		/* ADDFD failed (EMFILE...): the call still waits, answered with the error */
-		reply->addfd = -1;
-		reply->error = (int32_t)r.result;
-		reply->verdict = "errno";
-	}
-}
-
-void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf)
-{
-	struct sentry_sandbox *v = &c->view;
-	struct sentry_reply reply;
-	char namebuf[64];
-	const char *name;
-	int64_t result;
-
-	if (sentry_decide(v, &c->req, &reply, &name, namebuf, sizeof(namebuf)) == -ENOENT) {
-		if (sentry_log_calls())
-			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-			   v->id, c->req.pid, name);
-		return;
-	}
-	if (v->s && v->s->mode == REDIRECT_MODE_MODULE)
-		result = answer_broker(v, &c->req, &reply);
-	else
-		result = answer_listener(v, &c->req, &reply, buf);
-	log_call(c->sb, &c->req, name, &reply, result, c->replayed, c->t0);
-}
-
-void sentry_call_free(struct sentry_call *c)
-{
-	conf_put(c->view.conf);
-	sentry_sandbox_put(c->sb);
-	free(c);
-}
-
-/* Main thread: a call whose handler may block goes to a worker; false: answer it here. */
-static bool offer(struct sentry_sandbox *sb, const struct seccomp_notif *req, bool replayed,
-		  uint64_t t0)
-{
-	struct sentry_call *c;
-
-	if (!sentry_pool_enabled() || !sb->conf || !call_blocks(sb, req))
-		return false;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return false;
-	c->sb = sentry_sandbox_get(sb);
-	c->view = (struct sentry_sandbox){
-		.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
-		.listener = sb->listener, .conf = conf_get(sb->conf),
-		.policy = sb->policy, .rules = sb->rules, .policy_name = sb->policy_name,
-		.adopted = sb->adopted,
-	};
-	c->req = *req;
-	c->replayed = replayed;
-	c->t0 = t0;
-	if (sentry_pool_submit(c) == 0)
-		return true;
-	sentry_call_free(c);
-	return false;
-}
-
-/* ---- the broker loop ----------------------------------------------------------------------- */
-
-struct pending {
-	struct sentry_sandbox *sb;
-	struct seccomp_notif req;
-	struct sentry_reply reply;
-	const char *name;
-	char namebuf[64];
-	bool replayed;
-	bool retry;		/* an ADDFD that failed: answered with its error next */
-	uint64_t t0;
-};
-
-static struct redirect_request requests[SENTRY_BATCH];
-static struct redirect_reply replies[2 * SENTRY_BATCH];
-static struct pending pend[2 * SENTRY_BATCH];
-
-static struct sentry_sandbox orphan = { .id = (char *)"unknown", .listener = -1 };
-
-static void keep_pending(uint32_t to, uint32_t from)
-{
-	if (to == from)
-		return;
-	pend[to] = pend[from];
-	if (pend[from].name == pend[from].namebuf)
-		pend[to].name = pend[to].namebuf;
-	replies[to] = replies[from];
-}
-
-static void queue_reply(struct pending *p, struct redirect_reply *r)
-{
-	fill_reply(r, p->sb->sandbox_id, p->req.id, &p->reply);
-}
-
-void sentry_serve(struct sentry *s)
-{
-	struct redirect_error *e = NULL;
-	uint32_t nrep = 0, nreq = 0, i, done;
-	int ret, rounds = 0;
-
-	for (;;) {
-		done = nrep;
-		ret = redirect_session_broker(s->session, replies, &done, requests, SENTRY_BATCH,
-					      &nreq, 0, &e);
-		if (ret < 0 && ret != -EINTR) {
-			sentry_log("broker: %s", e ? e->msg : strerror(-ret));
-			redirect_error_free(e);
-			e = NULL;
-			/* not a passing state (EINTR): what was not performed is lost */
-			for (i = done; i < nrep; i++) {
-				if (pend[i].reply.addfd >= 0)
-					close(pend[i].reply.addfd);
-				sentry_log("sandbox=%s pid=%u syscall=%s: reply not sent",
-					   pend[i].sb->id, pend[i].req.pid, pend[i].name);
-			}
-			nrep = done;
-		}
-		if (ret < 0)
-			nreq = 0;
-		/* results of the replies performed; the rest go again */
-		{
-			uint32_t keep = 0;
-
-			for (i = 0; i < nrep; i++) {
-				struct pending *p = &pend[i];
-				int64_t res = replies[i].result;
-
-				if (i >= done) {
-					keep_pending(keep++, i);
-					continue;
-				}
-				if (p->reply.addfd >= 0) {
-					close(p->reply.addfd);
-					if (res < 0 && res != -ENOENT && res != -ESRCH) {
-						/* ADDFD failed (EMFILE...): the call still waits */
-						p->reply.addfd = -1;
-						p->reply.error = (int32_t)res;
-						p->reply.verdict = "errno";
-						keep_pending(keep, i);
-						queue_reply(&pend[keep], &replies[keep]);
-						keep++;
-						continue;
-					}
-				}
-				log_call(p->sb, &p->req, p->name, &p->reply, res, p->replayed,
-					 p->t0);
-			}
-			nrep = keep;
-		}
-		if ((!nreq && !nrep) || (ret < 0 && ret != -EINTR && !nrep))
-			break;
-		for (i = 0; i < nreq; i++) {
-			struct redirect_request *rq = &requests[i];
-			struct pending *p = &pend[nrep];
-
-			p->sb = find_sandbox(s, rq->sandbox_id);
-			if (!p->sb) {
-				/* owned by this session but not known: the default answer */
-				orphan.s = s;
-				orphan.sandbox_id = rq->sandbox_id;
-				p->sb = &orphan;
-			}
-			p->t0 = now_ns();
-			p->req = rq->notif;
-			p->replayed = rq->flags & REDIRECT_REQUEST_REPLAYED;
-			p->sb->calls++;
-			/* may block: a worker answers it; we go on fetching */
-			if (p->sb != &orphan && offer(p->sb, &p->req, p->replayed, p->t0))
-				continue;
-			ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name, p->namebuf,
-					    sizeof(p->namebuf));
-			if (ret == -ENOENT) {
-				if (sentry_log_calls())
-					sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
-						   "(target gone)", p->sb->id, p->req.pid, p->name);
-				continue;
-			}
-			queue_reply(p, &replies[nrep]);
-			nrep++;
-		}
-		/* fairness: back to poll() now and then */
-		if (++rounds >= 64 && !nrep)
-			break;
-	}
-}

@@ -218,26 +218,41 @@ void sentry_conn_expire(struct sentry *s, const struct timespec *now);
 int sentry_find_policy(struct sentry *s, const char *name, struct redirect_policy **policyp,
 		       bool *owned, struct redirect_error **err);
 
-/* sandbox.c */
+/* sandbox.c: sandboxes and their references */
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err);
+/* A sandbox not yet on the list, holding one reference; NULL: out of memory. */
+struct sentry_sandbox *sentry_sandbox_alloc(const char *id, const char *policy_name);
 struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
 /* The last reference frees it (closes our listener copy, drops its conf). */
 void sentry_sandbox_put(struct sentry_sandbox *sb);
+struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id);
+/* The main thread only: sb's conf replaced (conf's reference taken over). */
+void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf);
 /* A policy for sandboxes; owned: ours to free, else the default policy (shared). */
 struct sentry_policy *sentry_policy_hold(struct sentry *s, struct redirect_policy *policy,
 					 bool owned);
 void sentry_policy_put(struct sentry_policy *pol);
+/* Takes over pol's reference and rs (both freed when out of memory: NULL). */
+struct sentry_conf *sentry_conf_new(struct sentry_policy *pol, struct redirect_ruleset *rs);
+struct sentry_conf *sentry_conf_get(struct sentry_conf *conf);
+void sentry_conf_put(struct sentry_conf *conf);
 void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char *why);
 /* Our listener copy polled: hang-up ends the sandbox. */
 void sentry_sandbox_event(struct sentry *s, struct sentry_sandbox *sb, short revents);
+/* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
+void sentry_reload(struct sentry *s);
+
+/* custody.c: state files (module mode), so that a restarted daemon adopts its sandboxes */
+void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb);
+void sentry_state_remove(struct sentry *s, uint32_t id);
 /* Adopt every sandbox in custody that a state file names. */
 void sentry_adopt_all(struct sentry *s);
 /* Module mode: drop sandboxes the module no longer has. */
 void sentry_reconcile(struct sentry *s);
-/* SIGHUP: reload every sandbox's policy, tier-1 rules swapped atomically. */
-void sentry_reload(struct sentry *s);
+
+/* dispatch.c: the serving loop */
 /* The session fd is readable: broker rounds until nothing is pending. */
 void sentry_serve(struct sentry *s);
 /* Decide one call (handlers or the default answer). */
@@ -278,7 +293,7 @@ void sentry_uname_build_for(const struct redirect_policy *policy, pid_t pid,
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
-/* files.c: open, openat, openat2 within the policy's file rules */
+/* files_open.c: open, openat, openat2, creat within the policy's file rules */
 int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
 int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -286,7 +301,7 @@ int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *
 int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply);
 
-/* files.c: changes within the file rules (on the resolved parent, as the target) */
+/* files_changes.c: changes within the file rules (on the resolved parent, as the target) */
 int sentry_handle_mkdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_mkdirat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -304,10 +319,10 @@ int sentry_handle_renameat(struct sentry_sandbox *sb, const struct seccomp_notif
 			   struct sentry_reply *reply);
 
 /*
- * files.c: lookups under the file rules, performed on an O_PATH fd resolved
- * in the target's root; results (struct stat, statx, link text) written back.
- * stat/lstat, newfstatat, statx, access/faccessat/faccessat2,
- * readlink/readlinkat, chmod/fchmodat, chown/lchown/fchownat.
+ * files_lookups.c: lookups under the file rules, performed on an O_PATH fd
+ * resolved in the target's root; results (struct stat, statx, link text)
+ * written back: stat/lstat, newfstatat, statx, access/faccessat/faccessat2,
+ * readlink/readlinkat.
  */
 int sentry_handle_stat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
@@ -319,6 +334,7 @@ int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *
 			 struct sentry_reply *reply);
 int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			   struct sentry_reply *reply);
+/* files_changes.c: chmod/fchmodat, chown/lchown/fchownat on the resolved inode */
 int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -337,7 +353,7 @@ int sentry_handle_symlink(struct sentry_sandbox *sb, const struct seccomp_notif 
 int sentry_handle_link(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
 /*
- * files.c: mount (allowlisted types at allowlisted targets, bind mounts if
+ * files_mount.c: mount (allowlisted types at allowlisted targets, bind mounts if
  * the policy says so) and umount2, in a child that enters the target's
  * mount namespace; never over a hidden or read-only path.
  */
@@ -347,7 +363,7 @@ int sentry_handle_umount2(struct sentry_sandbox *sb, const struct seccomp_notif 
 			  struct sentry_reply *reply);
 
 /*
- * files.c: call fn with "/proc/self/fd/N" naming the inode that path (the
+ * files_path.c: call fn with "/proc/self/fd/N" naming the inode that path (the
  * caller's copy) resolves to in the target's root and cwd, under the file
  * rules, as the target's fsuid/fsgid; its result (0 or -errno) is the reply.
  */

@@ -71,6 +71,82 @@ ended_and_gone() {
 ended_and_gone
 check "restart_sandbox_ends_and_state_file_goes" [ $? = 0 ]
 
+# ---- custody with many sandboxes: 8 sandboxes of 8 policies (half with file
+# rules, each its own release) under load; the daemon killed with SIGKILL and
+# started again twice. Each restart adopts all 8 once (a restart that linked
+# only one in left the others answering ENOSYS, and the reconcile adopted them
+# again every 2 s); every call keeps its own policy's answer; afterwards the
+# daemon's fds, its memory and the module's references are back where they were.
+stop_daemon
+rm -rf "$work/state"
+refcnt0=$(cat /sys/module/redirect/refcnt)
+for i in 1 2 3 4 5 6 7 8; do
+	files=
+	[ $((i % 2)) = 0 ] && files=",\"files\":{\"hidden\":[\"$d/hidden.txt\"]}"
+	cat >"$pol/custody$i.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{
+ "rules":[{"names":["getpriority"],"action":"errno:$((i + 1))"}],
+ "sentry":{"default":"errno:ENOSYS","uname":{"release":"7.7.$i-custody"}$files}}}
+JSON
+done
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon/status"; }
+sandboxes_served() { scrape 'usersentry_sandboxes{mode="module"}'; }
+wait_for() { # seconds, command...: until it succeeds
+	local i t=$1
+	shift
+	for i in $(seq $((t * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+log_count() { grep -c -- "$1" "$log"; }
+start -m "$work/metrics"
+fd_base=$(fd_count)
+cpids=
+for i in 1 2 3 4 5 6 7 8; do
+	timeout 600 "$bin/redirect-run" -s "$sock" -p "$pol/custody$i.json" -- \
+		"$tgt" threads 2 500 "7.7.$i-custody" "$work/stop8" >"$work/custody$i.out" 2>&1 &
+	cpids="$cpids $!"
+done
+wait_for 60 eval '[ "$(log_count "policy=custody.*id=")" -ge 8 ]'
+check "custody_8_sandboxes_attached" [ "$(log_count "policy=custody.*id=")" -ge 8 ]
+adopted0=$(log_count ' adopted: ')
+restarts=0
+for r in 1 2; do
+	sleep 3
+	kill -9 "$daemon"
+	wait "$daemon" 2>/dev/null
+	sleep 0.5
+	start -m "$work/metrics" && restarts=$((restarts + 1))
+	wait_for 30 eval '[ "$(log_count " adopted: ")" -ge $((adopted0 + 8 * r)) ]'
+done
+# three reconcile periods: nothing adopted again, nothing grows
+wait_for 30 eval '[ "$(sandboxes_served)" = 8 ]'
+fds1=$(fd_count) rss1=$(rss)
+sleep 7
+fds2=$(fd_count) rss2=$(rss)
+echo "restarts $restarts; adopted $(($(log_count ' adopted: ') - adopted0)); served" \
+	"$(sandboxes_served); fds $fd_base/$fds1/$fds2; rss ${rss1}k/${rss2}k" | diag
+check "custody_restart_adopts_all_8_once" eval '[ "$restarts" = 2 ] &&
+	[ "$(($(log_count " adopted: ") - adopted0))" = 16 ] && [ "$(sandboxes_served)" = 8 ]'
+check "custody_reconcile_leaks_nothing" eval '[ "$fds1" = "$fds2" ] &&
+	[ "$rss2" -le $((rss1 + 256)) ]'
+touch "$work/stop8"
+crc=0
+for p in $cpids; do wait "$p" || crc=1; done
+for i in 1 2 3 4 5 6 7 8; do
+	sed "s/^/custody$i: /" "$work/custody$i.out" | diag
+	grep -q "failures=0" "$work/custody$i.out" || crc=1
+done
+check "custody_8_sandboxes_every_call_answered_by_its_policy" [ "$crc" = 0 ]
+wait_for 60 eval '[ -z "$(ls "$work/state")" ] && [ "$(sandboxes_served)" = 0 ]'
+check "custody_sandboxes_end_state_files_go" eval '[ -z "$(ls "$work/state")" ] &&
+	[ "$(sandboxes_served)" = 0 ] && [ "$(fd_count)" = "$fd_base" ]'
+stop_daemon
+wait_for 10 eval '[ "$(cat /sys/module/redirect/refcnt)" = "$refcnt0" ]'
+check "custody_module_references_back" [ "$(cat /sys/module/redirect/refcnt)" = "$refcnt0" ]
+
 stop_daemon
 if [ -n "${loaded_here:-}" ]; then
 	rmmod redirect 2>/dev/null || echo "# rmmod redirect failed (sandboxes in custody?)"

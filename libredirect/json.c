@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Strict JSON parsing and whole-file reading for the library and its programs. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "internal.h"
+
+static void offset_to_line_col(const char *buf, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* Parse a JSON document strictly: one value, nothing after it. */
+int redirect_json_parse(const char *buf, size_t len, size_t max, const char *origin,
+			json_object **rootp, struct redirect_error **err)
+{
+	enum json_tokener_error jerr;
+	json_tokener *tok;
+	json_object *root;
+	const char *nul;
+	size_t off, line, col;
+
+	if (len > max)
+		return redirect_make_error(err, EFBIG, "%s: larger than %zu bytes", origin, max);
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		offset_to_line_col(buf, (size_t)(nul - buf), &line, &col);
+		return redirect_make_error(err, EINVAL, "%s:%zu:%zu: NUL byte in the document",
+					   origin, line, col);
+	}
+	tok = json_tokener_new();
+	if (!tok)
+		return redirect_make_error(err, ENOMEM, "%s: out of memory", origin);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	off = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!root || jerr != json_tokener_success) {
+		json_object_put(root);
+		offset_to_line_col(buf, off, &line, &col);
+		if (jerr == json_tokener_continue || jerr == json_tokener_success)
+			return redirect_make_error(err, EINVAL,
+						   "%s:%zu:%zu: JSON: unexpected end of input",
+						   origin, line, col);
+		return redirect_make_error(err, EINVAL, "%s:%zu:%zu: JSON: %s", origin, line, col,
+					   json_tokener_error_desc(jerr));
+	}
+	for (; off < len; off++) {
+		char c = buf[off];
+
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			json_object_put(root);
+			offset_to_line_col(buf, off, &line, &col);
+			return redirect_make_error(err, EINVAL,
+						   "%s:%zu:%zu: JSON: data after the document",
+						   origin, line, col);
+		}
+	}
+	*rootp = root;
+	return 0;
+}
+
+
+/* Read a whole regular file (never blocking on a FIFO); *bufp is malloc()ed. */
+int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
+		       ino_t *ino, struct redirect_error **err)
+{
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	struct stat st;
+	size_t done = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return redirect_make_error_errno(err, errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0)
+		return redirect_make_error_errno(err, errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return redirect_make_error(err, EINVAL, "%s: not a regular file", path);
+	if ((uint64_t)st.st_size > max)
+		return redirect_make_error(err, EFBIG, "%s: larger than %zu bytes", path, max);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return redirect_make_error(err, ENOMEM, "%s: out of memory", path);
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return redirect_make_error_errno(err, errno, "reading %s", path);
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	buf[done] = '\0';
+	if (dev)
+		*dev = st.st_dev;
+	if (ino)
+		*ino = st.st_ino;
+	*lenp = done;
+	*bufp = steal_pointer(&buf);
+	return 0;
+}

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tier-1 rules of a policy (redirect.rules) and the check that string rules stay sound. */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "policy.h"
+#include "rules_eval.h"
+
+/* ---- tier-1 rules ------------------------------------------------------------------ */
+
+static int check_x86_64_syscall(struct policy_loader *l, const char *s)
+{
+	if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, s) < 0)
+		return policy_fail(l, "unknown x86-64 system call \"%s\"", s);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	const char *scmp;
+	enum redirect_cmp op;
+} trule_ops[] = {
+	{ "EQ", "SCMP_CMP_EQ", REDIRECT_CMP_EQ },
+	{ "NE", "SCMP_CMP_NE", REDIRECT_CMP_NE },
+	{ "LT", "SCMP_CMP_LT", REDIRECT_CMP_LT },
+	{ "LE", "SCMP_CMP_LE", REDIRECT_CMP_LE },
+	{ "GT", "SCMP_CMP_GT", REDIRECT_CMP_GT },
+	{ "GE", "SCMP_CMP_GE", REDIRECT_CMP_GE },
+};
+
+/* An integer as 64 bits: non-negative as it is, negative in two's complement. */
+static int get_bits64(struct policy_loader *l, json_object *o, uint64_t *out)
+{
+	int ret = policy_expect_type(l, o, json_type_int, "an integer");
+
+	if (ret < 0)
+		return ret;
+	if (json_object_get_int64(o) < 0)
+		*out = (uint64_t)json_object_get_int64(o);
+	else
+		*out = json_object_get_uint64(o);
+	return 0;
+}
+
+static int parse_trule_arg(struct policy_loader *l, json_object *o, struct redirect_arg_cmp *a)
+{
+	static const char *const known[] = { "index", "value", "mask", "op", NULL };
+	json_object *v;
+	uint64_t index, bits;
+	const char *op;
+	size_t mark, i;
+	int ret;
+
+	ret = policy_expect_type(l, o, json_type_object, "an object");
+	if (ret == 0)
+		ret = policy_check_keys(l, o, known);
+	if (ret < 0)
+		return ret;
+	if (!json_object_object_get_ex(o, "index", &v))
+		return policy_fail(l, "missing \"index\"");
+	mark = policy_push_key(l, "index");
+	ret = policy_get_uint64(l, v, REDIRECT_ARGS_MAX - 1, &index);
+	policy_pop(l, mark);
+	if (ret < 0)
+		return ret;
+	a->index = (uint8_t)index;
+	if (!json_object_object_get_ex(o, "value", &v))
+		return policy_fail(l, "missing \"value\"");
+	mark = policy_push_key(l, "value");
+	ret = get_bits64(l, v, &bits);
+	policy_pop(l, mark);
+	if (ret < 0)
+		return ret;
+	a->value = bits;
+	a->mask = UINT64_MAX;
+	if (json_object_object_get_ex(o, "mask", &v)) {
+		mark = policy_push_key(l, "mask");
+		ret = get_bits64(l, v, &bits);
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		a->mask = bits;
+	}
+	if (!json_object_object_get_ex(o, "op", &v))
+		return policy_fail(l, "missing \"op\"");
+	mark = policy_push_key(l, "op");
+	ret = policy_get_string(l, v, 32, &op);
+	if (ret == 0) {
+		for (i = 0; i < ARRAY_SIZE(trule_ops); i++)
+			if (!strcmp(trule_ops[i].name, op) || !strcmp(trule_ops[i].scmp, op))
+				break;
+		if (i == ARRAY_SIZE(trule_ops))
+			ret = policy_fail(l, "unknown comparison \"%s\" (EQ, NE, LT, LE, GT, GE)", op);
+		else
+			a->op = (uint8_t)trule_ops[i].op;
+	}
+	policy_pop(l, mark);
+	return ret;
+}
+
+static int parse_trule_string(struct policy_loader *l, json_object *o, struct redirect_rule *r)
+{
+	static const char *const known[] = { "index", "exact", "prefix", NULL };
+	json_object *v, *ex, *pre;
+	uint64_t index;
+	const char *s = "";
+	size_t mark, len = 0;
+	int ret;
+
+	ret = policy_expect_type(l, o, json_type_object, "an object");
+	if (ret == 0)
+		ret = policy_check_keys(l, o, known);
+	if (ret < 0)
+		return ret;
+	if (!json_object_object_get_ex(o, "index", &v))
+		return policy_fail(l, "missing \"index\"");
+	mark = policy_push_key(l, "index");
+	ret = policy_get_uint64(l, v, REDIRECT_ARGS_MAX - 1, &index);
+	policy_pop(l, mark);
+	if (ret < 0)
+		return ret;
+	r->str_index = (uint8_t)index;
+	json_object_object_get_ex(o, "exact", &ex);
+	json_object_object_get_ex(o, "prefix", &pre);
+	if (!ex == !pre)
+		return policy_fail(l, "exactly one of \"exact\" and \"prefix\" is needed");
+	mark = policy_push_key(l, ex ? "exact" : "prefix");
+	v = ex ? ex : pre;
+	ret = policy_expect_type(l, v, json_type_string, "a string");
+	if (ret == 0) {
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+		if (strlen(s) != len)
+			ret = policy_fail(l, "string contains a NUL character");
+		else if (len > REDIRECT_STR_MAX - 1)
+			ret = policy_fail(l, "string longer than %d bytes", REDIRECT_STR_MAX - 1);
+		else if (!len && pre)
+			ret = policy_fail(l, "empty prefix (it would match every string)");
+	}
+	policy_pop(l, mark);
+	if (ret < 0)
+		return ret;
+	r->str_match = ex ? REDIRECT_STR_EXACT : REDIRECT_STR_PREFIX;
+	r->str_len = (uint32_t)len;
+	memcpy(r->str, s, len);
+	return 0;
+}
+
+static int parse_trule_action(struct policy_loader *l, json_object *o, struct redirect_rule *r)
+{
+	const char *s;
+	long long v;
+	char *end;
+	int errnum, ret;
+
+	ret = policy_get_string(l, o, 64, &s);
+	if (ret < 0)
+		return ret;
+	if (!strcmp(s, "kill")) {
+		r->verdict = REDIRECT_VERDICT_KILL;
+	} else if (!strcmp(s, "forward")) {
+		r->verdict = REDIRECT_VERDICT_FORWARD;
+	} else if (!strncmp(s, "errno:", 6)) {
+		if (redirect_errno_parse(s + 6, &errnum) < 0)
+			return policy_fail(l, "unknown errno \"%s\"", s + 6);
+		r->verdict = REDIRECT_VERDICT_ERRNO;
+		r->value = errnum;
+	} else if (!strncmp(s, "value:", 6)) {
+		errno = 0;
+		v = strtoll(s + 6, &end, 0);
+		if (!s[6] || *end || errno)
+			return policy_fail(l, "\"%s\": not a 64-bit integer", s + 6);
+		if (v < 0 && v >= -4095)
+			return policy_fail(l, "value %lld would read as an error: use \"errno:%lld\"", v,
+				    -v);
+		r->verdict = REDIRECT_VERDICT_VALUE;
+		r->value = v;
+	} else {
+		return policy_fail(l, "expected \"errno:NAME\", \"value:N\", \"kill\" or \"forward\", "
+			    "got \"%s\"", s);
+	}
+	return 0;
+}
+
+static int parse_trule(struct policy_loader *l, json_object *o, struct policy_trule *t)
+{
+	static const char *const known[] = { "names", "name", "args", "string", "action",
+					     "limit", "audit", "comment", NULL };
+	struct redirect_rule *r = &t->tmpl;
+	enum redirect_rule_field field;
+	json_object *v;
+	size_t mark, i, n;
+	uint32_t bad;
+	int ret;
+
+	ret = policy_expect_type(l, o, json_type_object, "an object");
+	if (ret == 0)
+		ret = policy_check_keys(l, o, known);
+	if (ret < 0)
+		return ret;
+	if (asprintf(&t->where, "%s: %s", l->origin, l->path) < 0) {
+		t->where = NULL;
+		return policy_fail(l, "out of memory");
+	}
+	if (json_object_object_get_ex(o, "names", &v)) {
+		if (json_object_object_get_ex(o, "name", NULL))
+			return policy_fail(l, "both \"names\" and \"name\" given");
+		mark = policy_push_key(l, "names");
+		ret = policy_get_string_array(l, v, false, check_x86_64_syscall, &t->names, &t->n_names);
+		policy_pop(l, mark);
+	} else if (json_object_object_get_ex(o, "name", &v)) {
+		const char *s;
+
+		mark = policy_push_key(l, "name");
+		ret = policy_get_string(l, v, 64, &s);
+		if (ret == 0)
+			ret = check_x86_64_syscall(l, s);
+		policy_pop(l, mark);
+		if (ret == 0) {
+			t->names = calloc(1, sizeof(*t->names));
+			if (!t->names || !(t->names[0] = strdup(s)))
+				return policy_fail(l, "out of memory");
+			t->n_names = 1;
+		}
+	} else {
+		return policy_fail(l, "missing \"names\"");
+	}
+	if (ret < 0)
+		return ret;
+
+	if (json_object_object_get_ex(o, "args", &v)) {
+		mark = policy_push_key(l, "args");
+		ret = policy_expect_type(l, v, json_type_array, "an array");
+		n = ret < 0 ? 0 : json_object_array_length(v);
+		if (n > REDIRECT_ARGS_MAX)
+			ret = policy_fail(l, "more than %d comparisons", REDIRECT_ARGS_MAX);
+		for (i = 0; ret == 0 && i < n; i++) {
+			size_t m2 = policy_push_index(l, i);
+
+			ret = parse_trule_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
+			policy_pop(l, m2);
+		}
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		r->nr_args = (uint8_t)n;
+	}
+	if (json_object_object_get_ex(o, "string", &v)) {
+		mark = policy_push_key(l, "string");
+		ret = parse_trule_string(l, v, r);
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+	}
+	if (!json_object_object_get_ex(o, "action", &v))
+		return policy_fail(l, "missing \"action\"");
+	mark = policy_push_key(l, "action");
+	ret = parse_trule_action(l, v, r);
+	policy_pop(l, mark);
+	if (ret < 0)
+		return ret;
+	if (json_object_object_get_ex(o, "limit", &v)) {
+		uint64_t limit;
+
+		mark = policy_push_key(l, "limit");
+		ret = policy_get_uint64(l, v, UINT64_MAX, &limit);
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		r->limit = limit;
+	}
+	if (json_object_object_get_ex(o, "audit", &v)) {
+		mark = policy_push_key(l, "audit");
+		ret = policy_expect_type(l, v, json_type_boolean, "a boolean");
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+		if (json_object_get_boolean(v))
+			r->flags |= REDIRECT_RULE_AUDIT;
+	}
+	if (json_object_object_get_ex(o, "comment", &v)) {
+		mark = policy_push_key(l, "comment");
+		ret = policy_expect_type(l, v, json_type_string, "a string");
+		policy_pop(l, mark);
+		if (ret < 0)
+			return ret;
+	}
+	/* the module's own check, so that both sides agree on what is valid */
+	field = rdr_rule_check(r, &bad);
+	if (field != REDIRECT_RULE_FIELD_NONE) {
+		char what[160];
+
+		return policy_fail(l, "%s", rule_field_text(field, bad, what, sizeof(what)));
+	}
+	return 0;
+}
+
+int policy_parse_tier1(struct policy_loader *l, json_object *v, struct redirect_policy *p)
+{
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	if (ret < 0)
+		return ret;
+	n = json_object_array_length(v);
+	if (n > REDIRECT_RULES_MAX)
+		return policy_fail(l, "more than %d rules", REDIRECT_RULES_MAX);
+	p->trules = calloc(n ? n : 1, sizeof(*p->trules));
+	if (!p->trules)
+		return policy_fail(l, "out of memory");
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = parse_trule(l, json_object_array_get_idx(v, i), &p->trules[i]);
+		policy_pop(l, mark);
+		p->n_trules++;
+	}
+	return ret;
+}
+
+void policy_free_tier1(struct policy_trule *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		policy_free_strv(t[i].names, t[i].n_names);
+		free(t[i].where);
+	}
+	free(t);
+}
+
+
+static bool in_calls(const char *const *calls, const char *name)
+{
+	for (; *calls; calls++)
+		if (!strcmp(*calls, name))
+			return true;
+	return false;
+}
+
+/* A Sentry handler performs @name itself under this policy: it never continues. */
+static bool sentry_performs(const struct redirect_policy *p, const char *name)
+{
+	return (p->has_uname && !strcmp(name, "uname")) ||
+	       ((p->has & POLICY_HAS_FILES) && in_calls(policy_files_calls, name)) ||
+	       ((p->has & POLICY_HAS_CONNECT) && in_calls(policy_connect_calls, name)) ||
+	       ((p->has & POLICY_HAS_MOUNT) && in_calls(policy_mount_calls, name)) ||
+	       ((p->has & POLICY_HAS_SYSINFO) && in_calls(policy_sysinfo_calls, name));
+}
+
+/*
+ * A string rule decides on the target's memory. A call it does not match
+ * (or forwards) reaches the Sentry; were the answer CONTINUE, the kernel
+ * would read the string again, after the target may have changed it, and
+ * the rule would have decided nothing. So each call a string rule names
+ * needs a handler that performs it or a Sentry default that is not
+ * "continue".
+ */
+int policy_check_string_rules(struct policy_loader *l, const struct redirect_policy *p)
+{
+	size_t i, j;
+
+	if (p->default_verdict.kind != REDIRECT_ANSWER_CONTINUE)
+		return 0;
+	for (i = 0; i < p->n_trules; i++) {
+		const struct policy_trule *t = &p->trules[i];
+
+		if (t->tmpl.str_match == REDIRECT_STR_NONE)
+			continue;
+		for (j = 0; j < t->n_names; j++)
+			if (!sentry_performs(p, t->names[j]))
+				return redirect_make_error(l->err, EINVAL,
+					"%s: a string rule on \"%s\" with sentry.default "
+					"\"continue\": a call the rule does not match would "
+					"continue, and the kernel would read the string again "
+					"(the target may have changed it). Give the Sentry a "
+					"handler for it (e.g. \"files\" rules) or a default "
+					"errno", t->where, t->names[j]);
+	}
+	return 0;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Custody (module mode): state files, adoption after a restart, reconciliation. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sentry.h"
+
+/* ---- state files (module mode): what a restarted daemon needs to adopt ---------------- */
+
+static void state_path(const struct sentry *s, uint32_t id, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%u", s->cfg.state_dir, id);
+}
+
+static void state_copy(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < size; i++)
+		dst[i] = (src[i] == '\n' || src[i] == '\r') ? '?' : src[i];
+	dst[i] = '\0';
+}
+
+void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb)
+{
+	char path[4096], tmp[4200], id[1024], pol[256];
+	FILE *f;
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
+		sentry_log("state directory %s: %s", s->cfg.state_dir, strerror(errno));
+		return;
+	}
+	state_path(s, sb->sandbox_id, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		sentry_log("state file %s: %s", tmp, strerror(errno));
+		return;
+	}
+	state_copy(id, sizeof(id), sb->id);
+	state_copy(pol, sizeof(pol), sb->policy_name);
+	fprintf(f, "sandbox=%u\npolicy=%s\ncontainer=%s\npid=%d\n", sb->sandbox_id, pol, id,
+		(int)sb->pid);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0) {
+		sentry_log("state file %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	if (rename(tmp, path) < 0) {
+		sentry_log("state file %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+void sentry_state_remove(struct sentry *s, uint32_t id)
+{
+	char path[4096];
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	state_path(s, id, path, sizeof(path));
+	unlink(path);
+}
+
+/* ---- restart: adopt what the state files name ------------------------------------------- */
+
+static int state_read(const char *path, uint32_t *id, char *policy, size_t psize,
+		      char *container, size_t csize, pid_t *pid)
+{
+	char line[1200];
+	unsigned long v;
+	FILE *f;
+	int seen = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(line, "sandbox=", 8)) {
+			v = strtoul(line + 8, NULL, 10);
+			if (!v || v > UINT32_MAX)
+				break;
+			*id = (uint32_t)v;
+			seen |= 1;
+		} else if (!strncmp(line, "policy=", 7)) {
+			snprintf(policy, psize, "%.*s", (int)psize - 1, line + 7);
+			seen |= 2;
+		} else if (!strncmp(line, "container=", 10)) {
+			snprintf(container, csize, "%.*s", (int)csize - 1, line + 10);
+			seen |= 4;
+		} else if (!strncmp(line, "pid=", 4)) {
+			*pid = (pid_t)strtol(line + 4, NULL, 10);
+		}
+	}
+	fclose(f);
+	return seen == 7 ? 0 : -EINVAL;
+}
+
+static void adopt_one(struct sentry *s, const char *file)
+{
+	char path[4096], policy_name[256], container[1024];
+	struct redirect_policy *policy = NULL;
+	struct redirect_ruleset *rs = NULL;
+	struct redirect_error *e = NULL;
+	struct sentry_policy *pol;
+	struct sentry_sandbox *sb;
+	bool owned = false;
+	uint32_t id = 0;
+	pid_t pid = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", s->cfg.state_dir, file);
+	ret = state_read(path, &id, policy_name, sizeof(policy_name), container,
+			 sizeof(container), &pid);
+	if (ret < 0 || strtoul(file, NULL, 10) != id) {
+		sentry_log("state file %s unreadable (%s): removed", path,
+			   ret < 0 ? strerror(-ret) : "wrong id");
+		unlink(path);
+		return;
+	}
+	if (sentry_sandbox_find(s, id))
+		return;
+	ret = redirect_session_adopt(s->session, id, &e);
+	if (ret == -ENOENT) {
+		sentry_log("sandbox=%s (id %u) ended while no daemon ran", container, id);
+		unlink(path);
+		goto out;
+	}
+	if (ret < 0) {
+		sentry_log("sandbox=%s (id %u) not adopted: %s", container, id, e->msg);
+		goto out;
+	}
+	sb = sentry_sandbox_alloc(container, policy_name);
+	if (!sb) {
+		sentry_log("sandbox=%s adopted but out of memory", container);
+		goto out;
+	}
+	sb->s = s;
+	sb->sandbox_id = id;
+	sb->pid = pid;
+	sb->adopted = true;
+	ret = sentry_find_policy(s, policy_name, &policy, &owned, &e);
+	if (ret < 0) {
+		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container,
+			   policy_name, e->msg);
+		redirect_error_free(e);
+		e = NULL;
+	}
+	/* the module keeps the rules it has; our copy answers late forwards alike */
+	if (policy && redirect_ruleset_compile(policy, &rs, NULL) < 0)
+		rs = NULL;
+	pol = sentry_policy_hold(s, policy, owned);
+	if (!pol && owned)
+		redirect_policy_free(policy);
+	/* out of memory: no conf, the default answer (ENOSYS) */
+	sentry_sandbox_set_conf(sb, pol || !policy ? sentry_conf_new(pol, rs) : NULL);
+	if (policy && !pol)
+		redirect_ruleset_free(rs);
+	/* linked in: a restart with several sandboxes in custody keeps them all */
+	sb->next = s->sandboxes;
+	s->sandboxes = sb;
+	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
+		   pol ? redirect_policy_name(pol->policy) : "none");
+out:
+	redirect_error_free(e);
+}
+
+void sentry_adopt_all(struct sentry *s)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+		return;
+	d = opendir(s->cfg.state_dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strchr(de->d_name, '.'))
+			continue;
+		adopt_one(s, de->d_name);
+	}
+	closedir(d);
+}
+
+void sentry_reconcile(struct sentry *s)
+{
+	struct redirect_ctl *ctl = NULL;
+	struct redirect_sandbox_info *info = NULL;
+	struct sentry_sandbox *sb, *next;
+	size_t n = 0, i;
+
+	if (s->mode != REDIRECT_MODE_MODULE)
+		return;
+	/* adoptions refused with EBUSY (the old owner not quite gone) go again */
+	sentry_adopt_all(s);
+	if (redirect_ctl_open(&ctl, NULL) < 0)
+		return;
+	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
+		for (sb = s->sandboxes; sb; sb = next) {
+			next = sb->next;
+			if (sb->listener >= 0)
+				continue;	/* its hang-up tells */
+			for (i = 0; i < n; i++)
+				if (info[i].sandbox_id == sb->sandbox_id)
+					break;
+			if (i == n)
+				sentry_sandbox_end(s, sb, "all tasks exited");
+		}
+	}
+	free(info);
+	redirect_ctl_close(ctl);
+}
+
