@@ -22,6 +22,8 @@
 #define SENTRY_BATCH 64
 /* Module mode: how often sandboxes adopted without a listener are checked. */
 #define SENTRY_RECONCILE_MS 2000
+/* Hash buckets of sandboxes by id (a power of two). */
+#define SENTRY_SANDBOX_BUCKETS 256
 /* Syscall numbers counted per sandbox for the metrics. */
 #define SENTRY_METRICS_NR 512
 /* The worker pool: calls queued at most; beyond it the main thread answers inline. */
@@ -75,6 +77,7 @@ struct sentry_conf {
  */
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
+	struct sentry_sandbox *id_next;	/* in s->by_id[] */
 	struct sentry *s;		/* NULL: driven directly on listener (tests) */
 	char *id;			/* the container id */
 	uint32_t sandbox_id;		/* the session's */
@@ -118,6 +121,8 @@ struct sentry {
 	struct sentry_conn *conns;
 	unsigned int n_conns;
 	struct sentry_sandbox *sandboxes;
+	/* the same, by sandbox id: a call's sandbox found in O(1) */
+	struct sentry_sandbox *by_id[SENTRY_SANDBOX_BUCKETS];
 	struct redirect_notif_buf *notif;
 	int metrics_fd;
 	bool stop;
@@ -152,6 +157,14 @@ struct sentry_reply {
 	const char *tier;	/* for the audit: "sentry", or "tier1" (late) */
 	char verdict_buf[32];
 	char detail[320];	/* decoded arguments, JSON object members */
+	/*
+	 * may_handoff: set by the caller (kept by sentry_decide): the main
+	 * thread with a pool.  handoff: the handler found what it opens may
+	 * block (a FIFO, device or socket) and did nothing; nothing is sent,
+	 * a worker serves the call again.
+	 */
+	bool may_handoff;
+	bool handoff;
 	struct sentry_strs strs;	/* last: not cleared beyond .n per call */
 };
 
@@ -228,6 +241,8 @@ struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
 /* The last reference frees it (closes our listener copy, drops its conf). */
 void sentry_sandbox_put(struct sentry_sandbox *sb);
 struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id);
+/* Into the list and the table by id (the main thread). */
+void sentry_sandbox_link(struct sentry *s, struct sentry_sandbox *sb);
 /* The main thread only: sb's conf replaced (conf's reference taken over). */
 void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf);
 /* A policy for sandboxes; owned: ours to free, else the default policy (shared). */
