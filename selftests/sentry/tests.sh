@@ -293,6 +293,23 @@ if command -v setpriv >/dev/null; then
 else
 	skip "files_unprivileged_target_cat_stat (no setpriv)"
 fi
+# the daemon switches only the credentials that differ: each call still gets its own
+# owner and umask, whatever the call before switched
+if command -v setpriv >/dev/null; then
+	mkdir -m 1777 "$d/rw/creds"
+	rr files setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+		"umask 077; echo u >$d/rw/creds/u" &&
+		rr files sh -c "umask 022; echo r >$d/rw/creds/r" &&
+		rr files setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+			"umask 027; echo v >$d/rw/creds/v" &&
+		rr files sh -c "umask 002; echo s >$d/rw/creds/s"
+	got=$(cd "$d/rw/creds" && stat -c %n:%u:%a u r v s | tr '\n' ' ')
+	echo "$got" | diag
+	check "files_creds_and_umask_follow_each_call" \
+		[ "$got" = "u:65534:600 r:0:644 v:65534:640 s:0:664 " ]
+else
+	skip "files_creds_and_umask_follow_each_call (no setpriv)"
+fi
 # touch (utimensat, also on an fd), links, truncate, mknod within the rules
 { rr files touch -d @1000000 "$d/rw/t1" && [ "$(stat -c %Y "$d/rw/t1")" = 1000000 ]; }
 check "files_touch_creates_and_sets_times" [ $? = 0 ]
