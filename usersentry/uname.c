@@ -15,6 +15,7 @@
 
 /* Our own UTS namespace, opened once: every thread that leaves it comes back. */
 static int own_uts = -1;
+static dev_t own_uts_dev;
 static ino_t own_uts_ino;
 static pthread_once_t own_uts_once = PTHREAD_ONCE_INIT;
 
@@ -23,17 +24,19 @@ static void open_own_uts(void)
 	struct stat st;
 
 	own_uts = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
-	if (own_uts >= 0 && fstat(own_uts, &st) == 0)
+	if (own_uts >= 0 && fstat(own_uts, &st) == 0) {
+		own_uts_dev = st.st_dev;
 		own_uts_ino = st.st_ino;
+	}
 }
 
 /*
  * uname() as seen from @pid's UTS namespace: the container's own hostname,
  * not the daemon's, as it is now (a sethostname inside shows at once).  The
  * namespace is looked up per call (a task may unshare its own); when it is
- * ours, our uname() is its.  Otherwise setns(CLONE_NEWUTS) moves only the
- * calling thread, which goes straight back; staying in the wrong namespace
- * is not survivable.
+ * ours (the same nsfs inode), our uname() is its.  Otherwise setns(CLONE_NEWUTS)
+ * moves only the calling thread, which goes straight back; staying in the
+ * wrong namespace is not survivable.
  */
 static int uname_in(pid_t pid, struct utsname *u)
 {
@@ -43,12 +46,16 @@ static int uname_in(pid_t pid, struct utsname *u)
 
 	pthread_once(&own_uts_once, open_own_uts);
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
+	/* ours (the common case): one stat, no open */
+	if (stat(path, &st) == 0 && own_uts_ino && st.st_ino == own_uts_ino &&
+	    st.st_dev == own_uts_dev) {
+		uname(u);
+		return 0;
+	}
 	target = open(path, O_RDONLY | O_CLOEXEC);
 	if (target < 0)
 		return -errno;
-	if (fstat(target, &st) == 0 && own_uts_ino && st.st_ino == own_uts_ino) {
-		uname(u);
-	} else if (own_uts < 0) {
+	if (own_uts < 0) {
 		ret = -EBADF;
 	} else if (setns(target, CLONE_NEWUTS) < 0) {
 		ret = -errno;
