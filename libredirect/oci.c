@@ -13,6 +13,7 @@ struct redirect_oci_config {
 	struct redirect_policy *seccomp;	/* NULL: no linux.seccomp */
 	char *listener_path;
 	char *listener_metadata;
+	json_object *annotations;	/* in root; NULL: none */
 	char **caps;
 	size_t n_caps;
 };
@@ -65,10 +66,7 @@ static json_object *names_array(const struct redirect_policy *p, char **names, s
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		int nr = seccomp_syscall_resolve_name(names[i]);
-
-		/* unknown here: dropped, as the filter compiler does */
-		if (nr == __NR_SCMP_ERROR || (skip_notified && policy_is_sentry_call(p, nr)))
+		if (!oci_name_written(p, names[i], skip_notified))
 			continue;
 		append(arr, json_object_new_string(names[i]), oom);
 	}
@@ -116,8 +114,21 @@ static json_object *rule_json(const struct redirect_policy *p, const struct poli
 	return o;
 }
 
-static int seccomp_section(const struct redirect_policy *p, const char *listener_path,
-			   json_object **outp, struct redirect_error **err)
+bool oci_name_written(const struct redirect_policy *p, const char *name, bool skip_notified)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	/* unknown here: dropped, as the filter compiler does */
+	return nr != __NR_SCMP_ERROR && !(skip_notified && policy_is_sentry_call(p, nr));
+}
+
+bool oci_rule_written(const struct redirect_policy *p, const struct policy_rule *r)
+{
+	return r->action != p->default_action && policy_rule_applies(p, r);
+}
+
+int oci_seccomp_section(const struct redirect_policy *p, const char *listener_path,
+			json_object **outp, struct redirect_error **err)
 {
 	json_object *o, *arr;
 	bool oom = false;
@@ -160,7 +171,7 @@ static int seccomp_section(const struct redirect_policy *p, const char *listener
 		const struct policy_rule *r = &p->rules[i];
 		json_object *rj;
 
-		if (r->action == p->default_action || !policy_rule_applies(p, r))
+		if (!oci_rule_written(p, r))
 			continue;
 		rj = rule_json(p, r, &oom);
 		if (rj)
@@ -209,7 +220,7 @@ int redirect_oci_seccomp_json(const struct redirect_policy *p, const char *liste
 	json_object *o;
 	int ret;
 
-	ret = seccomp_section(p, listener_path, &o, err);
+	ret = oci_seccomp_section(p, listener_path, &o, err);
 	if (ret < 0)
 		return ret;
 	ret = to_text(o, jsonp, err);
@@ -285,6 +296,25 @@ static int read_caps(struct redirect_oci_config *c, json_object *process,
 	return 0;
 }
 
+/* annotations: a map of strings (runtime spec) */
+static int read_annotations(struct redirect_oci_config *c, struct redirect_error **err)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(c->root, "annotations", &a) ||
+	    json_object_is_type(a, json_type_null))
+		return 0;
+	if (!json_object_is_type(a, json_type_object))
+		return bad(err, c->origin, "annotations", "expected an object");
+	json_object_object_foreach(a, key, val) {
+		if (!json_object_is_type(val, json_type_string))
+			return redirect_make_error(err, EINVAL, "%s: annotations.%s: expected a "
+						   "string", c->origin, key);
+	}
+	c->annotations = a;
+	return 0;
+}
+
 static int dup_string(json_object *o, const char *key, char **out)
 {
 	json_object *v;
@@ -307,6 +337,9 @@ static int read_config(struct redirect_oci_config *c, struct redirect_error **er
 		return redirect_make_error(err, EINVAL, "%s: missing \"ociVersion\"", c->origin);
 	if (!json_object_is_type(v, json_type_string) || !json_object_get_string_len(v))
 		return bad(err, c->origin, "ociVersion", "expected a non-empty string");
+	ret = read_annotations(c, err);
+	if (ret < 0)
+		return ret;
 	if (json_object_object_get_ex(c->root, "process", &v)) {
 		if (!json_object_is_type(v, json_type_object))
 			return bad(err, c->origin, "process", "expected an object");
@@ -370,6 +403,11 @@ int redirect_oci_config_read_file(const char *path, struct redirect_oci_config *
 	return redirect_oci_config_read(buf, len, path, cp, err);
 }
 
+const char *oci_config_origin(const struct redirect_oci_config *c)
+{
+	return c->origin;
+}
+
 const struct redirect_policy *redirect_oci_config_seccomp(const struct redirect_oci_config *c)
 {
 	return c->seccomp;
@@ -395,16 +433,12 @@ const char *redirect_oci_config_cap(const struct redirect_oci_config *c, size_t 
 	return i < c->n_caps ? c->caps[i] : NULL;
 }
 
-int redirect_oci_config_set_seccomp(const struct redirect_oci_config *c,
-				    const struct redirect_policy *p, const char *listener_path,
-				    char **jsonp, struct redirect_error **err)
+int oci_config_text(const struct redirect_oci_config *c, json_object *section, char **jsonp,
+		    struct redirect_error **err)
 {
-	json_object *root = NULL, *lnx, *section;
+	json_object *root = NULL, *lnx;
 	int ret;
 
-	ret = seccomp_section(p, listener_path, &section, err);
-	if (ret < 0)
-		return ret;
 	if (json_object_deep_copy(c->root, &root, NULL) < 0) {
 		json_object_put(section);
 		return redirect_make_error(err, ENOMEM, "out of memory");
@@ -427,4 +461,48 @@ out:
 	json_object_put(section);
 	json_object_put(root);
 	return ret;
+}
+
+int redirect_oci_config_set_seccomp(const struct redirect_oci_config *c,
+				    const struct redirect_policy *p, const char *listener_path,
+				    char **jsonp, struct redirect_error **err)
+{
+	json_object *section;
+	int ret;
+
+	ret = oci_seccomp_section(p, listener_path, &section, err);
+	if (ret < 0)
+		return ret;
+	return oci_config_text(c, section, jsonp, err);
+}
+
+const char *redirect_oci_config_annotation(const struct redirect_oci_config *c, const char *key)
+{
+	json_object *v;
+
+	if (!c->annotations || !json_object_object_get_ex(c->annotations, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int redirect_oci_config_set_annotation(struct redirect_oci_config *c, const char *key,
+				       const char *value, struct redirect_error **err)
+{
+	json_object *v;
+
+	if (!c->annotations) {
+		json_object *a = json_object_new_object();
+
+		if (!a || json_object_object_add(c->root, "annotations", a) < 0) {
+			json_object_put(a);
+			return redirect_make_error(err, ENOMEM, "out of memory");
+		}
+		c->annotations = a;
+	}
+	v = json_object_new_string(value);
+	if (!v || json_object_object_add(c->annotations, key, v) < 0) {
+		json_object_put(v);
+		return redirect_make_error(err, ENOMEM, "out of memory");
+	}
+	return 0;
 }

@@ -142,6 +142,31 @@ struct json_object;
 int policy_parse_oci_section(struct json_object *obj, const char *origin, const char *path,
 			     struct redirect_policy **policyp, struct redirect_error **err);
 
+/*
+ * The policy's linux.seccomp section (oci.c): which rules and which of their
+ * names it carries (a name notified by the Sentry is written once, as a
+ * SCMP_ACT_NOTIFY rule, when skip_notified), and the section itself.
+ */
+bool oci_rule_written(const struct redirect_policy *policy, const struct policy_rule *rule);
+bool oci_name_written(const struct redirect_policy *policy, const char *name, bool skip_notified);
+int oci_seccomp_section(const struct redirect_policy *policy, const char *listener_path,
+			struct json_object **sectionp, struct redirect_error **err);
+
+/* config.json's text with linux.seccomp set to section (always taken over). */
+struct redirect_oci_config;
+const char *oci_config_origin(const struct redirect_oci_config *config);
+int oci_config_text(const struct redirect_oci_config *config, struct json_object *section,
+		    char **jsonp, struct redirect_error **err);
+
+/*
+ * The policy's profile merged with a bundle's (oci_merge.c): per call the
+ * stricter answer; *mergedp has no redirect section, listenerMetadata is
+ * the policy's name.  origin names the bundle's side in messages.
+ */
+int oci_merge_seccomp(const struct redirect_policy *policy, const struct redirect_policy *bundle,
+		      const char *origin, struct redirect_policy **mergedp,
+		      struct redirect_error **err);
+
 /* The x86-64 calls each Sentry handler takes. */
 extern const char *const policy_files_calls[];
 extern const char *const policy_connect_calls[];

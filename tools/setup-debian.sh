@@ -9,9 +9,9 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	bc bison flex libelf-dev libssl-dev cpio xz-utils rsync kmod
 	qemu-system-x86 busybox-static
-	runc dkms systemd iproute2
+	runc crun dkms systemd iproute2
 	gnuplot-nox sqlite3
-	debootstrap containerd docker.io python3-yaml
+	debootstrap containerd docker.io podman python3-yaml
 )
 
 missing=()

@@ -727,6 +727,34 @@ int redirect_oci_config_set_seccomp(const struct redirect_oci_config *config,
 				    const struct redirect_policy *policy, const char *listener_path,
 				    char **jsonp, struct redirect_error **err);
 
+/*
+ * redirect_oci_config_merge_seccomp() - the config with the policy's section
+ * (as redirect_oci_seccomp_json() writes it) merged into the bundle's own
+ * linux.seccomp; without one, redirect_oci_config_set_seccomp().  Per system
+ * call and per set of argument conditions the answer of higher kernel
+ * precedence wins (on a tie the bundle's, with its errno); the default is
+ * the stricter default; architectures are those both list (one side without
+ * any: the native one only); flags are the union, SPEC_ALLOW only when both
+ * ask for it.  What has no single meaning is refused with -EINVAL and a
+ * message naming the call: a default of SCMP_ACT_NOTIFY; a call with both
+ * unconditional and argument rules, or unconditional rules that disagree;
+ * argument rules on both sides that differ; argument rules on one side whose
+ * unmatched calls would get less than the stricter answer from the merged
+ * default; no common architecture; a bundle that already has an agent
+ * (listenerPath or SCMP_ACT_NOTIFY).  -ENOMEM.  See redirect-runc(1).
+ */
+int redirect_oci_config_merge_seccomp(const struct redirect_oci_config *config,
+				      const struct redirect_policy *policy,
+				      const char *listener_path, char **jsonp,
+				      struct redirect_error **err);
+
+/* annotations[key] (read() checks that every annotation is a string), or NULL. */
+const char *redirect_oci_config_annotation(const struct redirect_oci_config *config,
+					   const char *key);
+/* Set annotations[key] in the config the set/merge functions write.  -ENOMEM. */
+int redirect_oci_config_set_annotation(struct redirect_oci_config *config, const char *key,
+				       const char *value, struct redirect_error **err);
+
 /* ---- module client (/dev/redirect) with the portable fallback ----------------------- */
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* libFuzzer target: the OCI config.json reader, and the seccomp section written back from what it read. */
+/* libFuzzer target: the OCI config.json reader, the seccomp section written back, and merged with itself. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	redirect_oci_config_listener_path(c);
 	redirect_oci_config_listener_metadata(c);
+	redirect_oci_config_annotation(c, "dev.redirect.policy");
 	p = redirect_oci_config_seccomp(c);
 	if (p && size < 4096 && redirect_filter_compile(p, 0, &f, NULL) == 0)
 		redirect_filter_free(f);
@@ -41,6 +42,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		redirect_oci_config_free(again);
 		free(out);
+	}
+	/* the profile merged into itself: refused with a message, or read back */
+	redirect_error_free(e);
+	e = NULL;
+	out = NULL;
+	if (p) {
+		ret = redirect_oci_config_merge_seccomp(c, p, "/run/redirect/fuzz.sock", &out, &e);
+		if (ret < 0 && (!e || e->errnum != -ret))
+			abort();
+		if (ret == 0) {
+			if (redirect_oci_config_read(out, strlen(out), "merged", &again, NULL) < 0)
+				abort();
+			redirect_oci_config_free(again);
+			free(out);
+		}
 	}
 	redirect_error_free(e);
 	redirect_oci_config_free(c);

@@ -44,6 +44,12 @@ cleanup() {
 	for id in $("$runc" --root "$state" list -q 2>/dev/null); do
 		"$runc" --root "$state" delete -f "$id" >/dev/null 2>&1
 	done
+	if command -v crun >/dev/null && [ -d "$work/crun-state" ]; then
+		for id in $(crun --root "$work/crun-state" list -q 2>/dev/null); do
+			in_crun_ns crun --cgroup-manager=disabled --root "$work/crun-state" \
+				delete -f "$id" >/dev/null 2>&1
+		done
+	fi
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	rm -rf "$work"
 }
@@ -173,6 +179,53 @@ check "second_run_rewrite_is_identical" cmp -s "$b/config.json" "$work/rewritten
 check "second_run_keeps_original" cmp -s "$b/config.json.redirect-orig" "$work/orig1.json"
 "$runc" --root "$state" delete -f c1b >/dev/null 2>&1
 
+# ---- crun in runc's place (--runtime-binary, REDIRECT_RUNTIME): same answers
+crun=$(command -v crun || true)
+# crun refuses a hybrid cgroup hierarchy whose v2 part has controllers (CI
+# hosts): there it runs in a private mount namespace without that part, and
+# leaves cgroups alone (--cgroup-manager, one of crun's own global options)
+in_crun_ns() { # command...
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
+		unshare -m sh -c 'mount -t tmpfs none /sys/fs/cgroup/unified && exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+rrc() { # [env...] redirect-runc args...: as rr, where crun can run
+	in_crun_ns env REDIRECT_SOCKET="$sock" REDIRECT_POLICY_DIR="$pol" timeout 300 "$@"
+}
+if [ -n "$crun" ]; then
+	cstate=$work/crun-state
+	b=$(make_bundle 'uname -r; mkdir /tmp/d; echo mkdir=$?; hostname x; echo hostname=$?' \
+		'.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+			{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}')
+	out=$(rrc "$rrunc" --runtime-binary "$crun" --cgroup-manager disabled --root "$cstate" \
+		run --bundle "$b" cc1 </dev/null 2>&1)
+	rc=$?
+	echo "$out" | diag
+	check "crun_runs_the_container" [ $rc = 0 ]
+	check "crun_uname_r_is_policy_release" grep -qx "$release" <<<"$out"
+	check "crun_bundle_rule_enforced" grep -qx "mkdir=1" <<<"$out"
+	check "crun_policy_rule_enforced" grep -qx "hostname=1" <<<"$out"
+	check "crun_sentry_attached_the_container" grep -q "sandbox=cc1 attached: .*policy=default" "$log"
+	b=$(make_bundle 'uname -r' '.annotations = {"dev.redirect.policy": "annotated"}')
+	out=$(rrc env REDIRECT_RUNTIME="$crun" "$rrunc" --cgroup-manager=disabled --root "$cstate" \
+		run -b "$b" cc2 </dev/null 2>&1)
+	check "crun_by_environment_annotation_policy" exit0_with_line $? "$release2" "$out"
+	# create (the init's stdio a file, not a pipe we would wait on), list, delete
+	rrc env REDIRECT_RUNTIME="$crun" "$rrunc" --cgroup-manager=disabled --root "$cstate" \
+		create --bundle="$b" cc3 </dev/null >"$work/ccreate.out" 2>&1
+	check "crun_create_exits_0" [ $? = 0 ]
+	diag <"$work/ccreate.out"
+	check "crun_list_passthrough" grep -q "^cc3 " \
+		<<<"$(rrc env REDIRECT_RUNTIME="$crun" "$rrunc" --root "$cstate" list)"
+	rrc env REDIRECT_RUNTIME="$crun" "$rrunc" --cgroup-manager=disabled --root "$cstate" \
+		delete -f cc3 >/dev/null 2>&1
+	check "crun_delete_passthrough" [ $? = 0 ]
+else
+	skip "crun (not installed: apt-get install crun)"
+fi
+
 # ---- the annotation picks the policy
 b=$(make_bundle 'uname -r' '.annotations = {"dev.redirect.policy": "annotated"}')
 out=$(run_in "$b" c2)
@@ -294,6 +347,43 @@ out=$(REDIRECT_RUNC=$work/fake-runc rr --redirect-policy annotated --root "$stat
 	--log-format json --systemd-cgroup create --bundle="$b" --pid-file p c5 2>&1)
 check "argv_passed_unchanged" [ "$out" = "[--root][$state][--log][x.log][--log-format][json][--systemd-cgroup][create][--bundle=$b][--pid-file][p][c5]" ]
 check "redirect_policy_option_used" [ "$(jq -r .linux.seccomp.listenerMetadata "$b/config.json")" = annotated ]
+# options redirect-runc has never seen reach the runtime as they are, and the
+# bundle is still found (runc 1.2's --pidfd-socket takes a value; so may others)
+fake() { REDIRECT_RUNTIME=$work/fake-runc rr "$@" 2>&1; }
+rewritten() { [ "$(jq -r .linux.seccomp.listenerMetadata "$1/config.json")" = default ]; }
+b=$(make_bundle 'true')
+out=$(fake --root "$state" create --pidfd-socket /run/p.sock --bundle "$b" c8)
+check "runc12_pidfd_socket_passed_and_bundle_rewritten" \
+	[ "$out" = "[--root][$state][create][--pidfd-socket][/run/p.sock][--bundle][$b][c8]" ]
+check "runc12_pidfd_socket_bundle_rewritten" rewritten "$b"
+b=$(make_bundle 'true')
+out=$(fake --frobnicate --future-global gval --root="$state" run --never-seen --new-opt=v -d \
+	--bundle "$b" --also-new c9)
+check "unknown_options_passed_unchanged" [ "$out" = \
+	"[--frobnicate][--future-global][gval][--root=$state][run][--never-seen][--new-opt=v][-d][--bundle][$b][--also-new][c9]" ]
+check "unknown_options_bundle_rewritten" rewritten "$b"
+# an unknown option that takes its value as the next argument: two words left,
+# the bundle is still the one named by --bundle
+b=$(make_bundle 'true')
+out=$(fake create --some-valued-option v1 -b "$b" c10)
+check "unknown_valued_option_passed" [ "$out" = "[create][--some-valued-option][v1][-b][$b][c10]" ]
+check "unknown_valued_option_bundle_rewritten" rewritten "$b"
+# crun's forms: -bDIR and a cluster of short options ending in one with a value
+b=$(make_bundle 'true')
+out=$(fake run -b"$b" c11)
+check "short_option_with_glued_value" rewritten "$b"
+b=$(make_bundle 'true')
+out=$(fake run -db "$b" c12)
+check "short_option_cluster" [ "$out" = "[run][-db][$b][c12]" ]
+check "short_option_cluster_bundle_rewritten" rewritten "$b"
+# crun takes a unique prefix of a long option: --bun is its --bundle
+b=$(make_bundle 'true')
+out=$(fake run --bun "$b" c14)
+check "long_option_prefix_is_crun_bundle" rewritten "$b"
+# the bundle defaults to the working directory
+b=$(make_bundle 'true')
+out=$(cd "$b" && fake run --unheard-of c13)
+check "bundle_is_cwd_without_bundle_option" rewritten "$b"
 out=$(REDIRECT_RUNC=$rrunc rr --version 2>&1)
 check "refuses_itself_as_runc" grep -q "redirect-runc itself" <<<"$out"
 
@@ -309,6 +399,9 @@ out=$(REDIRECT_RUNC_CONFIG=$work/rr.conf timeout 300 "$rrunc" --root "$state" ru
 	</dev/null 2>&1)
 check "config_file_sets_socket_dir_and_policy" exit0_with_line $? "$release2" "$out"
 "$runc" --root "$state" delete -f c7 >/dev/null 2>&1
+echo "runtime = $work/fake-runc" >"$work/runtime.conf"
+out=$(REDIRECT_RUNC_CONFIG=$work/runtime.conf "$rrunc" --version 2>&1)
+check "config_file_sets_runtime" [ "$out" = "[--version]" ]
 echo "sockett = /x" >"$work/bad.conf"
 out=$(REDIRECT_RUNC_CONFIG=$work/bad.conf "$rrunc" --version 2>&1)
 rc=$?
@@ -366,7 +459,7 @@ refuse string_rule_that_would_continue 'string rule on "openat" with sentry.defa
 	"$b" rr --root "$state" run --bundle "$b" string_rule_that_would_continue
 b=$(make_bundle "$start")
 printf '{"ociVersion": "1.0.2", ' >"$b/config.json"
-refuse malformed_config "config.json: not valid JSON" "$b" rr --root "$state" run --bundle "$b" malformed_config
+refuse malformed_config "config.json:1:25: JSON: unexpected end of input" "$b" rr --root "$state" run --bundle "$b" malformed_config
 b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}')
 refuse bad_bundle_seccomp "SCMP_ACT_BOGUS" "$b" rr --root "$state" run --bundle "$b" bad_bundle_seccomp
 refuse missing_bundle "$work/no-such-bundle/config.json: No such file" "$work/no-such-bundle" \
@@ -381,10 +474,15 @@ b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "
 	{"names": ["uname"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}]}')
 refuse unmergeable_arg_rules "cannot merge uname" "$b" rr --root "$state" run --bundle "$b" unmergeable_arg_rules
 b=$(make_bundle "$start")
-refuse unknown_create_option "unknown option --frobnicate" "$b" \
-	rr --root "$state" run --frobnicate --bundle "$b" unknown_create_option
 refuse two_container_ids "exactly one container id" "$b" \
 	rr --root "$state" run --bundle "$b" two_container_ids extra
+refuse crun_other_config_file "another config file than the bundle's config.json" "$b" \
+	rr --root "$state" run --config=other.json --bundle "$b" crun_other_config_file
+refuse crun_other_config_file_by_prefix "another config file than the bundle's config.json" "$b" \
+	rr --root "$state" run --conf other.json --bundle "$b" crun_other_config_file_by_prefix
+# options it knows explain no extra word
+refuse two_container_ids_known_options "exactly one container id" "$b" \
+	rr --root "$state" run -d --no-pivot --bundle "$b" two_container_ids_known_options extra
 # a rewritten config whose kept original went missing
 b=$(make_bundle "$start")
 REDIRECT_RUNC=/bin/true rr create --bundle "$b" dummy >/dev/null 2>&1
