@@ -273,7 +273,8 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			if (sentry_log_level_parse(optarg, &sentry_log_level) < 0) {
-				fprintf(stderr, "usersentry: --log-level: \"%s\" is not info or calls\n",
+				fprintf(stderr,
+					"usersentry: --log-level: \"%s\" is not info or calls\n",
 					optarg);
 				return 2;
 			}
