@@ -20,22 +20,189 @@
  * is preceded by a poll of the listener (EPOLLIN: an INIT notification exists,
  * hence an unconsumed count), and RECVs of one sandbox are serialised by
  * sb->recv_lock so that nobody else consumes that count in between.
+ *
+ * One copy, one decision: seccomp's ioctls read their argument from user
+ * memory, and the module decides on its own copy of a reply (which call it
+ * answers and forgets). Were seccomp to read the Sentry's buffer, another
+ * Sentry thread rewriting it in between would have seccomp answer one call
+ * while the module forgets another, which then could never be answered.
+ * So every argument the module hands to seccomp comes from the session's
+ * reply page: a shmem page the module writes through the kernel mapping,
+ * mapped read-only (no VM_MAYWRITE) into the caller's address space, and
+ * only there as the user address seccomp reads. The module's own answer to
+ * a raced notification travels the same way.
  */
 #include "broker.h"
 #include "sandbox.h"
 #include "session.h"
 #include "ioctl.h"
+#include "main.h"
 
+#include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/security.h>
+#include <linux/shmem_fs.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/seccomp.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
+/*
+ * The listener's ioctl, as the Sentry would perform it. The module calls
+ * f_op->unlocked_ioctl directly, not vfs_ioctl(), so the LSM hook that
+ * sys_ioctl runs first is run here: the Sentry's access to /dev/redirect
+ * must not let it do to a listener what its security policy forbids doing
+ * directly (file_ioctl is checked against the caller's credentials and the
+ * listener file, as if the Sentry held the listener fd itself).
+ */
 static long rdr_listener_ioctl(struct file *listener, unsigned int cmd, void __user *arg)
 {
+	long ret = security_file_ioctl(listener, cmd, (unsigned long)arg);
+
+	if (ret)
+		return ret;
 	return listener->f_op->unlocked_ioctl(listener, cmd, (unsigned long)arg);
+}
+
+/* Map the reply page (created on first use) read-only into current's mm. */
+static int rdr_reply_page_map(struct rdr_reply_page *rp)
+{
+	struct file *file, *ro;
+	unsigned long addr;
+	struct page *page;
+
+	lockdep_assert_held(&rp->lock);
+	if (rp->mm == current->mm)
+		return 0;
+	if (!current->mm)
+		return -EINVAL;
+	if (!rp->file) {
+		file = shmem_file_setup("redirect-reply", PAGE_SIZE, VM_NORESERVE);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		page = shmem_read_mapping_page(file->f_mapping, 0);
+		if (IS_ERR(page)) {
+			fput(file);
+			return PTR_ERR(page);
+		}
+		/* Read-only: a MAP_SHARED mapping of it can never become writable. */
+		ro = dentry_open(&file->f_path, O_RDONLY, current_cred());
+		fput(file);
+		if (IS_ERR(ro)) {
+			put_page(page);
+			return PTR_ERR(ro);
+		}
+		rp->file = ro;
+		rp->page = page;
+	}
+	/* The mapping holds its own reference to the (shmem) file. */
+	addr = vm_mmap(rp->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	if (rp->mm)
+		mmdrop(rp->mm);
+	mmgrab(current->mm);	/* identity only: compared, never used */
+	rp->mm = current->mm;
+	rp->uaddr = addr;
+	return 0;
+}
+
+/*
+ * Unmap the reply page from current's mm when that is where it is mapped
+ * (the owner closing its session; at exit the mm is already gone), so that
+ * a Sentry opening sessions over time does not collect mappings. Only our
+ * own mapping is removed: the check and vm_munmap() are not atomic, so a
+ * Sentry thread that unmaps the page and maps something else at the same
+ * address at the very moment its session closes could lose that, its own
+ * doing. Sessions released from another process leave the mapping to the
+ * mapping process's exit.
+ */
+static void rdr_reply_page_unmap(struct rdr_reply_page *rp)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	bool ours = false;
+
+	if (!rp->mm || rp->mm != mm)
+		return;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, rp->uaddr);
+	if (vma && vma->vm_start == rp->uaddr && vma->vm_end == rp->uaddr + PAGE_SIZE &&
+	    vma->vm_file && file_inode(vma->vm_file) == file_inode(rp->file))
+		ours = true;
+	mmap_read_unlock(mm);
+	if (ours)
+		vm_munmap(rp->uaddr, PAGE_SIZE);
+}
+
+void rdr_reply_page_free(struct rdr_reply_page *rp)
+{
+	rdr_reply_page_unmap(rp);
+	if (rp->page)
+		put_page(rp->page);
+	if (rp->file)
+		fput(rp->file);
+	if (rp->mm)
+		mmdrop(rp->mm);
+	mutex_destroy(&rp->lock);
+}
+
+/* A free slot of the reply page, taken; -1 if all are in use. */
+static int rdr_reply_slot_take(struct rdr_reply_page *rp)
+{
+	unsigned long busy;
+	int slot;
+
+	do {
+		busy = READ_ONCE(rp->busy);
+		if (busy == ~0UL)
+			return -1;
+		slot = ffz(busy);
+	} while (test_and_set_bit(slot, &rp->busy));
+	return slot;
+}
+
+/*
+ * Listener ioctl @cmd on @len bytes of the module's own @arg (see the top).
+ * Each call has a slot of the page to itself: an ADDFD waits for its target
+ * to take the fd, and must not hold up the session's other replies.
+ */
+static long rdr_listener_ioctl_copy(struct rdr_session *session, struct file *listener,
+				    unsigned int cmd, const void *arg, size_t len)
+{
+	struct rdr_reply_page *rp = &session->reply_page;
+	unsigned long uaddr;
+	void *kaddr;
+	long ret;
+	int slot;
+
+	BUILD_BUG_ON(sizeof(struct seccomp_notif_resp) > RDR_REPLY_SLOT_SIZE ||
+		     sizeof(struct seccomp_notif_addfd) > RDR_REPLY_SLOT_SIZE);
+	BUILD_BUG_ON(RDR_REPLY_SLOT_SIZE * BITS_PER_LONG > PAGE_SIZE);
+	if (WARN_ON_ONCE(len > RDR_REPLY_SLOT_SIZE))
+		return -EINVAL;
+	mutex_lock(&rp->lock);
+	ret = rdr_reply_page_map(rp);
+	uaddr = rp->uaddr;	/* valid in current's mm, whoever maps it elsewhere */
+	mutex_unlock(&rp->lock);
+	if (ret)
+		return ret;
+	wait_event(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0);
+	kaddr = kmap_local_page(rp->page);
+	memcpy(kaddr + slot * RDR_REPLY_SLOT_SIZE, arg, len);
+	kunmap_local(kaddr);
+	flush_dcache_page(rp->page);
+	ret = rdr_listener_ioctl(listener, cmd,
+				 (void __user *)(uaddr + slot * RDR_REPLY_SLOT_SIZE));
+	clear_bit_unlock(slot, &rp->busy);
+	wake_up(&rp->wq);
+	return ret;
 }
 
 static struct rdr_request *rdr_delivered_find(struct rdr_sandbox *sb, u64 id)
@@ -79,12 +246,33 @@ static bool rdr_delivered_holds(struct rdr_sandbox *sb, u64 id)
 }
 
 /*
- * Perform one reply; returns its result for the reply's `result` field.
- * @r is the module's copy (its id decides what is forgotten); seccomp reads
- * the reply from @ur, the Sentry's own buffer.
+ * The kind is known and the half of the reply it does not use is zero, and
+ * so is the rest of resp for ID_VALID: room for later kinds, and a reply
+ * meant as another kind is not silently taken as this one.
  */
-static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r,
-			    struct redirect_reply __user *ur)
+int rdr_reply_check(const struct redirect_reply *r)
+{
+	switch (r->kind) {
+	case REDIRECT_REPLY_SEND:
+		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
+	case REDIRECT_REPLY_ADDFD:
+		return memchr_inv(&r->resp, 0, sizeof(r->resp)) ? -EINVAL : 0;
+	case REDIRECT_REPLY_ID_VALID:
+		if (r->resp.val || r->resp.error || r->resp.flags)
+			return -EINVAL;
+		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_reply_check);
+
+/*
+ * Perform one reply; returns its result for the reply's `result` field.
+ * @r is the module's copy: it decides what is forgotten, and it is what
+ * seccomp reads (through the reply page).
+ */
+static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r)
 {
 	struct rdr_sandbox *sb;
 	struct file *listener;
@@ -92,8 +280,9 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	long ret;
 	int err;
 
-	if (r->kind < REDIRECT_REPLY_SEND || r->kind > REDIRECT_REPLY_ID_VALID)
-		return -EINVAL;
+	ret = rdr_reply_check(r);
+	if (ret)
+		return ret;
 	sb = rdr_sandbox_get_owned(session, r->sandbox_id, &err);
 	if (!sb)
 		return err;
@@ -107,17 +296,20 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 
 	switch (r->kind) {
 	case REDIRECT_REPLY_SEND:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &ur->resp);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND,
+					      &r->resp, sizeof(r->resp));
 		if (!ret || ret == -ENOENT)
 			rdr_delivered_done(sb, id, !ret);
 		break;
 	case REDIRECT_REPLY_ADDFD:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &ur->addfd);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD,
+					      &r->addfd, sizeof(r->addfd));
 		if (ret == -ENOENT || (ret >= 0 && (r->addfd.flags & SECCOMP_ADDFD_FLAG_SEND)))
 			rdr_delivered_done(sb, id, ret >= 0);
 		break;
 	case REDIRECT_REPLY_ID_VALID:
-		ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &ur->resp.id);
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+					      &r->resp.id, sizeof(r->resp.id));
 		if (ret == -ENOENT)
 			rdr_delivered_done(sb, id, false);
 		break;
@@ -128,7 +320,6 @@ out_put:
 	rdr_sandbox_put(sb);
 	return ret;
 }
-
 
 /*
  * Put @req, which this thread owns, on @sb's @list, unless the sandbox ended
@@ -155,8 +346,9 @@ static void rdr_request_keep(struct rdr_sandbox *sb, struct rdr_request *req,
  * Sentry was stored, 0 when there was none (or it was one the module answered
  * itself: *again says whether to look once more), negative on error.
  */
-static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
-			       struct redirect_request __user *slot, bool *again)
+static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *sb,
+			       struct file *listener, struct redirect_request __user *slot,
+			       bool *again)
 {
 	struct seccomp_notif_resp resp;
 	struct seccomp_notif n;
@@ -205,10 +397,9 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 
 	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
 		kfree(req);
-		if (copy_to_user(&slot->notif, &resp, sizeof(resp)))
-			return -EFAULT;
 		/* ENOENT is fine: the interrupted task removed it meanwhile. */
-		rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &slot->notif);
+		rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
+					sizeof(resp));
 		*again = true;
 		return 0;
 	}
@@ -224,7 +415,8 @@ static int rdr_broker_recv_one(struct rdr_sandbox *sb, struct file *listener,
 	 * left too high is cleared at the next empty poll, while one too low
 	 * would strand a forwarded call.
 	 */
-	ret = rdr_listener_ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &slot->notif.id);
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &n.id,
+				      sizeof(n.id));
 	if (ret == -ENOENT) {
 		kfree(req);
 		*again = true;
@@ -273,8 +465,8 @@ static int rdr_broker_replay_one(struct rdr_sandbox *sb, struct redirect_request
 }
 
 /* Fill up to @max slots from @sb; returns how many, or an error if none. */
-static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_request __user *slots,
-				    u32 max)
+static int rdr_broker_fetch_sandbox(struct rdr_session *session, struct rdr_sandbox *sb,
+				    struct redirect_request __user *slots, u32 max)
 {
 	struct file *listener;
 	u32 n = 0, tries = 0;
@@ -297,7 +489,7 @@ static int rdr_broker_fetch_sandbox(struct rdr_sandbox *sb, struct redirect_requ
 	/* Bounded: raced notifications are answered here, not counted in n. */
 	while (n < max && tries++ < 2 * REDIRECT_BATCH_MAX &&
 	       (atomic_read(&sb->forward_pending) > 0 || READ_ONCE(sb->drain))) {
-		ret = rdr_broker_recv_one(sb, listener, &slots[n], &again);
+		ret = rdr_broker_recv_one(session, sb, listener, &slots[n], &again);
 		if (ret < 0)
 			break;
 		n += ret;
@@ -348,7 +540,7 @@ static int rdr_broker_collect(struct rdr_session *session,
 		struct rdr_sandbox *sb = arr[(start + i) % nr_sb];
 
 		if (n < max && !ret) {
-			ret = rdr_broker_fetch_sandbox(sb, slots + n, max - n);
+			ret = rdr_broker_fetch_sandbox(session, sb, slots + n, max - n);
 			if (ret > 0) {
 				n += ret;
 				ret = 0;
@@ -379,7 +571,7 @@ bool rdr_session_has_work(struct rdr_session *session)
 static int rdr_broker_fetch(struct rdr_session *session, struct redirect_broker *b)
 {
 	struct redirect_request __user *slots = u64_to_user_ptr(b->requests);
-	long timeout = b->timeout_ms < 0 ? MAX_SCHEDULE_TIMEOUT :
+	long timeout = b->timeout_ms == REDIRECT_TIMEOUT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
 		       msecs_to_jiffies(b->timeout_ms);
 	int n;
 
@@ -421,6 +613,9 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 	b.nr_requests = 0;	/* out */
 	if (b.nr_replies > REDIRECT_BATCH_MAX || b.max_requests > REDIRECT_BATCH_MAX)
 		return -EINVAL;
+	/* Only the documented value waits for ever; other negatives are mistakes. */
+	if (b.timeout_ms < 0 && b.timeout_ms != REDIRECT_TIMEOUT_FOREVER)
+		return -EINVAL;
 
 	ureplies = u64_to_user_ptr(b.replies);
 	for (i = 0; i < b.nr_replies; i++) {
@@ -431,7 +626,7 @@ long rdr_broker_ioctl(struct rdr_session *session, void __user *uarg, size_t usi
 			ret = -EFAULT;
 			break;
 		}
-		result = rdr_broker_reply(session, &r, &ureplies[i]);
+		result = rdr_broker_reply(session, &r);
 		if (put_user(result, &ureplies[i].result)) {
 			ret = -EFAULT;
 			break;

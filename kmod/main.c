@@ -7,9 +7,11 @@
 #include "session.h"
 #include "sandbox.h"
 #include "netlink.h"
+#include "rules.h"
 
 #include <linux/redirect.h>
 #include <linux/build_bug.h>
+#include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -17,7 +19,10 @@
 
 static void __init rdr_assert_uapi_layout(void)
 {
-	BUILD_BUG_ON(sizeof(struct redirect_handshake) != REDIRECT_HANDSHAKE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct redirect_handshake) != REDIRECT_HANDSHAKE_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct redirect_handshake, supported) !=
+		     REDIRECT_HANDSHAKE_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct redirect_handshake, notif_size) != 24);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, api_version) != 0);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, pad) != 4);
 	BUILD_BUG_ON(offsetof(struct redirect_handshake, features) != 8);
@@ -36,6 +41,8 @@ static void __init rdr_assert_uapi_layout(void)
 	BUILD_BUG_ON(sizeof(struct redirect_request) != 8 + sizeof(struct seccomp_notif));
 	BUILD_BUG_ON(_IOC_NR(REDIRECT_IOC_BROKER) > REDIRECT_IOC_NR_RESERVED_LAST);
 	BUILD_BUG_ON(REDIRECT_RULES_MAX > U16_MAX);	/* struct rdr_nr_span */
+	BUILD_BUG_ON(RDR_ERRNO_RESTART_FIRST != ERESTARTSYS);
+	BUILD_BUG_ON(RDR_ERRNO_RESTART_LAST != ERESTART_RESTARTBLOCK);
 }
 
 static int __init rdr_mod_init(void)

@@ -7,6 +7,7 @@
 #include "sandbox.h"
 #include "main.h"
 
+#include <linux/capability.h>
 #include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
@@ -235,22 +236,76 @@ static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback 
 	return skb->len;
 }
 
-/* Static strings for the extended ack, by enum redirect_rule_field. */
-static const char *const rdr_rule_field_msg[] = {
-	[REDIRECT_RULE_FIELD_NR] = "rule: syscall number out of range",
-	[REDIRECT_RULE_FIELD_VERDICT] = "rule: unknown verdict",
-	[REDIRECT_RULE_FIELD_FLAGS] = "rule: unknown flags",
-	[REDIRECT_RULE_FIELD_VALUE] = "rule: value does not fit the verdict",
-	[REDIRECT_RULE_FIELD_NR_ARGS] = "rule: more than six argument comparisons",
-	[REDIRECT_RULE_FIELD_ARG_INDEX] = "rule: argument index out of range",
-	[REDIRECT_RULE_FIELD_ARG_OP] = "rule: unknown comparison",
-	[REDIRECT_RULE_FIELD_ARG_PAD] = "rule: argument comparison padding not zero",
-	[REDIRECT_RULE_FIELD_STR_INDEX] = "rule: string argument index out of range",
-	[REDIRECT_RULE_FIELD_STR_MATCH] = "rule: unknown string match",
-	[REDIRECT_RULE_FIELD_STR_LEN] = "rule: string length out of range",
-	[REDIRECT_RULE_FIELD_STR] = "rule: string holds NUL or a non-zero tail",
-	[REDIRECT_RULE_FIELD_PAD] = "rule: padding not zero",
-};
+/* The extended ack for a rule that failed validation at @field. */
+static void rdr_nl_rule_error(struct netlink_ext_ack *extack, const struct nlattr *bad,
+			      u32 field)
+{
+	switch (field) {
+	case REDIRECT_RULE_FIELD_NR:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: syscall number out of range");
+		break;
+	case REDIRECT_RULE_FIELD_VERDICT:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown verdict");
+		break;
+	case REDIRECT_RULE_FIELD_FLAGS:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown flags");
+		break;
+	case REDIRECT_RULE_FIELD_VALUE:
+		NL_SET_ERR_MSG_ATTR(extack, bad,
+				    "rule: value does not fit the verdict (errno 1..4095 but not 512..516; a value outside -4095..-1)");
+		break;
+	case REDIRECT_RULE_FIELD_NR_ARGS:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: more than six argument comparisons");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_INDEX:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: argument index out of range");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_OP:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown comparison");
+		break;
+	case REDIRECT_RULE_FIELD_ARG_PAD:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: argument comparison padding not zero");
+		break;
+	case REDIRECT_RULE_FIELD_STR_INDEX:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string argument index out of range");
+		break;
+	case REDIRECT_RULE_FIELD_STR_MATCH:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown string match");
+		break;
+	case REDIRECT_RULE_FIELD_STR_LEN:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string length out of range");
+		break;
+	case REDIRECT_RULE_FIELD_STR:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string holds NUL or a non-zero tail");
+		break;
+	case REDIRECT_RULE_FIELD_PAD:
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: padding not zero");
+		break;
+	default:
+		NL_SET_BAD_ATTR(extack, bad);
+		break;
+	}
+}
+
+/*
+ * Every command that changes state needs what /dev/redirect needs:
+ * CAP_SYS_ADMIN in the initial user namespace, on top of the family's
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM, enough to read). netlink_capable() asks
+ * both the sender and the opener of the socket, as GENL_ADMIN_PERM does, so
+ * a socket handed from a privileged process to another cannot launder it.
+ * GENL_UNS_ADMIN_PERM would ask the network namespace's owning user
+ * namespace instead; the family lives only in init_net, whose owner is the
+ * initial user namespace, so both agree, and capable-in-init is what the
+ * device asks for. Checked in each mutating doit rather than in a
+ * family-wide pre_doit, whose signature differs between kernels.
+ */
+static int rdr_nl_may_change(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "changing state needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
 
 static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -262,6 +317,9 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 count = 0;
 	int rem;
 
+	rem = rdr_nl_may_change(skb, info);
+	if (rem)
+		return rem;
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(attr) != REDIRECT_A_RULE)
 			continue;
@@ -285,11 +343,7 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
 			if (nla_type(attr) == REDIRECT_A_RULE && count++ == err.rule)
 				bad = attr;
-		/* NL_SET_ERR_MSG_ATTR() wants a literal; these are static too. */
-		if (info->extack && err.field && err.field < ARRAY_SIZE(rdr_rule_field_msg)) {
-			info->extack->_msg = rdr_rule_field_msg[err.field];
-			info->extack->bad_attr = bad;
-		}
+		rdr_nl_rule_error(info->extack, bad, err.field);
 		return PTR_ERR(set);
 	}
 	sb = rdr_nl_sandbox(info);
@@ -408,7 +462,7 @@ void rdr_event_audit(u32 sandbox_id, u32 nr, u32 verdict, s64 value, u32 rule)
 		atomic64_inc(&rdr_events_dropped);
 		return;
 	}
-	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
+	ev = kmalloc(sizeof(*ev), GFP_NOWAIT | __GFP_NOWARN);
 	if (!ev) {
 		atomic64_inc(&rdr_events_dropped);
 		return;

@@ -3,6 +3,7 @@
  * KUnit suite "redirect": handshake, session gate, ioctl classes, the tier-1
  * rule engine, rule sets, the latency histogram, sandbox ids and arguments.
  */
+#include "broker.h"
 #include "ioctl.h"
 #include "session.h"
 #include "rules.h"
@@ -22,6 +23,9 @@ static struct redirect_handshake rdr_test_request(u64 wanted)
 	return (struct redirect_handshake){
 		.api_version = REDIRECT_API_VERSION,
 		.features = wanted,
+		.notif_size = sizeof(struct seccomp_notif),
+		.resp_size = sizeof(struct seccomp_notif_resp),
+		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};
 }
 
@@ -249,6 +253,68 @@ static void rdr_handshake_negotiate_pad_nonzero(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED), -EINVAL);
 }
 
+/* BROKER's records embed seccomp's structures: their sizes must agree. */
+static void rdr_handshake_negotiate_broker_sizes(struct kunit *test)
+{
+	struct redirect_handshake hs = rdr_test_request(REDIRECT_FEATURE_BROKER);
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		hs = rdr_test_request(REDIRECT_FEATURE_BROKER);
+		if (i == 0)
+			hs.notif_size += 8;
+		else if (i == 1)
+			hs.resp_size = 0;
+		else if (i == 2)
+			hs.addfd_size -= 1;
+		else
+			hs.notif_size = hs.resp_size = hs.addfd_size = 0;	/* VER0 caller */
+		KUNIT_EXPECT_EQ_MSG(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED),
+				    -EPROTONOSUPPORT, "case %d", i);
+		KUNIT_EXPECT_EQ(test, hs.features, 0ULL);
+		KUNIT_EXPECT_EQ(test, hs.notif_size, sizeof(struct seccomp_notif));
+		KUNIT_EXPECT_EQ(test, hs.resp_size, sizeof(struct seccomp_notif_resp));
+		KUNIT_EXPECT_EQ(test, hs.addfd_size, sizeof(struct seccomp_notif_addfd));
+	}
+	/* Without BROKER the sizes do not matter. */
+	hs = rdr_test_request(REDIRECT_FEATURE_ATTACH);
+	hs.notif_size = hs.resp_size = hs.addfd_size = 0;
+	KUNIT_EXPECT_EQ(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED), 0);
+	KUNIT_EXPECT_EQ(test, hs.notif_size, sizeof(struct seccomp_notif));
+	/* pad2 is padding. */
+	hs = rdr_test_request(0);
+	hs.pad2 = 1;
+	KUNIT_EXPECT_EQ(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED), -EINVAL);
+}
+
+static void rdr_reply_check_unused_half(struct kunit *test)
+{
+	struct redirect_reply r = { .kind = REDIRECT_REPLY_SEND };
+
+	r.resp.id = 1;
+	r.resp.val = 2;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+	r.addfd.newfd = 3;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.kind = REDIRECT_REPLY_ID_VALID;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.addfd.newfd = 0;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);	/* resp.val */
+	r.resp.val = 0;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+	r.kind = REDIRECT_REPLY_ADDFD;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);	/* resp.id */
+	r.resp.id = 0;
+	r.addfd.id = 1;
+	r.addfd.srcfd = 4;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+	r.kind = 0;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.result = -1;	/* output only */
+	r.kind = REDIRECT_REPLY_ADDFD;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+}
+
 static void rdr_handshake_writes_back_answers(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, rdr_handshake_writes_back(0));
@@ -314,6 +380,17 @@ static void rdr_rule_check_bad_scalar_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, RDR_ERRNO_MAX + 1);
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	/* The restart codes would restart the call for ever. */
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTNOINTR);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTART_RESTARTBLOCK);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTARTSYS - 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
+	r = rdr_test_rule(1, REDIRECT_VERDICT_ERRNO, ERESTART_RESTARTBLOCK + 1);
+	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_NONE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_VALUE, -EPERM);
 	KUNIT_EXPECT_EQ(test, rdr_test_check(&r, NULL), REDIRECT_RULE_FIELD_VALUE);
 	r = rdr_test_rule(1, REDIRECT_VERDICT_KILL, 1);
@@ -691,6 +768,8 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_handshake_negotiate_version_mismatch),
 	KUNIT_CASE(rdr_handshake_negotiate_version_before_features),
 	KUNIT_CASE(rdr_handshake_negotiate_pad_nonzero),
+	KUNIT_CASE(rdr_handshake_negotiate_broker_sizes),
+	KUNIT_CASE(rdr_reply_check_unused_half),
 	KUNIT_CASE(rdr_handshake_writes_back_answers),
 	KUNIT_CASE(rdr_handshake_writes_back_other_errors),
 	KUNIT_CASE(rdr_session_create_new),

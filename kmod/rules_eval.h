@@ -67,6 +67,19 @@ static inline u64 rdr_hits_read(rdr_hits_t *hits)
 /* Syscall numbers a rule may name (x86-64 has fewer than 512). */
 #define RDR_NR_LIMIT 1024
 #define RDR_ERRNO_MAX 4095
+/*
+ * The kernel's restart codes, ERESTARTSYS (512) to ERESTART_RESTARTBLOCK
+ * (516): a call that returns one of them is restarted, not failed (the fast
+ * path would restart it for ever), and user space would see errno 512. No
+ * rule may answer with them.
+ */
+#define RDR_ERRNO_RESTART_FIRST 512
+#define RDR_ERRNO_RESTART_LAST 516
+
+static inline bool rdr_errno_is_restart(s64 e)
+{
+	return e >= RDR_ERRNO_RESTART_FIRST && e <= RDR_ERRNO_RESTART_LAST;
+}
 
 static inline bool rdr_bytes_zero(const void *p, size_t n)
 {
@@ -97,7 +110,7 @@ static inline enum redirect_rule_field rdr_rule_check(const struct redirect_rule
 			return REDIRECT_RULE_FIELD_VALUE;
 		break;
 	case REDIRECT_VERDICT_ERRNO:
-		if (r->value < 1 || r->value > RDR_ERRNO_MAX)
+		if (r->value < 1 || r->value > RDR_ERRNO_MAX || rdr_errno_is_restart(r->value))
 			return REDIRECT_RULE_FIELD_VALUE;
 		break;
 	case REDIRECT_VERDICT_VALUE:

@@ -21,11 +21,29 @@
  * wait-queue lock held and interrupts off, while that task holds the filter's
  * notify_lock. It must not sleep, must not take rdr_sandboxes_mutex, and must
  * not wake the listener's queue. It reads the rules under RCU and the owner
- * under RCU; everything it queues holds a sandbox reference and a module
- * reference, dropped by the task_work when it runs.
+ * under RCU; everything it queues holds a sandbox reference, dropped by the
+ * task_work when it runs.
  *
  * Ownership changes (attach, adopt, session release, end) and rule
  * replacement happen under rdr_sandboxes_mutex.
+ *
+ * Unload
+ * ======
+ *
+ * Each sandbox pins the module, and the fast-path records, the work items
+ * and the lookups pin the module through their sandbox reference. The pin
+ * cannot be a module_put() of our own: the function that drops the last
+ * module reference would still be running module text when it returns, and
+ * a racing rmmod may have freed that text by then (task_work and kref
+ * release functions have no module_put_and_kthread_exit()). So the pin is a
+ * file (@pin, no fd), whose fops->owner is this module: the last sandbox
+ * reference fput()s it, and the VFS's __fput() drops the module reference,
+ * in its own code, after the file's release. fput() never does that
+ * synchronously: in a task (syscall, task_work) it queues task_work that
+ * runs after the current one has returned; in a kworker it goes to the
+ * delayed-fput work, and the only kworkers that drop sandbox references
+ * are rdr_wq's, which module exit destroys (waiting for their functions to
+ * return) before the module's text goes.
  */
 #include "sandbox.h"
 #include "session.h"
@@ -70,16 +88,34 @@ struct rdr_fastpath {
 	s64 value;
 };
 
+/*
+ * The module pin of a sandbox (see "Unload" at the top). Its file holds
+ * the module reference (anon_inode_getfile() takes it for fops->owner), and
+ * __fput() drops it after calling this, from the VFS's own code.
+ */
+static int rdr_sandbox_pin_release(struct inode *inode, struct file *file)
+{
+	return 0;
+}
+
+static const struct file_operations rdr_sandbox_pin_fops = {
+	.owner = THIS_MODULE,
+	.release = rdr_sandbox_pin_release,
+};
+
 static void rdr_sandbox_release(struct kref *ref)
 {
 	struct rdr_sandbox *sb = container_of(ref, struct rdr_sandbox, ref);
+	struct file *pin = sb->pin;
 
 	rdr_ruleset_free(rcu_dereference_protected(sb->rules, 1));
 	rdr_stats_free(&sb->stats);
 	put_pid(sb->leader);
 	/* Lookups find @sb under RCU and then try to take a reference. */
 	kfree_rcu(sb, rcu);
-	module_put(THIS_MODULE);
+	/* Last, and only deferred: the module outlives this function's return. */
+	if (pin)
+		fput(pin);
 }
 
 void rdr_sandbox_put(struct rdr_sandbox *sb)
@@ -223,10 +259,9 @@ static void rdr_fastpath_complete(struct callback_head *twork)
 			break;
 		}
 	}
-	rdr_sandbox_put(sb);
 	kmem_cache_free(rdr_fastpath_cache, fp);
-	/* Last: the module's text must outlive this function's return. */
-	module_put(THIS_MODULE);
+	/* The record's sandbox reference pins the module: see "Unload". */
+	rdr_sandbox_put(sb);
 }
 
 /* Queue @d as a fast-path verdict for current; false: forward instead. */
@@ -236,7 +271,8 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 	struct rdr_fastpath *fp;
 	unsigned long flags;
 
-	fp = kmem_cache_alloc(rdr_fastpath_cache, GFP_ATOMIC | __GFP_NOWARN);
+	/* Not from the atomic reserves: failing here only forwards the call. */
+	fp = kmem_cache_alloc(rdr_fastpath_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!fp)
 		return false;
 	fp->sb = sb;
@@ -248,7 +284,6 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 	init_task_work(&fp->twork, rdr_fastpath_complete);
 
 	kref_get(&sb->ref);
-	__module_get(THIS_MODULE);
 	spin_lock_irqsave(&sb->lock, flags);
 	list_add_tail(&fp->node, &sb->inflight);
 	spin_unlock_irqrestore(&sb->lock, flags);
@@ -261,7 +296,6 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 		kmem_cache_free(rdr_fastpath_cache, fp);
 		/* Not the last reference: the table holds one while we are woken. */
 		kref_put(&sb->ref, rdr_sandbox_release);
-		module_put(THIS_MODULE);
 		return false;
 	}
 	return true;
@@ -521,8 +555,13 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
 	if (!sb)
 		return -ENOMEM;
+	sb->pin = anon_inode_getfile("[redirect-sandbox]", &rdr_sandbox_pin_fops, NULL, 0);
+	if (IS_ERR(sb->pin)) {
+		ret = PTR_ERR(sb->pin);
+		kfree(sb);
+		return ret;
+	}
 	kref_init(&sb->ref);
-	__module_get(THIS_MODULE);	/* dropped in rdr_sandbox_release() */
 	spin_lock_init(&sb->lock);
 	mutex_init(&sb->recv_lock);
 	INIT_LIST_HEAD(&sb->inflight);
@@ -590,14 +629,19 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 		WRITE_ONCE(sb->drain, true);
 	}
 	rdr_nr_sandboxes++;
+	/*
+	 * From the unlock on, @sb may end and be freed at any time (its last
+	 * task exits: EPOLLHUP, end_work): nothing below may touch it. @a
+	 * holds its id and name.
+	 */
+	a.sandbox_id = sb->id;
 	mutex_unlock(&rdr_sandboxes_mutex);
 
-	a.sandbox_id = sb->id;
+	pr_debug("sandbox %u (%s) attached\n", a.sandbox_id, a.name);
 	if (copy_to_user(uarg, &a, min(usize, sizeof(a)))) {
 		/* Attached all the same; the id is visible over netlink. */
 		return -EFAULT;
 	}
-	pr_debug("sandbox %u (%s) attached\n", sb->id, sb->name);
 	return 0;
 
 err_unqueue:

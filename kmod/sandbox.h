@@ -36,6 +36,7 @@ struct rdr_sandbox {
 	u32 fail_mode;
 	u32 hold_timeout_ms;
 	struct pid *leader;		/* from the attach pidfd, or NULL */
+	struct file *pin;		/* holds the module: see "Unload" in sandbox.c */
 
 	/* Held from attach to end; keeps the filter and so @wqh alive. */
 	struct file *listener;

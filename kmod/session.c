@@ -5,6 +5,7 @@
 #include "session.h"
 #include "main.h"
 #include "sandbox.h"
+#include "broker.h"
 
 #include <linux/errno.h>
 #include <linux/minmax.h>
@@ -18,6 +19,8 @@ struct rdr_session *rdr_session_create(void)
 	if (!session)
 		return NULL;
 	mutex_init(&session->lock);
+	mutex_init(&session->reply_page.lock);
+	init_waitqueue_head(&session->reply_page.wq);
 	session->state = RDR_SESSION_NEW;
 	INIT_LIST_HEAD(&session->sandboxes);
 	init_waitqueue_head(&session->wq);
@@ -29,6 +32,7 @@ void rdr_session_destroy(struct rdr_session *session)
 {
 	/* Its sandboxes go into custody; see rdr_sandbox_release_session(). */
 	rdr_sandbox_release_session(session);
+	rdr_reply_page_free(&session->reply_page);
 	mutex_destroy(&session->lock);
 	kfree_rcu(session, rcu);
 }
@@ -61,9 +65,20 @@ int rdr_handshake_negotiate(struct redirect_handshake *hs, u64 supported)
 	u64 wanted = hs->features;
 	int ret = 0;
 
-	if (hs->pad)
+	if (hs->pad || hs->pad2)
 		return -EINVAL;
 	if (hs->api_version != REDIRECT_API_VERSION)
+		ret = -EPROTONOSUPPORT;
+	/*
+	 * The broker's records embed seccomp's structures: a caller built
+	 * against headers where they have another size would misread every
+	 * record. It must say what it was built with (a caller of the first
+	 * version, which cannot, gets no broker).
+	 */
+	else if ((wanted & REDIRECT_FEATURE_BROKER) &&
+		 (hs->notif_size != sizeof(struct seccomp_notif) ||
+		  hs->resp_size != sizeof(struct seccomp_notif_resp) ||
+		  hs->addfd_size != sizeof(struct seccomp_notif_addfd)))
 		ret = -EPROTONOSUPPORT;
 	else if (wanted & ~supported)
 		ret = -EOPNOTSUPP;
@@ -71,6 +86,9 @@ int rdr_handshake_negotiate(struct redirect_handshake *hs, u64 supported)
 	hs->api_version = REDIRECT_API_VERSION;
 	hs->features = ret ? 0 : wanted;
 	hs->supported = supported;
+	hs->notif_size = sizeof(struct seccomp_notif);
+	hs->resp_size = sizeof(struct seccomp_notif_resp);
+	hs->addfd_size = sizeof(struct seccomp_notif_addfd);
 	return ret;
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_handshake_negotiate);

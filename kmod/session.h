@@ -26,6 +26,26 @@ enum rdr_session_state {
 	RDR_SESSION_READY,	/* handshaken: features are fixed */
 };
 
+/*
+ * What the module hands to seccomp's listener ioctls (see broker.c): one
+ * shmem page, written by the module (one slot per call in flight), mapped
+ * read-only at @uaddr into @mm,
+ * the address space of the session's latest broker caller. The mapping
+ * holds its own reference to @file; it goes when the session is closed
+ * from that process, or with the process.
+ */
+#define RDR_REPLY_SLOT_SIZE 64
+
+struct rdr_reply_page {
+	struct mutex lock;	/* the fields below but @busy */
+	struct file *file;	/* read-only shmem file, or NULL before first use */
+	struct page *page;	/* its only page, referenced */
+	struct mm_struct *mm;	/* mmgrab()bed: identity of the mapping's mm */
+	unsigned long uaddr;
+	unsigned long busy;	/* slots of RDR_REPLY_SLOT_SIZE bytes in use */
+	wait_queue_head_t wq;	/* a slot was freed */
+};
+
 struct rdr_session {
 	struct mutex lock;	/* serialises handshakes */
 	/*
@@ -45,6 +65,7 @@ struct rdr_session {
 	wait_queue_head_t wq;
 	atomic_t wakeups;
 	atomic_t rr;		/* round-robin start of the next batch */
+	struct rdr_reply_page reply_page;
 	struct rcu_head rcu;
 };
 

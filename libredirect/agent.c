@@ -419,10 +419,10 @@ int redirect_agent_msg_parse(const void *buf, size_t len, int *fds, size_t nfds,
 			     struct redirect_agent_msg **msgp, struct redirect_error **err)
 {
 	struct redirect_agent_msg *m = NULL;
-	enum json_tokener_error jerr;
-	json_tokener *tok = NULL;
 	json_object *root = NULL;
 	size_t off, fd_index = 0;
+	const char *what;
+	bool trailing;
 	int ret;
 
 	if (len > REDIRECT_AGENT_MSG_MAX) {
@@ -438,28 +438,15 @@ int redirect_agent_msg_parse(const void *buf, size_t len, int *fds, size_t nfds,
 		ret = bad(err, NULL, "NUL byte in the message");
 		goto fail;
 	}
-	tok = json_tokener_new();
-	if (!tok) {
+	ret = redirect_json_strict(buf, len, &root, &off, &what, &trailing);
+	if (ret == -ENOMEM) {
 		ret = redirect_make_error(err, ENOMEM, "out of memory");
 		goto fail;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	off = json_tokener_get_parse_end(tok);
-	if (!root || jerr != json_tokener_success) {
-		ret = bad(err, NULL, "invalid JSON at byte %zu: %s", off,
-			  jerr == json_tokener_continue ? "unexpected end of input"
-							: json_tokener_error_desc(jerr));
+	if (ret < 0) {
+		ret = trailing ? bad(err, NULL, "data after the JSON value at byte %zu", off)
+			       : bad(err, NULL, "invalid JSON at byte %zu: %s", off, what);
 		goto fail;
-	}
-	for (; off < len; off++) {
-		char c = ((const char *)buf)[off];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			ret = bad(err, NULL, "data after the JSON value at byte %zu", off);
-			goto fail;
-		}
 	}
 
 	m = calloc(1, sizeof(*m));
@@ -476,15 +463,12 @@ int redirect_agent_msg_parse(const void *buf, size_t len, int *fds, size_t nfds,
 	fds[fd_index] = -1;
 	close_fds(fds, nfds);
 	json_object_put(root);
-	json_tokener_free(tok);
 	*msgp = m;
 	return 0;
 fail:
 	close_fds(fds, nfds);
 	redirect_agent_msg_free(m);
 	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
 	return ret;
 }
 

@@ -6,9 +6,8 @@
 
 #include "internal.h"
 
-#ifndef REDIRECT_VERSION
-#define REDIRECT_VERSION "unknown"
-#endif
+#define VERSION_STR2(x) #x
+#define VERSION_STR(x) VERSION_STR2(x)
 
 static const char oom_msg[] = "out of memory while reporting an error";
 
@@ -19,7 +18,8 @@ static struct redirect_error oom_error = {
 
 const char *redirect_version(void)
 {
-	return REDIRECT_VERSION;
+	return VERSION_STR(REDIRECT_VERSION_MAJOR) "." VERSION_STR(REDIRECT_VERSION_MINOR) "."
+	       VERSION_STR(REDIRECT_VERSION_MICRO);
 }
 
 void redirect_error_free(struct redirect_error *err)

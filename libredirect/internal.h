@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The library uses the UAPI's enum redirect_verdict by name. */
-#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,8 +67,16 @@ int ruleset_clone(const struct redirect_ruleset *rs, struct redirect_ruleset **c
 int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
 		       ino_t *ino, struct redirect_error **err);
 
-/* Strict JSON: one value and nothing after it; messages carry line:column. */
+/*
+ * The one strict JSON parse (json.c): one value, nothing but whitespace
+ * after it.  0, -ENOMEM, or -EINVAL with *off the byte at fault, *what the
+ * problem and *trailing set for data after the value.
+ */
 struct json_object;
+int redirect_json_strict(const char *buf, size_t len, struct json_object **rootp, size_t *off,
+			 const char **what, bool *trailing);
+
+/* Strict JSON as a document: size limit, no NUL; messages carry origin:line:column. */
 int redirect_json_parse(const char *buf, size_t len, size_t max, const char *origin,
 			struct json_object **rootp, struct redirect_error **err);
 

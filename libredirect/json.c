@@ -24,15 +24,52 @@ static void offset_to_line_col(const char *buf, size_t off, size_t *line, size_t
 	}
 }
 
-/* Parse a JSON document strictly: one value, nothing after it. */
-int redirect_json_parse(const char *buf, size_t len, size_t max, const char *origin,
-			json_object **rootp, struct redirect_error **err)
+int redirect_json_strict(const char *buf, size_t len, json_object **rootp, size_t *off,
+			 const char **what, bool *trailing)
 {
 	enum json_tokener_error jerr;
 	json_tokener *tok;
 	json_object *root;
-	const char *nul;
+	size_t end;
+
+	*trailing = false;
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	*off = end;
+	if (!root || jerr != json_tokener_success) {
+		json_object_put(root);
+		*what = jerr == json_tokener_continue || jerr == json_tokener_success ?
+			"unexpected end of input" : json_tokener_error_desc(jerr);
+		return -EINVAL;
+	}
+	for (; end < len; end++) {
+		char c = buf[end];
+
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			json_object_put(root);
+			*off = end;
+			*what = "data after the JSON value";
+			*trailing = true;
+			return -EINVAL;
+		}
+	}
+	*rootp = root;
+	return 0;
+}
+
+int redirect_json_parse(const char *buf, size_t len, size_t max, const char *origin,
+			json_object **rootp, struct redirect_error **err)
+{
 	size_t off, line, col;
+	const char *nul, *what;
+	bool trailing;
+	int ret;
 
 	if (len > max)
 		return redirect_make_error(err, EFBIG, "%s: larger than %zu bytes", origin, max);
@@ -42,36 +79,14 @@ int redirect_json_parse(const char *buf, size_t len, size_t max, const char *ori
 		return redirect_make_error(err, EINVAL, "%s:%zu:%zu: NUL byte in the document",
 					   origin, line, col);
 	}
-	tok = json_tokener_new();
-	if (!tok)
+	ret = redirect_json_strict(buf, len, rootp, &off, &what, &trailing);
+	if (ret == -ENOMEM)
 		return redirect_make_error(err, ENOMEM, "%s: out of memory", origin);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	off = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (!root || jerr != json_tokener_success) {
-		json_object_put(root);
+	if (ret < 0) {
 		offset_to_line_col(buf, off, &line, &col);
-		if (jerr == json_tokener_continue || jerr == json_tokener_success)
-			return redirect_make_error(err, EINVAL,
-						   "%s:%zu:%zu: JSON: unexpected end of input",
-						   origin, line, col);
 		return redirect_make_error(err, EINVAL, "%s:%zu:%zu: JSON: %s", origin, line, col,
-					   json_tokener_error_desc(jerr));
+					   trailing ? "data after the document" : what);
 	}
-	for (; off < len; off++) {
-		char c = buf[off];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			json_object_put(root);
-			offset_to_line_col(buf, off, &line, &col);
-			return redirect_make_error(err, EINVAL,
-						   "%s:%zu:%zu: JSON: data after the document",
-						   origin, line, col);
-		}
-	}
-	*rootp = root;
 	return 0;
 }
 

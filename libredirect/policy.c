@@ -15,6 +15,7 @@ struct load_chain {
 	dev_t dev;
 	ino_t ino;
 	unsigned int depth;
+	unsigned int flags;		/* REDIRECT_POLICY_*, for every layer */
 };
 
 /* ---- layers: extends / include ------------------------------------------------------ */
@@ -58,11 +59,20 @@ static void drop_overridden_names(struct redirect_policy *acc, const struct redi
 	}
 }
 
-/* Apply layer on top of acc; layer is emptied.  Returns 0 or -ENOMEM. */
+/*
+ * Apply layer on top of acc.  Ownership moves one way: each part is stolen
+ * from the layer (its pointer cleared there) before acc frees what it
+ * replaces, so on any return, success or error, every allocation has
+ * exactly one owner and the caller frees both policies.  Limits are checked
+ * before anything moves.  Returns 0, -E2BIG (more tier-1 rules than the
+ * module takes) or -ENOMEM.
+ */
 static int merge_layer(struct redirect_policy *acc, struct redirect_policy *layer)
 {
 	size_t i;
 
+	if (acc->n_trules + layer->n_trules > REDIRECT_RULES_MAX)
+		return -E2BIG;
 	if (layer->has & POLICY_HAS_DEFAULT_ACTION)
 		acc->default_action = layer->default_action;
 	if (layer->has & POLICY_HAS_ARCHES) {
@@ -118,16 +128,16 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 	if (layer->n_rules) {
 		struct policy_rule *r;
 
-		drop_overridden_names(acc, layer);
 		r = realloc(acc->rules, (acc->n_rules + layer->n_rules) * sizeof(*r));
 		if (!r)
 			return -ENOMEM;
-		memcpy(r + acc->n_rules, layer->rules, layer->n_rules * sizeof(*r));
 		acc->rules = r;
+		drop_overridden_names(acc, layer);
+		/* the rules' contents change owner here: then the layer's array goes */
+		memcpy(r + acc->n_rules, layer->rules, layer->n_rules * sizeof(*r));
 		acc->n_rules += layer->n_rules;
-		free(layer->rules);
-		layer->rules = NULL;
 		layer->n_rules = 0;
+		free(steal_pointer(&layer->rules));
 	}
 	for (i = 0; i < layer->n_extra_notify; i++)
 		if (policy_strv_add_unique(&acc->extra_notify, &acc->n_extra_notify,
@@ -142,14 +152,11 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		memcpy(t, layer->trules, layer->n_trules * sizeof(*t));
 		if (acc->n_trules)
 			memcpy(t + layer->n_trules, acc->trules, acc->n_trules * sizeof(*t));
+		acc->n_trules += layer->n_trules;
+		layer->n_trules = 0;
+		free(steal_pointer(&layer->trules));
 		free(acc->trules);
 		acc->trules = t;
-		acc->n_trules += layer->n_trules;
-		if (acc->n_trules > REDIRECT_RULES_MAX)
-			return -E2BIG;
-		free(layer->trules);
-		layer->trules = NULL;
-		layer->n_trules = 0;
 	}
 	return 0;
 }
@@ -304,57 +311,68 @@ static int load_base(struct policy_loader *l, const char *name, const struct loa
 			return policy_fail(l, "\"%s\" includes itself (a cycle)", name);
 	link.parent = chain;
 	link.depth = chain->depth + 1;
+	link.flags = chain->flags;
 	ret = load_layered(buf, len, path, &link, basep, l->err);
 	if (ret < 0)
 		return redirect_error_prefix(l->err, ret, "%s: %s", l->origin, l->path);
 	return 0;
 }
 
+static int merge_fail(struct policy_loader *l, int ret)
+{
+	if (ret == -E2BIG)
+		return policy_fail(l, "more than %d tier-1 rules with the layers merged",
+				   REDIRECT_RULES_MAX);
+	return policy_fail(l, "out of memory");
+}
+
+/* One base named by extends / include[] (a string), merged into f->dst. */
+static int merge_base(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct redirect_policy *base = NULL;
+	const char *name;
+	int ret;
+
+	ret = policy_get_string(l, v, PATH_MAX - 1, &name);
+	if (ret == 0)
+		ret = load_base(l, name, f->arg, &base);
+	if (ret == 0) {
+		ret = merge_layer(f->dst, base);
+		if (ret < 0)
+			ret = merge_fail(l, ret);
+	}
+	redirect_policy_free(base);
+	return ret;
+}
+
+static int merge_includes(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	n = ret < 0 ? 0 : json_object_array_length(v);
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = merge_base(l, json_object_array_get_idx(v, i), f);
+		policy_pop(l, mark);
+	}
+	return ret;
+}
+
 /* The bases a document names, in order: extends, then include[]. */
 static int load_bases(struct policy_loader *l, json_object *root, const struct load_chain *chain,
 		      struct redirect_policy *acc)
 {
-	json_object *v;
-	size_t i, n, mark;
-	int ret;
+	const struct policy_field fields[] = {
+		{ .key = "extends", .parse = merge_base, .dst = acc, .arg = chain },
+		{ .key = "include", .parse = merge_includes, .dst = acc, .arg = chain },
+	};
 
 	if (!json_object_is_type(root, json_type_object))
 		return 0;
-	if (json_object_object_get_ex(root, "extends", &v)) {
-		struct redirect_policy *base = NULL;
-		const char *name;
-
-		mark = policy_push_key(l, "extends");
-		ret = policy_get_string(l, v, PATH_MAX - 1, &name);
-		if (ret == 0)
-			ret = load_base(l, name, chain, &base);
-		if (ret == 0 && merge_layer(acc, base) < 0)
-			ret = policy_fail(l, "out of memory or too many rules");
-		redirect_policy_free(base);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (!json_object_object_get_ex(root, "include", &v))
-		return 0;
-	mark = policy_push_key(l, "include");
-	ret = policy_expect_type(l, v, json_type_array, "an array");
-	n = ret < 0 ? 0 : json_object_array_length(v);
-	for (i = 0; ret == 0 && i < n; i++) {
-		struct redirect_policy *base = NULL;
-		size_t m2 = policy_push_index(l, i);
-		const char *name;
-
-		ret = policy_get_string(l, json_object_array_get_idx(v, i), PATH_MAX - 1, &name);
-		if (ret == 0)
-			ret = load_base(l, name, chain, &base);
-		if (ret == 0 && merge_layer(acc, base) < 0)
-			ret = policy_fail(l, "out of memory or too many rules");
-		redirect_policy_free(base);
-		policy_pop(l, m2);
-	}
-	policy_pop(l, mark);
-	return ret;
+	return policy_fields(l, root, fields, ARRAY_SIZE(fields));
 }
 
 static struct redirect_policy *policy_new(void)
@@ -373,7 +391,7 @@ static int load_layered(const char *buf, size_t len, const char *origin,
 			const struct load_chain *chain, struct redirect_policy **policyp,
 			struct redirect_error **err)
 {
-	struct policy_loader l = { .origin = origin, .err = err };
+	struct policy_loader l = { .origin = origin, .err = err, .flags = chain->flags };
 	struct redirect_policy *acc = NULL, *layer = NULL;
 	json_object *root = NULL;
 	int ret;
@@ -390,8 +408,11 @@ static int load_layered(const char *buf, size_t len, const char *origin,
 	ret = load_bases(&l, root, chain, acc);
 	if (ret == 0)
 		ret = policy_parse_document(&l, root, layer);
-	if (ret == 0 && merge_layer(acc, layer) < 0)
-		ret = policy_fail(&l, "out of memory or more than %d tier-1 rules", REDIRECT_RULES_MAX);
+	if (ret == 0) {
+		ret = merge_layer(acc, layer);
+		if (ret < 0)
+			ret = merge_fail(&l, ret);
+	}
 	if (ret == 0) {
 		*policyp = acc;
 		acc = NULL;
@@ -404,10 +425,11 @@ out:
 }
 
 static int load_top(const char *buf, size_t len, const char *origin, dev_t dev, ino_t ino,
-		    struct redirect_policy **policyp, struct redirect_error **err)
+		    unsigned int flags, struct redirect_policy **policyp,
+		    struct redirect_error **err)
 {
-	struct load_chain chain = { .dev = dev, .ino = ino };
-	struct policy_loader l = { .origin = origin, .err = err };
+	struct load_chain chain = { .dev = dev, .ino = ino, .flags = flags };
+	struct policy_loader l = { .origin = origin, .err = err, .flags = flags };
 	struct redirect_policy *p = NULL;
 	int ret;
 
@@ -428,14 +450,23 @@ static int load_top(const char *buf, size_t len, const char *origin, dev_t dev, 
 	return 0;
 }
 
+int redirect_policy_load_buffer_flags(const char *buf, size_t len, const char *origin,
+				      unsigned int flags, struct redirect_policy **policyp,
+				      struct redirect_error **err)
+{
+	if (flags & ~REDIRECT_POLICY_STRICT)
+		return redirect_make_error(err, EINVAL, "unknown policy load flags %#x", flags);
+	return load_top(buf, len, origin ? origin : "policy", 0, 0, flags, policyp, err);
+}
+
 int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 				struct redirect_policy **policyp, struct redirect_error **err)
 {
-	return load_top(buf, len, origin ? origin : "policy", 0, 0, policyp, err);
+	return redirect_policy_load_buffer_flags(buf, len, origin, 0, policyp, err);
 }
 
-int redirect_policy_load_file(const char *path, struct redirect_policy **policyp,
-			      struct redirect_error **err)
+int redirect_policy_load_file_flags(const char *path, unsigned int flags,
+				    struct redirect_policy **policyp, struct redirect_error **err)
 {
 	cleanup_free char *buf = NULL;
 	size_t len;
@@ -443,13 +474,21 @@ int redirect_policy_load_file(const char *path, struct redirect_policy **policyp
 	ino_t ino;
 	int ret;
 
+	if (flags & ~REDIRECT_POLICY_STRICT)
+		return redirect_make_error(err, EINVAL, "unknown policy load flags %#x", flags);
 	ret = redirect_read_file(path, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &dev, &ino, err);
 	if (ret < 0) {
 		if (ret != -EINVAL && ret != -EFBIG)
 			redirect_error_prefix(err, ret, "policy");
 		return ret;
 	}
-	return load_top(buf, len, path, dev, ino, policyp, err);
+	return load_top(buf, len, path, dev, ino, flags, policyp, err);
+}
+
+int redirect_policy_load_file(const char *path, struct redirect_policy **policyp,
+			      struct redirect_error **err)
+{
+	return redirect_policy_load_file_flags(path, 0, policyp, err);
 }
 
 int policy_parse_oci_section(struct json_object *obj, const char *origin, const char *path,

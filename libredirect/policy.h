@@ -185,6 +185,7 @@ struct policy_loader {
 	char path[POLICY_PATH_MAX_LEN];
 	size_t path_len;
 	bool oci;			/* a config.json's seccomp section */
+	unsigned int flags;		/* REDIRECT_POLICY_* */
 };
 
 /* Extend the path by ".key" or "[i]"; returns the mark policy_pop() restores. */
@@ -196,6 +197,17 @@ int policy_fail(struct policy_loader *l, const char *fmt, ...) __attribute__((fo
 
 /* Reject keys of obj not in the NULL-terminated list. */
 int policy_check_keys(struct policy_loader *l, struct json_object *obj, const char *const *known);
+/* An object whose keys are all in known. */
+int policy_object(struct policy_loader *l, struct json_object *o, const char *const *known);
+/*
+ * The same for an object of the seccomp profile formats: a key none of them
+ * defines is ignored with a notice, as the engines do (an error under
+ * REDIRECT_POLICY_STRICT).
+ */
+int policy_check_profile_keys(struct policy_loader *l, struct json_object *obj,
+			      const char *const *known);
+int policy_profile_object(struct policy_loader *l, struct json_object *o,
+			  const char *const *known);
 int policy_expect_type(struct policy_loader *l, struct json_object *o, enum json_type type,
 		       const char *what);
 /* A non-empty string without NUL bytes, at most max bytes (0: no limit). */
@@ -211,6 +223,54 @@ void policy_free_strv(char **v, size_t n);
 /* Append a copy of s unless present; 0 or -ENOMEM. */
 int policy_strv_add_unique(char ***vp, size_t *np, const char *s);
 
+/*
+ * One key of an object, table-driven: parse(l, obj[key], field) with the
+ * path at the key.  A required key that is absent is "missing \"key\"" at
+ * the object's path; with POLICY_NULL_ABSENT a JSON null counts as absent.
+ * The parsers below take their destination and bounds from the field;
+ * a section's own parsers read f->dst (and f->arg).
+ */
+enum {
+	POLICY_REQUIRED = 1 << 0,
+	POLICY_NULL_ABSENT = 1 << 1,
+	POLICY_NONEMPTY = 1 << 2,	/* policy_parse_strv: at least one element */
+};
+
+struct policy_field;
+typedef int (*policy_parse_fn)(struct policy_loader *l, struct json_object *v,
+			       const struct policy_field *f);
+
+struct policy_field {
+	const char *key;
+	unsigned int flags;		/* POLICY_* above */
+	policy_parse_fn parse;
+	void *dst;
+	uint64_t max;			/* policy_parse_u64, policy_parse_string: bound */
+	policy_check_fn check;		/* policy_parse_strv, policy_parse_string: each string */
+	size_t *count;			/* policy_parse_strv: elements */
+	const void *arg;		/* a section parser's own parameter */
+};
+
+/* 1 when obj[key] was parsed, 0 when absent (and optional), or the error. */
+int policy_field(struct policy_loader *l, struct json_object *obj, const struct policy_field *f);
+/* Each field in table order; the first error stops. */
+int policy_fields(struct policy_loader *l, struct json_object *obj,
+		  const struct policy_field *f, size_t n);
+
+int policy_parse_u64(struct policy_loader *l, struct json_object *v,
+		     const struct policy_field *f);	/* uint64_t, at most max */
+int policy_parse_string(struct policy_loader *l, struct json_object *v,
+			const struct policy_field *f);	/* const char * (json-c's), checked */
+int policy_parse_strv(struct policy_loader *l, struct json_object *v,
+		      const struct policy_field *f);	/* char **, count */
+int policy_parse_bool(struct policy_loader *l, struct json_object *v,
+		      const struct policy_field *f);	/* bool */
+/* "names": [...] or "name": "..." (one of them), each checked. */
+int policy_parse_names(struct policy_loader *l, struct json_object *o, policy_check_fn check,
+		       char ***names, size_t *n);
+int policy_parse_comment(struct policy_loader *l, struct json_object *v,
+			 const struct policy_field *f);	/* any string, kept nowhere */
+
 /* ---- the parts (policy_profile.c, policy_sentry.c, policy_tier1.c) ---- */
 
 /* The whole document: the profile's keys, then the redirect section. */
@@ -221,11 +281,13 @@ int policy_check_cap(struct policy_loader *l, const char *s);
 int policy_check_known_syscall(struct policy_loader *l, const char *s);
 void policy_free_rule(struct policy_rule *r);
 
+/* The redirect section (f->dst: the policy). */
 int policy_parse_redirect(struct policy_loader *l, struct json_object *o,
-			  struct redirect_policy *p);
+			  const struct policy_field *f);
 
 /* redirect.rules */
-int policy_parse_tier1(struct policy_loader *l, struct json_object *v, struct redirect_policy *p);
+int policy_parse_tier1(struct policy_loader *l, struct json_object *v,
+		       const struct policy_field *f);
 void policy_free_tier1(struct policy_trule *t, size_t n);
 /* A string rule's unmatched calls must not continue (the kernel would read the string again). */
 int policy_check_string_rules(struct policy_loader *l, const struct redirect_policy *p);

@@ -73,17 +73,19 @@ static const char *type_name(json_object *o)
 	return "unknown";
 }
 
-/* Reject keys of obj not in the NULL-terminated list. */
+static bool key_known(const char *const *known, const char *key)
+{
+	for (; *known; known++)
+		if (!strcmp(*known, key))
+			return true;
+	return false;
+}
+
 int policy_check_keys(struct policy_loader *l, json_object *obj, const char *const *known)
 {
 	json_object_object_foreach(obj, key, val) {
-		const char *const *k;
-
 		(void)val;
-		for (k = known; *k; k++)
-			if (!strcmp(*k, key))
-				break;
-		if (!*k) {
+		if (!key_known(known, key)) {
 			size_t mark = policy_push_key(l, key);
 			int ret = policy_fail(l, "unknown key");
 
@@ -94,11 +96,47 @@ int policy_check_keys(struct policy_loader *l, json_object *obj, const char *con
 	return 0;
 }
 
+int policy_check_profile_keys(struct policy_loader *l, json_object *obj,
+			      const char *const *known)
+{
+	if (l->flags & REDIRECT_POLICY_STRICT)
+		return policy_check_keys(l, obj, known);
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (!key_known(known, key)) {
+			size_t mark = policy_push_key(l, key);
+
+			redirect_notice("%s: %s: unknown key, ignored (no seccomp profile format "
+					"defines it)", l->origin, l->path);
+			policy_pop(l, mark);
+		}
+	}
+	return 0;
+}
+
 int policy_expect_type(struct policy_loader *l, json_object *o, enum json_type type, const char *what)
 {
 	if (json_object_get_type(o) != type)
 		return policy_fail(l, "expected %s, got %s", what, type_name(o));
 	return 0;
+}
+
+int policy_object(struct policy_loader *l, json_object *o, const char *const *known)
+{
+	int ret = policy_expect_type(l, o, json_type_object, "an object");
+
+	if (ret == 0)
+		ret = policy_check_keys(l, o, known);
+	return ret;
+}
+
+int policy_profile_object(struct policy_loader *l, json_object *o, const char *const *known)
+{
+	int ret = policy_expect_type(l, o, json_type_object, "an object");
+
+	if (ret == 0)
+		ret = policy_check_profile_keys(l, o, known);
+	return ret;
 }
 
 /* A non-empty string without NUL bytes, at most max bytes (0: no limit). */
@@ -207,4 +245,72 @@ int policy_strv_add_unique(char ***vp, size_t *np, const char *s)
 		return -ENOMEM;
 	(*np)++;
 	return 0;
+}
+
+int policy_field(struct policy_loader *l, json_object *obj, const struct policy_field *f)
+{
+	json_object *v;
+	size_t mark;
+	int ret;
+
+	if (!json_object_object_get_ex(obj, f->key, &v) ||
+	    ((f->flags & POLICY_NULL_ABSENT) && json_object_is_type(v, json_type_null))) {
+		if (f->flags & POLICY_REQUIRED)
+			return policy_fail(l, "missing \"%s\"", f->key);
+		return 0;
+	}
+	mark = policy_push_key(l, f->key);
+	ret = f->parse(l, v, f);
+	policy_pop(l, mark);
+	return ret < 0 ? ret : 1;
+}
+
+int policy_fields(struct policy_loader *l, json_object *obj, const struct policy_field *f,
+		  size_t n)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = policy_field(l, obj, &f[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int policy_parse_u64(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	return policy_get_uint64(l, v, f->max, f->dst);
+}
+
+int policy_parse_string(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	const char **out = f->dst;
+	int ret;
+
+	ret = policy_get_string(l, v, f->max, out);
+	if (ret == 0 && f->check)
+		ret = f->check(l, *out);
+	return ret;
+}
+
+int policy_parse_strv(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	return policy_get_string_array(l, v, !(f->flags & POLICY_NONEMPTY), f->check, f->dst,
+				       f->count);
+}
+
+int policy_parse_bool(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	int ret = policy_expect_type(l, v, json_type_boolean, "a boolean");
+
+	if (ret == 0)
+		*(bool *)f->dst = json_object_get_boolean(v);
+	return ret;
+}
+
+int policy_parse_comment(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	return policy_expect_type(l, v, json_type_string, "a string");
 }

@@ -32,70 +32,106 @@ static const struct {
  * Parse parent[action_key] and parent[errno_key] (optional; EPERM by
  * default, as in runc).  The path points at parent.
  */
-static int get_action(struct policy_loader *l, json_object *parent, const char *action_key,
-		      const char *errno_key, uint32_t *out)
+static int parse_action_name(struct policy_loader *l, json_object *v,
+			     const struct policy_field *f)
 {
-	json_object *o, *errno_obj;
-	uint64_t errnum = EPERM;
+	size_t *index = f->dst, i;
 	const char *s;
-	size_t mark, i;
 	int ret;
 
-	if (!json_object_object_get_ex(parent, action_key, &o))
-		return policy_fail(l, "missing \"%s\"", action_key);
-	mark = policy_push_key(l, action_key);
-	ret = policy_get_string(l, o, 0, &s);
-	if (ret == 0) {
-		for (i = 0; i < ARRAY_SIZE(actions); i++)
-			if (!strcmp(actions[i].name, s))
-				break;
-		if (i == ARRAY_SIZE(actions))
-			ret = policy_fail(l, "unknown action \"%s\"", s);
-	}
-	policy_pop(l, mark);
+	ret = policy_get_string(l, v, 0, &s);
 	if (ret < 0)
 		return ret;
-	if (json_object_object_get_ex(parent, errno_key, &errno_obj)) {
-		mark = policy_push_key(l, errno_key);
-		if (!actions[i].takes_errno)
-			ret = policy_fail(l, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
-		else
-			ret = policy_get_uint64(l, errno_obj, 4095, &errnum);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
+	for (i = 0; i < ARRAY_SIZE(actions); i++) {
+		if (!strcmp(actions[i].name, s)) {
+			*index = i;
+			return 0;
+		}
 	}
+	return policy_fail(l, "unknown action \"%s\"", s);
+}
+
+/* f->arg: the index of the action parsed before */
+static int parse_errno_ret(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	const size_t *action = f->arg;
+
+	if (!actions[*action].takes_errno)
+		return policy_fail(l, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+	return policy_get_uint64(l, v, 4095, f->dst);
+}
+
+/*
+ * Podman's "errno" / "defaultErrno": a name or a decimal number; it wins
+ * over errnoRet.  An empty string means not given (containers/common).
+ */
+static int parse_errno_name(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	const size_t *action = f->arg;
+	uint64_t *out = f->dst;
+	const char *s;
+	int errnum;
+
+	if (policy_expect_type(l, v, json_type_string, "a string") < 0)
+		return -EINVAL;
+	s = json_object_get_string(v);
+	if (!*s)
+		return 0;
+	if (!actions[*action].takes_errno)
+		return policy_fail(l, "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+	if (strlen(s) != (size_t)json_object_get_string_len(v) ||
+	    redirect_errno_parse(s, &errnum) < 0)
+		return policy_fail(l, "unknown errno \"%s\"", s);
+	*out = (uint64_t)errnum;
+	return 0;
+}
+
+/* parent[keys[0]], the action; keys[1] and keys[2], its errno as a number or a name. */
+static int get_action(struct policy_loader *l, json_object *parent, const char *const keys[3],
+		      uint32_t *out)
+{
+	uint64_t errnum = EPERM;
+	size_t i = 0;
+	const struct policy_field fields[] = {
+		{ .key = keys[0], .flags = POLICY_REQUIRED | POLICY_NULL_ABSENT,
+		  .parse = parse_action_name, .dst = &i },
+		{ .key = keys[1], .flags = POLICY_NULL_ABSENT, .parse = parse_errno_ret,
+		  .dst = &errnum, .arg = &i },
+		{ .key = keys[2], .flags = POLICY_NULL_ABSENT, .parse = parse_errno_name,
+		  .dst = &errnum, .arg = &i },
+	};
+	int ret;
+
+	ret = policy_fields(l, parent, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
 	*out = actions[i].takes_errno ? (actions[i].action | (uint32_t)errnum)
 				      : actions[i].action;
 	return 0;
 }
 
-static int check_arch(struct policy_loader *l, const char *s)
-{
-	char lower[32];
-	size_t i;
-
-	if (strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(lower))
-		return policy_fail(l, "unknown architecture \"%s\"", s);
-	for (i = 0; s[10 + i]; i++)
-		lower[i] = (char)((s[10 + i] >= 'A' && s[10 + i] <= 'Z') ? s[10 + i] + 32
-									: s[10 + i]);
-	lower[i] = '\0';
-	if (!strcmp(lower, "native") || seccomp_arch_resolve_name(lower) == 0)
-		return policy_fail(l, "unknown architecture \"%s\"", s);
-	return 0;
-}
-
+/* "SCMP_ARCH_X86_64" → libseccomp's token; SCMP_ARCH_NATIVE (Podman's) is this machine's. */
 static uint32_t arch_token(const char *s)
 {
 	char lower[32];
 	size_t i;
 
-	for (i = 0; s[10 + i] && i < sizeof(lower) - 1; i++)
+	if (strncmp(s, "SCMP_ARCH_", 10) || strlen(s + 10) >= sizeof(lower))
+		return 0;
+	for (i = 0; s[10 + i]; i++)
 		lower[i] = (char)((s[10 + i] >= 'A' && s[10 + i] <= 'Z') ? s[10 + i] + 32
 									: s[10 + i]);
 	lower[i] = '\0';
+	if (!strcmp(lower, "native"))
+		return seccomp_arch_native();
 	return seccomp_arch_resolve_name(lower);
+}
+
+static int check_arch(struct policy_loader *l, const char *s)
+{
+	if (!arch_token(s))
+		return policy_fail(l, "unknown architecture \"%s\"", s);
+	return 0;
 }
 
 static const struct {
@@ -163,8 +199,9 @@ void policy_free_rule(struct policy_rule *r)
 	free_cond(&r->excludes);
 }
 
-static int parse_min_kernel(struct policy_loader *l, json_object *o, struct policy_cond *c)
+static int parse_min_kernel(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	struct policy_cond *c = f->dst;
 	const char *s;
 	unsigned int major, minor;
 	int n = 0, ret;
@@ -181,198 +218,195 @@ static int parse_min_kernel(struct policy_loader *l, json_object *o, struct poli
 	return 0;
 }
 
-static int parse_cond(struct policy_loader *l, json_object *o, struct policy_cond *c)
+static int parse_cond(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "arches", "caps", "minKernel", NULL };
-	json_object *v;
-	size_t mark;
+	struct policy_cond *c = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "arches", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &c->arches, .count = &c->n_arches, .check = check_goarch },
+		{ .key = "caps", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &c->caps, .count = &c->n_caps, .check = policy_check_cap },
+		{ .key = "minKernel", .flags = POLICY_NULL_ABSENT, .parse = parse_min_kernel,
+		  .dst = c },
+	};
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_profile_object(l, o, known);
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, o, known);
+	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
+}
+
+static int parse_operator(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	enum scmp_compare *op = f->dst;
+	const char *s;
+	size_t i;
+	int ret;
+
+	ret = policy_get_string(l, v, 0, &s);
 	if (ret < 0)
 		return ret;
-	if (json_object_object_get_ex(o, "arches", &v)) {
-		mark = policy_push_key(l, "arches");
-		ret = policy_get_string_array(l, v, true, check_goarch, &c->arches, &c->n_arches);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
+	for (i = 0; i < ARRAY_SIZE(operators); i++) {
+		if (!strcmp(operators[i].name, s)) {
+			*op = operators[i].op;
+			return 0;
+		}
 	}
-	if (json_object_object_get_ex(o, "caps", &v)) {
-		mark = policy_push_key(l, "caps");
-		ret = policy_get_string_array(l, v, true, policy_check_cap, &c->caps, &c->n_caps);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "minKernel", &v)) {
-		mark = policy_push_key(l, "minKernel");
-		ret = parse_min_kernel(l, v, c);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return policy_fail(l, "unknown operator \"%s\"", s);
 }
 
 static int parse_arg(struct policy_loader *l, json_object *o, struct policy_arg *a)
 {
 	static const char *const known[] = { "index", "value", "valueTwo", "op", NULL };
-	json_object *v;
-	const char *op;
-	uint64_t index;
-	size_t mark, i;
+	uint64_t index = 0;
+	const struct policy_field fields[] = {
+		{ .key = "index", .flags = POLICY_REQUIRED, .parse = policy_parse_u64,
+		  .dst = &index, .max = 5 },
+		{ .key = "value", .flags = POLICY_REQUIRED, .parse = policy_parse_u64,
+		  .dst = &a->value, .max = UINT64_MAX },
+		{ .key = "valueTwo", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_u64,
+		  .dst = &a->value_two, .max = UINT64_MAX },
+		{ .key = "op", .flags = POLICY_REQUIRED, .parse = parse_operator, .dst = &a->op },
+	};
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_profile_object(l, o, known);
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-
-	if (!json_object_object_get_ex(o, "index", &v))
-		return policy_fail(l, "missing \"index\"");
-	mark = policy_push_key(l, "index");
-	ret = policy_get_uint64(l, v, 5, &index);
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-	a->index = (unsigned int)index;
-
-	if (!json_object_object_get_ex(o, "value", &v))
-		return policy_fail(l, "missing \"value\"");
-	mark = policy_push_key(l, "value");
-	ret = policy_get_uint64(l, v, UINT64_MAX, &a->value);
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-
 	a->value_two = 0;
-	if (json_object_object_get_ex(o, "valueTwo", &v)) {
-		mark = policy_push_key(l, "valueTwo");
-		ret = policy_get_uint64(l, v, UINT64_MAX, &a->value_two);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-
-	if (!json_object_object_get_ex(o, "op", &v))
-		return policy_fail(l, "missing \"op\"");
-	mark = policy_push_key(l, "op");
-	ret = policy_get_string(l, v, 0, &op);
-	if (ret == 0) {
-		for (i = 0; i < ARRAY_SIZE(operators); i++)
-			if (!strcmp(operators[i].name, op))
-				break;
-		if (i == ARRAY_SIZE(operators))
-			ret = policy_fail(l, "unknown operator \"%s\"", op);
-		else
-			a->op = operators[i].op;
-	}
-	policy_pop(l, mark);
+	ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	a->index = (unsigned int)index;
 	return ret;
+}
+
+static int parse_rule_args(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct policy_rule *r = f->dst;
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	if (ret < 0)
+		return ret;
+	n = json_object_array_length(v);
+	if (n > MAX_ARGS_PER_RULE)
+		return policy_fail(l, "more than %d conditions", MAX_ARGS_PER_RULE);
+	if (n) {
+		r->args = calloc(n, sizeof(*r->args));
+		if (!r->args)
+			return policy_fail(l, "out of memory");
+	}
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = parse_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
+		policy_pop(l, mark);
+		if (ret == 0)
+			r->n_args++;
+	}
+	return ret;
+}
+
+/* "names": [...] or "name": "..." (either one, not both) into *names / *n. */
+int policy_parse_names(struct policy_loader *l, json_object *o, policy_check_fn check,
+		       char ***names, size_t *n)
+{
+	const char *s = NULL;
+	const struct policy_field fields[] = {
+		{ .key = "names", .flags = POLICY_NONEMPTY, .parse = policy_parse_strv,
+		  .dst = names, .count = n, .check = check },
+		{ .key = "name", .parse = policy_parse_string, .dst = &s, .max = 64,
+		  .check = check },
+	};
+	int ret;
+
+	if (json_object_object_get_ex(o, "names", NULL) &&
+	    json_object_object_get_ex(o, "name", NULL))
+		return policy_fail(l, "both \"names\" and \"name\" given");
+	ret = policy_field(l, o, &fields[0]);
+	if (ret == 0)
+		ret = policy_field(l, o, &fields[1]);
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return policy_fail(l, "missing \"names\"");
+	if (!s)
+		return 0;
+	*names = calloc(1, sizeof(**names));
+	if (!*names || !((*names)[0] = strdup(s)))
+		return policy_fail(l, "out of memory");
+	*n = 1;
+	return 0;
 }
 
 static int parse_rule(struct policy_loader *l, json_object *o, struct policy_rule *r)
 {
-	static const char *const known[] = { "names", "name", "action", "errnoRet", "args",
-					     "comment", "includes", "excludes", NULL };
-	json_object *v;
-	size_t mark, i, n;
+	static const char *const known[] = { "names", "name", "action", "errnoRet", "errno",
+					     "args", "comment", "includes", "excludes", NULL };
+	static const char *const action_keys[3] = { "action", "errnoRet", "errno" };
+	const struct policy_field comment = { .key = "comment", .flags = POLICY_NULL_ABSENT,
+					      .parse = policy_parse_comment };
+	const struct policy_field fields[] = {
+		{ .key = "args", .flags = POLICY_NULL_ABSENT, .parse = parse_rule_args, .dst = r },
+		{ .key = "includes", .flags = POLICY_NULL_ABSENT, .parse = parse_cond,
+		  .dst = &r->includes },
+		{ .key = "excludes", .flags = POLICY_NULL_ABSENT, .parse = parse_cond,
+		  .dst = &r->excludes },
+	};
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_profile_object(l, o, known);
+	if (ret == 0)
+		ret = policy_parse_names(l, o, check_syscall_name, &r->names, &r->n_names);
+	if (ret >= 0)
+		ret = policy_field(l, o, &comment);
+	if (ret >= 0)
+		ret = get_action(l, o, action_keys, &r->action);
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-
-	if (json_object_object_get_ex(o, "names", &v)) {
-		if (json_object_object_get_ex(o, "name", NULL))
-			return policy_fail(l, "both \"names\" and \"name\" given");
-		mark = policy_push_key(l, "names");
-		ret = policy_get_string_array(l, v, false, check_syscall_name, &r->names, &r->n_names);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	} else if (json_object_object_get_ex(o, "name", &v)) {
-		const char *s;
-
-		mark = policy_push_key(l, "name");
-		ret = policy_get_string(l, v, 64, &s);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		r->names = calloc(1, sizeof(*r->names));
-		if (!r->names || !(r->names[0] = strdup(s)))
-			return policy_fail(l, "out of memory");
-		r->n_names = 1;
-	} else {
-		return policy_fail(l, "missing \"names\"");
-	}
-
-	if (json_object_object_get_ex(o, "comment", &v)) {
-		mark = policy_push_key(l, "comment");
-		ret = policy_expect_type(l, v, json_type_string, "a string");
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-
-	ret = get_action(l, o, "action", "errnoRet", &r->action);
-	if (ret < 0)
-		return ret;
-
-	if (json_object_object_get_ex(o, "args", &v) && !json_object_is_type(v, json_type_null)) {
-		mark = policy_push_key(l, "args");
-		ret = policy_expect_type(l, v, json_type_array, "an array");
-		n = ret < 0 ? 0 : json_object_array_length(v);
-		if (ret == 0 && n > MAX_ARGS_PER_RULE)
-			ret = policy_fail(l, "more than %d conditions", MAX_ARGS_PER_RULE);
-		if (ret == 0 && n) {
-			r->args = calloc(n, sizeof(*r->args));
-			if (!r->args)
-				ret = policy_fail(l, "out of memory");
-		}
-		for (i = 0; ret == 0 && i < n; i++) {
-			size_t m2 = policy_push_index(l, i);
-
-			ret = parse_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
-			policy_pop(l, m2);
-			if (ret == 0)
-				r->n_args++;
-		}
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-
-	if (json_object_object_get_ex(o, "includes", &v)) {
-		mark = policy_push_key(l, "includes");
-		ret = parse_cond(l, v, &r->includes);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "excludes", &v)) {
-		mark = policy_push_key(l, "excludes");
-		ret = parse_cond(l, v, &r->excludes);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
 }
 
-static int parse_arch_map(struct policy_loader *l, json_object *arr, struct redirect_policy *p)
+static int parse_arch_entry(struct policy_loader *l, json_object *e, struct redirect_policy *p)
 {
 	static const char *const known[] = { "architecture", "subArchitectures", NULL };
 	uint32_t native = seccomp_arch_native();
+	const char *arch = NULL;
+	char **subs = NULL;
+	size_t n_subs = 0, j;
+	const struct policy_field fields[] = {
+		{ .key = "architecture", .flags = POLICY_REQUIRED, .parse = policy_parse_string,
+		  .dst = &arch, .check = check_arch },
+		{ .key = "subArchitectures", .flags = POLICY_NULL_ABSENT, .parse = policy_parse_strv,
+		  .dst = &subs, .count = &n_subs, .check = check_arch },
+	};
+	int ret;
+
+	ret = policy_profile_object(l, e, known);
+	if (ret == 0)
+		ret = policy_fields(l, e, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	/* Docker uses only the entry of the native architecture */
+	if (arch_token(arch) == native && !p->n_arches) {
+		p->arches = calloc(n_subs + 1, sizeof(*p->arches));
+		if (!p->arches) {
+			policy_free_strv(subs, n_subs);
+			return policy_fail(l, "out of memory");
+		}
+		p->arches[p->n_arches++] = native;
+		for (j = 0; j < n_subs; j++)
+			p->arches[p->n_arches++] = arch_token(subs[j]);
+	}
+	policy_free_strv(subs, n_subs);
+	return 0;
+}
+
+static int parse_arch_map(struct policy_loader *l, json_object *arr, const struct policy_field *f)
+{
+	struct redirect_policy *p = f->dst;
 	size_t i, n;
 	int ret;
 
@@ -381,45 +415,14 @@ static int parse_arch_map(struct policy_loader *l, json_object *arr, struct redi
 		return ret;
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
-		json_object *e = json_object_array_get_idx(arr, i), *v;
-		size_t mark = policy_push_index(l, i), m2;
-		const char *arch;
-		char **subs = NULL;
-		size_t n_subs = 0, j;
+		size_t mark = policy_push_index(l, i);
 
-		ret = policy_expect_type(l, e, json_type_object, "an object");
-		if (ret == 0)
-			ret = policy_check_keys(l, e, known);
-		if (ret == 0 && !json_object_object_get_ex(e, "architecture", &v))
-			ret = policy_fail(l, "missing \"architecture\"");
-		if (ret == 0) {
-			m2 = policy_push_key(l, "architecture");
-			ret = policy_get_string(l, v, 0, &arch);
-			if (ret == 0)
-				ret = check_arch(l, arch);
-			policy_pop(l, m2);
-		}
-		if (ret == 0 && json_object_object_get_ex(e, "subArchitectures", &v)) {
-			m2 = policy_push_key(l, "subArchitectures");
-			ret = policy_get_string_array(l, v, true, check_arch, &subs, &n_subs);
-			policy_pop(l, m2);
-		}
+		ret = parse_arch_entry(l, json_object_array_get_idx(arr, i), p);
 		policy_pop(l, mark);
 		if (ret < 0)
 			return ret;
-		/* Docker uses only the entry of the native architecture */
-		if (arch_token(arch) == native && !p->n_arches) {
-			p->arches = calloc(n_subs + 1, sizeof(*p->arches));
-			if (!p->arches) {
-				policy_free_strv(subs, n_subs);
-				return policy_fail(l, "out of memory");
-			}
-			p->arches[p->n_arches++] = native;
-			for (j = 0; j < n_subs; j++)
-				p->arches[p->n_arches++] = arch_token(subs[j]);
-		}
-		policy_free_strv(subs, n_subs);
 	}
+	p->has |= POLICY_HAS_ARCHES;
 	return 0;
 }
 
@@ -443,8 +446,6 @@ static int check_filter_flag(struct policy_loader *l, const char *s)
 	return policy_fail(l, "unknown filter flag \"%s\"", s);
 }
 
-const char *const policy_dents_calls[] = { "getdents64", "getdents", NULL };
-
 const char *const redirect_docker_default_caps[] = {
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
@@ -453,131 +454,164 @@ const char *const redirect_docker_default_caps[] = {
 
 /* ---- document --------------------------------------------------------------------- */
 
+static int parse_architectures(struct policy_loader *l, json_object *v,
+			       const struct policy_field *f)
+{
+	struct redirect_policy *p = f->dst;
+	char **names = NULL;
+	size_t n_names = 0, i;
+	int ret;
+
+	ret = policy_get_string_array(l, v, true, check_arch, &names, &n_names);
+	if (ret < 0)
+		return ret;
+	p->arches = calloc(n_names ? n_names : 1, sizeof(*p->arches));
+	if (!p->arches) {
+		policy_free_strv(names, n_names);
+		return policy_fail(l, "out of memory");
+	}
+	for (i = 0; i < n_names; i++)
+		p->arches[i] = arch_token(names[i]);
+	p->n_arches = n_names;
+	policy_free_strv(names, n_names);
+	p->has |= POLICY_HAS_ARCHES;
+	return 0;
+}
+
+static int parse_flags(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct redirect_policy *p = f->dst;
+	char **flags = NULL;
+	size_t n_flags = 0, i, j;
+	int ret;
+
+	ret = policy_get_string_array(l, v, true, check_filter_flag, &flags, &n_flags);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n_flags; i++)
+		for (j = 0; j < ARRAY_SIZE(filter_flags); j++)
+			if (!strcmp(flags[i], filter_flags[j].name))
+				p->load_flags |= filter_flags[j].flag;
+	policy_free_strv(flags, n_flags);
+	p->has |= POLICY_HAS_FLAGS;
+	return 0;
+}
+
+static int parse_syscalls(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct redirect_policy *p = f->dst;
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	if (ret < 0)
+		return ret;
+	n = json_object_array_length(v);
+	if (n) {
+		p->rules = calloc(n, sizeof(*p->rules));
+		if (!p->rules)
+			return policy_fail(l, "out of memory");
+	}
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = parse_rule(l, json_object_array_get_idx(v, i), &p->rules[i]);
+		policy_pop(l, mark);
+		p->n_rules++;
+	}
+	return ret;
+}
+
+static int parse_orphan_errno(struct policy_loader *l, json_object *v,
+			      const struct policy_field *f)
+{
+	return policy_fail(l, "given without \"defaultAction\"");
+}
+
+/* redirect's own keys, which a config.json's seccomp section cannot carry */
+static int refuse_in_oci(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	return policy_fail(l, "unknown key");
+}
+
 int policy_parse_document(struct policy_loader *l, json_object *root, struct redirect_policy *p)
 {
-	static const char *const known[] = { "defaultAction", "defaultErrnoRet", "architectures",
-					     "archMap", "flags", "syscalls", "listenerPath",
-					     "listenerMetadata", "redirect", "extends", "include",
-					     NULL };
+	/* Docker's (moby), Podman's (containers/common) and the runtime spec's keys */
+	static const char *const known[] = { "defaultAction", "defaultErrnoRet", "defaultErrno",
+					     "architectures", "archMap", "flags", "syscalls",
+					     "listenerPath", "listenerMetadata", "redirect",
+					     "extends", "include", NULL };
+	/* the runtime spec's LinuxSeccomp */
 	static const char *const oci_known[] = { "defaultAction", "defaultErrnoRet",
 						 "architectures", "flags", "syscalls",
 						 "listenerPath", "listenerMetadata", NULL };
+	static const char *const action_keys[3] = { "defaultAction", "defaultErrnoRet",
+						    "defaultErrno" };
+	const struct policy_field oci_refused[] = {
+		{ .key = "redirect", .parse = refuse_in_oci },
+		{ .key = "extends", .parse = refuse_in_oci },
+		{ .key = "include", .parse = refuse_in_oci },
+	};
+	const struct policy_field orphan_errno[] = {
+		{ .key = "defaultErrnoRet", .flags = POLICY_NULL_ABSENT,
+		  .parse = parse_orphan_errno },
+		{ .key = "defaultErrno", .flags = POLICY_NULL_ABSENT, .parse = parse_orphan_errno },
+	};
+	const struct policy_field arches[] = {
+		{ .key = "architectures", .flags = POLICY_NULL_ABSENT,
+		  .parse = parse_architectures, .dst = p },
+		{ .key = "archMap", .flags = POLICY_NULL_ABSENT, .parse = parse_arch_map,
+		  .dst = p },
+	};
+	const struct policy_field fields[] = {
+		{ .key = "flags", .flags = POLICY_NULL_ABSENT, .parse = parse_flags, .dst = p },
+		{ .key = "listenerPath", .flags = POLICY_NULL_ABSENT,
+		  .parse = policy_parse_comment },
+		{ .key = "listenerMetadata", .flags = POLICY_NULL_ABSENT,
+		  .parse = policy_parse_comment },
+		{ .key = "syscalls", .flags = POLICY_NULL_ABSENT, .parse = parse_syscalls,
+		  .dst = p },
+		{ .key = "redirect", .parse = policy_parse_redirect, .dst = p },
+	};
 	json_object *v;
-	size_t mark, i, n;
 	int ret;
 
 	ret = policy_expect_type(l, root, json_type_object, l->oci ? "an object" :
-			  "a JSON object at the top level");
+				 "a JSON object at the top level");
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, root, l->oci ? oci_known : known);
+	if (l->oci) {
+		ret = policy_fields(l, root, oci_refused, ARRAY_SIZE(oci_refused));
+		if (ret < 0)
+			return ret;
+	}
+	ret = policy_check_profile_keys(l, root, l->oci ? oci_known : known);
 	if (ret < 0)
 		return ret;
 
-	if (json_object_object_get_ex(root, "defaultAction", NULL)) {
-		ret = get_action(l, root, "defaultAction", "defaultErrnoRet", &p->default_action);
+	if (json_object_object_get_ex(root, "defaultAction", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		ret = get_action(l, root, action_keys, &p->default_action);
 		if (ret < 0)
 			return ret;
 		p->has |= POLICY_HAS_DEFAULT_ACTION;
-	} else if (json_object_object_get_ex(root, "defaultErrnoRet", NULL)) {
-		mark = policy_push_key(l, "defaultErrnoRet");
-		ret = policy_fail(l, "given without \"defaultAction\"");
-		policy_pop(l, mark);
+	} else {
+		ret = policy_fields(l, root, orphan_errno, ARRAY_SIZE(orphan_errno));
+		if (ret < 0)
+			return ret;
+	}
+
+	if (!l->oci && json_object_object_get_ex(root, "architectures", &v) &&
+	    !json_object_is_type(v, json_type_null) &&
+	    json_object_object_get_ex(root, "archMap", &v) &&
+	    !json_object_is_type(v, json_type_null))
+		return policy_fail(l, "both \"architectures\" and \"archMap\" given");
+	ret = policy_field(l, root, &arches[0]);
+	if (ret == 0 && !l->oci)
+		ret = policy_field(l, root, &arches[1]);
+	if (ret < 0)
 		return ret;
-	}
-
-	if (json_object_object_get_ex(root, "architectures", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		char **names = NULL;
-		size_t n_names = 0;
-
-		if (json_object_object_get_ex(root, "archMap", NULL))
-			return policy_fail(l, "both \"architectures\" and \"archMap\" given");
-		mark = policy_push_key(l, "architectures");
-		ret = policy_get_string_array(l, v, true, check_arch, &names, &n_names);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->arches = calloc(n_names ? n_names : 1, sizeof(*p->arches));
-		if (!p->arches) {
-			policy_free_strv(names, n_names);
-			return policy_fail(l, "out of memory");
-		}
-		for (i = 0; i < n_names; i++)
-			p->arches[i] = arch_token(names[i]);
-		p->n_arches = n_names;
-		policy_free_strv(names, n_names);
-		p->has |= POLICY_HAS_ARCHES;
-	} else if (json_object_object_get_ex(root, "archMap", &v) &&
-		   !json_object_is_type(v, json_type_null)) {
-		mark = policy_push_key(l, "archMap");
-		ret = parse_arch_map(l, v, p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->has |= POLICY_HAS_ARCHES;
-	}
-
-	if (json_object_object_get_ex(root, "flags", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		char **flags = NULL;
-		size_t n_flags = 0, j;
-
-		mark = policy_push_key(l, "flags");
-		ret = policy_get_string_array(l, v, true, check_filter_flag, &flags, &n_flags);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		for (i = 0; i < n_flags; i++)
-			for (j = 0; j < ARRAY_SIZE(filter_flags); j++)
-				if (!strcmp(flags[i], filter_flags[j].name))
-					p->load_flags |= filter_flags[j].flag;
-		policy_free_strv(flags, n_flags);
-		p->has |= POLICY_HAS_FLAGS;
-	}
-
-	for (i = 0; i < 2; i++) {
-		const char *key = i ? "listenerMetadata" : "listenerPath";
-
-		if (json_object_object_get_ex(root, key, &v)) {
-			mark = policy_push_key(l, key);
-			ret = policy_expect_type(l, v, json_type_string, "a string");
-			policy_pop(l, mark);
-			if (ret < 0)
-				return ret;
-		}
-	}
-
-	if (json_object_object_get_ex(root, "syscalls", &v) &&
-	    !json_object_is_type(v, json_type_null)) {
-		mark = policy_push_key(l, "syscalls");
-		ret = policy_expect_type(l, v, json_type_array, "an array");
-		n = ret < 0 ? 0 : json_object_array_length(v);
-		if (ret == 0 && n) {
-			p->rules = calloc(n, sizeof(*p->rules));
-			if (!p->rules)
-				ret = policy_fail(l, "out of memory");
-		}
-		for (i = 0; ret == 0 && i < n; i++) {
-			size_t m2 = policy_push_index(l, i);
-
-			ret = parse_rule(l, json_object_array_get_idx(v, i), &p->rules[i]);
-			policy_pop(l, m2);
-			p->n_rules++;
-		}
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-
-	if (json_object_object_get_ex(root, "redirect", &v)) {
-		mark = policy_push_key(l, "redirect");
-		ret = policy_parse_redirect(l, v, p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return policy_fields(l, root, fields, ARRAY_SIZE(fields) - (l->oci ? 1 : 0));
 }
 
 /* ---- includes / excludes ----------------------------------------------------------- */

@@ -35,43 +35,50 @@ const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
 const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
 const char *const policy_mount_calls[] = { "mount", "umount2", NULL };
 /* only with hidden file rules: listings lose the hidden names (a round trip each) */
+const char *const policy_dents_calls[] = { "getdents64", "getdents", NULL };
 
 
-static int parse_uname(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_uname_field(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	char **out = f->dst;
+	const char *s;
+	int ret;
+
+	ret = policy_get_string(l, v, REDIRECT_UNAME_LEN - 1, &s);
+	if (ret < 0)
+		return ret;
+	*out = strdup(s);
+	if (!*out)
+		return policy_fail(l, "out of memory");
+	return 0;
+}
+
+static int parse_uname(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "sysname", "nodename", "release", "version",
 					     "machine", "domainname", NULL };
-	json_object *v;
+	struct redirect_policy *p = f->dst;
+	struct policy_field fields[REDIRECT_UNAME_NR_FIELDS];
 	int i, ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, o, known);
+	for (i = 0; i < REDIRECT_UNAME_NR_FIELDS; i++)
+		fields[i] = (struct policy_field){ .key = uname_keys[i],
+						   .parse = parse_uname_field,
+						   .dst = &p->uname[i] };
+	ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < REDIRECT_UNAME_NR_FIELDS; i++) {
-		const char *s;
-		size_t mark;
-
-		if (!json_object_object_get_ex(o, uname_keys[i], &v))
-			continue;
-		mark = policy_push_key(l, uname_keys[i]);
-		ret = policy_get_string(l, v, REDIRECT_UNAME_LEN - 1, &s);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->uname[i] = strdup(s);
-		if (!p->uname[i])
-			return policy_fail(l, "out of memory");
-	}
 	p->has_uname = true;
 	p->has |= POLICY_HAS_UNAME;
 	return 0;
 }
 
-static int parse_verdict(struct policy_loader *l, json_object *o, struct redirect_answer *vd)
+static int parse_verdict(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	struct redirect_answer *vd = f->dst;
 	const char *s;
 	int ret;
 
@@ -128,16 +135,13 @@ static int add_file_rules(struct policy_loader *l, json_object *o, const char *k
 			  enum redirect_file_action action, struct redirect_policy *p)
 {
 	char **paths = NULL;
-	size_t n = 0, i, mark;
-	json_object *v;
+	size_t n = 0, i;
+	const struct policy_field field = { .key = key, .parse = policy_parse_strv, .dst = &paths,
+					    .count = &n, .check = check_path };
 	int ret;
 
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	mark = policy_push_key(l, key);
-	ret = policy_get_string_array(l, v, true, check_path, &paths, &n);
-	policy_pop(l, mark);
-	if (ret < 0)
+	ret = policy_field(l, o, &field);
+	if (ret <= 0)
 		return ret;
 	for (i = 0; i < n; i++) {
 		struct policy_file_rule *f = &p->files[p->n_files++];
@@ -149,17 +153,61 @@ static int add_file_rules(struct policy_loader *l, json_object *o, const char *k
 	return 0;
 }
 
-static int parse_files(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_remap(struct policy_loader *l, json_object *e, struct redirect_policy *p)
 {
-	static const char *const known[] = { "readOnly", "hidden", "remap", NULL };
-	static const char *const remap_known[] = { "from", "to", NULL };
-	json_object *v;
-	size_t total = 0, i, j, n, mark;
+	static const char *const known[] = { "from", "to", NULL };
+	const char *from = NULL, *to = NULL;
+	const struct policy_field fields[] = {
+		{ .key = "from", .flags = POLICY_REQUIRED, .parse = policy_parse_string,
+		  .dst = &from, .check = check_path },
+		{ .key = "to", .flags = POLICY_REQUIRED, .parse = policy_parse_string,
+		  .dst = &to, .check = check_path },
+	};
+	struct policy_file_rule *fr;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_object(l, e, known);
 	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
+		ret = policy_fields(l, e, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (!strcmp(from, "/"))
+		return policy_fail(l, "cannot remap \"/\"");
+	fr = &p->files[p->n_files++];
+	fr->action = REDIRECT_FILE_REMAP;
+	fr->path = strdup(from);
+	fr->target = strdup(to);
+	if (!fr->path || !fr->target)
+		return policy_fail(l, "out of memory");
+	return 0;
+}
+
+static int parse_remaps(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	n = ret < 0 ? 0 : json_object_array_length(v);
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = parse_remap(l, json_object_array_get_idx(v, i), f->dst);
+		policy_pop(l, mark);
+	}
+	return ret;
+}
+
+static int parse_files(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "readOnly", "hidden", "remap", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field remap = { .key = "remap", .parse = parse_remaps, .dst = p };
+	json_object *v;
+	size_t total = 0, i, j;
+	int ret;
+
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	for (i = 0; known[i]; i++)
@@ -173,50 +221,10 @@ static int parse_files(struct policy_loader *l, json_object *o, struct redirect_
 	ret = add_file_rules(l, o, "readOnly", REDIRECT_FILE_READ_ONLY, p);
 	if (ret == 0)
 		ret = add_file_rules(l, o, "hidden", REDIRECT_FILE_HIDDEN, p);
+	if (ret == 0)
+		ret = policy_field(l, o, &remap);
 	if (ret < 0)
 		return ret;
-	if (!json_object_object_get_ex(o, "remap", &v))
-		goto unique;
-	mark = policy_push_key(l, "remap");
-	ret = policy_expect_type(l, v, json_type_array, "an array");
-	n = ret < 0 ? 0 : json_object_array_length(v);
-	for (i = 0; ret == 0 && i < n; i++) {
-		json_object *e = json_object_array_get_idx(v, i), *f;
-		size_t m2 = policy_push_index(l, i), m3;
-		const char *vals[2] = { NULL, NULL };
-
-		ret = policy_expect_type(l, e, json_type_object, "an object");
-		if (ret == 0)
-			ret = policy_check_keys(l, e, remap_known);
-		for (j = 0; ret == 0 && j < 2; j++) {
-			if (!json_object_object_get_ex(e, remap_known[j], &f)) {
-				ret = policy_fail(l, "missing \"%s\"", remap_known[j]);
-				break;
-			}
-			m3 = policy_push_key(l, remap_known[j]);
-			ret = policy_get_string(l, f, 0, &vals[j]);
-			if (ret == 0)
-				ret = check_path(l, vals[j]);
-			policy_pop(l, m3);
-		}
-		if (ret == 0 && !strcmp(vals[0], "/"))
-			ret = policy_fail(l, "cannot remap \"/\"");
-		if (ret == 0) {
-			struct policy_file_rule *fr = &p->files[p->n_files];
-
-			fr->action = REDIRECT_FILE_REMAP;
-			fr->path = strdup(vals[0]);
-			fr->target = strdup(vals[1]);
-			p->n_files++;
-			if (!fr->path || !fr->target)
-				ret = policy_fail(l, "out of memory");
-		}
-		policy_pop(l, m2);
-	}
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-unique:
 	/* one rule per path: two would make the lookup depend on their order */
 	for (i = 0; i < p->n_files; i++)
 		for (j = 0; j < i; j++)
@@ -225,8 +233,9 @@ unique:
 	return 0;
 }
 
-static int parse_allow_deny(struct policy_loader *l, json_object *o, bool *allow)
+static int parse_allow_deny(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	bool *allow = f->dst;
 	const char *s;
 	int ret;
 
@@ -278,8 +287,9 @@ static int parse_cidr(struct policy_loader *l, const char *s, struct policy_conn
 	return 0;
 }
 
-static int parse_ports(struct policy_loader *l, json_object *o, struct policy_connect_rule *r)
+static int parse_ports(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	struct policy_connect_rule *r = f->dst;
 	unsigned int lo, hi;
 	const char *s;
 	int n = 0, ret;
@@ -295,109 +305,82 @@ static int parse_ports(struct policy_loader *l, json_object *o, struct policy_co
 	return 0;
 }
 
+static int parse_cidr_field(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	const char *s;
+	int ret;
+
+	ret = policy_get_string(l, v, 64, &s);
+	if (ret == 0)
+		ret = parse_cidr(l, s, f->dst);
+	return ret;
+}
+
+static int parse_port(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct policy_connect_rule *r = f->dst;
+	uint64_t port;
+	int ret;
+
+	ret = policy_get_uint64(l, v, 65535, &port);
+	if (ret == 0)
+		r->port_min = r->port_max = (uint16_t)port;
+	return ret;
+}
+
 static int parse_connect_rule(struct policy_loader *l, json_object *o, struct policy_connect_rule *r)
 {
 	static const char *const known[] = { "action", "cidr", "port", "ports", "comment", NULL };
-	json_object *v;
-	const char *s;
-	uint64_t port;
-	size_t mark;
+	const struct policy_field fields[] = {
+		{ .key = "action", .flags = POLICY_REQUIRED, .parse = parse_allow_deny,
+		  .dst = &r->allow },
+		{ .key = "cidr", .parse = parse_cidr_field, .dst = r },
+	};
+	const struct policy_field port = { .key = "port", .parse = parse_port, .dst = r };
+	const struct policy_field ports = { .key = "ports", .parse = parse_ports, .dst = r };
+	const struct policy_field comment = { .key = "comment", .parse = policy_parse_comment };
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-	if (!json_object_object_get_ex(o, "action", &v))
-		return policy_fail(l, "missing \"action\"");
-	mark = policy_push_key(l, "action");
-	ret = parse_allow_deny(l, v, &r->allow);
-	policy_pop(l, mark);
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	r->family = AF_UNSPEC;
 	r->port_max = 65535;
-	if (json_object_object_get_ex(o, "cidr", &v)) {
-		mark = policy_push_key(l, "cidr");
-		ret = policy_get_string(l, v, 64, &s);
-		if (ret == 0)
-			ret = parse_cidr(l, s, r);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "port", &v)) {
-		if (json_object_object_get_ex(o, "ports", NULL))
-			return policy_fail(l, "both \"port\" and \"ports\" given");
-		mark = policy_push_key(l, "port");
-		ret = policy_get_uint64(l, v, 65535, &port);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		r->port_min = r->port_max = (uint16_t)port;
-	} else if (json_object_object_get_ex(o, "ports", &v)) {
-		mark = policy_push_key(l, "ports");
-		ret = parse_ports(l, v, r);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "comment", &v)) {
-		mark = policy_push_key(l, "comment");
-		ret = policy_expect_type(l, v, json_type_string, "a string");
-		policy_pop(l, mark);
-	}
-	return ret;
+	ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (json_object_object_get_ex(o, "port", NULL) &&
+	    json_object_object_get_ex(o, "ports", NULL))
+		return policy_fail(l, "both \"port\" and \"ports\" given");
+	ret = policy_field(l, o, &port);
+	if (ret == 0)
+		ret = policy_field(l, o, &ports);
+	if (ret >= 0)
+		ret = policy_field(l, o, &comment);
+	return ret < 0 ? ret : 0;
 }
 
 #define CONNECT_RULES_MAX 4096
 
-static int parse_connect(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_deny_errno(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
-	static const char *const known[] = { "default", "rules", "denyErrno", "unix", NULL };
-	json_object *v;
-	size_t mark, i, n;
+	int *errnum = f->dst;
+	const char *s;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-	p->has |= POLICY_HAS_CONNECT;
-	p->connect_default_allow = false;
-	p->connect_unix_allow = true;
-	p->connect_deny_errno = EACCES;
-	if (json_object_object_get_ex(o, "default", &v)) {
-		mark = policy_push_key(l, "default");
-		ret = parse_allow_deny(l, v, &p->connect_default_allow);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "unix", &v)) {
-		mark = policy_push_key(l, "unix");
-		ret = parse_allow_deny(l, v, &p->connect_unix_allow);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "denyErrno", &v)) {
-		const char *s;
+	ret = policy_get_string(l, v, 32, &s);
+	if (ret == 0 && (redirect_errno_parse(s, errnum) < 0 || *errnum <= 0))
+		ret = policy_fail(l, "unknown errno \"%s\"", s);
+	return ret;
+}
 
-		mark = policy_push_key(l, "denyErrno");
-		ret = policy_get_string(l, v, 32, &s);
-		if (ret == 0 && (redirect_errno_parse(s, &p->connect_deny_errno) < 0 ||
-				 p->connect_deny_errno <= 0))
-			ret = policy_fail(l, "unknown errno \"%s\"", s);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (!json_object_object_get_ex(o, "rules", &v))
-		return 0;
-	mark = policy_push_key(l, "rules");
+static int parse_connect_rules(struct policy_loader *l, json_object *v,
+			       const struct policy_field *f)
+{
+	struct redirect_policy *p = f->dst;
+	size_t i, n;
+	int ret;
+
 	ret = policy_expect_type(l, v, json_type_array, "an array");
 	n = ret < 0 ? 0 : json_object_array_length(v);
 	if (n > CONNECT_RULES_MAX)
@@ -408,14 +391,35 @@ static int parse_connect(struct policy_loader *l, json_object *o, struct redirec
 			ret = policy_fail(l, "out of memory");
 	}
 	for (i = 0; ret == 0 && i < n; i++) {
-		size_t m2 = policy_push_index(l, i);
+		size_t mark = policy_push_index(l, i);
 
 		ret = parse_connect_rule(l, json_object_array_get_idx(v, i), &p->connect[i]);
-		policy_pop(l, m2);
+		policy_pop(l, mark);
 		p->n_connect++;
 	}
-	policy_pop(l, mark);
 	return ret;
+}
+
+static int parse_connect(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "default", "rules", "denyErrno", "unix", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "default", .parse = parse_allow_deny, .dst = &p->connect_default_allow },
+		{ .key = "unix", .parse = parse_allow_deny, .dst = &p->connect_unix_allow },
+		{ .key = "denyErrno", .parse = parse_deny_errno, .dst = &p->connect_deny_errno },
+		{ .key = "rules", .parse = parse_connect_rules, .dst = p },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret < 0)
+		return ret;
+	p->has |= POLICY_HAS_CONNECT;
+	p->connect_default_allow = false;
+	p->connect_unix_allow = true;
+	p->connect_deny_errno = EACCES;
+	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
 }
 
 static int check_fs_type(struct policy_loader *l, const char *s)
@@ -431,184 +435,126 @@ static int check_fs_type(struct policy_loader *l, const char *s)
 	return 0;
 }
 
-static int parse_mount(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_mount(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "fsTypes", "targets", "bind", NULL };
-	json_object *v;
-	size_t mark;
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "fsTypes", .parse = policy_parse_strv, .dst = &p->mount_fs,
+		  .count = &p->n_mount_fs, .check = check_fs_type },
+		{ .key = "targets", .parse = policy_parse_strv, .dst = &p->mount_targets,
+		  .count = &p->n_mount_targets, .check = check_path },
+		{ .key = "bind", .parse = policy_parse_bool, .dst = &p->mount_bind },
+	};
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	p->has |= POLICY_HAS_MOUNT;
-	if (json_object_object_get_ex(o, "fsTypes", &v)) {
-		mark = policy_push_key(l, "fsTypes");
-		ret = policy_get_string_array(l, v, true, check_fs_type, &p->mount_fs, &p->n_mount_fs);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "targets", &v)) {
-		mark = policy_push_key(l, "targets");
-		ret = policy_get_string_array(l, v, true, check_path, &p->mount_targets,
-				       &p->n_mount_targets);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "bind", &v)) {
-		mark = policy_push_key(l, "bind");
-		ret = policy_expect_type(l, v, json_type_boolean, "a boolean");
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->mount_bind = json_object_get_boolean(v);
-	}
-	return 0;
+	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
 }
 
 /* One of names[] (n of them): its index. */
-static int parse_choice(struct policy_loader *l, json_object *o, const char *const *names, int n,
-			int *out)
+/* One of the two names in f->arg (the enum's order): its index, as an int. */
+static int parse_choice(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	const char *const *names = f->arg;
+	int *out = f->dst, i, ret;
 	const char *s;
-	int i, ret;
 
 	ret = policy_get_string(l, o, 32, &s);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < 2; i++) {
 		if (!strcmp(s, names[i])) {
 			*out = i;
 			return 0;
 		}
 	}
-	return n == 2 ? policy_fail(l, "expected \"%s\" or \"%s\", got \"%s\"", names[0], names[1], s)
-		      : policy_fail(l, "unexpected \"%s\"", s);
+	return policy_fail(l, "expected \"%s\" or \"%s\", got \"%s\"", names[0], names[1], s);
 }
 
-static int parse_sysinfo(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_sysinfo(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "memory", "uptime", NULL };
 	/* in the order of the enums */
-	static const char *const memory[] = { "cgroup", "host" };
-	static const char *const uptime[] = { "sandbox", "host" };
-	json_object *v;
-	size_t mark;
-	int ret, c;
+	static const char *const memory_names[] = { "cgroup", "host" };
+	static const char *const uptime_names[] = { "sandbox", "host" };
+	struct redirect_policy *p = f->dst;
+	int memory = REDIRECT_SYSINFO_MEMORY_CGROUP, uptime = REDIRECT_SYSINFO_UPTIME_SANDBOX;
+	const struct policy_field fields[] = {
+		{ .key = "memory", .parse = parse_choice, .dst = &memory, .arg = memory_names },
+		{ .key = "uptime", .parse = parse_choice, .dst = &uptime, .arg = uptime_names },
+	};
+	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	p->has |= POLICY_HAS_SYSINFO;
-	p->sysinfo_memory = REDIRECT_SYSINFO_MEMORY_CGROUP;
-	p->sysinfo_uptime = REDIRECT_SYSINFO_UPTIME_SANDBOX;
-	if (json_object_object_get_ex(o, "memory", &v)) {
-		mark = policy_push_key(l, "memory");
-		ret = parse_choice(l, v, memory, 2, &c);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->sysinfo_memory = (enum redirect_sysinfo_memory)c;
-	}
-	if (json_object_object_get_ex(o, "uptime", &v)) {
-		mark = policy_push_key(l, "uptime");
-		ret = parse_choice(l, v, uptime, 2, &c);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		p->sysinfo_uptime = (enum redirect_sysinfo_uptime)c;
-	}
-	return 0;
+	ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	p->sysinfo_memory = (enum redirect_sysinfo_memory)memory;
+	p->sysinfo_uptime = (enum redirect_sysinfo_uptime)uptime;
+	return ret;
 }
 
-static int parse_sentry(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_sentry(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "default", "uname", "files", "connect", "mount",
 					     "sysinfo", NULL };
-	static int (*const section[])(struct policy_loader *, json_object *,
-				      struct redirect_policy *) = {
-		NULL, parse_uname, parse_files, parse_connect, parse_mount, parse_sysinfo,
+	struct redirect_policy *p = f->dst;
+	const struct policy_field verdict = { .key = "default", .parse = parse_verdict,
+					      .dst = &p->default_verdict };
+	const struct policy_field sections[] = {
+		{ .key = "uname", .parse = parse_uname, .dst = p },
+		{ .key = "files", .parse = parse_files, .dst = p },
+		{ .key = "connect", .parse = parse_connect, .dst = p },
+		{ .key = "mount", .parse = parse_mount, .dst = p },
+		{ .key = "sysinfo", .parse = parse_sysinfo, .dst = p },
 	};
-	json_object *v;
-	size_t mark, i;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
-	ret = policy_check_keys(l, o, known);
+	ret = policy_field(l, o, &verdict);
 	if (ret < 0)
 		return ret;
-	if (json_object_object_get_ex(o, "default", &v)) {
-		mark = policy_push_key(l, "default");
-		ret = parse_verdict(l, v, &p->default_verdict);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
+	if (ret)
 		p->has |= POLICY_HAS_DEFAULT_ANSWER;
-	}
-	for (i = 1; known[i]; i++) {
-		if (!json_object_object_get_ex(o, known[i], &v))
-			continue;
-		mark = policy_push_key(l, known[i]);
-		ret = section[i](l, v, p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return policy_fields(l, o, sections, ARRAY_SIZE(sections));
 }
 
-int policy_parse_redirect(struct policy_loader *l, json_object *o, struct redirect_policy *p)
+static int parse_capabilities(struct policy_loader *l, json_object *v,
+			      const struct policy_field *f)
 {
-	static const char *const known[] = { "capabilities", "notify", "rules", "sentry", NULL };
-	json_object *v;
-	size_t mark;
+	struct redirect_policy *p = f->dst;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret < 0)
-		return ret;
-	ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-	if (json_object_object_get_ex(o, "capabilities", &v)) {
-		mark = policy_push_key(l, "capabilities");
-		ret = policy_get_string_array(l, v, true, policy_check_cap, &p->caps, &p->n_caps);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
+	ret = policy_get_string_array(l, v, true, policy_check_cap, &p->caps, &p->n_caps);
+	if (ret == 0)
 		p->has |= POLICY_HAS_CAPS;
-	}
-	if (json_object_object_get_ex(o, "sentry", &v)) {
-		mark = policy_push_key(l, "sentry");
-		ret = parse_sentry(l, v, p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "notify", &v)) {
-		mark = policy_push_key(l, "notify");
-		ret = policy_get_string_array(l, v, true, policy_check_known_syscall, &p->extra_notify,
-				       &p->n_extra_notify);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (json_object_object_get_ex(o, "rules", &v)) {
-		mark = policy_push_key(l, "rules");
-		ret = policy_parse_tier1(l, v, p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return ret;
+}
+
+int policy_parse_redirect(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "capabilities", "notify", "rules", "sentry", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "capabilities", .parse = parse_capabilities, .dst = p },
+		{ .key = "sentry", .parse = parse_sentry, .dst = p },
+		{ .key = "notify", .parse = policy_parse_strv, .dst = &p->extra_notify,
+		  .count = &p->n_extra_notify, .check = policy_check_known_syscall },
+		{ .key = "rules", .parse = policy_parse_tier1, .dst = p },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret < 0)
+		return ret;
+	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
 }
 
 /* ---- Sentry handler settings -------------------------------------------------------- */

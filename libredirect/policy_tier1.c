@@ -31,8 +31,9 @@ static const struct {
 };
 
 /* An integer as 64 bits: non-negative as it is, negative in two's complement. */
-static int get_bits64(struct policy_loader *l, json_object *o, uint64_t *out)
+static int get_bits64(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
+	uint64_t *out = f->dst;
 	int ret = policy_expect_type(l, o, json_type_int, "an integer");
 
 	if (ret < 0)
@@ -44,81 +45,90 @@ static int get_bits64(struct policy_loader *l, json_object *o, uint64_t *out)
 	return 0;
 }
 
+static int parse_trule_op(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	uint8_t *op = f->dst;
+	const char *s;
+	size_t i;
+	int ret;
+
+	ret = policy_get_string(l, v, 32, &s);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(trule_ops); i++) {
+		if (!strcmp(trule_ops[i].name, s) || !strcmp(trule_ops[i].scmp, s)) {
+			*op = (uint8_t)trule_ops[i].op;
+			return 0;
+		}
+	}
+	return policy_fail(l, "unknown comparison \"%s\" (EQ, NE, LT, LE, GT, GE)", s);
+}
+
 static int parse_trule_arg(struct policy_loader *l, json_object *o, struct redirect_arg_cmp *a)
 {
 	static const char *const known[] = { "index", "value", "mask", "op", NULL };
-	json_object *v;
-	uint64_t index, bits;
-	const char *op;
-	size_t mark, i;
+	uint64_t index = 0, value = 0, mask = UINT64_MAX;
+	const struct policy_field fields[] = {
+		{ .key = "index", .flags = POLICY_REQUIRED, .parse = policy_parse_u64,
+		  .dst = &index, .max = REDIRECT_ARGS_MAX - 1 },
+		{ .key = "value", .flags = POLICY_REQUIRED, .parse = get_bits64, .dst = &value },
+		{ .key = "mask", .parse = get_bits64, .dst = &mask },
+		{ .key = "op", .flags = POLICY_REQUIRED, .parse = parse_trule_op, .dst = &a->op },
+	};
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
+	ret = policy_object(l, o, known);
 	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
-	if (ret < 0)
-		return ret;
-	if (!json_object_object_get_ex(o, "index", &v))
-		return policy_fail(l, "missing \"index\"");
-	mark = policy_push_key(l, "index");
-	ret = policy_get_uint64(l, v, REDIRECT_ARGS_MAX - 1, &index);
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	a->index = (uint8_t)index;
-	if (!json_object_object_get_ex(o, "value", &v))
-		return policy_fail(l, "missing \"value\"");
-	mark = policy_push_key(l, "value");
-	ret = get_bits64(l, v, &bits);
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-	a->value = bits;
-	a->mask = UINT64_MAX;
-	if (json_object_object_get_ex(o, "mask", &v)) {
-		mark = policy_push_key(l, "mask");
-		ret = get_bits64(l, v, &bits);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		a->mask = bits;
-	}
-	if (!json_object_object_get_ex(o, "op", &v))
-		return policy_fail(l, "missing \"op\"");
-	mark = policy_push_key(l, "op");
-	ret = policy_get_string(l, v, 32, &op);
-	if (ret == 0) {
-		for (i = 0; i < ARRAY_SIZE(trule_ops); i++)
-			if (!strcmp(trule_ops[i].name, op) || !strcmp(trule_ops[i].scmp, op))
-				break;
-		if (i == ARRAY_SIZE(trule_ops))
-			ret = policy_fail(l, "unknown comparison \"%s\" (EQ, NE, LT, LE, GT, GE)", op);
-		else
-			a->op = (uint8_t)trule_ops[i].op;
-	}
-	policy_pop(l, mark);
+	a->value = value;
+	a->mask = mask;
 	return ret;
 }
 
-static int parse_trule_string(struct policy_loader *l, json_object *o, struct redirect_rule *r)
+/* "exact" or "prefix" (f->arg not NULL) into the rule's string. */
+static int parse_match(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
-	static const char *const known[] = { "index", "exact", "prefix", NULL };
-	json_object *v, *ex, *pre;
-	uint64_t index;
-	const char *s = "";
-	size_t mark, len = 0;
+	struct redirect_rule *r = f->dst;
+	const char *s;
+	size_t len;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
+	ret = policy_expect_type(l, v, json_type_string, "a string");
 	if (ret < 0)
 		return ret;
-	if (!json_object_object_get_ex(o, "index", &v))
-		return policy_fail(l, "missing \"index\"");
-	mark = policy_push_key(l, "index");
-	ret = policy_get_uint64(l, v, REDIRECT_ARGS_MAX - 1, &index);
-	policy_pop(l, mark);
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != len)
+		return policy_fail(l, "string contains a NUL character");
+	if (len > REDIRECT_STR_MAX - 1)
+		return policy_fail(l, "string longer than %d bytes", REDIRECT_STR_MAX - 1);
+	if (!len && f->arg)
+		return policy_fail(l, "empty prefix (it would match every string)");
+	r->str_match = f->arg ? REDIRECT_STR_PREFIX : REDIRECT_STR_EXACT;
+	r->str_len = (uint32_t)len;
+	memcpy(r->str, s, len);
+	return 0;
+}
+
+static int parse_trule_string(struct policy_loader *l, json_object *o,
+			      const struct policy_field *f)
+{
+	static const char *const known[] = { "index", "exact", "prefix", NULL };
+	struct redirect_rule *r = f->dst;
+	json_object *ex, *pre;
+	uint64_t index = 0;
+	const struct policy_field fields[] = {
+		{ .key = "index", .flags = POLICY_REQUIRED, .parse = policy_parse_u64,
+		  .dst = &index, .max = REDIRECT_ARGS_MAX - 1 },
+		{ .key = "exact", .parse = parse_match, .dst = r },
+		{ .key = "prefix", .parse = parse_match, .dst = r, .arg = "" },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_field(l, o, &fields[0]);
 	if (ret < 0)
 		return ret;
 	r->str_index = (uint8_t)index;
@@ -126,30 +136,14 @@ static int parse_trule_string(struct policy_loader *l, json_object *o, struct re
 	json_object_object_get_ex(o, "prefix", &pre);
 	if (!ex == !pre)
 		return policy_fail(l, "exactly one of \"exact\" and \"prefix\" is needed");
-	mark = policy_push_key(l, ex ? "exact" : "prefix");
-	v = ex ? ex : pre;
-	ret = policy_expect_type(l, v, json_type_string, "a string");
-	if (ret == 0) {
-		s = json_object_get_string(v);
-		len = (size_t)json_object_get_string_len(v);
-		if (strlen(s) != len)
-			ret = policy_fail(l, "string contains a NUL character");
-		else if (len > REDIRECT_STR_MAX - 1)
-			ret = policy_fail(l, "string longer than %d bytes", REDIRECT_STR_MAX - 1);
-		else if (!len && pre)
-			ret = policy_fail(l, "empty prefix (it would match every string)");
-	}
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-	r->str_match = ex ? REDIRECT_STR_EXACT : REDIRECT_STR_PREFIX;
-	r->str_len = (uint32_t)len;
-	memcpy(r->str, s, len);
-	return 0;
+	ret = policy_field(l, o, &fields[ex ? 1 : 2]);
+	return ret < 0 ? ret : 0;
 }
 
-static int parse_trule_action(struct policy_loader *l, json_object *o, struct redirect_rule *r)
+static int parse_trule_action(struct policy_loader *l, json_object *o,
+			      const struct policy_field *f)
 {
+	struct redirect_rule *r = f->dst;
 	const char *s;
 	long long v;
 	char *end;
@@ -165,6 +159,10 @@ static int parse_trule_action(struct policy_loader *l, json_object *o, struct re
 	} else if (!strncmp(s, "errno:", 6)) {
 		if (redirect_errno_parse(s + 6, &errnum) < 0)
 			return policy_fail(l, "unknown errno \"%s\"", s + 6);
+		if (rdr_errno_is_restart(errnum))
+			return policy_fail(l, "errno %d is one of the kernel's restart codes "
+					   "(%d..%d): the call would be restarted, not failed",
+					   errnum, RDR_ERRNO_RESTART_FIRST, RDR_ERRNO_RESTART_LAST);
 		r->verdict = REDIRECT_VERDICT_ERRNO;
 		r->value = errnum;
 	} else if (!strncmp(s, "value:", 6)) {
@@ -184,109 +182,73 @@ static int parse_trule_action(struct policy_loader *l, json_object *o, struct re
 	return 0;
 }
 
+static int parse_trule_args(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct redirect_rule *r = f->dst;
+	size_t i, n;
+	int ret;
+
+	ret = policy_expect_type(l, v, json_type_array, "an array");
+	if (ret < 0)
+		return ret;
+	n = json_object_array_length(v);
+	if (n > REDIRECT_ARGS_MAX)
+		return policy_fail(l, "more than %d comparisons", REDIRECT_ARGS_MAX);
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = parse_trule_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
+		policy_pop(l, mark);
+	}
+	r->nr_args = (uint8_t)n;
+	return ret;
+}
+
+static int parse_audit(struct policy_loader *l, json_object *v, const struct policy_field *f)
+{
+	struct redirect_rule *r = f->dst;
+	bool audit = false;
+	const struct policy_field b = { .dst = &audit };
+	int ret;
+
+	ret = policy_parse_bool(l, v, &b);
+	if (ret == 0 && audit)
+		r->flags |= REDIRECT_RULE_AUDIT;
+	return ret;
+}
+
 static int parse_trule(struct policy_loader *l, json_object *o, struct policy_trule *t)
 {
 	static const char *const known[] = { "names", "name", "args", "string", "action",
 					     "limit", "audit", "comment", NULL };
 	struct redirect_rule *r = &t->tmpl;
+	uint64_t limit = r->limit;
+	const struct policy_field fields[] = {
+		{ .key = "args", .parse = parse_trule_args, .dst = r },
+		{ .key = "string", .parse = parse_trule_string, .dst = r },
+		{ .key = "action", .flags = POLICY_REQUIRED, .parse = parse_trule_action,
+		  .dst = r },
+		{ .key = "limit", .parse = policy_parse_u64, .dst = &limit, .max = UINT64_MAX },
+		{ .key = "audit", .parse = parse_audit, .dst = r },
+		{ .key = "comment", .parse = policy_parse_comment },
+	};
 	enum redirect_rule_field field;
-	json_object *v;
-	size_t mark, i, n;
 	uint32_t bad;
 	int ret;
 
-	ret = policy_expect_type(l, o, json_type_object, "an object");
-	if (ret == 0)
-		ret = policy_check_keys(l, o, known);
+	ret = policy_object(l, o, known);
 	if (ret < 0)
 		return ret;
 	if (asprintf(&t->where, "%s: %s", l->origin, l->path) < 0) {
 		t->where = NULL;
 		return policy_fail(l, "out of memory");
 	}
-	if (json_object_object_get_ex(o, "names", &v)) {
-		if (json_object_object_get_ex(o, "name", NULL))
-			return policy_fail(l, "both \"names\" and \"name\" given");
-		mark = policy_push_key(l, "names");
-		ret = policy_get_string_array(l, v, false, check_x86_64_syscall, &t->names, &t->n_names);
-		policy_pop(l, mark);
-	} else if (json_object_object_get_ex(o, "name", &v)) {
-		const char *s;
-
-		mark = policy_push_key(l, "name");
-		ret = policy_get_string(l, v, 64, &s);
-		if (ret == 0)
-			ret = check_x86_64_syscall(l, s);
-		policy_pop(l, mark);
-		if (ret == 0) {
-			t->names = calloc(1, sizeof(*t->names));
-			if (!t->names || !(t->names[0] = strdup(s)))
-				return policy_fail(l, "out of memory");
-			t->n_names = 1;
-		}
-	} else {
-		return policy_fail(l, "missing \"names\"");
-	}
+	ret = policy_parse_names(l, o, check_x86_64_syscall, &t->names, &t->n_names);
+	if (ret == 0)
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
 		return ret;
-
-	if (json_object_object_get_ex(o, "args", &v)) {
-		mark = policy_push_key(l, "args");
-		ret = policy_expect_type(l, v, json_type_array, "an array");
-		n = ret < 0 ? 0 : json_object_array_length(v);
-		if (n > REDIRECT_ARGS_MAX)
-			ret = policy_fail(l, "more than %d comparisons", REDIRECT_ARGS_MAX);
-		for (i = 0; ret == 0 && i < n; i++) {
-			size_t m2 = policy_push_index(l, i);
-
-			ret = parse_trule_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
-			policy_pop(l, m2);
-		}
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		r->nr_args = (uint8_t)n;
-	}
-	if (json_object_object_get_ex(o, "string", &v)) {
-		mark = policy_push_key(l, "string");
-		ret = parse_trule_string(l, v, r);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	if (!json_object_object_get_ex(o, "action", &v))
-		return policy_fail(l, "missing \"action\"");
-	mark = policy_push_key(l, "action");
-	ret = parse_trule_action(l, v, r);
-	policy_pop(l, mark);
-	if (ret < 0)
-		return ret;
-	if (json_object_object_get_ex(o, "limit", &v)) {
-		uint64_t limit;
-
-		mark = policy_push_key(l, "limit");
-		ret = policy_get_uint64(l, v, UINT64_MAX, &limit);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		r->limit = limit;
-	}
-	if (json_object_object_get_ex(o, "audit", &v)) {
-		mark = policy_push_key(l, "audit");
-		ret = policy_expect_type(l, v, json_type_boolean, "a boolean");
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-		if (json_object_get_boolean(v))
-			r->flags |= REDIRECT_RULE_AUDIT;
-	}
-	if (json_object_object_get_ex(o, "comment", &v)) {
-		mark = policy_push_key(l, "comment");
-		ret = policy_expect_type(l, v, json_type_string, "a string");
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
+	r->limit = limit;
 	/* the module's own check, so that both sides agree on what is valid */
 	field = rdr_rule_check(r, &bad);
 	if (field != REDIRECT_RULE_FIELD_NONE) {
@@ -297,8 +259,9 @@ static int parse_trule(struct policy_loader *l, json_object *o, struct policy_tr
 	return 0;
 }
 
-int policy_parse_tier1(struct policy_loader *l, json_object *v, struct redirect_policy *p)
+int policy_parse_tier1(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
+	struct redirect_policy *p = f->dst;
 	size_t i, n;
 	int ret;
 
@@ -331,7 +294,6 @@ void policy_free_tier1(struct policy_trule *t, size_t n)
 	}
 	free(t);
 }
-
 
 static bool in_calls(const char *const *calls, const char *name)
 {

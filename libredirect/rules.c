@@ -43,8 +43,10 @@ const char *rule_field_text(uint32_t field, uint32_t arg, char *buf, size_t size
 		snprintf(buf, size, "flags: unknown flags");
 		break;
 	case REDIRECT_RULE_FIELD_VALUE:
-		snprintf(buf, size, "action: value does not fit the verdict (errno 1..4095, "
-			 "a return value outside -4095..-1, none for kill and forward)");
+		snprintf(buf, size, "action: value does not fit the verdict (errno 1..4095 "
+			 "but not the kernel's restart codes %d..%d, a return value outside "
+			 "-4095..-1, none for kill and forward)", RDR_ERRNO_RESTART_FIRST,
+			 RDR_ERRNO_RESTART_LAST);
 		break;
 	case REDIRECT_RULE_FIELD_NR_ARGS:
 		snprintf(buf, size, "args: more than %d comparisons", REDIRECT_ARGS_MAX);

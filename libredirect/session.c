@@ -77,12 +77,25 @@ static int module_handshake(int fd, uint64_t want, struct redirect_handshake *hs
 	memset(hs, 0, sizeof(*hs));
 	hs->api_version = REDIRECT_API_VERSION;
 	hs->features = want;
+	/* The broker's records embed these: the module checks we agree. */
+	hs->notif_size = sizeof(struct seccomp_notif);
+	hs->resp_size = sizeof(struct seccomp_notif_resp);
+	hs->addfd_size = sizeof(struct seccomp_notif_addfd);
 	if (ioctl(fd, REDIRECT_IOC_HANDSHAKE, hs) == 0)
 		return 0;
-	if (errno == EPROTONOSUPPORT)
+	if (errno == EPROTONOSUPPORT && hs->api_version != REDIRECT_API_VERSION)
 		return redirect_make_error(err, EPROTONOSUPPORT, "%s: the module speaks API "
 					   "version %u, this library %u", REDIRECT_DEVICE,
 					   hs->api_version, REDIRECT_API_VERSION);
+	if (errno == EPROTONOSUPPORT)
+		return redirect_make_error(err, EPROTONOSUPPORT, "%s: the module was built with "
+					   "seccomp structures of %u/%u/%u bytes (notif/resp/addfd), "
+					   "this library with %zu/%zu/%zu: rebuild one against the "
+					   "other's kernel headers", REDIRECT_DEVICE, hs->notif_size,
+					   hs->resp_size, hs->addfd_size,
+					   sizeof(struct seccomp_notif),
+					   sizeof(struct seccomp_notif_resp),
+					   sizeof(struct seccomp_notif_addfd));
 	if (errno == EOPNOTSUPP)
 		return -EOPNOTSUPP;	/* hs->supported says what to ask for */
 	return redirect_make_error_errno(err, errno, "%s: handshake", REDIRECT_DEVICE);
@@ -162,7 +175,7 @@ int redirect_session_open(unsigned int flags, struct redirect_session **sp,
 		}
 		if (!atomic_exchange(&announced, true))
 			redirect_notice("%s absent (%s): portable mode, tier-1 rules evaluated in "
-					"user space, no custody", REDIRECT_DEVICE,
+					"user space, no custody in the kernel", REDIRECT_DEVICE,
 					strerror(saved));
 		ret = open_portable(s, err);
 		goto out;
@@ -552,6 +565,9 @@ int redirect_session_broker(struct redirect_session *s, struct redirect_reply *r
 	if (nrep > REDIRECT_BATCH_MAX || max_requests > REDIRECT_BATCH_MAX)
 		return redirect_make_error(err, EINVAL, "broker: batches of at most %d",
 					   REDIRECT_BATCH_MAX);
+	if (timeout_ms < REDIRECT_TIMEOUT_FOREVER)
+		return redirect_make_error(err, EINVAL, "broker: timeout_ms %d: -1 (for ever) "
+					   "or a number of milliseconds", timeout_ms);
 	if (max_requests && !nr_requests)
 		return redirect_make_error(err, EINVAL, "broker: nr_requests is needed");
 	if (s->mode == REDIRECT_MODE_PORTABLE) {

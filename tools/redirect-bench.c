@@ -324,6 +324,9 @@ static int redirect_session(void)
 		.api_version = REDIRECT_API_VERSION,
 		.features = REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH |
 			    REDIRECT_FEATURE_BROKER,
+		.notif_size = sizeof(struct seccomp_notif),
+		.resp_size = sizeof(struct seccomp_notif_resp),
+		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};
 	int fd = open(REDIRECT_DEVICE, O_RDWR | O_CLOEXEC);
 

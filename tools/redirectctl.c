@@ -115,6 +115,7 @@ struct opts {
 	long count;		/* trace: stop after this many events; 0: no limit */
 	double timeout;		/* trace: stop after this many seconds; 0: no limit */
 	bool pfc;
+	bool strict;		/* policy check: unknown profile keys are errors */
 	int nargs;
 	char **args;
 };
@@ -136,7 +137,7 @@ static bool parse_number(const char *s, double max, double *out)
 static int parse_opts(const struct command *cmd, const char *accept, int argc, char **argv,
 		      int min_args, int max_args, struct opts *o)
 {
-	enum { OPT_PFC = 256 };
+	enum { OPT_PFC = 256, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
@@ -144,6 +145,7 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "pfc", no_argument, NULL, OPT_PFC },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -166,7 +168,7 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 			return usage_error(cmd, "unknown option '%s'", name);
 		if (opt == ':')
 			return usage_error(cmd, "option '%s' needs a value", name);
-		if (!strchr(accept, opt == OPT_PFC ? 'P' : opt)) {
+		if (!strchr(accept, opt == OPT_PFC ? 'P' : opt == OPT_STRICT ? 'S' : opt)) {
 			const struct option *lo = longopts;
 
 			while (lo->name && lo->val != opt)
@@ -202,6 +204,9 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 		case OPT_PFC:
 			o->pfc = true;
 			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
 		}
 	}
 	o->nargs = argc - optind;
@@ -218,9 +223,9 @@ static int parse_opts(const struct command *cmd, const char *accept, int argc, c
 
 static int fail(struct redirect_error *e, int ret, const char *what)
 {
-	/* the family resolves for anybody; its commands want CAP_NET_ADMIN */
-	const char *hint = ret == -EPERM ? " (the control plane needs CAP_NET_ADMIN: run as root)"
-					 : "";
+	/* the family resolves for anybody; reading wants CAP_NET_ADMIN, changing CAP_SYS_ADMIN */
+	const char *hint = ret == -EPERM ? " (the control plane needs CAP_NET_ADMIN, and "
+					   "CAP_SYS_ADMIN to change rules: run as root)" : "";
 
 	if (e)
 		msg("%s%s", e->msg, hint);
@@ -1508,6 +1513,12 @@ static int rules_reload(const struct command *cmd, int argc, char **argv)
 
 /* ---- policy check ------------------------------------------------------------------- */
 
+/* The loader's notices (keys it ignores) belong to a check's report. */
+static void check_notice(void *ctx, const char *msg)
+{
+	fprintf(stderr, "redirectctl: notice: %s\n", msg);
+}
+
 static int policy_check(const struct command *cmd, int argc, char **argv)
 {
 	static const char *const fields[] = { "sysname", "nodename", "release", "version",
@@ -1522,10 +1533,12 @@ static int policy_check(const struct command *cmd, int argc, char **argv)
 	size_t i, n;
 	int rc, ret;
 
-	rc = parse_opts(cmd, "P", argc, argv, 1, 1, &o);
+	rc = parse_opts(cmd, "PS", argc, argv, 1, 1, &o);
 	if (rc >= 0)
 		return rc;
-	ret = redirect_policy_load_file(o.args[0], &policy, &e);
+	redirect_set_notice_fn(check_notice, NULL);
+	ret = redirect_policy_load_file_flags(o.args[0], o.strict ? REDIRECT_POLICY_STRICT : 0,
+					      &policy, &e);
 	if (ret == 0)
 		ret = redirect_filter_compile(policy, 0, &filter, &e);
 	if (ret == 0)
@@ -1607,10 +1620,12 @@ static const struct command rules_commands[] = {
 };
 
 static const struct command policy_commands[] = {
-	{ "check", policy_check, "[--pfc] POLICY-FILE",
+	{ "check", policy_check, "[--pfc] [--strict] POLICY-FILE",
 	  "Load and compile a policy as usersentry would: tier 0 through libseccomp, the\n"
-	  "tier-1 rules, the Sentry's sections. Works without the module.",
-	  "      --pfc     print the compiled filter (libseccomp PFC) instead of a summary\n" },
+	  "tier-1 rules, the Sentry's sections. Works without the module. A key that no\n"
+	  "seccomp profile format defines is ignored with a notice, as the engines do.",
+	  "      --pfc     print the compiled filter (libseccomp PFC) instead of a summary\n"
+	  "      --strict  refuse keys that no seccomp profile format defines\n" },
 };
 
 static int run_group(const struct command *group, const struct command *table, size_t n,

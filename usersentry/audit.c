@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../libredirect/json_str.h"
 #include "sentry.h"
 
 #define AUDIT_BUF (64 * 1024)
@@ -158,26 +159,6 @@ static pid_t tgid_of(pid_t tid)
 	return p ? (pid_t)strtol(p + 6, NULL, 10) : 0;
 }
 
-static size_t json_str(char *out, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s && n + 7 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x", ch);
-		} else {
-			out[n++] = (char)ch;
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
 void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       const char *syscall, const struct sentry_reply *reply, int64_t result,
 		       const char *tier, bool replayed, uint64_t latency_ns)
@@ -202,7 +183,7 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	json_str(id, sizeof(id), sb->id);
+	redirect_json_str(id, sizeof(id), sb->id, strlen(sb->id));
 	if (result == -ENOENT)
 		ename = "target-gone";
 	else if (reply->error)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Custody (module mode): state files, adoption after a restart, reconciliation. */
+/* Custody: state files (both modes), adoption after a restart and reconciliation (module mode). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,11 +10,21 @@
 
 #include "sentry.h"
 
-/* ---- state files (module mode): what a restarted daemon needs to adopt ---------------- */
+/* ---- state files: what a restarted daemon needs to adopt --------------------------------- */
 
-static void state_path(const struct sentry *s, uint32_t id, char *buf, size_t size)
+/* Module mode: named by the sandbox id; portable mode: by the custody key. */
+static bool state_path(const struct sentry *s, const struct sentry_sandbox *sb, char *buf,
+		       size_t size)
 {
-	snprintf(buf, size, "%s/%u", s->cfg.state_dir, id);
+	if (!s->cfg.state_dir)
+		return false;
+	if (s->mode == REDIRECT_MODE_MODULE)
+		snprintf(buf, size, "%s/%u", s->cfg.state_dir, sb->sandbox_id);
+	else if (sb->custody_key[0])
+		snprintf(buf, size, "%s/%s", s->cfg.state_dir, sb->custody_key);
+	else
+		return false;
+	return true;
 }
 
 static void state_copy(char *dst, size_t size, const char *src)
@@ -31,13 +41,12 @@ void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb)
 	char path[4096], tmp[4200], id[1024], pol[256];
 	FILE *f;
 
-	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
+	if (!state_path(s, sb, path, sizeof(path)))
 		return;
 	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
 		sentry_log("state directory %s: %s", s->cfg.state_dir, strerror(errno));
 		return;
 	}
-	state_path(s, sb->sandbox_id, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
 	if (!f) {
@@ -59,19 +68,17 @@ void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb)
 	}
 }
 
-void sentry_state_remove(struct sentry *s, uint32_t id)
+void sentry_state_remove(struct sentry *s, const struct sentry_sandbox *sb)
 {
 	char path[4096];
 
-	if (s->mode != REDIRECT_MODE_MODULE || !s->cfg.state_dir)
-		return;
-	state_path(s, id, path, sizeof(path));
-	unlink(path);
+	if (state_path(s, sb, path, sizeof(path)))
+		unlink(path);
 }
 
 /* ---- restart: adopt what the state files name ------------------------------------------- */
 
-static int state_read(const char *path, uint32_t *id, char *policy, size_t psize,
+int sentry_state_read(const char *path, uint32_t *id, char *policy, size_t psize,
 		      char *container, size_t csize, pid_t *pid)
 {
 	char line[1200];
@@ -121,7 +128,7 @@ static void adopt_one(struct sentry *s, const char *file)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", s->cfg.state_dir, file);
-	ret = state_read(path, &id, policy_name, sizeof(policy_name), container,
+	ret = sentry_state_read(path, &id, policy_name, sizeof(policy_name), container,
 			 sizeof(container), &pid);
 	if (ret < 0 || strtoul(file, NULL, 10) != id) {
 		sentry_log("state file %s unreadable (%s): removed", path,

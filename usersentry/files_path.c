@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../libredirect/json_str.h"
 #include "files.h"
 
 int sentry_fd_path(int fd, char *buf, size_t size)
@@ -273,20 +274,17 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		reply->error = ret;
 		return 0;
 	}
-	/* the path, JSON-escaped enough: quotes, backslashes and controls as '?' */
+	/* the path, JSON-escaped, and room for the closing quote */
 	{
-		size_t n = strlen(reply->detail), i;
+		size_t n = strlen(reply->detail), size = sizeof(reply->detail);
 
-		n += (size_t)snprintf(reply->detail + n, sizeof(reply->detail) - n,
-				      ",\"path\":\"");
-		for (i = 0; fc->path[i] && n + 3 < sizeof(reply->detail); i++) {
-			unsigned char ch = (unsigned char)fc->path[i];
-
-			reply->detail[n++] = (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
-					     ? '?' : (char)ch;
+		n += (size_t)snprintf(reply->detail + n, size - n, ",\"path\":\"");
+		if (n + 2 <= size) {
+			n += redirect_json_str(reply->detail + n, size - n - 1, fc->path,
+					       strlen(fc->path));
+			reply->detail[n++] = '"';
+			reply->detail[n] = '\0';
 		}
-		reply->detail[n++] = '"';
-		reply->detail[n] = '\0';
 	}
 	ret = open_target_path(fc, "root", O_PATH | O_DIRECTORY, &fc->rootfd);
 	if (ret < 0)

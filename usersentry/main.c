@@ -28,12 +28,18 @@ static void usage(FILE *f)
 		"  -l, --log FILE         append the log to FILE instead of stderr\n"
 		"      --log-level L      info (default: events and errors) or calls\n"
 		"                         (a line per forwarded call besides)\n"
-		"      --state-dir DIR    per-sandbox state for restarts (module mode),\n"
+		"      --state-dir DIR    per-sandbox state for restarts,\n"
 		"                         default: the socket's directory/usersentry-state\n"
 		"  -a, --audit FILE       JSON lines, one per forwarded call\n"
 		"      --audit-max-bytes N  rotate FILE to FILE.1 beyond N bytes (default 64 MiB)\n"
 		"      --audit-rate N     at most N lines a second (default 1000; 0: no limit)\n"
 		"      --portable         do not use /dev/redirect even when present\n"
+		"      --custody KIND     portable mode: who keeps the listeners across a\n"
+		"                         restart: auto (default: fdstore under systemd,\n"
+		"                         else keeper), fdstore, keeper, none\n"
+		"      --keeper-linger S  the keeper exits S seconds after it holds nothing\n"
+		"                         and no daemon is connected (default %u)\n"
+		"      --keeper SOCKET    run as the keeper (started by the daemon itself)\n"
 		"  -m, --metrics PATH     Prometheus text exposition (HTTP) on a Unix socket\n"
 		"  -w, --workers N        threads for calls that may block (files, connect,\n"
 		"                         mount): at most N, default 4 per CPU up to %u;\n"
@@ -46,7 +52,7 @@ static void usage(FILE *f)
 		"  -V, --version          print the version\n"
 		"\n"
 		"At least one of --policy-dir and --policy is needed.\n",
-		SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000, SENTRY_CONN_TIMEOUT_MS);
+		SENTRY_KEEPER_LINGER_MS / 1000, SENTRY_WORKERS_MAX, SENTRY_WORKER_IDLE_MS / 1000, SENTRY_CONN_TIMEOUT_MS);
 }
 
 /* A decimal option value within [min, max], or a message naming the option. */
@@ -67,7 +73,7 @@ static bool option_number(const char *name, const char *arg, unsigned long min,
 	return true;
 }
 
-enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_FIXED };
+enum { POLL_SIGNAL, POLL_LISTEN, POLL_SESSION, POLL_METRICS, POLL_CUSTODY, POLL_FIXED };
 
 static int poll_timeout(struct sentry *s)
 {
@@ -147,6 +153,7 @@ static int run(struct sentry *s)
 		pfds[POLL_SESSION] = (struct pollfd){ .fd = redirect_session_fd(s->session),
 						      .events = POLLIN };
 		pfds[POLL_METRICS] = (struct pollfd){ .fd = s->metrics_fd, .events = POLLIN };
+		pfds[POLL_CUSTODY] = (struct pollfd){ .fd = s->keeper_fd, .events = POLLIN };
 		i = POLL_FIXED;
 		for (c = s->conns; c; c = c->next, i++) {
 			pfds[i] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
@@ -191,6 +198,8 @@ static int run(struct sentry *s)
 			sentry_server_accept(s);
 		if (pfds[POLL_METRICS].revents & POLLIN)
 			sentry_metrics_accept(s);
+		if (pfds[POLL_CUSTODY].revents)
+			sentry_custody_event(s, pfds[POLL_CUSTODY].revents);
 	}
 	free(pfds);
 	free(owners);
@@ -224,12 +233,15 @@ int main(int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
-		{ "log-level", required_argument, NULL, 'L' },
+		{ "log-level", required_argument, NULL, 'E' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "audit", required_argument, NULL, 'a' },
 		{ "audit-max-bytes", required_argument, NULL, 'B' },
 		{ "audit-rate", required_argument, NULL, 'R' },
 		{ "portable", no_argument, NULL, 'P' },
+		{ "custody", required_argument, NULL, 'K' },
+		{ "keeper-linger", required_argument, NULL, 'L' },
+		{ "keeper", required_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "worker-idle", required_argument, NULL, 'I' },
@@ -239,7 +251,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sentry s = { .listen_fd = -1, .signal_fd = -1, .metrics_fd = -1 };
+	struct sentry s = { .listen_fd = -1, .signal_fd = -1, .metrics_fd = -1, .keeper_fd = -1 };
+	const char *keeper_socket = NULL;
 	struct redirect_error *e = NULL;
 	enum redirect_mode mode;
 	char state_dir[4096];
@@ -257,6 +270,8 @@ int main(int argc, char **argv)
 								  : SENTRY_WORKERS_MAX;
 	s.cfg.worker_idle_ms = SENTRY_WORKER_IDLE_MS;
 	s.cfg.conn_timeout_ms = SENTRY_CONN_TIMEOUT_MS;
+	s.cfg.keeper_linger_ms = SENTRY_KEEPER_LINGER_MS;
+	s.cfg.custody = SENTRY_CUSTODY_AUTO;
 	while ((opt = getopt_long(argc, argv, "s:d:p:l:a:m:w:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -271,7 +286,7 @@ int main(int argc, char **argv)
 		case 'l':
 			s.cfg.log_path = optarg;
 			break;
-		case 'L':
+		case 'E':
 			if (sentry_log_level_parse(optarg, &sentry_log_level) < 0) {
 				fprintf(stderr,
 					"usersentry: --log-level: \"%s\" is not info or calls\n",
@@ -316,6 +331,21 @@ int main(int argc, char **argv)
 		case 'P':
 			s.cfg.session_flags = REDIRECT_SESSION_PORTABLE;
 			break;
+		case 'K':
+			if (sentry_custody_parse(optarg, &s.cfg.custody) < 0) {
+				fprintf(stderr, "usersentry: --custody: \"%s\" is not one of auto, "
+					"fdstore, keeper, none\n", optarg);
+				return 2;
+			}
+			break;
+		case 'L':
+			if (!option_number("keeper-linger", optarg, 0, 86400, &v))
+				return 2;
+			s.cfg.keeper_linger_ms = (unsigned int)v * 1000;
+			break;
+		case 'k':
+			keeper_socket = optarg;
+			break;
 		case 'f':
 			break;
 		case 'h':
@@ -333,6 +363,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usersentry: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
+	}
+	if (keeper_socket) {
+		if (s.cfg.log_path && sentry_log_open(s.cfg.log_path, &e) < 0) {
+			fprintf(stderr, "usersentry: %s\n", e->msg);
+			redirect_error_free(e);
+			return 1;
+		}
+		return sentry_keeper_main(keeper_socket, s.cfg.keeper_linger_ms);
 	}
 	if (!s.cfg.policy_dir && !s.cfg.policy_file) {
 		fprintf(stderr, "usersentry: need --policy-dir or --policy\n");
@@ -372,6 +410,9 @@ int main(int argc, char **argv)
 	if (redirect_session_open(s.cfg.session_flags, &s.session, &e) < 0)
 		goto fail;
 	mode = s.mode = redirect_session_mode(s.session);
+	/* before any thread: the keeper is forked off */
+	if (sentry_custody_open(&s, &e) < 0)
+		goto fail;
 	if (redirect_notif_buf_new(&s.notif, &e) < 0)
 		goto fail;
 	ret = setup_signals(&s);
@@ -396,6 +437,7 @@ int main(int argc, char **argv)
 		   s.cfg.worker_idle_ms);
 	/* a restart: take back what the last daemon held, replayed calls first */
 	sentry_adopt_all(&s);
+	sentry_custody_adopt(&s);
 	sentry_serve(&s);
 	sentry_audit_flush();
 
@@ -417,7 +459,7 @@ int main(int argc, char **argv)
 			   left, mode == REDIRECT_MODE_MODULE ? " (the module keeps them)" : "");
 		return ret < 0 ? 1 : 0;
 	}
-	/* module mode: the sandboxes stay in custody, their state files stay */
+	/* the sandboxes stay in custody (module, fd store or keeper), their state files stay */
 	while (s.sandboxes) {
 		struct sentry_sandbox *sb = s.sandboxes;
 
@@ -426,6 +468,7 @@ int main(int argc, char **argv)
 		sentry_sandbox_put(sb);
 	}
 	redirect_session_free(s.session);
+	sentry_custody_close(&s);
 	sentry_audit_close();
 	redirect_notif_buf_free(s.notif);
 	sentry_policy_put(s.default_pol);

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../libredirect/json_str.h"
 #include "sentry.h"
 
 /*
@@ -96,21 +97,23 @@ static void describe(struct sentry_reply *reply, int fd, const struct sockaddr_s
 		port = ntohs(in6->sin6_port);
 	} else if (ss->ss_family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path)) {
 		const struct sockaddr_un *un = (const void *)ss;
-		size_t i, plen = len - offsetof(struct sockaddr_un, sun_path);
+		size_t plen = len - offsetof(struct sockaddr_un, sun_path);
 
 		n += (size_t)snprintf(reply->detail + n, sizeof(reply->detail) - n, ",\"path\":\"");
-		for (i = 0; i < plen && i < sizeof(un->sun_path) && n + 3 < sizeof(reply->detail);
-		     i++) {
-			unsigned char ch = (unsigned char)un->sun_path[i];
-
-			if (!ch && i)
-				break;
-			/* abstract names start with NUL: shown as '@' */
-			reply->detail[n++] = !ch ? '@' : (ch < 0x20 || ch == '"' || ch == '\\' ||
-							 ch >= 0x7f) ? '?' : (char)ch;
+		plen = plen < sizeof(un->sun_path) ? plen : sizeof(un->sun_path);
+		/* abstract names start with NUL: shown as '@' */
+		if (plen && !un->sun_path[0] && n + 3 <= sizeof(reply->detail)) {
+			reply->detail[n++] = '@';
+			n += redirect_json_str(reply->detail + n, sizeof(reply->detail) - n - 1,
+					       un->sun_path + 1, plen - 1);
+		} else if (n + 2 <= sizeof(reply->detail)) {
+			n += redirect_json_str(reply->detail + n, sizeof(reply->detail) - n - 1,
+					       un->sun_path, plen);
 		}
-		reply->detail[n++] = '"';
-		reply->detail[n] = '\0';
+		if (n + 2 <= sizeof(reply->detail)) {
+			reply->detail[n++] = '"';
+			reply->detail[n] = '\0';
+		}
 		return;
 	}
 	if (host[0])

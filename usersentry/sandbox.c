@@ -166,9 +166,9 @@ struct sentry_sandbox *sentry_sandbox_alloc(const char *id, const char *policy_n
 	return sb;
 }
 
-int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
-		       struct redirect_policy *policy, bool owns_policy,
-		       struct redirect_error **err)
+int sentry_sandbox_start(struct sentry *s, const char *id, const char *policy_name, pid_t pid,
+			 int listener, const char *custody_key, struct redirect_policy *policy,
+			 bool owns_policy, struct sentry_sandbox **sbp, struct redirect_error **err)
 {
 	struct sentry_conf *conf = NULL;
 	struct redirect_ruleset *rs = NULL;
@@ -181,15 +181,15 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	pol = sentry_policy_hold(s, policy, owns_policy);
 	if (pol || !policy)
 		conf = sentry_conf_new(pol, NULL);
-	sb = conf ? sentry_sandbox_alloc(redirect_agent_msg_id(msg), redirect_agent_msg_metadata(msg))
-		  : NULL;
+	sb = conf ? sentry_sandbox_alloc(id, policy_name) : NULL;
 	if (!sb) {
+		close(listener);
 		ret = redirect_error_set(err, ENOMEM, "out of memory");
 		goto fail;
 	}
 	sb->s = s;
-	sb->pid = redirect_agent_msg_pid(msg);
-	sb->listener = redirect_agent_msg_take_listener(msg);
+	sb->pid = pid;
+	sb->listener = listener;
 	session_name(sb->id, name);
 	pidfd = (int)syscall(SYS_pidfd_open, sb->pid, 0);
 	ret = redirect_session_attach(s->session, sb->listener, pidfd, name, REDIRECT_FAIL_HOLD, 0,
@@ -215,7 +215,16 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 	conf->rules = rs;
 	sentry_sandbox_set_conf(sb, conf);
 	sentry_sandbox_link(s, sb);
+	/* portable mode: a copy of the listener outlives us (adopted: it does already) */
+	if (custody_key)
+		snprintf(sb->custody_key, sizeof(sb->custody_key), "%s", custody_key);
+	else if (s->custody != SENTRY_CUSTODY_NONE && s->mode == REDIRECT_MODE_PORTABLE)
+		sentry_custody_key_new(sb->custody_key);
 	sentry_state_write(s, sb);
+	if (!custody_key)
+		sentry_custody_hold(s, sb);
+	if (sbp)
+		*sbp = sb;
 	return 0;
 fail:
 	/* the policy stays the caller's: our holder lets go of it unfreed */
@@ -226,6 +235,16 @@ fail:
 	else
 		sentry_policy_put(pol);
 	return ret;
+}
+
+int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
+		       struct redirect_policy *policy, bool owns_policy,
+		       struct redirect_error **err)
+{
+	return sentry_sandbox_start(s, redirect_agent_msg_id(msg),
+				    redirect_agent_msg_metadata(msg), redirect_agent_msg_pid(msg),
+				    redirect_agent_msg_take_listener(msg), NULL, policy, owns_policy,
+				    NULL, err);
 }
 
 static struct sentry_sandbox **bucket(struct sentry *s, uint32_t id)
@@ -265,7 +284,8 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 {
 	unlink_sandbox(s, sb);
 	sentry_log("sandbox=%s ended: %s (calls=%lu)", sb->id, why, sb->calls);
-	sentry_state_remove(s, sb->sandbox_id);
+	sentry_state_remove(s, sb);
+	sentry_custody_release(s, sb);
 	/* a worker blocked on one of its calls waits for nobody now */
 	atomic_store(&sb->ended, true);
 	sentry_pool_kick(sb);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Readiness for systemd (Type=notify): one datagram to $NOTIFY_SOCKET. */
+/* The systemd protocols we speak: notify datagrams (readiness, the fd store) and LISTEN_FDS. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,18 +12,31 @@
 
 #include "sentry.h"
 
+bool sentry_sd_notify_present(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+
+	return path && *path;
+}
+
 /*
- * Send @state ("READY=1", "STOPPING=1", ...) to the service manager. Without
- * $NOTIFY_SOCKET (not started by systemd) this does nothing and returns 0.
+ * Send @state ("READY=1", "FDSTORE=1\nFDNAME=x", ...) to the service manager,
+ * with @fd as SCM_RIGHTS when it is >= 0. Without $NOTIFY_SOCKET (not started
+ * by systemd) this does nothing and returns 0.
  */
-int sentry_sd_notify(const char *state)
+int sentry_sd_notify_fd(const char *state, int fd)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t len;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { .iov_base = (void *)state, .iov_len = strlen(state) };
+	struct msghdr mh = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t plen;
 	ssize_t n;
-	int fd;
+	int sock;
 
 	if (!path || !*path)
 		return 0;
@@ -31,13 +46,86 @@ int sentry_sd_notify(const char *state)
 	memcpy(sa.sun_path, path, plen);
 	if (path[0] == '@')
 		sa.sun_path[0] = '\0';	/* abstract namespace */
-	len = offsetof(struct sockaddr_un, sun_path) + plen;
+	mh.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		cm.h.cmsg_level = SOL_SOCKET;
+		cm.h.cmsg_type = SCM_RIGHTS;
+		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
+	}
 
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
 		return -errno;
-	n = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	n = n < 0 ? -errno : 0;
-	close(fd);
+	close(sock);
 	return (int)n;
+}
+
+int sentry_sd_notify(const char *state)
+{
+	return sentry_sd_notify_fd(state, -1);
+}
+
+/*
+ * The fds systemd passed us (sd_listen_fds_with_names semantics): only when
+ * $LISTEN_PID is ours; they start at 3, named by the colon-separated
+ * $LISTEN_FDNAMES ("unknown" when it is absent or short). The variables are
+ * unset so that nothing we start sees them; the fds become close-on-exec.
+ * Returns their number, *names a malloc'ed array of malloc'ed strings.
+ */
+int sentry_sd_listen_fds(char ***namesp)
+{
+	const char *pid_s = getenv("LISTEN_PID"), *n_s = getenv("LISTEN_FDS");
+	const char *names_s = getenv("LISTEN_FDNAMES");
+	char **names = NULL, *end;
+	unsigned long pid, n, i;
+	int ret = 0;
+
+	*namesp = NULL;
+	if (!pid_s || !n_s)
+		goto out;
+	errno = 0;
+	pid = strtoul(pid_s, &end, 10);
+	if (errno || *end || pid != (unsigned long)getpid())
+		goto out;
+	n = strtoul(n_s, &end, 10);
+	if (errno || *end || !n)
+		goto out;
+	if (n > 65536) {
+		ret = -EINVAL;
+		goto out;
+	}
+	names = calloc(n, sizeof(*names));
+	if (!names) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *colon = names_s ? strchr(names_s, ':') : NULL;
+		size_t len = names_s ? (colon ? (size_t)(colon - names_s) : strlen(names_s)) : 0;
+
+		names[i] = names_s ? strndup(names_s, len) : strdup("unknown");
+		if (!names[i]) {
+			while (i--)
+				free(names[i]);
+			free(names);
+			names = NULL;
+			ret = -ENOMEM;
+			goto out;
+		}
+		names_s = colon ? colon + 1 : NULL;
+		fcntl((int)(SD_LISTEN_FDS_START + i), F_SETFD, FD_CLOEXEC);
+	}
+	*namesp = names;
+	ret = (int)n;
+out:
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return ret;
 }

@@ -33,12 +33,27 @@
 /* A clean stop waits this long for calls in workers; the rest stay with the module. */
 #define SENTRY_DRAIN_MS 2000
 
+/*
+ * Portable mode: who keeps a copy of each listener, so that sandboxes
+ * outlive a crash of the daemon (fdcustody.c).
+ */
+enum sentry_custody {
+	SENTRY_CUSTODY_NONE,
+	SENTRY_CUSTODY_AUTO,		/* fdstore under systemd, else keeper */
+	SENTRY_CUSTODY_FDSTORE,
+	SENTRY_CUSTODY_KEEPER,
+};
+/* A sandbox's key in custody: its state file's name and its FDNAME. */
+#define SENTRY_KEY_MAX 24
+#define SENTRY_KEEPER_LINGER_MS 30000
+#define SD_LISTEN_FDS_START 3
+
 struct sentry_config {
 	const char *socket_path;
 	const char *policy_dir;
 	const char *policy_file;
 	const char *log_path;
-	const char *state_dir;		/* per-sandbox state files (module mode) */
+	const char *state_dir;		/* per-sandbox state files, the keeper's socket */
 	const char *audit_path;		/* JSON lines, or NULL */
 	unsigned long audit_max_bytes;	/* rotate to .1 beyond this; 0: no bound */
 	unsigned int audit_rate;	/* lines per second; 0: no limit */
@@ -47,6 +62,8 @@ struct sentry_config {
 	unsigned int workers;		/* worker threads at most; 0: every call inline */
 	unsigned int worker_idle_ms;	/* an idle worker exits after this */
 	unsigned int conn_timeout_ms;	/* an agent connection's message is due within this */
+	enum sentry_custody custody;	/* portable mode */
+	unsigned int keeper_linger_ms;	/* an idle keeper exits after this */
 };
 
 /*
@@ -90,6 +107,7 @@ struct sentry_sandbox {
 	struct redirect_policy *policy;
 	struct redirect_ruleset *rules;
 	char *policy_name;		/* as named by the agent message ("" default) */
+	char custody_key[SENTRY_KEY_MAX];	/* portable mode: "" when not in custody */
 	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
 	/* metrics, under the metrics lock */
@@ -125,6 +143,8 @@ struct sentry {
 	struct sentry_sandbox *by_id[SENTRY_SANDBOX_BUCKETS];
 	struct redirect_notif_buf *notif;
 	int metrics_fd;
+	enum sentry_custody custody;	/* portable mode: in use (not AUTO) */
+	int keeper_fd;			/* our connection to the keeper, or -1 */
 	bool stop;
 };
 
@@ -235,6 +255,13 @@ int sentry_find_policy(struct sentry *s, const char *name, struct redirect_polic
 int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 		       struct redirect_policy *policy, bool owns_policy,
 		       struct redirect_error **err);
+/*
+ * A sandbox from its listener (taken over, always), attached and listed; in
+ * portable mode put in custody, or under custody_key when custody gave it back.
+ */
+int sentry_sandbox_start(struct sentry *s, const char *id, const char *policy_name, pid_t pid,
+			 int listener, const char *custody_key, struct redirect_policy *policy,
+			 bool owns_policy, struct sentry_sandbox **sbp, struct redirect_error **err);
 /* A sandbox not yet on the list, holding one reference; NULL: out of memory. */
 struct sentry_sandbox *sentry_sandbox_alloc(const char *id, const char *policy_name);
 struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
@@ -261,7 +288,9 @@ void sentry_reload(struct sentry *s);
 
 /* custody.c: state files (module mode), so that a restarted daemon adopts its sandboxes */
 void sentry_state_write(struct sentry *s, const struct sentry_sandbox *sb);
-void sentry_state_remove(struct sentry *s, uint32_t id);
+void sentry_state_remove(struct sentry *s, const struct sentry_sandbox *sb);
+int sentry_state_read(const char *path, uint32_t *id, char *policy, size_t psize,
+		      char *container, size_t csize, pid_t *pid);
 /* Adopt every sandbox in custody that a state file names. */
 void sentry_adopt_all(struct sentry *s);
 /* Module mode: drop sandboxes the module no longer has. */
@@ -280,6 +309,30 @@ int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id);
 /* In a worker: decide the call on its view, answer it, log it. */
 void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf);
 void sentry_call_free(struct sentry_call *c);
+
+/* fdcustody.c: portable mode's custody (systemd's fd store or the keeper) */
+int sentry_custody_parse(const char *arg, enum sentry_custody *kind);
+/* Pick and reach the custody (spawning the keeper); before any sandbox. */
+int sentry_custody_open(struct sentry *s, struct redirect_error **err);
+/* Adopt the sandboxes whose listeners custody hands back. */
+void sentry_custody_adopt(struct sentry *s);
+void sentry_custody_key_new(char key[SENTRY_KEY_MAX]);
+/* A copy of sb's listener to custody, under sb->custody_key. */
+void sentry_custody_hold(struct sentry *s, struct sentry_sandbox *sb);
+/* sb ended: custody lets go of its listener. */
+void sentry_custody_release(struct sentry *s, struct sentry_sandbox *sb);
+/* The keeper connection polled: a keeper gone is replaced. */
+void sentry_custody_event(struct sentry *s, short revents);
+void sentry_custody_close(struct sentry *s);
+
+/* keeper.c: the keeper process (usersentry --keeper) and its protocol */
+bool sentry_custody_key_valid(const char *key);
+int sentry_keeper_main(const char *path, unsigned int linger_ms);
+int sentry_keeper_send(int sock, const char *verb, const char *key, int fd);
+int sentry_keeper_recv(int sock, char *line, int *fd);
+
+/* rewake.c: calls read by a dead daemon, notified again */
+void sentry_kick_tree(pid_t root);
 
 /* workers.c: the pool that answers calls whose handlers may block */
 struct sentry_pool_stats {
@@ -465,5 +518,10 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
+/* state with fd as SCM_RIGHTS (the fd store) */
+int sentry_sd_notify_fd(const char *state, int fd);
+bool sentry_sd_notify_present(void);
+/* LISTEN_FDS: their number, *names (malloc'ed) as LISTEN_FDNAMES gives them */
+int sentry_sd_listen_fds(char ***names);
 
 #endif /* USERSENTRY_SENTRY_H */

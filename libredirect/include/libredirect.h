@@ -56,7 +56,21 @@ void redirect_error_free(struct redirect_error *err);
 int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Library version string, e.g. "0.1.0". */
+/*
+ * The library's version.  MAJOR.MINOR names the newest symbol-version node
+ * of the shared object (LIBREDIRECT_0.3): a program built against this header
+ * needs a libredirect.so.0 that defines that node.  MICRO changes without
+ * new symbols.
+ */
+#define REDIRECT_VERSION_MAJOR 0
+#define REDIRECT_VERSION_MINOR 3
+#define REDIRECT_VERSION_MICRO 0
+#define REDIRECT_VERSION_NUMBER(major, minor, micro) \
+	(((major) << 16) | ((minor) << 8) | (micro))
+#define REDIRECT_VERSION_CODE REDIRECT_VERSION_NUMBER(REDIRECT_VERSION_MAJOR, \
+	REDIRECT_VERSION_MINOR, REDIRECT_VERSION_MICRO)
+
+/* The running library's version, "MAJOR.MINOR.MICRO" (may be newer than the header's). */
 const char *redirect_version(void);
 
 /* ---- mode ---------------------------------------------------------------- */
@@ -191,6 +205,24 @@ int redirect_policy_load_buffer(const char *buf, size_t len, const char *origin,
 				struct redirect_policy **policyp,
 				struct redirect_error **err);
 
+/*
+ * The profile part of a policy (everything but the "redirect" section)
+ * takes every key of the seccomp profile formats of Docker (moby), Podman
+ * (containers/common) and the OCI runtime spec, with its meaning.  A key
+ * none of them defines is ignored there, as the engines do, with a
+ * notice; with REDIRECT_POLICY_STRICT it is an error.  The "redirect"
+ * section is always strict.
+ */
+#define REDIRECT_POLICY_STRICT (1u << 0)
+
+/* redirect_policy_load_file() / _buffer() with REDIRECT_POLICY_* flags. */
+int redirect_policy_load_file_flags(const char *path, unsigned int flags,
+				    struct redirect_policy **policyp,
+				    struct redirect_error **err);
+int redirect_policy_load_buffer_flags(const char *buf, size_t len, const char *origin,
+				      unsigned int flags, struct redirect_policy **policyp,
+				      struct redirect_error **err);
+
 void redirect_policy_free(struct redirect_policy *policy);
 
 /* The name agents use to find this policy (metadata). */
@@ -235,17 +267,12 @@ struct redirect_answer {
 };
 
 /*
- * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*,
- * which the UAPI's enum redirect_verdict now owns.  The old spellings stay as
- * macros for existing programs; define REDIRECT_NO_COMPAT_0_1 before including
- * this header to name the UAPI's enum redirect_verdict (rules_eval.h needs it).
- * Note: REDIRECT_VERDICT_ERRNO is the UAPI's tier-1 verdict (1), not
- * REDIRECT_ANSWER_ERRNO.
+ * Version 0.1 called these struct redirect_verdict and REDIRECT_VERDICT_*;
+ * the UAPI's enum redirect_verdict owns that tag now (C gives struct and
+ * enum tags one namespace, so no macro can keep both): 0.1 programs rename
+ * struct redirect_verdict to struct redirect_answer and
+ * REDIRECT_VERDICT_CONTINUE to REDIRECT_ANSWER_CONTINUE.
  */
-#ifndef REDIRECT_NO_COMPAT_0_1
-#define redirect_verdict redirect_answer
-#define REDIRECT_VERDICT_CONTINUE REDIRECT_ANSWER_CONTINUE
-#endif
 
 /* The answer for notified calls that no handler takes. */
 void redirect_policy_default_verdict(const struct redirect_policy *policy,
@@ -837,7 +864,8 @@ int redirect_session_set_rules_array(struct redirect_session *session, uint32_t 
  *        written into it; *nr_replies gets the number performed
  * @requests, @max_requests: filled with forwarded requests; *nr_requests
  *        gets how many
- * @timeout_ms: wait for a request when none is ready: 0 no, -1 forever
+ * @timeout_ms: wait for a request when none is ready: 0 no, -1 forever (other
+ *        negative values: -EINVAL)
  * Returns 0 (also on timeout, with *nr_requests 0) or the call's -errno:
  * -EINTR a signal came first.  In portable mode tier-1 verdicts are
  * answered inside, and a sandbox whose listener hung up is dropped.

@@ -7,7 +7,7 @@ FUZZ_TARGETS := $(patsubst selftests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard selftests
 FUZZ_SANITIZERS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wno-unused-parameter \
 	-I$(CURDIR)/kmod/uapi -I$(CURDIR)/libredirect/include $(LIBREDIRECT_CFLAGS) \
-	-DREDIRECT_VERSION='"$(VERSION)"' $(FUZZ_SANITIZERS)
+	$(FUZZ_SANITIZERS)
 
 # the library is compiled into each target, instrumented
 $(FUZZ_DIR)/%_fuzz: selftests/fuzz/%_fuzz.c $(LIBREDIRECT_SRCS) $(wildcard libredirect/*.h) \

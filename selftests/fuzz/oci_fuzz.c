@@ -6,6 +6,13 @@
 
 #include "libredirect.h"
 
+/* Notices of ignored keys: each a message, none printed. */
+static void check_notice(void *ctx, const char *msg)
+{
+	if (!msg || !*msg)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct redirect_oci_config *c = NULL, *again = NULL;
@@ -16,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int ret;
 
+	redirect_set_notice_fn(check_notice, NULL);
 	ret = redirect_oci_config_read((const char *)data, size, "config.json", &c, &e);
 	if (ret < 0) {
 		if (!e || !e->msg || e->errnum != -ret)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 #include "rules_eval.h"
 
@@ -64,6 +63,30 @@ static void check_rules(const struct redirect_policy *p)
 	redirect_ruleset_free(rs);
 }
 
+/* Notices of ignored keys: each a message, none printed. */
+static void check_notice(void *ctx, const char *msg)
+{
+	if (!msg || !*msg)
+		abort();
+}
+
+/* Strict loading refuses more, never less: what it takes, the default takes. */
+static void check_strict(const uint8_t *data, size_t size)
+{
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	if (redirect_policy_load_buffer_flags((const char *)data, size, "fuzz.json",
+					      REDIRECT_POLICY_STRICT, &p, &e) < 0) {
+		redirect_error_free(e);
+		return;
+	}
+	redirect_policy_free(p);
+	if (redirect_policy_load_buffer((const char *)data, size, "fuzz.json", &p, &e) < 0)
+		abort();
+	redirect_policy_free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct redirect_policy *p = NULL;
@@ -74,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int ret;
 
+	redirect_set_notice_fn(check_notice, NULL);
+	check_strict(data, size);
 	ret = redirect_policy_load_buffer((const char *)data, size, "fuzz.json", &p, &e);
 	if (ret < 0) {
 		/* every failure carries a message and the matching errno */

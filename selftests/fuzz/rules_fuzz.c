@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define REDIRECT_NO_COMPAT_0_1
 #include "libredirect.h"
 #include "rules_eval.h"
 

@@ -18,6 +18,7 @@
 
 #include <linux/capability.h>
 #include <linux/redirect.h>
+#include <linux/seccomp.h>
 
 #include "kselftest_harness.h"
 
@@ -47,6 +48,9 @@ static struct redirect_handshake request(__u64 wanted)
 	return (struct redirect_handshake){
 		.api_version = REDIRECT_API_VERSION,
 		.features = wanted,
+		.notif_size = sizeof(struct seccomp_notif),
+		.resp_size = sizeof(struct seccomp_notif_resp),
+		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};
 }
 
@@ -251,7 +255,6 @@ TEST(handshake_required_first)
 		REDIRECT_IOC_BROKER,
 		_IO(REDIRECT_IOC_MAGIC, _IOC_NR(REDIRECT_IOC_ATTACH)),
 		_IO(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_FIRST),
-		_IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST, __u64),
 	};
 	/* After a handshake that enabled nothing. */
 	struct { unsigned int cmd; int err; } late[] = {
@@ -259,8 +262,6 @@ TEST(handshake_required_first)
 		{ REDIRECT_IOC_SET_RULES, EOPNOTSUPP },
 		{ REDIRECT_IOC_ADOPT, EOPNOTSUPP },
 		{ REDIRECT_IOC_BROKER, EOPNOTSUPP },
-		/* Not assigned yet. */
-		{ _IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST, __u64), EOPNOTSUPP },
 		/* A defined number with another direction. */
 		{ _IO(REDIRECT_IOC_MAGIC, _IOC_NR(REDIRECT_IOC_ATTACH)), ENOTTY },
 	};
@@ -286,6 +287,10 @@ TEST(handshake_unknown_ioctl)
 	unsigned int cmds[] = {
 		_IO(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST + 1),
 		_IOWR(REDIRECT_IOC_MAGIC, 0xff, struct redirect_handshake),
+		/* In the features' range but not assigned: unknown too, before and after. */
+		_IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_RESERVED_LAST, __u64),
+		_IOWR(REDIRECT_IOC_MAGIC, _IOC_NR(REDIRECT_IOC_BROKER) + 1,
+		      struct redirect_broker),
 		/* The handshake's number with another direction. */
 		_IOW(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_HANDSHAKE, struct redirect_handshake),
 		_IOR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_HANDSHAKE, struct redirect_handshake),
@@ -308,6 +313,59 @@ TEST(handshake_unknown_ioctl)
 		if (round == 0)
 			ASSERT_EQ(0, handshake(fd, &hs)) TH_LOG("ENOTTY consumed the handshake");
 	}
+	close(fd);
+}
+
+/*
+ * The broker's records embed seccomp's structures: a caller built against
+ * headers where they differ is refused, and told the module's sizes, which
+ * are the running kernel's (SECCOMP_GET_NOTIF_SIZES).
+ */
+TEST(handshake_seccomp_sizes)
+{
+	struct seccomp_notif_sizes sz = {};
+	struct redirect_handshake hs;
+	int fd, i;
+
+	ASSERT_EQ(0, syscall(__NR_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz));
+	OPEN_DEVICE(fd);
+	for (i = 0; i < 4; i++) {
+		hs = request(REDIRECT_FEATURE_BROKER);
+		if (i == 0)
+			hs.notif_size += 8;	/* a newer struct seccomp_notif */
+		else if (i == 1)
+			hs.resp_size -= 4;
+		else if (i == 2)
+			hs.addfd_size = 1;
+		else
+			hs.notif_size = hs.resp_size = hs.addfd_size = 0;	/* unstated */
+		EXPECT_EQ(-1, handshake(fd, &hs)) TH_LOG("case %d", i);
+		EXPECT_EQ(EPROTONOSUPPORT, errno) TH_LOG("case %d", i);
+		EXPECT_EQ(REDIRECT_API_VERSION, hs.api_version);
+		EXPECT_EQ(0, hs.features);
+		EXPECT_EQ(sz.seccomp_notif, hs.notif_size);
+		EXPECT_EQ(sz.seccomp_notif_resp, hs.resp_size);
+		EXPECT_EQ(sizeof(struct seccomp_notif_addfd), hs.addfd_size);
+	}
+	/* A first-version caller (24 bytes) gets no broker, but the rest. */
+	hs = request(REDIRECT_FEATURE_BROKER);
+	EXPECT_EQ(-1, ioctl(fd, HANDSHAKE_IOC(REDIRECT_HANDSHAKE_SIZE_VER0), &hs));
+	EXPECT_EQ(EPROTONOSUPPORT, errno);
+	hs = request(REDIRECT_FEATURE_ATTACH);
+	hs.notif_size = 1;	/* not sent */
+	EXPECT_EQ(0, ioctl(fd, HANDSHAKE_IOC(REDIRECT_HANDSHAKE_SIZE_VER0), &hs));
+	EXPECT_EQ(REDIRECT_FEATURE_ATTACH, hs.features);
+	EXPECT_EQ(1, hs.notif_size) TH_LOG("wrote beyond the caller's 24 bytes");
+	close(fd);
+
+	OPEN_DEVICE(fd);
+	hs = request(REDIRECT_FEATURE_BROKER);
+	hs.pad2 = 1;
+	EXPECT_EQ(-1, handshake(fd, &hs));
+	EXPECT_EQ(EINVAL, errno);
+	hs = request(REDIRECT_FEATURE_BROKER);
+	EXPECT_EQ(0, handshake(fd, &hs)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(sz.seccomp_notif, hs.notif_size);
 	close(fd);
 }
 

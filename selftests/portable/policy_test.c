@@ -214,6 +214,7 @@ FIXTURE_VARIANT(policy_error) {
 	const char *json;
 	int ret;
 	const char *msg;
+	unsigned int flags;	/* REDIRECT_POLICY_* */
 };
 
 FIXTURE_SETUP(policy_error)
@@ -242,7 +243,7 @@ FIXTURE_VARIANT_ADD(policy_error, not_an_object) {
 };
 FIXTURE_VARIANT_ADD(policy_error, unknown_top_level_key) {
 	.json = "{" ALLOW ",\"defaultActoin\":1}", .ret = -EINVAL,
-	.msg = "p.json: defaultActoin: unknown key",
+	.msg = "p.json: defaultActoin: unknown key", .flags = REDIRECT_POLICY_STRICT,
 };
 FIXTURE_VARIANT_ADD(policy_error, missing_default_action) {
 	.json = "{\"syscalls\": []}", .ret = -EINVAL, .msg = "p.json: missing \"defaultAction\"",
@@ -282,7 +283,7 @@ FIXTURE_VARIANT_ADD(policy_error, rule_errno_with_kill) {
 FIXTURE_VARIANT_ADD(policy_error, rule_unknown_key) {
 	.json = "{" ALLOW ",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_LOG\","
 		"\"nmaes\":[]}]}",
-	.ret = -EINVAL, .msg = "syscalls[0].nmaes: unknown key",
+	.ret = -EINVAL, .msg = "syscalls[0].nmaes: unknown key", .flags = REDIRECT_POLICY_STRICT,
 };
 FIXTURE_VARIANT_ADD(policy_error, names_not_array) {
 	.json = "{" ALLOW ",\"syscalls\":[{\"names\":\"read\",\"action\":\"SCMP_ACT_LOG\"}]}",
@@ -442,7 +443,8 @@ TEST_F(policy_error, names_path_and_problem)
 	struct redirect_error *e = NULL;
 	int ret;
 
-	ret = redirect_policy_load_buffer(variant->json, strlen(variant->json), "p.json", &p, &e);
+	ret = redirect_policy_load_buffer_flags(variant->json, strlen(variant->json), "p.json",
+						variant->flags, &p, &e);
 	ASSERT_EQ(variant->ret, ret);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(-variant->ret, e->errnum);

@@ -139,6 +139,10 @@ TEST(rules_from_array_names_bad_field)
 	TRY(x->flags = 2, "flags: unknown flags");
 	TRY((x->verdict = REDIRECT_VERDICT_ERRNO, x->value = 0), "action: value does not fit");
 	TRY(x->value = -1, "action: value does not fit");
+	TRY((x->verdict = REDIRECT_VERDICT_ERRNO, x->value = 512), "action: value does not fit");
+	TRY((x->verdict = REDIRECT_VERDICT_ERRNO, x->value = 516),
+	    "action: value does not fit the verdict (errno 1..4095 "
+	    "but not the kernel's restart codes 512..516");
 	TRY(x->nr_args = 7, "args: more than 6 comparisons");
 	TRY((x->nr_args = 1, x->args[0].index = 6, x->args[0].op = 1), "args[0].index: out of range");
 	TRY((x->nr_args = 2, x->args[0].op = 1, x->args[1].op = 7), "args[1].op: unknown comparison");
@@ -157,6 +161,36 @@ TEST(rules_from_array_names_bad_field)
 	EXPECT_EQ(0, redirect_ruleset_from_array(r, 1, &rs, &e));
 	EXPECT_STREQ("rule 0", redirect_ruleset_origin(rs, 0));
 	redirect_ruleset_free(rs);
+}
+
+/* The kernel's restart codes would restart the call for ever: refused by name. */
+TEST(rules_refuse_restart_errnos)
+{
+	static const char *const codes[] = { "512", "513", "514", "515", "516" };
+	struct redirect_error *e = NULL;
+	struct redirect_ruleset *rs;
+	char json[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(json, sizeof(json), "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+			 "{\"rules\":[{\"name\":\"getpid\",\"action\":\"errno:%s\"}]}}", codes[i]);
+		rs = compile_json(json, &e);
+		EXPECT_EQ(NULL, rs) TH_LOG("errno:%s was accepted", codes[i]);
+		redirect_ruleset_free(rs);
+		ASSERT_NE(NULL, e);
+		EXPECT_NE(NULL, strstr(e->msg, "restart codes (512..516)")) TH_LOG("%s", e->msg);
+		EXPECT_NE(NULL, strstr(e->msg, "redirect.rules[0].action")) TH_LOG("%s", e->msg);
+		redirect_error_free(e);
+		e = NULL;
+	}
+	/* Its neighbours are ordinary numbers. */
+	rs = compile_json("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"rules\":["
+			  "{\"name\":\"getpid\",\"action\":\"errno:511\"},"
+			  "{\"name\":\"getppid\",\"action\":\"errno:517\"}]}}", &e);
+	EXPECT_NE(NULL, rs) TH_LOG("%s", e ? e->msg : "?");
+	redirect_ruleset_free(rs);
+	redirect_error_free(e);
 }
 
 TEST(rules_error_describe_uses_origin)

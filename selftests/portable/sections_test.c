@@ -579,4 +579,61 @@ TEST_F(layers, bad_include_values)
 	redirect_error_free(e);
 }
 
+/* A policy file with n tier-1 rules (umask, errno:EPERM), extending base when given. */
+static void put_rules(const char *dir, const char *name, const char *base, int n)
+{
+	size_t size = 256 + (size_t)n * 64, len;
+	char *text = malloc(size);
+	int i;
+
+	if (!text)
+		abort();
+	len = (size_t)snprintf(text, size, "{%s%s%s\"redirect\":{\"rules\":[",
+			       base ? "\"extends\":\"" : ALLOW ",", base ? base : "",
+			       base ? "\"," : "");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"%s{\"name\":\"umask\",\"action\":\"errno:EPERM\"}",
+					i ? "," : "");
+	snprintf(text + len, size - len, "]}}");
+	put_file(dir, name, text);
+	free(text);
+}
+
+/*
+ * More tier-1 rules across layers than the module takes: a clean error, no
+ * rule owned twice (this crashed with a double free; the -asan build of
+ * this test would report it even where it did not crash).
+ */
+TEST_F(layers, tier1_limit_across_layers)
+{
+	struct redirect_policy *p = NULL;
+	struct redirect_ruleset *rs = NULL;
+	struct redirect_error *e = NULL;
+
+	put_rules(self->dir, "base.json", NULL, 600);
+	put_rules(self->dir, "top.json", "base.json", 600);
+	ASSERT_EQ(-EINVAL, load_in(self->dir, "top.json", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "top.json: more than 1024 tier-1 rules with the layers "
+			       "merged")) TH_LOG("%s", e->msg);
+	EXPECT_EQ(NULL, p);
+	redirect_error_free(e);
+	/* the same through include[], where the base is merged into the including file */
+	put_file(self->dir, "inc.json", "{" ALLOW ",\"include\":[\"base.json\",\"base.json\"]}");
+	ASSERT_EQ(-EINVAL, load_in(self->dir, "inc.json", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "inc.json: include[1]: more than 1024 tier-1 rules"))
+		TH_LOG("%s", e->msg);
+	redirect_error_free(e);
+	/* exactly at the limit: fine, every rule there once */
+	put_rules(self->dir, "top.json", "base.json", REDIRECT_RULES_MAX - 600);
+	ASSERT_EQ(0, load_in(self->dir, "top.json", &p, &e)) TH_LOG("%s", e->msg);
+	ASSERT_EQ(0, redirect_ruleset_compile(p, &rs, &e)) TH_LOG("%s", e->msg);
+	EXPECT_EQ(REDIRECT_RULES_MAX, redirect_ruleset_count(rs));
+	EXPECT_NE(NULL, strstr(redirect_ruleset_origin(rs, 0), "top.json: redirect.rules[0]"));
+	EXPECT_NE(NULL, strstr(redirect_ruleset_origin(rs, REDIRECT_RULES_MAX - 1),
+			       "base.json: redirect.rules[599]"));
+	redirect_ruleset_free(rs);
+	redirect_policy_free(p);
+}
+
 TEST_HARNESS_MAIN

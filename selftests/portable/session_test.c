@@ -166,6 +166,8 @@ TEST_F(portable, adopt_rules_and_broker_errors)
 	redirect_error_free(e);
 	EXPECT_EQ(0, redirect_session_set_rules(self->s, id, NULL, NULL));
 	EXPECT_EQ(-EINVAL, redirect_session_broker(self->s, NULL, NULL, req, 257, &nreq, 0, NULL));
+	/* Only -1 waits for ever: other negative timeouts are mistakes. */
+	EXPECT_EQ(-EINVAL, redirect_session_broker(self->s, NULL, NULL, req, 2, &nreq, -2, NULL));
 	/* a reply for an unknown sandbox fails alone */
 	EXPECT_EQ(0, redirect_session_broker(self->s, &rep, &n, NULL, 0, &nreq, 0, NULL));
 	EXPECT_EQ(1, n);

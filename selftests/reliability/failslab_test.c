@@ -201,7 +201,7 @@ static struct redirect_rule *rules_make(int count, long value)
 
 	r[0] = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, value);
 	for (i = 1; i < count; i++) {
-		r[i] = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 1 + i % 4000);
+		r[i] = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 1 + i % 500);
 		rule_arg(&r[i], 1, REDIRECT_CMP_EQ, ~0ULL, 0xdead0000 + i);
 	}
 	return r;
@@ -521,7 +521,7 @@ FAILSLAB_TEST(netlink_requests_enomem, 900)
 	EXPECT_SETTLED();
 }
 
-/* ---- the fast path: GFP_ATOMIC in the trapped task ------------------------------------- */
+/* ---- the fast path: GFP_NOWAIT in the trapped task ------------------------------------- */
 
 /* Target side: arm fail-nth = @n for this thread, make one call, report both. */
 static void fastpath_caller(struct target *t)
@@ -555,7 +555,7 @@ static __u64 fallback_count(__u32 id)
 }
 
 /*
- * The fast path's verdict record is allocated GFP_ATOMIC in the trapped
+ * The fast path's verdict record is allocated GFP_NOWAIT in the trapped
  * task's own context. When that fails the call must not be lost or
  * mis-answered: it is forwarded (REDIRECT_STAT_FALLBACK) and the Sentry
  * answers it; the next call is fast-pathed again.
@@ -609,7 +609,7 @@ FAILSLAB_TEST(fastpath_alloc_failure_forwards, 300)
 
 /*
  * An audited rule with an "events" listener: the event record is the first
- * GFP_ATOMIC allocation. Losing it costs the event only: the verdict
+ * GFP_NOWAIT allocation. Losing it costs the event only: the verdict
  * stands, and the next event counts the loss in DROPPED.
  */
 struct ev_seen {

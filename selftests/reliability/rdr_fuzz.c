@@ -903,6 +903,9 @@ static void op_open(struct rng *r)
 		struct redirect_handshake hs = {
 			.api_version = REDIRECT_API_VERSION,
 			.features = rng_below(r, 4) ? 0x1f : rng_below(r, 32),
+			.notif_size = sizeof(struct seccomp_notif),
+			.resp_size = sizeof(struct seccomp_notif_resp),
+			.addfd_size = sizeof(struct seccomp_notif_addfd),
 		};
 
 		if (!ioctl(fd, REDIRECT_IOC_HANDSHAKE, &hs)) {
@@ -944,6 +947,11 @@ static void op_handshake(struct rng *r)
 		.api_version = rng_below(r, 8) ? REDIRECT_API_VERSION : (__u32)rng_interesting(r),
 		.features = rng_below(r, 4) ? (rng_below(r, 2) ? 0x1f : rng_below(r, 32)) :
 			    rng_interesting(r),
+		/* mostly right; sometimes a caller built against other headers */
+		.notif_size = rng_below(r, 8) ? sizeof(struct seccomp_notif) :
+			      (__u16)rng_interesting(r),
+		.resp_size = sizeof(struct seccomp_notif_resp),
+		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};
 	unsigned int cmd = gen_cmd(r, REDIRECT_IOC_HANDSHAKE);
 	int sess, fd = pick_session(r, &sess), ret;

@@ -824,6 +824,11 @@ TEST_F(netlink, set_rules_replaces)
 	EXPECT_NE(0, nl.errmsg[0]) TH_LOG("no extack message");
 	TH_LOG("extack: \"%s\" at offset %u (bad RULE at %u)", nl.errmsg, nl.erroff, off);
 	EXPECT_EQ(off, nl.erroff) TH_LOG("offending attribute");
+	/* A restart code (ERESTARTSYS) would restart the call for ever. */
+	r[1] = rule_make(__NR_getpid, REDIRECT_VERDICT_ERRNO, 512);
+	EXPECT_EQ(-EINVAL, nl_set_rules(&nl, id, r, 3, 1, &off));
+	EXPECT_NE(NULL, strstr(nl.errmsg, "512..516")) TH_LOG("extack: \"%s\"", nl.errmsg);
+	EXPECT_EQ(off, nl.erroff) TH_LOG("offending attribute");
 	ASSERT_EQ(0, get_rules(&nl, id, rq));
 	EXPECT_EQ(2, rq->msgs);
 	EXPECT_EQ(gen, rq->generation[0]);
@@ -848,7 +853,7 @@ TEST_F(netlink, set_rules_replaces)
 	many = calloc(REDIRECT_RULES_MAX + 1, sizeof(*many));
 	ASSERT_NE(NULL, many);
 	for (i = 0; i <= REDIRECT_RULES_MAX; i++)
-		many[i] = rule_make(200 + i % 100, REDIRECT_VERDICT_ERRNO, 1 + i);
+		many[i] = rule_make(200 + i % 100, REDIRECT_VERDICT_ERRNO, 1 + i % 500);
 	ret = nl_set_rules(&nl, id, many, REDIRECT_RULES_MAX, -1, NULL);
 	EXPECT_EQ(0, ret) TH_LOG("%d rules: %s (%s)", REDIRECT_RULES_MAX, strerror(-ret),
 				 nl.errmsg);
@@ -960,6 +965,78 @@ TEST_F(netlink, unprivileged_eperm)
 	EXPECT_EQ(0, rq->msgs);
 	ASSERT_EQ(0, target_go(&t));
 	EXPECT_TARGET_OK(&t, 5000);
+	free(rq);
+}
+
+/*
+ * CAP_NET_ADMIN alone (a host-network container, a network daemon) reads, as
+ * documented, but changes nothing: that takes CAP_SYS_ADMIN, as the device.
+ */
+TEST_F(netlink, net_admin_only_reads)
+{
+	int nrs[] = NRS_DEFAULT;
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 7);
+	struct rules_query *rq = calloc(1, sizeof(*rq));
+	struct target t;
+	__u32 id = 0;
+	struct nl nl;
+	int fd, st;
+	pid_t pid;
+
+	ASSERT_NE(NULL, rq);
+	OPEN_NL(&nl);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 3, 0);
+	if (pid == 0)
+		_exit(0);
+	START_TARGET(pid);
+	ATTACH(fd, &t, id, "netadmin");
+	ASSERT_EQ(0, nl_set_rules(&nl, id, &r, 1, -1, NULL)) TH_LOG("%s", nl.errmsg);
+
+	pid = fork();
+	if (pid == 0) {
+		struct redirect_rule other = rule_make(__NR_getpid, REDIRECT_VERDICT_VALUE, 8);
+		struct sandbox_query q;
+		struct stats_query sq;
+		struct nl cnl;
+		int ret;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (drop_caps(1ULL << CAP_NET_ADMIN, 0))
+			_exit(2);
+		ret = nl_open(&cnl);
+		EXPECT_EQ(0, ret) TH_LOG("resolving: %s", strerror(-ret));
+		if (ret)
+			TARGET_EXIT();
+		EXPECT_EQ(0, get_sandbox(&cnl, id, true, &q));
+		EXPECT_EQ(1, q.matches);
+		EXPECT_EQ(0, get_sandbox(&cnl, id, false, &q));
+		EXPECT_EQ(1, q.matches);
+		EXPECT_EQ(0, get_stats(&cnl, id, &sq));
+		EXPECT_EQ(0, get_rules(&cnl, id, rq));
+		EXPECT_EQ(1, rq->msgs);
+		EXPECT_EQ(-EPERM, nl_set_rules(&cnl, id, &other, 1, -1, NULL));
+		EXPECT_NE(NULL, strstr(cnl.errmsg, "CAP_SYS_ADMIN")) TH_LOG("ack: \"%s\"",
+									  cnl.errmsg);
+		EXPECT_EQ(-EPERM, nl_set_rules(&cnl, id, NULL, 0, -1, NULL)) TH_LOG("clear");
+		if (cnl.events)
+			EXPECT_EQ(0, setsockopt(cnl.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+						&cnl.events, sizeof(cnl.events)))
+				TH_LOG("joining events: %s", strerror(errno));
+		nl_close(&cnl);
+		TARGET_EXIT();
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("%s", status_str(st));
+
+	/* The rule set is still the one root loaded. */
+	ASSERT_EQ(0, get_rules(&nl, id, rq));
+	ASSERT_EQ(1, rq->msgs);
+	EXPECT_EQ(0, memcmp(&rq->rule[0], &r, sizeof(r)));
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 5000);
+	nl_close(&nl);
 	free(rq);
 }
 

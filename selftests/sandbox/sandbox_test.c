@@ -10,6 +10,9 @@
  * redirect.ko, needed by sandbox_unload_refused to load the module again).
  */
 #include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -470,6 +473,12 @@ static struct bad_rule_case make_bad_rule(int c, struct redirect_rule *r)
 	case 22:
 		r->pad = 1;
 		return (struct bad_rule_case){ "pad", REDIRECT_RULE_FIELD_PAD, 0 };
+	case 23:	/* ERESTARTSYS: the call would restart for ever */
+		*r = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 512);
+		return (struct bad_rule_case){ "errno 512", REDIRECT_RULE_FIELD_VALUE, 0 };
+	case 24:	/* ERESTART_RESTARTBLOCK */
+		*r = rule_make(__NR_getppid, REDIRECT_VERDICT_ERRNO, 516);
+		return (struct bad_rule_case){ "errno 516", REDIRECT_RULE_FIELD_VALUE, 0 };
 	}
 	return (struct bad_rule_case){ NULL, 0, 0 };
 }
@@ -531,7 +540,7 @@ TEST_F(sandbox, set_rules_validation)
 	many = calloc(REDIRECT_RULES_MAX + 1, sizeof(*many));
 	ASSERT_NE(NULL, many);
 	for (c = 0; c <= REDIRECT_RULES_MAX; c++)
-		many[c] = rule_make(c % 300, REDIRECT_VERDICT_ERRNO, 1 + c % 4095);
+		many[c] = rule_make(c % 300, REDIRECT_VERDICT_ERRNO, 1 + c % 500);
 	EXPECT_EQ(-E2BIG, rdr_set_rules(fd, id, many, REDIRECT_RULES_MAX + 1, NULL));
 	EXPECT_EQ(-E2BIG, rdr_set_rules(fd, id, many, ~0U, NULL));
 	EXPECT_EQ(0, rdr_set_rules(fd, id, many, REDIRECT_RULES_MAX, NULL));
@@ -691,6 +700,197 @@ TEST_F(sandbox, fastpath_value)
 	ASSERT_EQ(0, rdr_set_rules(fd, id, r, 2, NULL));
 	ASSERT_EQ(0, target_go(&t));
 	EXPECT_TARGET_OK(&t, 10000);
+}
+
+/* Wait until @pid is traced (TracerPid in /proc): true, or false after @timeout_ms. */
+static bool wait_traced(pid_t pid, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	char path[64], line[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	do {
+		FILE *f = fopen(path, "r");
+		bool traced = false;
+
+		if (!f)
+			return false;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "TracerPid:", 10))
+				traced = atoi(line + 10) != 0;
+		fclose(f);
+		if (traced)
+			return true;
+		sleep_ms(20);
+	} while (now_ms() < end);
+	return false;
+}
+
+/*
+ * What observers see of a fast-pathed call (documented in the UAPI header):
+ * the call leaves seccomp as interrupted and task_work writes the verdict
+ * on the way to user space. The kernel runs pending task_work before a
+ * ptrace stop, so strace sees the verdict.
+ */
+TEST_F(sandbox, fastpath_seen_by_strace)
+{
+	static const char strace[] = "/usr/bin/strace";
+	int nrs[] = { __NR_getppid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
+	char out[] = "/tmp/rdr-strace.XXXXXX", pidstr[16], buf[4096];
+	struct target t;
+	__u32 id = 0;
+	pid_t pid, tracer;
+	int fd, ofd, st;
+	ssize_t n;
+
+	if (access(strace, X_OK))
+		SKIP(return, "%s not installed", strace);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(4242, syscall(SYS_getppid));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ofd = mkstemp(out);
+	ASSERT_LE(0, ofd);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	tracer = fork();
+	if (tracer == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execl(strace, "strace", "-qq", "-e", "trace=getppid", "-e", "signal=none",
+		      "-o", out, "-p", pidstr, (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_LT(0, tracer);
+	ASSERT_TRUE(wait_traced(pid, 20000)) TH_LOG("strace did not attach");
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 20000);
+	ASSERT_EQ(tracer, waitpid(tracer, &st, 0));
+	n = read(ofd, buf, sizeof(buf) - 1);
+	close(ofd);
+	unlink(out);
+	ASSERT_LT(0, n) TH_LOG("strace wrote nothing");
+	buf[n] = 0;
+	TH_LOG("strace: %s", buf);
+	/* strace pads the line: "getppid()                = 4242" */
+	EXPECT_NE(NULL, strstr(buf, "getppid()"));
+	EXPECT_NE(NULL, strstr(buf, "= 4242"));
+	EXPECT_EQ(NULL, strstr(buf, "ERESTARTSYS"));
+}
+
+/* A tracer sees the verdict at the syscall-exit stop, and its change of it stands. */
+TEST_F(sandbox, fastpath_overrides_tracer_return)
+{
+	int nrs[] = { __NR_getppid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
+	struct user_regs_struct regs;
+	struct target t;
+	__u32 id = 0;
+	int fd, st, stops = 0;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(77, syscall(SYS_getppid));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &st, __WALL));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, 0, 0));
+	for (;;) {
+		ASSERT_EQ(pid, waitpid(pid, &st, __WALL));
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			break;
+		if (WIFSTOPPED(st) && WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			ASSERT_EQ(0, ptrace(PTRACE_GETREGS, pid, 0, &regs));
+			/* Exit stops of getppid: what the tracer sees, and its change. */
+			if (regs.orig_rax == __NR_getppid && (long)regs.rax != -ENOSYS) {
+				EXPECT_EQ(4242, (long)regs.rax);
+				regs.rax = 77;
+				ASSERT_EQ(0, ptrace(PTRACE_SETREGS, pid, 0, &regs));
+				stops++;
+			}
+			ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, 0, 0));
+		} else {
+			ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, 0,
+					    WIFSTOPPED(st) && WSTOPSIG(st) != SIGTRAP &&
+					    WSTOPSIG(st) != SIGSTOP ? WSTOPSIG(st) : 0));
+		}
+	}
+	EXPECT_EQ(1, stops);
+	/* The target checked it got the tracer's 77. */
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("%s", status_str(st));
+	child_forget(pid);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/* Syscall-exit tracepoints see the call before the verdict: -ERESTARTSYS. */
+TEST_F(sandbox, fastpath_exit_tracepoint_sees_erestartsys)
+{
+	static const char inst[] = "/sys/kernel/tracing/instances/rdr-sandbox-test";
+	int nrs[] = { __NR_getppid };
+	struct redirect_rule r = rule_make(__NR_getppid, REDIRECT_VERDICT_VALUE, 4242);
+	char path[256], filter[64], buf[8192], want[64];
+	struct target t;
+	__u32 id = 0;
+	int fd, tfd;
+	ssize_t n;
+	pid_t pid;
+
+	if (access("/sys/kernel/tracing/instances", F_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (access("/sys/kernel/tracing/events/raw_syscalls/sys_exit", F_OK))
+		SKIP(return, "no tracefs or raw_syscalls tracepoints");
+	rmdir(inst);
+	ASSERT_EQ(0, mkdir(inst, 0700)) TH_LOG("%s: %s", inst, strerror(errno));
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(4242, syscall(SYS_getppid));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
+	snprintf(path, sizeof(path), "%s/events/raw_syscalls/sys_exit/filter", inst);
+	snprintf(filter, sizeof(filter), "id == %d && common_pid == %d", __NR_getppid, pid);
+	EXPECT_EQ(0, write_file(path, filter));
+	snprintf(path, sizeof(path), "%s/events/raw_syscalls/sys_exit/enable", inst);
+	EXPECT_EQ(0, write_file(path, "1"));
+	ASSERT_EQ(0, target_go(&t));
+	EXPECT_TARGET_OK(&t, 10000);
+	EXPECT_EQ(0, write_file(path, "0"));
+	snprintf(path, sizeof(path), "%s/trace", inst);
+	tfd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, tfd);
+	n = read(tfd, buf, sizeof(buf) - 1);
+	close(tfd);
+	rmdir(inst);
+	ASSERT_LT(0, n);
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "NR %d = -512", __NR_getppid);
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("trace: %s", buf);
 }
 
 static void *call_getppid_thread(void *arg)
@@ -1229,6 +1429,150 @@ TEST_F(sandbox, broker_id_valid)
 	/* Reaped: the sandbox ends and becomes unknown. */
 	sleep_ms(300);
 	EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep)) TH_LOG("ended sandbox");
+}
+
+/* The half of a reply its kind does not use must be zero; only -1 waits for ever. */
+TEST_F(sandbox, broker_reply_unused_half_and_timeout)
+{
+	int nrs[] = { __NR_getpid };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct target t;
+	__u32 id = 0, done = 0, n = 0;
+	int fd, timeouts[] = { -2, -1000, INT32_MIN }, i;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(1), syscall(SYS_getpid, 1));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-EINVAL, rdr_broker(fd, NULL, 0, &req, 1, timeouts[i], NULL, &n))
+			TH_LOG("timeout_ms %d", timeouts[i]);
+	}
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+
+	/* SEND with something in addfd: refused, the call still waits. */
+	rep = reply_send(&req, FWD_VAL(1), 0, 0);
+	rep.addfd.srcfd = 1;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	/* ID_VALID with a value, ADDFD with a resp: refused too. */
+	rep = reply_send(&req, 5, 0, 0);
+	rep.kind = REDIRECT_REPLY_ID_VALID;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	memset(&rep, 0, sizeof(rep));
+	rep.sandbox_id = id;
+	rep.kind = REDIRECT_REPLY_ADDFD;
+	rep.addfd.id = req.notif.id;
+	rep.addfd.srcfd = 0;
+	rep.resp.id = req.notif.id;
+	EXPECT_EQ(-EINVAL, rdr_reply_one(fd, &rep));
+	EXPECT_FALSE(target_exited(&t, 200)) TH_LOG("a refused reply answered the call");
+
+	/* -1: for ever; with a request ready it returns at once. */
+	rep = reply_send(&req, FWD_VAL(1), 0, 0);
+	EXPECT_EQ(0, rdr_broker(fd, &rep, 1, NULL, 0, -1, &done, NULL));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(0, rep.result);
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
+struct flipper {
+	__u64 *id;
+	__u64 a, b;
+	atomic_bool stop;
+};
+
+static void *flip_id(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!atomic_load(&f->stop)) {
+		__atomic_store_n(f->id, f->a, __ATOMIC_RELAXED);
+		__atomic_store_n(f->id, f->b, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *call_getpid_7(void *arg)
+{
+	long *got = arg;
+
+	*got = syscall(SYS_getpid, 7);
+	return NULL;
+}
+
+/*
+ * One copy, one decision: while another thread of the Sentry rewrites a
+ * reply's id, the call the module forgets is the call seccomp answered. So
+ * of two clean replies afterwards exactly one finds its call still there.
+ */
+TEST_F(sandbox, broker_reply_read_once)
+{
+	int nrs[] = { __NR_getpid };
+	int rounds = (int)env_long("REDIRECT_FLIP_ROUNDS", 60), round;
+	struct redirect_request req[2];
+	struct redirect_reply rep, clean;
+	struct flipper f;
+	struct target t;
+	pthread_t th;
+	__u32 id = 0, got = 0;
+	int fd, i, zeros;
+	long res;
+	pid_t pid;
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		for (round = 0; round < rounds; round++) {
+			pthread_t c;
+			long a = 0, b = 0;
+
+			pthread_create(&c, NULL, call_getpid_7, &a);
+			b = syscall(SYS_getpid, 7);
+			pthread_join(c, NULL);
+			EXPECT_EQ(FWD_VAL(7), a);
+			EXPECT_EQ(FWD_VAL(7), b);
+			if (!_metadata->passed)
+				break;
+		}
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, target_go(&t));
+	for (round = 0; round < rounds; round++) {
+		for (got = 0; got < 2;) {
+			ASSERT_EQ(1, rdr_fetch_one(fd, &req[got], 10000)) TH_LOG("round %d", round);
+			got++;
+		}
+		rep = reply_send(&req[0], FWD_VAL(7), 0, 0);
+		f = (struct flipper){ .id = &rep.resp.id, .a = req[0].notif.id,
+				      .b = req[1].notif.id };
+		ASSERT_EQ(0, pthread_create(&th, NULL, flip_id, &f));
+		sleep_ms(1);
+		res = rdr_reply_one(fd, &rep);
+		atomic_store(&f.stop, true);
+		pthread_join(th, NULL);
+		EXPECT_EQ(0, res) TH_LOG("round %d: flipped reply: %s", round, strerror(-res));
+		zeros = 0;
+		for (i = 0; i < 2; i++) {
+			clean = reply_send(&req[i], FWD_VAL(7), 0, 0);
+			res = rdr_reply_one(fd, &clean);
+			EXPECT_TRUE(res == 0 || res == -ENOENT) TH_LOG("%s", strerror(-res));
+			zeros += res == 0;
+		}
+		EXPECT_EQ(1, zeros) TH_LOG("round %d: the module forgot a call seccomp did not "
+					   "answer (or the other way round)", round);
+		if (zeros != 1)
+			break;
+	}
+	EXPECT_TARGET_OK(&t, 10000);
 }
 
 #define BATCH_THREADS 8

@@ -95,6 +95,9 @@ static inline int rdr_session(__u64 features, __u64 *supported)
 	struct redirect_handshake hs = {
 		.api_version = REDIRECT_API_VERSION,
 		.features = features,
+		.notif_size = sizeof(struct seccomp_notif),
+		.resp_size = sizeof(struct seccomp_notif_resp),
+		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};
 	int fd = open(REDIRECT_DEVICE, O_RDWR | O_CLOEXEC);
 

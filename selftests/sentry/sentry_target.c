@@ -71,9 +71,10 @@ static int threads(int n, double secs, const char *release)
 }
 
 /*
- * mixed N ITERATIONS PATH CONTENT RELEASE: N threads each open and read PATH
- * (a call for a worker) and call uname (answered inline), ITERATIONS times;
- * every read must give CONTENT and every uname RELEASE.
+ * mixed N ITERATIONS PATH CONTENT RELEASE [STOPFILE]: N threads each open
+ * and read PATH (a call for a worker) and call uname (answered inline),
+ * ITERATIONS times (0: until STOPFILE exists); every read must give CONTENT
+ * and every uname RELEASE.
  */
 static const char *mixed_path, *mixed_content;
 static int mixed_iter;
@@ -85,10 +86,15 @@ static void *mixed_worker(void *arg)
 	char buf[256];
 	int i;
 
-	for (i = 0; i < mixed_iter; i++) {
-		int fd = open(mixed_path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		int e = errno;
+	for (i = 0; !mixed_iter || i < mixed_iter; i++) {
+		ssize_t n;
+		int fd, e;
+
+		if (!mixed_iter && !(i & 15) && stop_file && access(stop_file, F_OK) == 0)
+			break;
+		fd = open(mixed_path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		e = errno;
 
 		if (fd >= 0)
 			close(fd);
@@ -271,8 +277,12 @@ int main(int argc, char **argv)
 		stop_file = argc == 6 ? argv[5] : NULL;
 		return threads(atoi(argv[2]), atof(argv[3]), argv[4]);
 	}
-	if (argc == 7 && !strcmp(argv[1], "mixed"))
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "mixed")) {
+		stop_file = argc == 8 ? argv[7] : NULL;
+		if (!atoi(argv[3]) && !stop_file)
+			return 2;
 		return mixed(atoi(argv[2]), argv + 3);
+	}
 	if (argc == 3 && !strcmp(argv[1], "tier1")) {
 		/* getpriority N times; each must fail with the rule's errno */
 		int i, n = atoi(argv[2]), e = 0;
@@ -332,6 +342,24 @@ int main(int argc, char **argv)
 		printf("umount=%s\n", err_name(umount2(argv[2], 0) < 0 ? errno : 0));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "keeper-hello")) {
+		/* connect to a keeper's socket: what it says first, or "nothing" */
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct timeval tv = { .tv_sec = 5 };
+		char line[64] = "";
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		ssize_t n;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[2]);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("connect=%s\n", err_name(errno));
+			return 1;
+		}
+		n = recv(fd, line, sizeof(line) - 1, 0);
+		printf("said=%s\n", n > 0 ? line : "nothing");
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "spin")) {
 		struct utsname u;
 
@@ -339,9 +367,9 @@ int main(int argc, char **argv)
 			syscall(SYS_uname, &u);
 	}
 	fprintf(stderr, "usage: sentry_target threads N SECONDS RELEASE [STOPFILE] | "
-		"mixed N ITERATIONS PATH CONTENT RELEASE | tier1 N | "
+		"mixed N ITERATIONS PATH CONTENT RELEASE [STOPFILE] | tier1 N | "
 		"watch ERRNO SECONDS | spin | connect HOST PORT | sendto HOST PORT MSG [MSG2] | "
 		"connect-unix PATH | swap HOST PORT_OK PORT_DENIED SECONDS | sysinfo SECONDS | "
-		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET\n");
+		"mount FSTYPE|bind:SRC TARGET DATA | umount TARGET | keeper-hello SOCKET\n");
 	return 2;
 }

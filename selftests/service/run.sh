@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # usersentry as a service: readiness protocol, and the unit and modules-load
 # entry as `make install` lays them out, checked by systemd-analyze (the unit's
-# ExecStart pointed at the staged binary, since nothing is installed for real).
+# ExecStart pointed at the staged binary, since nothing is installed for real);
+# the fd store keeping portable mode's sandboxes across a crash, with systemd
+# as init in a VM (selftests/service/fdstore-in-vm.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 rc=0
@@ -24,4 +26,18 @@ else
 	rc=1
 fi
 rm -f "$root.log"
+
+# Custody in portable mode under systemd as init, in a VM (minutes under TCG).
+if [ -n "${SERVICE_NO_VM:-}" ]; then
+	echo "ok 2 fdstore_in_vm # SKIP SERVICE_NO_VM set"
+elif ! command -v qemu-system-x86_64 >/dev/null || [ ! -x /lib/systemd/systemd ]; then
+	echo "ok 2 fdstore_in_vm # SKIP no qemu-system-x86_64 or /lib/systemd/systemd"
+elif ! make -s sentry-selftests >"$root.log" 2>&1; then
+	echo "not ok 2 fdstore_in_vm: build failed"
+	sed 's/^/# /' "$root.log" | tail -5
+	rc=1
+else
+	echo "# fdstore-in-vm.sh in a guest booted with systemd as init:"
+	tools/vm-run --systemd --timeout 1200 -- selftests/service/fdstore-in-vm.sh || rc=1
+fi
 exit $rc

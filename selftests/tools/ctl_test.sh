@@ -170,6 +170,15 @@ run policy check "$work/missing.json"
 check "policy_check_missing_file_fails" eval '[ $rc = 1 ] && has "missing.json"'
 run policy check "$top/usersentry/policies/default.json"
 check "policy_check_shipped_default_policy" [ $rc = 0 ]
+# a key no profile format defines: a notice, or an error with --strict
+printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],%s' \
+	'"action":"SCMP_ACT_ERRNO","errno":"EACCES","why":1}]}' >"$work/extra-key.json"
+run policy check "$work/extra-key.json"
+check "policy_check_unknown_profile_key_notice" eval '[ $rc = 0 ] &&
+	has "notice: .*extra-key.json: syscalls\[0\].why: unknown key, ignored"'
+run policy check --strict "$work/extra-key.json"
+check "policy_check_strict_refuses_unknown_key" eval '[ $rc = 1 ] &&
+	has "extra-key.json: syscalls\[0\].why: unknown key" && ! has "notice"'
 
 # ---- the daemon through its socket: absent, stale, a stranger, running
 run status --socket "$sock"

@@ -37,9 +37,21 @@
  * in:  api_version  REDIRECT_API_VERSION of the caller's header
  *      pad          zero
  *      features     REDIRECT_FEATURE_* bits wanted for this session
+ *      notif_size, resp_size, addfd_size
+ *                   sizeof(struct seccomp_notif), sizeof(struct
+ *                   seccomp_notif_resp) and sizeof(struct seccomp_notif_addfd)
+ *                   as the caller was compiled (since
+ *                   REDIRECT_HANDSHAKE_SIZE_VER1). struct redirect_request and
+ *                   struct redirect_reply embed these structures, so a
+ *                   caller wanting BROKER must state them and they must be
+ *                   the module's (which are what seccomp(2)'s
+ *                   SECCOMP_GET_NOTIF_SIZES reports on the running kernel);
+ *                   without BROKER they may be zero
+ *      pad2         zero
  * out: api_version  REDIRECT_API_VERSION of the module
  *      features     the bits enabled: on success exactly the bits wanted
  *      supported    every REDIRECT_FEATURE_* bit the module implements
+ *      notif_size, resp_size, addfd_size  the module's
  *
  * Errors, checked in this order; the first that applies is returned:
  *
@@ -51,13 +63,16 @@
  *   EBUSY            the session has already handshaken
  *   EFAULT           the structure could not be read or written back
  *   E2BIG            non-zero bytes beyond the structure the module knows
- *   EINVAL           pad is not zero
+ *   EINVAL           pad or pad2 is not zero
  *   EPROTONOSUPPORT  api_version differs from the module's
+ *   EPROTONOSUPPORT  BROKER is wanted and a stated seccomp structure size
+ *                    differs from the module's (or is missing: zero)
  *   EOPNOTSUPP       features holds a bit outside supported
  *
  * On EPROTONOSUPPORT and EOPNOTSUPP the module still writes the structure
- * back, with api_version and supported filled in and features zero (nothing
- * was enabled), so that the caller can learn what to ask for and retry. On
+ * back, with api_version, supported and the sizes filled in and features
+ * zero (nothing was enabled), so that the caller can learn what to ask for
+ * and retry, or tell that it was built against other headers. On
  * every other error it writes nothing. Only a handshake whose answer was
  * written back completely succeeds; after any error the session is still new.
  *
@@ -69,12 +84,12 @@
  * below; the rest of the range is kept for features to come). Every call
  * first passes these checks, in this order:
  *
- *   ENOTTY           wrong magic, or a number outside that range
- *   EPROTO           the session has not handshaken (for any number in the
- *                    range, whatever the direction and size)
+ *   ENOTTY           wrong magic, or a number no ioctl has (outside that
+ *                    range, or inside it and not assigned yet)
+ *   EPROTO           the session has not handshaken (for any defined
+ *                    number, whatever the direction and size)
  *   ENOTTY           a defined ioctl's number with another direction
- *   EOPNOTSUPP       the number is not assigned yet, or its feature was not
- *                    enabled by this session's handshake
+ *   EOPNOTSUPP       its feature was not enabled by this session's handshake
  *
  * and then meets the errors listed with the ioctl itself. The size of those
  * ioctls is extensible in the same way as the handshake's.
@@ -114,9 +129,15 @@ struct redirect_handshake {
 	__u32 pad;		/* in: zero */
 	__u64 features;		/* in: wanted; out: enabled */
 	__u64 supported;	/* out: implemented by the module */
+	/* VER1: the seccomp structures the records embed, as compiled */
+	__u16 notif_size;	/* in: caller's sizeof(struct seccomp_notif); out: module's */
+	__u16 resp_size;	/* ... struct seccomp_notif_resp */
+	__u16 addfd_size;	/* ... struct seccomp_notif_addfd */
+	__u16 pad2;		/* in: zero */
 };
 
 #define REDIRECT_HANDSHAKE_SIZE_VER0 24	/* sizeof first published struct */
+#define REDIRECT_HANDSHAKE_SIZE_VER1 32	/* + the seccomp structure sizes */
 
 #define REDIRECT_IOC_NR_HANDSHAKE 0x00
 #define REDIRECT_IOC_NR_RESERVED_FIRST 0x01
@@ -207,6 +228,19 @@ struct redirect_attach {
  * limit: when non-zero the rule decides at most this many calls in the life
  * of the rule set; after that it no longer matches.
  *
+ * What observers see of a call a rule decided: seccomp lets the call go as
+ * interrupted, and the verdict is written into the return register after
+ * that, by task_work on the task's way back to user space. So what looks
+ * at the call at syscall exit before task_work runs sees -ERESTARTSYS
+ * (-512), not the verdict: the call's audit record and the
+ * raw_syscalls:sys_exit and syscalls:sys_exit_* tracepoints. A ptrace
+ * tracer at its syscall-exit stop (strace) sees the verdict, because the
+ * kernel runs pending task_work before a ptrace stop; a change the tracer
+ * makes to the return value there stands. The caller gets the verdict (or
+ * the tracer's change) and the call is not restarted. The same holds for
+ * KILL verdicts. Count decisions with the netlink statistics or
+ * REDIRECT_RULE_AUDIT events, not from audit or tracepoints.
+ *
  * Errors: EINVAL with error_rule / error_field naming the first bad field
  * (REDIRECT_RULE_FIELD_*), E2BIG (nr_rules > REDIRECT_RULES_MAX or rule_size
  * larger than known with non-zero tail), ENOENT (no such sandbox), EPERM
@@ -218,7 +252,7 @@ struct redirect_attach {
 
 enum redirect_verdict {
 	REDIRECT_VERDICT_FORWARD = 0,	/* to the Sentry */
-	REDIRECT_VERDICT_ERRNO = 1,	/* fail with errno `value` (1..4095) */
+	REDIRECT_VERDICT_ERRNO = 1,	/* fail with errno `value` (1..4095, not 512..516) */
 	REDIRECT_VERDICT_VALUE = 2,	/* return `value` */
 	REDIRECT_VERDICT_KILL = 3,	/* SIGKILL the calling thread group */
 };
@@ -330,7 +364,8 @@ struct redirect_adopt {
  * one's outcome in its `result`; then it fills up to max_requests requests
  * from the sandboxes this session owns: replayed ones first, then fresh ones
  * (SECCOMP_IOCTL_NOTIF_RECV performed on the session's behalf). When none is
- * ready it waits up to timeout_ms (0: do not wait; -1: no limit) for one.
+ * ready it waits up to timeout_ms (0: do not wait; REDIRECT_TIMEOUT_FOREVER,
+ * i.e. -1: no limit; any other negative value is refused with EINVAL) for one.
  * The session's file polls readable while a request is ready.
  *
  * Reply kinds, performed as the named seccomp ioctl on the listener with the
@@ -341,18 +376,24 @@ struct redirect_adopt {
  *                            the fd number in the target; with
  *                            SECCOMP_ADDFD_FLAG_SEND it also answers the call
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
+ * The half of a reply its kind does not use must be zero (addfd for SEND and
+ * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
+ * ID_VALID; `result` is output only.
  * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
  * target went away or the id is not one this session holds, ESRCH/EPERM when
- * the sandbox is unknown or not this session's, EINVAL for a bad kind.
+ * the sandbox is unknown or not this session's, EINVAL for a bad kind or a
+ * non-zero unused half.
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
- * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX), EFAULT, EINTR (a
+ * REDIRECT_BATCH_MAX, nr_replies > REDIRECT_BATCH_MAX, a negative timeout_ms
+ * other than REDIRECT_TIMEOUT_FOREVER), EFAULT, EINTR (a
  * signal arrived while waiting and nothing was fetched), ENOMEM (while
  * fetching; a batch with max_requests 0 fetches nothing). nr_replies is
  * written back with the number of replies performed, on errors too.
  */
 #define REDIRECT_BATCH_MAX 256
+#define REDIRECT_TIMEOUT_FOREVER (-1)	/* timeout_ms: wait without limit */
 
 #define REDIRECT_REQUEST_REPLAYED (1U << 0)	/* handed out before, to an owner now gone */
 
@@ -423,8 +464,13 @@ enum redirect_stat {
  *
  * Every command needs CAP_NET_ADMIN in the initial user namespace
  * (GENL_ADMIN_PERM) and the family exists only in the initial network
- * namespace, so a container cannot even resolve it. The first request for the
- * family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ * namespace, so a container cannot even resolve it. Commands that change
+ * state (SET_RULES) need CAP_SYS_ADMIN in the initial user namespace as well,
+ * the privilege /dev/redirect asks for; with CAP_NET_ADMIN alone they fail
+ * with EPERM ("changing state needs CAP_SYS_ADMIN" in the extended ack) and
+ * change nothing, while the GET commands and the events group work. Both the
+ * sender and the opener of the socket must hold the capability. The first
+ * request for the family loads the module (MODULE_ALIAS_GENL_FAMILY).
  *
  *   REDIRECT_CMD_GET_SANDBOX  do (SANDBOX_ID) or dump: SANDBOX_ID, NAME,
  *                             FAIL_MODE, OWNED, FORWARD_PENDING, DELIVERED,
