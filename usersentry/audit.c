@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The audit log: one JSON line per forwarded call, size-bounded (rotation) and rate-limited. */
+/*
+ * The audit log: one JSON line per forwarded call, size-bounded (rotation)
+ * and rate-limited, written in batches: lines collect in a buffer that is
+ * written when full and at sentry_audit_flush(), which the main loop calls
+ * after each broker pass and a worker after each call.  A crash of the
+ * daemon loses at most the lines still in the buffer: those of the current
+ * pass, never more than AUDIT_BUF bytes.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,8 +19,13 @@
 #include "../libredirect/json_str.h"
 #include "sentry.h"
 
+#define AUDIT_BUF (64 * 1024)
+
 static struct {
 	int fd;
+	char buf[AUDIT_BUF];
+	size_t len;		/* lines in buf, not yet written */
+	unsigned long pending;	/* how many */
 	char *path;
 	unsigned long max_bytes;
 	unsigned int rate;
@@ -43,6 +55,44 @@ static int reopen(struct redirect_error **err)
 	return 0;
 }
 
+/* Under the lock: the buffered lines in one write(); lost ones are counted. */
+static void flush_locked(void)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < audit.len) {
+		w = write(audit.fd, audit.buf + off, audit.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* the lines not written: their count goes into the next line's "dropped" */
+			if (!audit.full_logged)
+				sentry_log("audit log %s: %s; lines are being dropped", audit.path,
+					   w < 0 ? strerror(errno) : "short write");
+			audit.full_logged = true;
+			audit.dropped += audit.pending;
+			audit.size -= (off_t)(audit.len - off);
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off == audit.len)
+		audit.full_logged = false;
+	audit.len = 0;
+	audit.pending = 0;
+}
+
+void sentry_audit_flush(void)
+{
+	if (audit.fd < 0)
+		return;
+	pthread_mutex_lock(&audit_lock);
+	if (audit.fd >= 0 && audit.len)
+		flush_locked();
+	pthread_mutex_unlock(&audit_lock);
+}
+
 int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int rate,
 		      struct redirect_error **err)
 {
@@ -60,8 +110,10 @@ int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int ra
 void sentry_audit_close(void)
 {
 	pthread_mutex_lock(&audit_lock);
-	if (audit.fd >= 0)
+	if (audit.fd >= 0) {
+		flush_locked();
 		close(audit.fd);
+	}
 	audit.fd = -1;
 	free(audit.path);
 	audit.path = NULL;
@@ -116,7 +168,6 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 	struct timespec now;
 	struct tm tm;
 	pid_t tgid;
-	ssize_t w;
 	int n;
 
 	if (audit.fd < 0)
@@ -160,22 +211,18 @@ void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_not
 	if (audit.max_bytes && audit.size + n > (off_t)audit.max_bytes) {
 		char old[4200];
 
+		flush_locked();
 		snprintf(old, sizeof(old), "%s.1", audit.path);
 		if (rename(audit.path, old) < 0 || reopen(NULL) < 0) {
 			audit.dropped++;
 			goto out;
 		}
 	}
-	w = write(audit.fd, line, (size_t)n);
-	if (w != n) {
-		audit.dropped++;
-		if (!audit.full_logged)
-			sentry_log("audit log %s: %s; lines are being dropped", audit.path,
-				   w < 0 ? strerror(errno) : "short write");
-		audit.full_logged = true;
-		goto out;
-	}
-	audit.full_logged = false;
+	if (audit.len + (size_t)n > sizeof(audit.buf))
+		flush_locked();
+	memcpy(audit.buf + audit.len, line, (size_t)n);
+	audit.len += (size_t)n;
+	audit.pending++;
 	audit.size += n;
 	audit.dropped = 0;
 out:

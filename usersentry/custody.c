@@ -175,8 +175,7 @@ static void adopt_one(struct sentry *s, const char *file)
 	if (policy && !pol)
 		redirect_ruleset_free(rs);
 	/* linked in: a restart with several sandboxes in custody keeps them all */
-	sb->next = s->sandboxes;
-	s->sandboxes = sb;
+	sentry_sandbox_link(s, sb);
 	sentry_log("sandbox=%s adopted: id=%u pid=%d policy=%s", container, id, (int)pid,
 		   pol ? redirect_policy_name(pol->policy) : "none");
 out:

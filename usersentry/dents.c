@@ -31,7 +31,7 @@
  *     uses, so a name hidden from open and stat is hidden here too) is
  *     dropped; the others keep their d_off, so telldir/seekdir still work.
  *     A chunk with nothing left is followed by the next one: 0 means the end;
- *  5. the records are written with /proc/<pid>/mem (opened, then ID_VALID),
+ *  5. the records are written with process_vm_writev() after ID_VALID,
  *     and the reply is their length.  The call never continues.
  */
 
@@ -185,7 +185,7 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	mode_t old_umask;
 	bool have_path = false;
 	struct stat st;
-	int copy = -1, memfd, ret, saved;
+	int copy = -1, ret, saved;
 	off_t pos0;
 	void *buf;
 	long n;
@@ -244,12 +244,8 @@ static int serve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		}
 	}
 	if (ret > 0) {
-		int w = sentry_mem_open(sb, req, &memfd);
+		int w = sentry_write_target(sb, req, addr, buf, (size_t)ret);
 
-		if (w == 0) {
-			w = sentry_write_mem(memfd, addr, buf, (size_t)ret);
-			close(memfd);
-		}
 		if (w < 0)
 			ret = w;
 	} else if (ret == 0 && sentry_id_valid(sb, req->id) < 0) {

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <seccomp.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -43,93 +45,163 @@ static bool has_files_or_mount(const struct redirect_policy *p)
 }
 
 /*
- * blocks: the handler may wait on something outside (a file system, a FIFO,
- * a peer, a mount): a worker answers it, the main thread goes on.
+ * blocks: whether the handler may wait on something outside.
+ *  - SENTRY_INLINE: never (the answer is computed here), or only on what it
+ *    opens: a regular file or a directory is served on the main thread; a
+ *    FIFO, device or socket the handler hands back (reply->handoff) and a
+ *    worker serves the call again;
+ *  - SENTRY_WORKER: always a worker (a peer, a mount).
+ * To add a handler: a line here; the table by number follows from the names.
  */
-static const struct {
+static const struct sentry_handler {
 	const char *name;
 	sentry_handler_fn fn;
 	bool (*enabled)(const struct redirect_policy *policy);
-	bool blocks;
+	enum { SENTRY_INLINE, SENTRY_WORKER } blocks;
 } handlers[] = {
-	{ "uname", sentry_handle_uname, has_uname, false },
-	{ "open", sentry_handle_open, has_files, true },
-	{ "openat", sentry_handle_openat, has_files, true },
-	{ "openat2", sentry_handle_openat2, has_files, true },
-	{ "mkdir", sentry_handle_mkdir, has_files, true },
-	{ "mkdirat", sentry_handle_mkdirat, has_files, true },
-	{ "unlink", sentry_handle_unlink, has_files, true },
-	{ "rmdir", sentry_handle_rmdir, has_files, true },
-	{ "unlinkat", sentry_handle_unlinkat, has_files, true },
-	{ "rename", sentry_handle_rename, has_files, true },
-	{ "renameat", sentry_handle_renameat, has_files, true },
-	{ "renameat2", sentry_handle_renameat, has_files, true },
-	{ "stat", sentry_handle_stat, has_files, true },
-	{ "lstat", sentry_handle_stat, has_files, true },
-	{ "newfstatat", sentry_handle_newfstatat, has_files, true },
-	{ "statx", sentry_handle_statx, has_files, true },
-	{ "access", sentry_handle_access, has_files, true },
-	{ "faccessat", sentry_handle_access, has_files, true },
-	{ "faccessat2", sentry_handle_access, has_files, true },
-	{ "readlink", sentry_handle_readlink, has_files, true },
-	{ "readlinkat", sentry_handle_readlink, has_files, true },
-	{ "chmod", sentry_handle_chmod, has_files, true },
-	{ "fchmodat", sentry_handle_chmod, has_files, true },
-	{ "chown", sentry_handle_chown, has_files, true },
-	{ "lchown", sentry_handle_chown, has_files, true },
-	{ "fchownat", sentry_handle_chown, has_files, true },
-	{ "truncate", sentry_handle_truncate, has_files, true },
-	{ "utimensat", sentry_handle_utimensat, has_files, true },
-	{ "creat", sentry_handle_creat, has_files, true },
-	{ "mknod", sentry_handle_mknod, has_files, true },
-	{ "mknodat", sentry_handle_mknod, has_files, true },
-	{ "symlink", sentry_handle_symlink, has_files, true },
-	{ "symlinkat", sentry_handle_symlink, has_files, true },
-	{ "link", sentry_handle_link, has_files, true },
-	{ "linkat", sentry_handle_link, has_files, true },
-	{ "getdents64", sentry_handle_getdents64, has_files, true },
-	{ "getdents", sentry_handle_getdents, has_files, true },
-	{ "statfs", sentry_handle_statfs, has_files, true },
-	{ "fchmod", sentry_handle_fchmod, has_files, true },
-	{ "fchown", sentry_handle_fchmod, has_files, true },
-	{ "utime", sentry_handle_utimes, has_files, true },
-	{ "utimes", sentry_handle_utimes, has_files, true },
-	{ "futimesat", sentry_handle_utimes, has_files, true },
-	{ "getxattr", sentry_handle_getxattr, has_files, true },
-	{ "lgetxattr", sentry_handle_getxattr, has_files, true },
-	{ "fgetxattr", sentry_handle_getxattr, has_files, true },
-	{ "listxattr", sentry_handle_listxattr, has_files, true },
-	{ "llistxattr", sentry_handle_listxattr, has_files, true },
-	{ "flistxattr", sentry_handle_listxattr, has_files, true },
-	{ "setxattr", sentry_handle_setxattr, has_files, true },
-	{ "lsetxattr", sentry_handle_setxattr, has_files, true },
-	{ "fsetxattr", sentry_handle_setxattr, has_files, true },
-	{ "removexattr", sentry_handle_removexattr, has_files, true },
-	{ "lremovexattr", sentry_handle_removexattr, has_files, true },
-	{ "fremovexattr", sentry_handle_removexattr, has_files, true },
-	{ "bind", sentry_handle_bind, has_files, true },
-	{ "inotify_add_watch", sentry_handle_inotify_add_watch, has_files, true },
-	{ "chdir", sentry_handle_chdir, has_files, true },
-	{ "execve", sentry_handle_execve, has_files, true },
-	{ "execveat", sentry_handle_execve, has_files, true },
-	{ "fanotify_mark", sentry_handle_refused, has_files, false },
-	{ "name_to_handle_at", sentry_handle_refused, has_files, false },
-	{ "open_by_handle_at", sentry_handle_refused, has_files, false },
-	{ "chroot", sentry_handle_refused, has_files, false },
-	{ "pivot_root", sentry_handle_refused, has_files_or_mount, false },
-	{ "fsopen", sentry_handle_refused, has_files_or_mount, false },
-	{ "fsconfig", sentry_handle_refused, has_files_or_mount, false },
-	{ "fsmount", sentry_handle_refused, has_files_or_mount, false },
-	{ "fspick", sentry_handle_refused, has_files_or_mount, false },
-	{ "move_mount", sentry_handle_refused, has_files_or_mount, false },
-	{ "open_tree", sentry_handle_refused, has_files_or_mount, false },
-	{ "mount_setattr", sentry_handle_refused, has_files_or_mount, false },
-	{ "mount", sentry_handle_mount, has_mount, true },
-	{ "umount2", sentry_handle_umount2, has_mount, true },
-	{ "connect", sentry_handle_connect, has_connect, true },
-	{ "sendto", sentry_handle_sendto, has_connect, true },
-	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, false },
+	{ "uname", sentry_handle_uname, has_uname, SENTRY_INLINE },
+	{ "open", sentry_handle_open, has_files, SENTRY_INLINE },
+	{ "openat", sentry_handle_openat, has_files, SENTRY_INLINE },
+	{ "openat2", sentry_handle_openat2, has_files, SENTRY_INLINE },
+	{ "mkdir", sentry_handle_mkdir, has_files, SENTRY_INLINE },
+	{ "mkdirat", sentry_handle_mkdirat, has_files, SENTRY_INLINE },
+	{ "unlink", sentry_handle_unlink, has_files, SENTRY_INLINE },
+	{ "rmdir", sentry_handle_rmdir, has_files, SENTRY_INLINE },
+	{ "unlinkat", sentry_handle_unlinkat, has_files, SENTRY_INLINE },
+	{ "rename", sentry_handle_rename, has_files, SENTRY_INLINE },
+	{ "renameat", sentry_handle_renameat, has_files, SENTRY_INLINE },
+	{ "renameat2", sentry_handle_renameat, has_files, SENTRY_INLINE },
+	{ "stat", sentry_handle_stat, has_files, SENTRY_INLINE },
+	{ "lstat", sentry_handle_stat, has_files, SENTRY_INLINE },
+	{ "newfstatat", sentry_handle_newfstatat, has_files, SENTRY_INLINE },
+	{ "statx", sentry_handle_statx, has_files, SENTRY_INLINE },
+	{ "access", sentry_handle_access, has_files, SENTRY_INLINE },
+	{ "faccessat", sentry_handle_access, has_files, SENTRY_INLINE },
+	{ "faccessat2", sentry_handle_access, has_files, SENTRY_INLINE },
+	{ "readlink", sentry_handle_readlink, has_files, SENTRY_INLINE },
+	{ "readlinkat", sentry_handle_readlink, has_files, SENTRY_INLINE },
+	{ "chmod", sentry_handle_chmod, has_files, SENTRY_INLINE },
+	{ "fchmodat", sentry_handle_chmod, has_files, SENTRY_INLINE },
+	{ "chown", sentry_handle_chown, has_files, SENTRY_INLINE },
+	{ "lchown", sentry_handle_chown, has_files, SENTRY_INLINE },
+	{ "fchownat", sentry_handle_chown, has_files, SENTRY_INLINE },
+	{ "truncate", sentry_handle_truncate, has_files, SENTRY_INLINE },
+	{ "utimensat", sentry_handle_utimensat, has_files, SENTRY_INLINE },
+	{ "creat", sentry_handle_creat, has_files, SENTRY_INLINE },
+	{ "mknod", sentry_handle_mknod, has_files, SENTRY_INLINE },
+	{ "mknodat", sentry_handle_mknod, has_files, SENTRY_INLINE },
+	{ "symlink", sentry_handle_symlink, has_files, SENTRY_INLINE },
+	{ "symlinkat", sentry_handle_symlink, has_files, SENTRY_INLINE },
+	{ "link", sentry_handle_link, has_files, SENTRY_INLINE },
+	{ "linkat", sentry_handle_link, has_files, SENTRY_INLINE },
+	{ "getdents64", sentry_handle_getdents64, has_files, SENTRY_INLINE },
+	{ "getdents", sentry_handle_getdents, has_files, SENTRY_INLINE },
+	{ "statfs", sentry_handle_statfs, has_files, SENTRY_INLINE },
+	{ "fchmod", sentry_handle_fchmod, has_files, SENTRY_INLINE },
+	{ "fchown", sentry_handle_fchmod, has_files, SENTRY_INLINE },
+	{ "utime", sentry_handle_utimes, has_files, SENTRY_INLINE },
+	{ "utimes", sentry_handle_utimes, has_files, SENTRY_INLINE },
+	{ "futimesat", sentry_handle_utimes, has_files, SENTRY_INLINE },
+	{ "getxattr", sentry_handle_getxattr, has_files, SENTRY_INLINE },
+	{ "lgetxattr", sentry_handle_getxattr, has_files, SENTRY_INLINE },
+	{ "fgetxattr", sentry_handle_getxattr, has_files, SENTRY_INLINE },
+	{ "listxattr", sentry_handle_listxattr, has_files, SENTRY_INLINE },
+	{ "llistxattr", sentry_handle_listxattr, has_files, SENTRY_INLINE },
+	{ "flistxattr", sentry_handle_listxattr, has_files, SENTRY_INLINE },
+	{ "setxattr", sentry_handle_setxattr, has_files, SENTRY_INLINE },
+	{ "lsetxattr", sentry_handle_setxattr, has_files, SENTRY_INLINE },
+	{ "fsetxattr", sentry_handle_setxattr, has_files, SENTRY_INLINE },
+	{ "removexattr", sentry_handle_removexattr, has_files, SENTRY_INLINE },
+	{ "lremovexattr", sentry_handle_removexattr, has_files, SENTRY_INLINE },
+	{ "fremovexattr", sentry_handle_removexattr, has_files, SENTRY_INLINE },
+	{ "bind", sentry_handle_bind, has_files, SENTRY_INLINE },
+	{ "inotify_add_watch", sentry_handle_inotify_add_watch, has_files, SENTRY_INLINE },
+	{ "chdir", sentry_handle_chdir, has_files, SENTRY_INLINE },
+	{ "execve", sentry_handle_execve, has_files, SENTRY_INLINE },
+	{ "execveat", sentry_handle_execve, has_files, SENTRY_INLINE },
+	{ "fanotify_mark", sentry_handle_refused, has_files, SENTRY_INLINE },
+	{ "name_to_handle_at", sentry_handle_refused, has_files, SENTRY_INLINE },
+	{ "open_by_handle_at", sentry_handle_refused, has_files, SENTRY_INLINE },
+	{ "chroot", sentry_handle_refused, has_files, SENTRY_INLINE },
+	{ "pivot_root", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "fsopen", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "fsconfig", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "fsmount", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "fspick", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "move_mount", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "open_tree", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "mount_setattr", sentry_handle_refused, has_files_or_mount, SENTRY_INLINE },
+	{ "mount", sentry_handle_mount, has_mount, SENTRY_WORKER },
+	{ "umount2", sentry_handle_umount2, has_mount, SENTRY_WORKER },
+	{ "connect", sentry_handle_connect, has_connect, SENTRY_WORKER },
+	{ "sendto", sentry_handle_sendto, has_connect, SENTRY_WORKER },
+	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, SENTRY_INLINE },
 };
+
+/*
+ * The native architecture's calls by number, resolved once: a call costs
+ * an index, not libseccomp's name lookup (which allocates) and a scan of
+ * the handlers by name.  Another architecture's calls (a 32-bit task) take
+ * that slow way still.
+ */
+#define SENTRY_NR_MAX 1024
+#define SENTRY_NAME_LEN 32
+static struct {
+	uint32_t arch;
+	char names[SENTRY_NR_MAX][SENTRY_NAME_LEN];	/* "" when the number has none */
+	const struct sentry_handler *handler[SENTRY_NR_MAX];
+} by_nr;
+static pthread_once_t by_nr_once = PTHREAD_ONCE_INIT;
+
+static const struct sentry_handler *handler_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (!strcmp(handlers[i].name, name))
+			return &handlers[i];
+	return NULL;
+}
+
+static void by_nr_build(void)
+{
+	int nr;
+
+	by_nr.arch = seccomp_arch_native();
+	for (nr = 0; nr < SENTRY_NR_MAX; nr++) {
+		if (!redirect_syscall_name(by_nr.arch, nr, by_nr.names[nr], SENTRY_NAME_LEN))
+			by_nr.names[nr][0] = '\0';
+		else
+			by_nr.handler[nr] = handler_named(by_nr.names[nr]);
+	}
+}
+
+/* The call's handler (enabled by the policy or not) and its name (namebuf when not ours). */
+static const struct sentry_handler *lookup(const struct seccomp_notif *req, char *namebuf,
+					   size_t size, const char **namep)
+{
+	const char *name;
+
+	pthread_once(&by_nr_once, by_nr_build);
+	if (req->data.arch == by_nr.arch && req->data.nr >= 0 && req->data.nr < SENTRY_NR_MAX &&
+	    by_nr.names[req->data.nr][0]) {
+		*namep = by_nr.names[req->data.nr];
+		return by_nr.handler[req->data.nr];
+	}
+	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
+	if (!name) {
+		snprintf(namebuf, size, "%d", req->data.nr);
+		*namep = namebuf;
+		return NULL;
+	}
+	*namep = name;
+	return handler_named(name);
+}
+
+static bool enabled(const struct sentry_handler *h, const struct redirect_policy *policy)
+{
+	return h && policy && h->enabled(policy);
+}
 
 static uint64_t now_ns(void)
 {
@@ -141,40 +213,22 @@ static uint64_t now_ns(void)
 
 /* ---- deciding ----------------------------------------------------------------------------- */
 
-static sentry_handler_fn find_handler(const struct redirect_policy *policy, const char *name)
-{
-	size_t i;
-
-	if (!policy)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
-			return handlers[i].fn;
-	return NULL;
-}
-
 /*
- * Goes to a worker: its handler may block.  So does the Sentry's tier-1
- * re-check of such a call, which reads the target's memory (a page the
- * target holds back with userfaultfd must not stall the main thread).
+ * Goes to a worker at once: its handler may block (SENTRY_WORKER).  So
+ * does the Sentry's tier-1 re-check of such a call, which reads the
+ * target's memory.
  */
 static bool call_blocks(const struct sentry_sandbox *sb, const struct seccomp_notif *req)
 {
 	const struct redirect_policy *policy;
 	char namebuf[64];
 	const char *name;
-	size_t i;
+	const struct sentry_handler *h = lookup(req, namebuf, sizeof(namebuf), &name);
 
-	if (!sb->policy)
-		return false;
-	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, sizeof(namebuf));
-	if (!name)
+	if (!h || !sb->policy)
 		return false;
 	policy = sentry_conf_policy_for(sb, name);
-	for (i = 0; i < ARRAY_SIZE(handlers); i++)
-		if (!strcmp(handlers[i].name, name) && handlers[i].enabled(policy))
-			return handlers[i].blocks;
-	return false;
+	return enabled(h, policy) && h->blocks == SENTRY_WORKER;
 }
 
 int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)
@@ -202,23 +256,23 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 {
 	struct redirect_answer def = { .kind = REDIRECT_ANSWER_ERRNO, .errnum = ENOSYS };
 	const struct redirect_policy *policy = sb->policy;
+	const struct sentry_handler *h;
 	sentry_handler_fn fn;
 	const char *name;
 	int ret;
+
+	bool may_handoff = reply->may_handoff;
 
 	memset(reply, 0, offsetof(struct sentry_reply, strs));
 	reply->strs.n = 0;
 	reply->addfd = -1;
 	reply->tier = "sentry";
-	name = redirect_syscall_name(req->data.arch, req->data.nr, namebuf, size);
+	reply->may_handoff = may_handoff;
+	h = lookup(req, namebuf, size, &name);
 	/* a call the filter notifies and a reloaded policy does not: as before */
-	if (name)
+	if (h)
 		policy = sentry_conf_policy_for(sb, name);
-	fn = name ? find_handler(policy, name) : NULL;
-	if (!name) {
-		snprintf(namebuf, size, "%d", req->data.nr);
-		name = namebuf;
-	}
+	fn = enabled(h, policy) ? h->fn : NULL;
 	*namep = name;
 
 	/*
@@ -273,6 +327,8 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	if (fn) {
 		if (ret == -ENOENT)
 			return -ENOENT;
+		if (ret < 0 || !reply->may_handoff)
+			reply->handoff = false;
 		if (ret < 0) {
 			if (reply->addfd >= 0)
 				close(reply->addfd);
@@ -303,12 +359,14 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 {
 	const char *rp = replayed ? " replayed" : "";
 
-	if (result == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
-			   req->pid, name, reply->verdict, rp);
-	} else if (result < 0) {
+	if (result < 0 && result != -ENOENT) {
 		sentry_log("sandbox=%s pid=%u syscall=%s: reply failed: %s", sb->id, req->pid,
 			   name, strerror((int)-result));
+	} else if (!sentry_log_calls()) {
+		/* counted in the metrics below; a line only when asked for */
+	} else if (result == -ENOENT) {
+		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=%s (target gone)%s", sb->id,
+			   req->pid, name, reply->verdict, rp);
 	} else if (reply->error) {
 		const char *ename = strerrorname_np(-reply->error);
 
@@ -367,10 +425,12 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 	int ret;
 
 	sb->calls++;
+	reply.may_handoff = false;
 	ret = sentry_decide(sb, req, &reply, &name, namebuf, sizeof(namebuf));
 	if (ret == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-			   sb->id, req->pid, name);
+		if (sentry_log_calls())
+			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+				   sb->id, req->pid, name);
 		return -ENOENT;
 	}
 	result = answer_listener(sb, req, &reply, buf);
@@ -440,9 +500,11 @@ void sentry_call_run(struct sentry_call *c, struct redirect_notif_buf *buf)
 	const char *name;
 	int64_t result;
 
+	reply.may_handoff = false;
 	if (sentry_decide(v, &c->req, &reply, &name, namebuf, sizeof(namebuf)) == -ENOENT) {
-		sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
-			   v->id, c->req.pid, name);
+		if (sentry_log_calls())
+			sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none (target gone)",
+				   v->id, c->req.pid, name);
 		return;
 	}
 	if (v->s && v->s->mode == REDIRECT_MODE_MODULE)
@@ -461,11 +523,11 @@ void sentry_call_free(struct sentry_call *c)
 
 /* Main thread: a call whose handler may block goes to a worker; false: answer it here. */
 static bool offer(struct sentry_sandbox *sb, const struct seccomp_notif *req, bool replayed,
-		  uint64_t t0)
+		  uint64_t t0, bool handed_off)
 {
 	struct sentry_call *c;
 
-	if (!sentry_pool_enabled() || !sb->conf || !call_blocks(sb, req))
+	if (!sentry_pool_enabled() || !sb->conf || (!handed_off && !call_blocks(sb, req)))
 		return false;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -600,13 +662,28 @@ void sentry_serve(struct sentry *s)
 			p->replayed = rq->flags & REDIRECT_REQUEST_REPLAYED;
 			p->sb->calls++;
 			/* may block: a worker answers it; we go on fetching */
-			if (p->sb != &orphan && offer(p->sb, &p->req, p->replayed, p->t0))
+			if (p->sb != &orphan && offer(p->sb, &p->req, p->replayed, p->t0, false))
 				continue;
+			p->reply.may_handoff = p->sb != &orphan && sentry_pool_enabled() &&
+					       p->sb->conf;
 			ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name, p->namebuf,
 					    sizeof(p->namebuf));
+			/*
+			 * It opens a FIFO, device or socket: a worker serves it from
+			 * the start (its own copy of the arguments); when the pool
+			 * is full, here after all.
+			 */
+			if (ret == 0 && p->reply.handoff) {
+				if (offer(p->sb, &p->req, p->replayed, p->t0, true))
+					continue;
+				p->reply.may_handoff = false;
+				ret = sentry_decide(p->sb, &p->req, &p->reply, &p->name,
+						    p->namebuf, sizeof(p->namebuf));
+			}
 			if (ret == -ENOENT) {
-				sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
-					   "(target gone)", p->sb->id, p->req.pid, p->name);
+				if (sentry_log_calls())
+					sentry_log("call sandbox=%s pid=%u syscall=%s verdict=none "
+						   "(target gone)", p->sb->id, p->req.pid, p->name);
 				continue;
 			}
 			queue_reply(p, &replies[nrep]);

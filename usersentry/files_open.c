@@ -151,6 +151,15 @@ resolved:
 			ret = -ELOOP;
 			goto out;
 		}
+		/*
+		 * Opening a FIFO, device or socket may wait: on the main thread
+		 * that is a worker's job (decided on the inode resolved, no open).
+		 */
+		if (reply->may_handoff && !(how->flags & O_PATH) &&
+		    (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))) {
+			reply->handoff = true;
+			goto out;
+		}
 		/* the inode resolved above, not the path again */
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 		out = open(self, (int)fh.flags);

@@ -387,14 +387,10 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	ret = fc->op(fc, reply);
 	sentry_unbecome(old_umask);
 	if (ret >= 0 && fc->out_len) {
-		/* opened as ourselves, after ID_VALID: never into a recycled pid */
-		int memfd, w = sentry_mem_open(fc->sb, fc->req, &memfd);
+		/* as ourselves, after ID_VALID */
+		int w = sentry_write_target(fc->sb, fc->req, fc->buf_addr,
+					    fc->big_out ? fc->big_out : fc->out, fc->out_len);
 
-		if (w == 0) {
-			w = sentry_write_mem(memfd, fc->buf_addr, fc->big_out ? fc->big_out : fc->out,
-					     fc->out_len);
-			close(memfd);
-		}
 		if (w < 0)
 			ret = w == -ENOENT ? -ENOENT : -EFAULT;
 	}

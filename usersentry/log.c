@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The audit log: one line per event, written with a single write(). */
+/* The daemon's log: one line per event, written with a single write(); per-call lines by level. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -10,6 +10,26 @@
 #include "sentry.h"
 
 static int log_fd = STDERR_FILENO;
+
+enum sentry_log_level sentry_log_level = SENTRY_LOG_INFO;
+
+static const char *const level_names[] = {
+	[SENTRY_LOG_INFO] = "info",
+	[SENTRY_LOG_CALLS] = "calls",
+};
+
+int sentry_log_level_parse(const char *name, enum sentry_log_level *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(level_names); i++) {
+		if (!strcmp(name, level_names[i])) {
+			*out = (enum sentry_log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 int sentry_log_open(const char *path, struct redirect_error **err)
 {

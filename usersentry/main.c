@@ -29,6 +29,8 @@ static void usage(FILE *f)
 		"  -d, --policy-dir DIR   policies by name: DIR/NAME.json, NAME from metadata\n"
 		"  -p, --policy FILE      default policy, for messages without metadata\n"
 		"  -l, --log FILE         append the log to FILE instead of stderr\n"
+		"      --log-level L      info (default: events and errors) or calls\n"
+		"                         (a line per forwarded call besides)\n"
 		"      --state-dir DIR    per-sandbox state for restarts,\n"
 		"                         default: the socket's directory/usersentry-state\n"
 		"  -a, --audit FILE       JSON lines, one per forwarded call\n"
@@ -198,8 +200,10 @@ static int run(struct sentry *s)
 				break;
 		}
 		/* requests first: a hang-up below must not lose a pending answer */
-		if (pfds[POLL_SESSION].revents)
+		if (pfds[POLL_SESSION].revents) {
 			sentry_serve(s);
+			sentry_audit_flush();
+		}
 		/* each entry's object is touched once, so freeing it there is safe */
 		for (i = POLL_FIXED; i < n; i++) {
 			if (!pfds[i].revents)
@@ -253,6 +257,7 @@ int main(int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'd' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "log-level", required_argument, NULL, 'E' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "audit", required_argument, NULL, 'a' },
 		{ "audit-max-bytes", required_argument, NULL, 'B' },
@@ -312,6 +317,14 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			s.cfg.log_path = optarg;
+			break;
+		case 'E':
+			if (sentry_log_level_parse(optarg, &sentry_log_level) < 0) {
+				fprintf(stderr,
+					"usersentry: --log-level: \"%s\" is not info or calls\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'S':
 			s.cfg.state_dir = optarg;
@@ -466,6 +479,7 @@ int main(int argc, char **argv)
 	sentry_adopt_all(&s);
 	sentry_custody_adopt(&s);
 	sentry_serve(&s);
+	sentry_audit_flush();
 
 	ret = sentry_sd_notify("READY=1");
 	if (ret < 0)
@@ -487,6 +501,7 @@ int main(int argc, char **argv)
 	left = sentry_pool_stop(SENTRY_DRAIN_MS);
 	if (left) {
 		/* they still use the session and the log: leave it all to exit() */
+		sentry_audit_flush();
 		sentry_log("usersentry stopped: %u calls still in workers, left unanswered%s",
 			   left, mode == REDIRECT_MODE_MODULE ? " (the module keeps them)" : "");
 		return ret < 0 ? 1 : 0;

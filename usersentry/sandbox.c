@@ -244,8 +244,7 @@ int sentry_sandbox_start(struct sentry *s, const char *id, const char *policy_na
 		redirect_notif_set_sync_wakeup(sb->listener, NULL);
 	conf->rules = rs;
 	sentry_sandbox_set_conf(sb, conf);
-	sb->next = s->sandboxes;
-	s->sandboxes = sb;
+	sentry_sandbox_link(s, sb);
 	/* portable mode: a copy of the listener outlives us (adopted: it does already) */
 	if (custody_key)
 		snprintf(sb->custody_key, sizeof(sb->custody_key), "%s", custody_key);
@@ -278,6 +277,21 @@ int sentry_sandbox_new(struct sentry *s, struct redirect_agent_msg *msg,
 				    NULL, err);
 }
 
+static struct sentry_sandbox **bucket(struct sentry *s, uint32_t id)
+{
+	return &s->by_id[id & (SENTRY_SANDBOX_BUCKETS - 1)];
+}
+
+void sentry_sandbox_link(struct sentry *s, struct sentry_sandbox *sb)
+{
+	struct sentry_sandbox **b = bucket(s, sb->sandbox_id);
+
+	sb->next = s->sandboxes;
+	s->sandboxes = sb;
+	sb->id_next = *b;
+	*b = sb;
+}
+
 static void unlink_sandbox(struct sentry *s, struct sentry_sandbox *sb)
 {
 	struct sentry_sandbox **pp;
@@ -285,6 +299,12 @@ static void unlink_sandbox(struct sentry *s, struct sentry_sandbox *sb)
 	for (pp = &s->sandboxes; *pp; pp = &(*pp)->next) {
 		if (*pp == sb) {
 			*pp = sb->next;
+			break;
+		}
+	}
+	for (pp = bucket(s, sb->sandbox_id); *pp; pp = &(*pp)->id_next) {
+		if (*pp == sb) {
+			*pp = sb->id_next;
 			break;
 		}
 	}
@@ -316,7 +336,7 @@ struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id)
 {
 	struct sentry_sandbox *sb;
 
-	for (sb = s->sandboxes; sb; sb = sb->next)
+	for (sb = *bucket(s, id); sb; sb = sb->id_next)
 		if (sb->sandbox_id == id)
 			return sb;
 	return NULL;

@@ -25,6 +25,8 @@
 #define SENTRY_BATCH 64
 /* Module mode: how often sandboxes adopted without a listener are checked. */
 #define SENTRY_RECONCILE_MS 2000
+/* Hash buckets of sandboxes by id (a power of two). */
+#define SENTRY_SANDBOX_BUCKETS 256
 /* Syscall numbers counted per sandbox for the metrics. */
 #define SENTRY_METRICS_NR 512
 /* The worker pool: calls queued at most; beyond it the main thread answers inline. */
@@ -114,6 +116,7 @@ struct sentry_counts {
 
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
+	struct sentry_sandbox *id_next;	/* in s->by_id[] */
 	struct sentry *s;		/* NULL: driven directly on listener (tests) */
 	char *id;			/* the container id */
 	uint32_t sandbox_id;		/* the session's */
@@ -165,6 +168,8 @@ struct sentry {
 	struct sentry_conn *conns;
 	unsigned int n_conns;
 	struct sentry_sandbox *sandboxes;
+	/* the same, by sandbox id: a call's sandbox found in O(1) */
+	struct sentry_sandbox *by_id[SENTRY_SANDBOX_BUCKETS];
 	struct redirect_notif_buf *notif;
 	int metrics_fd;
 	int control_fd;
@@ -206,6 +211,14 @@ struct sentry_reply {
 	const char *tier;	/* for the audit: "sentry", or "tier1" (late) */
 	char verdict_buf[32];
 	char detail[320];	/* decoded arguments, JSON object members */
+	/*
+	 * may_handoff: set by the caller (kept by sentry_decide): the main
+	 * thread with a pool.  handoff: the handler found what it opens may
+	 * block (a FIFO, device or socket) and did nothing; nothing is sent,
+	 * a worker serves the call again.
+	 */
+	bool may_handoff;
+	bool handoff;
 	struct sentry_strs strs;	/* last: not cleared beyond .n per call */
 };
 
@@ -231,14 +244,28 @@ struct sentry_call {
 	uint64_t t0;
 };
 
-/* log.c: one write() per line, so threads may share it */
+/*
+ * log.c: one write() per line, so threads may share it.  Per-call lines
+ * only at SENTRY_LOG_CALLS (--log-level calls): a write per call costs more
+ * than the rest of a cheap call; counts are in the metrics, calls in the audit.
+ */
+enum sentry_log_level { SENTRY_LOG_INFO, SENTRY_LOG_CALLS };
+extern enum sentry_log_level sentry_log_level;
+/* "info" or "calls": 0, or -EINVAL */
+int sentry_log_level_parse(const char *name, enum sentry_log_level *out);
+static inline bool sentry_log_calls(void)
+{
+	return sentry_log_level >= SENTRY_LOG_CALLS;
+}
 int sentry_log_open(const char *path, struct redirect_error **err);
 void sentry_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* audit.c: JSON lines, one per forwarded call */
+/* audit.c: JSON lines, one per forwarded call, written in batches (sentry_audit_flush) */
 int sentry_audit_open(const char *path, unsigned long max_bytes, unsigned int rate,
 		      struct redirect_error **err);
 void sentry_audit_close(void);
+/* Write the lines buffered so far: after each pass of the main loop, after a worker's call. */
+void sentry_audit_flush(void);
 void sentry_audit_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       const char *syscall, const struct sentry_reply *reply, int64_t result,
 		       const char *tier, bool replayed, uint64_t latency_ns);
@@ -288,6 +315,8 @@ struct sentry_sandbox *sentry_sandbox_get(struct sentry_sandbox *sb);
 /* The last reference frees it (closes our listener copy, drops its conf). */
 void sentry_sandbox_put(struct sentry_sandbox *sb);
 struct sentry_sandbox *sentry_sandbox_find(struct sentry *s, uint32_t id);
+/* Into the list and the table by id (the main thread). */
+void sentry_sandbox_link(struct sentry *s, struct sentry_sandbox *sb);
 /* The main thread only: sb's conf replaced (conf's reference taken over). */
 void sentry_sandbox_set_conf(struct sentry_sandbox *sb, struct sentry_conf *conf);
 /* A policy for sandboxes; owned: ours to free, else the default policy (shared). */
@@ -540,13 +569,17 @@ void sentry_unbecome(mode_t old_umask);
 /* target.c: the target's memory and fds, each access followed by ID_VALID */
 ssize_t sentry_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len);
 /*
- * /proc/<pid>/mem opened for writing, then ID_VALID.  Known gap: it writes
- * with FOLL_FORCE, so a buffer in a read-only private mapping is written
- * instead of failing with EFAULT.
+ * @buf written into the target at @addr, after ID_VALID, with
+ * process_vm_writev(): the target's page protections apply, so a read-only
+ * or unmapped buffer is -EFAULT as with the kernel's own copy_to_user (a
+ * part may have been written, as there).  -ENOENT: the call is gone; other
+ * -errno: we may not write there (the handler fails).  The write names the
+ * target by pid: were it killed between ID_VALID and the write, its pid
+ * would have to be reused within those microseconds, which takes pid_max
+ * new tasks (pids are allocated cyclically).
  */
-int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp);
-/* 0 or -EFAULT */
-int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len);
+int sentry_write_target(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			uint64_t addr, const void *buf, size_t len);
 /*
  * The NUL-terminated string at @addr, read page by page and at most once per
  * call (@strs): 0, -EFAULT, -ESRCH, or -ENAMETOOLONG when it does not fit

@@ -209,8 +209,8 @@ static long started_ago(pid_t pid)
 
 /*
  * sysinfo(struct sysinfo *info): nothing is read from the target; the
- * struct is computed here and written through /proc/<pid>/mem, opened and
- * checked with ID_VALID first.  Loads and the rest are the host's.
+ * struct is computed here and written with sentry_write_target() (ID_VALID
+ * first).  Loads and the rest are the host's.
  */
 int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply)
@@ -218,7 +218,7 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 	uint64_t addr = req->data.args[0];
 	struct sysinfo si;
 	long up;
-	int fd, ret;
+	int ret;
 
 	if (sysinfo(&si) < 0)
 		return -errno;
@@ -232,15 +232,13 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 		if (up >= 0)
 			si.uptime = up;
 	}
-	ret = sentry_mem_open(sb, req, &fd);
-	if (ret < 0)
-		return ret;
 	reply->verdict = "emulated";
 	snprintf(reply->detail, sizeof(reply->detail),
 		 "\"buf\":\"%#llx\",\"totalram\":%llu,\"freeram\":%llu,\"uptime\":%ld",
 		 (unsigned long long)addr, (unsigned long long)si.totalram * si.mem_unit,
 		 (unsigned long long)si.freeram * si.mem_unit, si.uptime);
-	reply->error = sentry_write_mem(fd, addr, &si, sizeof(si));
-	close(fd);
-	return 0;
+	ret = sentry_write_target(sb, req, addr, &si, sizeof(si));
+	if (ret == -EFAULT)
+		reply->error = ret;
+	return ret == -EFAULT ? 0 : ret;
 }

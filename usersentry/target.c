@@ -88,34 +88,26 @@ long sentry_fetch_str(void *ctx, uint64_t addr, char *buf, size_t size)
 	return ret < 0 ? ret : (long)strlen(buf);
 }
 
-int sentry_mem_open(struct sentry_sandbox *sb, const struct seccomp_notif *req, int *fdp)
+int sentry_write_target(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			uint64_t addr, const void *buf, size_t len)
 {
-	char path[64];
-	int fd, saved;
-
-	snprintf(path, sizeof(path), "/proc/%u/mem", req->pid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	saved = errno;
-	/* the fd pins the mm: checked now, a recycled pid cannot receive the write */
-	if (sentry_id_valid(sb, req->id) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -ENOENT;
-	}
-	if (fd < 0)
-		return -saved;
-	*fdp = fd;
-	return 0;
-}
-
-int sentry_write_mem(int memfd, uint64_t addr, const void *buf, size_t len)
-{
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
 	ssize_t n;
 
-	if (addr > (uint64_t)INT64_MAX - len)
+	if (sentry_id_valid(sb, req->id) < 0)
+		return -ENOENT;
+	if (!len)
+		return 0;
+	if (addr > UINT64_MAX - len)
 		return -EFAULT;
-	n = pwrite(memfd, buf, len, (off_t)addr);
-	return n == (ssize_t)len ? 0 : -EFAULT;
+	n = process_vm_writev((pid_t)req->pid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || errno == EFAULT)
+		return -EFAULT;
+	/* gone after ID_VALID: the reply has nobody to go to either */
+	return errno == ESRCH ? -ENOENT : -errno;
 }
 
 /* The thread group of a thread: pidfd_open() takes only leaders on 6.1. */

@@ -127,6 +127,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&pool.lock);
 
 		sentry_call_run(c, w->buf);
+		sentry_audit_flush();
 
 		pthread_mutex_lock(&pool.lock);
 		w->cur = NULL;

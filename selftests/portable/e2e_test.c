@@ -55,8 +55,9 @@ static void start_daemon(struct __test_metadata *_metadata, FIXTURE_DATA(e2e) *s
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
+		/* a line per call: the tests read them */
 		execl(bin, bin, "--socket", self->sock, "--policy-dir", self->dir, "--log",
-		      self->log, (char *)NULL);
+		      self->log, "--log-level", "calls", (char *)NULL);
 		_exit(127);
 	}
 	/* the socket appears (renamed into place) once the daemon listens */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Portable-mode notification path and the Sentry's handlers, driven directly. */
+#include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
@@ -110,6 +112,78 @@ TEST_F(sentry, uname_bad_pointer_is_efault)
 	}
 	EXPECT_EQ(0, wait_child(self->pid));
 	self->pid = -1;
+}
+
+/*
+ * process_vm_writev() honours page protections, as the kernel's own
+ * copy_to_user: a reply into a read-only buffer is EFAULT and the buffer
+ * stays as it was (a /proc/PID/mem write would have forced it).
+ */
+static int body_uname_read_only(void *arg)
+{
+	struct utsname *ro;
+
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro == MAP_FAILED)
+		return 9;
+	memset(ro, 0x5a, sizeof(*ro));
+	if (mprotect(ro, 4096, PROT_READ) != 0)
+		return 9;
+	if (syscall(SYS_uname, ro) != -1 || errno != EFAULT)
+		return 10;
+	if (ro->sysname[0] != 0x5a || ro->release[0] != 0x5a)
+		return 11;
+	return 0;
+}
+
+TEST_F(sentry, uname_into_read_only_buffer_is_efault)
+{
+	self->pid = spawn_filtered(uname_policy, body_uname_read_only, NULL, &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+	EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+}
+
+/* The target's own UTS namespace, as it is at each call: a sethostname shows at once. */
+static int body_uname_own_hostname(void *arg)
+{
+	static const char *const names[] = { "sentry-uts-a", "sentry-uts-b" };
+	struct utsname u;
+	int i;
+
+	if (unshare(CLONE_NEWUTS) != 0)
+		return 9;
+	for (i = 0; i < 2; i++) {
+		if (sethostname(names[i], strlen(names[i])) != 0)
+			return 9;
+		if (uname(&u) != 0)
+			return 10 + i;
+		if (strcmp(u.nodename, names[i]) || strcmp(u.release, "9.8.7-unit"))
+			return 20 + i;
+	}
+	return 0;
+}
+
+TEST_F(sentry, uname_nodename_follows_the_targets_namespace)
+{
+	struct utsname before, after;
+	int i;
+
+	ASSERT_EQ(0, uname(&before));
+	self->pid = spawn_filtered(uname_policy, body_uname_own_hostname, NULL,
+				   &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, redirect_notif_recv(self->sb.listener, self->nb, NULL));
+		EXPECT_EQ(0, sentry_dispatch(&self->sb, self->nb));
+	}
+	EXPECT_EQ(0, wait_child(self->pid));
+	self->pid = -1;
+	/* and we are back in our own */
+	ASSERT_EQ(0, uname(&after));
+	EXPECT_STREQ(before.nodename, after.nodename);
 }
 
 static int body_getppid_eperm(void *arg)

@@ -49,8 +49,9 @@ ln -s ../a.txt "$d/rw/link-to-a"
 
 start_daemon() { # extra usersentry options
 	local i
+	# a line per call: the checks below read them (a later --log-level wins)
 	"$bin/usersentry" -s "$sock" -d "$pol" -l "$log" -a "$audit" \
-		--state-dir "$work/state" "$@" &
+		--state-dir "$work/state" --log-level calls "$@" &
 	daemon=$!
 	for i in $(seq 100); do
 		[ -S "$sock" ] && grep -q "listening on $sock" "$log" 2>/dev/null &&
@@ -304,6 +305,23 @@ if command -v setpriv >/dev/null; then
 		[ "$out" = "$(printf 'mapped\n%s\nhidden' "$(stat -c %s "$d/b.txt")")" ]
 else
 	skip "files_unprivileged_target_cat_stat (no setpriv)"
+fi
+# the daemon switches only the credentials that differ: each call still gets its own
+# owner and umask, whatever the call before switched
+if command -v setpriv >/dev/null; then
+	mkdir -m 1777 "$d/rw/creds"
+	rr files setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+		"umask 077; echo u >$d/rw/creds/u" &&
+		rr files sh -c "umask 022; echo r >$d/rw/creds/r" &&
+		rr files setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
+			"umask 027; echo v >$d/rw/creds/v" &&
+		rr files sh -c "umask 002; echo s >$d/rw/creds/s"
+	got=$(cd "$d/rw/creds" && stat -c %n:%u:%a u r v s | tr '\n' ' ')
+	echo "$got" | diag
+	check "files_creds_and_umask_follow_each_call" \
+		[ "$got" = "u:65534:600 r:0:644 v:65534:640 s:0:664 " ]
+else
+	skip "files_creds_and_umask_follow_each_call (no setpriv)"
 fi
 # touch (utimensat, also on an fd), links, truncate, mknod within the rules
 { rr files touch -d @1000000 "$d/rw/t1" && [ "$(stat -c %Y "$d/rw/t1")" = 1000000 ]; }
@@ -1288,6 +1306,25 @@ echo "audit size $size, rotated $(stat -c %s "$audit.1" 2>/dev/null)" | diag
 	[ "$(stat -c %s "$audit.1")" -le 8192 ]; }
 check "audit_size_bounded" [ $? = 0 ]
 
+# ---- the default log level: no line per call; the audit has every call, written in batches
+stop_daemon
+rm -f "$audit" "$audit.1"
+start --log-level info --audit-rate 0
+lines=$(wc -l <"$log")
+out=$(rr uname "$tgt" threads 2 1 "$release" 2>&1)
+rc=$?
+echo "$out" | diag
+{ [ $rc = 0 ] && [ "$(tail -n +$((lines + 1)) "$log" | grep -c "syscall=")" = 0 ] &&
+	[ "$(grep -c '"syscall":"uname"' "$audit")" -ge 10 ]; }
+check "log_level_info_writes_no_line_per_call" [ $? = 0 ]
+refuses_level() {
+	local err rc=0
+	err=$(timeout 5 "$bin/usersentry" -s "$sock.x" -d "$pol" --log-level loud 2>&1) || rc=$?
+	[ "$rc" = 2 ] && [[ "$err" == *'--log-level: "loud" is not info or calls'* ]] &&
+		[ ! -e "$sock.x" ]
+}
+check "log_level_unknown_is_refused" refuses_level
+
 # ---- worker pool: calls that may block are answered by workers, the rest keep flowing
 stop_daemon
 scrape() { # a metric's value (0 when absent), e.g. scrape 'usersentry_workers{state="busy"}'
@@ -1327,14 +1364,18 @@ fpid=$!
 { in_fifo_open && [ "$(scrape 'usersentry_workers{state="busy"}')" = 1 ]; }
 check "pool_fifo_open_in_a_worker" [ $? = 0 ]
 t0=$(date +%s%N)
+pooled0=$(scrape usersentry_calls_pooled_total)
 out1=$(timeout 10 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- uname -r)
 out2=$(timeout 10 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -- cat "$d/pool-a.txt")
+pooled1=$(scrape usersentry_calls_pooled_total)
 t1=$(date +%s%N)
 echo "uname and cat while the FIFO open blocks: $(((t1 - t0) / 1000000)) ms" | diag
 { [ "$out1" = "$release" ] && [ "$out2" = pool-mapped ] && kill -0 "$fpid" 2>/dev/null &&
 	[ ! -s "$work/fifo.out" ]; }
 check "pool_blocked_call_does_not_stall_other_sandboxes" [ $? = 0 ]
-check "pool_grew_for_the_second_file_call" [ "$(scrape usersentry_workers_started_total)" -ge 2 ]
+# opens of regular files (the loader's, cat's) cannot block: the main thread serves them
+echo "calls pooled by uname and cat: $((pooled1 - pooled0))" | diag
+check "pool_regular_file_opens_served_inline" [ "$pooled1" = "$pooled0" ]
 # a reload replaces the policy the blocked call was queued with: the worker keeps its own
 reloads=$(grep -c "reload done" "$log")
 kill -HUP "$daemon"
@@ -1344,14 +1385,25 @@ wait "$fpid"
 rc=$?
 { [ $rc = 0 ] && [ "$(cat "$work/fifo.out")" = from-writer ] && kill -0 "$daemon"; }
 check "pool_blocked_call_answered_after_a_reload" [ $? = 0 ]
-# many calls from 8 threads, half for workers, half inline: every answer right
+# many calls from 8 threads, file opens and uname, beside FIFO opens in workers: every answer right
+pooled0=$(scrape usersentry_calls_pooled_total)
+fifo_pids=
+for i in 1 2 3; do
+	mkfifo "$d/rw/pool-many-$i"
+	timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/pool.json" -i "fifo-many-$i" -- \
+		cat "$d/rw/pool-many-$i" >/dev/null 2>&1 &
+	fifo_pids="$fifo_pids $!"
+done
 out=$(rr pool "$tgt" mixed 8 150 "$d/pool-a.txt" pool-mapped "$release" 2>&1)
 rc=$?
 echo "$out" | diag
+for i in 1 2 3; do echo x >"$d/rw/pool-many-$i"; done
+wait $fifo_pids
 check "pool_8_threads_mixed_calls_right_answers" [ $rc = 0 ]
+pooled1=$(scrape usersentry_calls_pooled_total)
 echo "workers started $(scrape usersentry_workers_started_total), pooled calls" \
-	"$(scrape usersentry_calls_pooled_total)" | diag
-check "pool_calls_answered_by_workers" [ "$(scrape usersentry_calls_pooled_total)" -ge 1200 ]
+	"$((pooled1 - pooled0))" | diag
+check "pool_fifo_opens_answered_by_workers" [ $((pooled1 - pooled0)) = 3 ]
 { [ "$(scrape usersentry_workers_started_total)" -ge 2 ] &&
 	[ "$(scrape 'usersentry_workers{state="idle"}')" -le 4 ]; }
 check "pool_grew_and_stays_under_its_cap" [ $? = 0 ]

@@ -10,16 +10,21 @@
 # build/bin/redirect-runc (same bundle: a read-only root with the host's /usr
 # and /etc bound in, no seccomp profile of its own), ratio to plain runc.
 #
-#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] OUT.json|-
+# With --strict, each workload also runs under redirect-run with the strict
+# policy (every path call answered by the Sentry), with the number of calls
+# the Sentry answered beside the ratio; two workloads join: git status on a
+# large tree and python3 importing email, json and http.client.
+#
+#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict] OUT.json|-
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
 usage() {
-	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] OUT.json|-" >&2
+	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict] OUT.json|-" >&2
 	exit 2
 }
-ko= reps=5 size=full runc=0
+ko= reps=5 size=full runc=0 strict=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; ko=$2; shift 2
@@ -29,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--size) [ $# -ge 2 ] || usage; size=$2; shift 2
 		case "$size" in quick|full) ;; *) echo "macro.sh: --size is quick or full" >&2; exit 2 ;; esac ;;
 	--runc) runc=1; shift ;;
+	--strict) strict=1; shift ;;
 	-h|--help) usage ;;
 	-) break ;;
 	-*) echo "macro.sh: unknown option '$1'" >&2; usage ;;
@@ -44,7 +50,7 @@ if [ "$runc" = 1 ]; then
 	[ -x build/bin/redirect-runc ] || { echo "macro.sh: build/bin/redirect-runc missing (make user)" >&2; exit 2; }
 	command -v runc >/dev/null || { echo "macro.sh: runc missing (tools/setup-debian.sh)" >&2; exit 2; }
 fi
-for c in tar make cc sqlite3 python3; do
+for c in tar make cc sqlite3 python3 $([ "$strict" = 0 ] || echo git); do
 	command -v "$c" >/dev/null || { echo "macro.sh: $c missing (tools/setup-debian.sh)" >&2; exit 2; }
 done
 
@@ -139,11 +145,28 @@ cmd[make]="make -s -C $work/cproj clean && make -s -j2 -C $work/cproj"
 what[sqlite]="sqlite3 on a file database: $txns transactions of $rows inserts, queries, update, delete, vacuum"
 cmd[sqlite]="rm -f $work/db.sqlite* && sqlite3 $work/db.sqlite <$work/workload.sql >/dev/null"
 
+if [ "$strict" = 1 ]; then
+	# a large tree under git: the sources (COPIES times), committed once
+	gitruns=$([ "$size" = quick ] && echo 2 || echo 10)
+	pyruns=$([ "$size" = quick ] && echo 3 || echo 20)
+	# the repository beside the tree: tar archives the same files as without --strict
+	g="git --git-dir=$work/src.git --work-tree=$work/src"
+	$g init -q
+	$g add -A
+	$g -c user.name=bench -c user.email=bench@localhost commit -qm tree
+	names+=(git-status python-import)
+	what[git-status]="git status, $gitruns times, on a tree of $($g ls-files | wc -l) files"
+	cmd[git-status]="for i in \$(seq $gitruns); do $g status --porcelain >/dev/null; done"
+	what[python-import]="python3 -c 'import email, json, http.client', $pyruns times"
+	cmd[python-import]="for i in \$(seq $pyruns); do python3 -c 'import email, json, http.client'; done"
+fi
+
 now() { date +%s%N; }
 
 # The container bundle: read-only root, host /usr and /etc, the work tree at
 # its own path.  redirect-runc rewrites config.json: it is restored each run.
 ways=(native redirect-run)
+[ "$strict" = 0 ] || ways+=(redirect-strict)
 if [ "$runc" = 1 ]; then
 	ways+=(runc redirect-runc)
 	b=$work/bundle
@@ -200,8 +223,9 @@ run_one() { # WAY NAME
 	case "$1" in
 	native)
 		sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
-	redirect-run)
-		build/bin/redirect-run --socket "$work/sentry.sock" --policy default --id "$id" -- \
+	redirect-run | redirect-strict)
+		build/bin/redirect-run --socket "$work/sentry.sock" \
+			--policy "$([ "$1" = redirect-run ] && echo default || echo strict)" --id "$id" -- \
 			sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
 	runc)
 		runc run --bundle "$b" "$id" </dev/null >/dev/null 2>"$work/err" || rc=$? ;;
@@ -280,6 +304,11 @@ if any("runc" in r for r in runs.values()) or any("runc" in f for f in failed.va
     out["compared_runc"] = ("runc run vs build/bin/redirect-runc run (policy default) of one "
                             "bundle: read-only root, host /usr and /etc bound in, no seccomp "
                             "profile of its own")
+if any("redirect-strict" in r for r in runs.values()) or \
+        any("redirect-strict" in f for f in failed.values()):
+    pairs.append(("native", "redirect-strict", "strict_"))
+    out["compared_strict"] = ("sh -c WORKLOAD natively vs build/bin/redirect-run --policy strict "
+                              "-- sh -c WORKLOAD (every path call answered by the Sentry)")
 for line in open(whatf):
     name, what, cmd = line.rstrip("\n").split("\t")
     w = {"name": name, "what": what, "status": "ok"}

@@ -5,6 +5,7 @@
 # redirect-bench --json into OUT ("-": stdout, between @@bench-json@@ marks,
 # the way a VM guest hands it back), stops the Sentry.  With --module KO,
 # loads redirect.ko first (inside a VM guest) and unloads it afterwards.
+# USERSENTRY=path measures another build of the daemon (a before/after pair).
 #
 #   tools/bench/micro.sh [--module KO] OUT.json|- [redirect-bench options...]
 set -euo pipefail
@@ -33,7 +34,7 @@ me=micro
 
 mkdir -p "$work/policies"
 cp usersentry/policies/default.json tools/bench/sentry-bench.json "$work/policies/"
-build/bin/usersentry --socket "$work/sentry.sock" --policy-dir "$work/policies" \
+"${USERSENTRY:-build/bin/usersentry}" --socket "$work/sentry.sock" --policy-dir "$work/policies" \
 	--state-dir "$work/state" --log "$work/sentry.log" &
 sentry_pid=$!
 for _ in $(seq 100); do [ -S "$work/sentry.sock" ] && break; sleep 0.1; done
