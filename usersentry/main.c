@@ -491,6 +491,7 @@ int main(int argc, char **argv)
 			sentry_log("watchdog: WATCHDOG=1 every %lld ms", (long long)wd_ms);
 	}
 
+	sentry_uname_init();
 	ret = run(&s);
 	sentry_sd_notify("STOPPING=1");
 

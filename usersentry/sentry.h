@@ -408,6 +408,7 @@ unsigned int sentry_pool_stop(unsigned int grace_ms);
 void sentry_pool_stats(struct sentry_pool_stats *st);
 
 /* uname.c */
+void sentry_uname_init(void);
 int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 /* The virtual utsname of a policy (struct new_utsname layout: 6 x 65); fields it

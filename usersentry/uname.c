@@ -30,6 +30,12 @@ static void open_own_uts(void)
 	}
 }
 
+/* At start, so the daemon's fd count does not change at its first uname. */
+void sentry_uname_init(void)
+{
+	pthread_once(&own_uts_once, open_own_uts);
+}
+
 /*
  * uname() as seen from @pid's UTS namespace: the container's own hostname,
  * not the daemon's, as it is now (a sethostname inside shows at once).  The
