@@ -125,16 +125,27 @@ for r in 1 2; do
 done
 # three reconcile periods: nothing adopted again, nothing grows
 wait_for 30 eval '[ "$(sandboxes_served)" = 8 ]'
-fds1=$(fd_count) rss1=$(rss)
+# The fewest fds over a second: calls in flight hold a file or a connection
+# for a moment, a leak stays.
+fd_floor() {
+	local n min=
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		n=$(fd_count)
+		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
+		sleep 0.1
+	done
+	echo "$min"
+}
+fds1=$(fd_floor) rss1=$(rss)
 sleep 7
-fds2=$(fd_count) rss2=$(rss)
+fds2=$(fd_floor) rss2=$(rss)
 echo "restarts $restarts; adopted $(($(log_count ' adopted: ') - adopted0)); served" \
 	"$(sandboxes_served); fds $fd_base/$fds1/$fds2; rss ${rss1}k/${rss2}k" | diag
 grep -E "adopted|ended|not adopted|custody" "$log" | tail -40 | diag
 "$bin/redirectctl" daemon --socket "$sock" 2>&1 | diag
 check "custody_restart_adopts_all_8_once" eval '[ "$restarts" = 2 ] &&
 	[ "$(($(log_count " adopted: ") - adopted0))" = 16 ] && [ "$(sandboxes_served)" = 8 ]'
-check "custody_reconcile_leaks_nothing" eval '[ "$fds1" = "$fds2" ] &&
+check "custody_reconcile_leaks_nothing" eval '[ "$fds2" -le "$fds1" ] &&
 	[ "$rss2" -le $((rss1 + 256)) ]'
 touch "$work/stop8"
 crc=0
