@@ -741,7 +741,13 @@ FAULT_TEST(hundred_sandboxes_in_parallel, 600)
 							 strerror(-many->first_error));
 	ASSERT_EQ(0, rnl_open(&nl));
 	peak = rnl_sandbox_count(&nl);
-	EXPECT_EQ(MANY, peak);
+	/*
+	 * The odd half is still calling. An even target may have made its 40
+	 * calls and exited: on 6.1 its sandbox lasts until it is reaped, from
+	 * 6.12 it ends at the exit (do_exit() releases the filter).
+	 */
+	EXPECT_LE(MANY / 2, peak);
+	EXPECT_GE(MANY, peak);
 	/* The even ones finish on their own; the odd ones are killed at once. */
 	for (i = 1; i < MANY; i += 2)
 		kill(many->t[i].pid, SIGKILL);
