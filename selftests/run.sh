@@ -34,7 +34,8 @@ if [ "${1:-}" = --list ]; then
 fi
 suites=${*:-$all_suites}
 # kmod-distro: the module-mode suites on every test kernel
-suites=$(for s in $suites; do [ "$s" = kmod-distro ] && echo $kmod_suites || echo "$s"; done)
+# (one line, blank-separated: the `case " $suites "` tests below match words)
+suites=$(for s in $suites; do [ "$s" = kmod-distro ] && echo $kmod_suites || echo "$s"; done | xargs)
 
 # The test kernel takes minutes to build cold: start it now, wait when needed.
 testkernel_log=$out/testkernel.log

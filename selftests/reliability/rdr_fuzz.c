@@ -721,20 +721,19 @@ static errset allowed_errnos(unsigned int cmd, const struct session *s)
 			return E(ENOTTY);
 		return ext | E(EBUSY) | E(EPROTONOSUPPORT) | E(EOPNOTSUPP);
 	}
-	if (nr < REDIRECT_IOC_NR_RESERVED_FIRST || nr > REDIRECT_IOC_NR_RESERVED_LAST)
+	/* The order of the UAPI header: an unassigned number is unknown in any state. */
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (nr == _IOC_NR(tab[i].cmd))
+			break;
+	if (i == sizeof(tab) / sizeof(tab[0]))
 		return E(ENOTTY);
 	if (!s->ready)
 		return E(EPROTO);
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		if (nr != _IOC_NR(tab[i].cmd))
-			continue;
-		if (dir != _IOC_DIR(tab[i].cmd))
-			return E(ENOTTY);
-		if (!(s->features & tab[i].feature))
-			return E(EOPNOTSUPP);
-		return ext | tab[i].errs;
-	}
-	return E(EOPNOTSUPP);
+	if (dir != _IOC_DIR(tab[i].cmd))
+		return E(ENOTTY);
+	if (!(s->features & tab[i].feature))
+		return E(EOPNOTSUPP);
+	return ext | tab[i].errs;
 }
 
 static void check_errno(unsigned int cmd, const struct session *s, int ret, int err)
