@@ -20,10 +20,10 @@
  * The wake function runs in the trapped task's context, with the listener's
  * wait-queue lock held and interrupts off, while that task holds the filter's
  * notify_lock (an EPOLLIN outside task context is only forwarded: there
- * current is not the trapped task). It must not sleep, must not take rdr_sandboxes_mutex, and must
- * not wake the listener's queue. It reads the rules under RCU and the owner
- * under RCU; everything it queues holds a sandbox reference, dropped by the
- * task_work when it runs.
+ * current is not the trapped task). It must not sleep, must not take
+ * rdr_sandboxes_mutex, and must not wake the listener's queue. It reads the
+ * rules under RCU and the owner under RCU; everything it queues holds a
+ * sandbox reference, dropped by the task_work when it runs.
  *
  * Ownership changes (attach, adopt, session release, end) and rule
  * replacement happen under rdr_sandboxes_mutex.
