@@ -59,6 +59,22 @@ sed -i 's/"default.json"/"shipped-default.json"/' "$pol/newer-abi.json"
 out=$(abi_run newer-abi | grep -E '^(fchmodat2|cachestat) ')
 check "abi_shipped_newer_abi_policy" \
 	[ "$out" = "$(grep -E '^(fchmodat2|cachestat) ' "$abi_want")" ]
+# file rules see fchmodat2 too (on 6.6 and later it bypassed them before)
+mkdir -p "$work/abi-ro" && touch "$work/abi-ro/f"
+cat >"$pol/abi-ro.json" <<JSON
+{"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
+ "files":{"readOnly":["$work/abi-ro"]}}}}
+JSON
+if command -v python3 >/dev/null; then
+	out=$(rr abi-ro python3 -c '
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(452, -100, sys.argv[1].encode(), 0o600, 0)
+print(errno.errorcode.get(ctypes.get_errno(), "?") if r < 0 else "ok")' "$work/abi-ro/f")
+	check "files_read_only_refuses_fchmodat2" [ "$out" = EROFS ]
+else
+	skip "files_read_only_refuses_fchmodat2 (no python3)"
+fi
 out=$(abi_run abi-docker)
 check "abi_by_number_under_a_three_architecture_profile" [ "$out" = "$(cat "$abi_want")" ]
 stop_daemon
