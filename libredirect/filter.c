@@ -141,10 +141,6 @@ static int build_ctx(const struct redirect_policy *p, scmp_filter_ctx *ctxp,
 			int nr = seccomp_syscall_resolve_name(p->sentry_calls[i]);
 			uint32_t rest;
 
-			/* newer than this libseccomp: by number in prepend_abi() */
-			if (nr == __NR_SCMP_ERROR && policy_abi_call_nr(p->sentry_calls[i]) > 0)
-				continue;
-
 			if (!strcmp(p->sentry_calls[i], "sendto") && policy_sendto_on_address(p, &rest)) {
 				ret = add_sendto(ctx, p, nr, rest, err);
 				if (ret < 0)

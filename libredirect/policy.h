@@ -195,13 +195,7 @@ struct policy_abi_call {
 	int nr;
 };
 extern const struct policy_abi_call policy_abi_calls[];
-/* Its number, or -1 when the table has no such call. */
-int policy_abi_call_nr(const char *name);
-/*
- * The call numbers tier 0 notifies ahead of libseccomp's program (filter.c):
- * the abi section's, and a handler's call this libseccomp cannot name.
- * n of them in out (at most max).
- */
+/* The abi call numbers tier 0 notifies under the policy: n of them in out (at most max). */
 size_t policy_abi_notified(const struct redirect_policy *policy, int *out, size_t max);
 /* Does the policy serve synthetic files (usersentry/synthfile.c)? */
 bool policy_serves_synth(const struct redirect_policy *policy);

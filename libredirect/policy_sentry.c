@@ -28,7 +28,7 @@ static const char *const uname_keys[REDIRECT_UNAME_NR_FIELDS] = {
 const char *const policy_files_calls[] = {
 	"open", "openat", "openat2", "creat", "truncate", "mkdir", "mkdirat", "mknod",
 	"mknodat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link",
-	"linkat", "symlink", "symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat",
+	"linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
 	"stat", "lstat", "newfstatat", "statx", "access", "faccessat", "faccessat2",
 	"readlink", "readlinkat", "utimensat", "utime", "utimes", "futimesat", "fchmod", "fchown",
 	"statfs", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
@@ -141,13 +141,6 @@ static const struct policy_abi_call *abi_call(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
-}
-
-int policy_abi_call_nr(const char *name)
-{
-	const struct policy_abi_call *c = abi_call(name);
-
-	return c ? c->nr : -1;
 }
 
 static int check_abi_call(struct policy_loader *l, const char *s)
@@ -729,14 +722,10 @@ size_t policy_abi_notified(const struct redirect_policy *p, int *out, size_t max
 	const struct policy_abi_call *c;
 	size_t n = 0;
 
+	if (!(p->has & POLICY_HAS_ABI))
+		return 0;
 	for (c = policy_abi_calls; c->name && n < max; c++) {
-		/* a handler's call this libseccomp cannot name (fchmodat2 of files) */
-		if (in_strv(p->sentry_calls, p->n_sentry_calls, c->name) &&
-		    seccomp_syscall_resolve_name(c->name) == __NR_SCMP_ERROR)
-			out[n++] = c->nr;
-		else if (!(p->has & POLICY_HAS_ABI))
-			continue;
-		else if (in_strv(p->abi_force, p->n_abi_force, c->name) ||
+		if (in_strv(p->abi_force, p->n_abi_force, c->name) ||
 		    (in_strv(p->abi_emulate, p->n_abi_emulate, c->name) &&
 		     !host_has((size_t)(c - policy_abi_calls))))
 			out[n++] = c->nr;
