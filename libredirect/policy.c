@@ -113,6 +113,8 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		acc->sysinfo_memory = layer->sysinfo_memory;
 		acc->sysinfo_uptime = layer->sysinfo_uptime;
 	}
+	if (layer->has & POLICY_HAS_VIEWS)
+		acc->views = layer->views;
 	if (layer->has & POLICY_HAS_MOUNT) {
 		policy_free_strv(acc->mount_fs, acc->n_mount_fs);
 		policy_free_strv(acc->mount_targets, acc->n_mount_targets);
@@ -213,6 +215,8 @@ static int finalize_policy(struct policy_loader *l, struct redirect_policy *p)
 	if ((p->has & POLICY_HAS_MOUNT) && add_calls(p, policy_mount_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_SYSINFO) && add_calls(p, policy_sysinfo_calls) < 0)
+		goto oom;
+	if ((p->has & POLICY_HAS_VIEWS) && add_calls(p, policy_views_calls) < 0)
 		goto oom;
 	for (i = 0; i < p->n_extra_notify; i++)
 		if (policy_strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, p->extra_notify[i]) < 0)

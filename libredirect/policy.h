@@ -68,6 +68,7 @@ enum {
 	POLICY_HAS_CONNECT = 1 << 7,
 	POLICY_HAS_MOUNT = 1 << 8,
 	POLICY_HAS_SYSINFO = 1 << 9,
+	POLICY_HAS_VIEWS = 1 << 10,
 };
 
 struct redirect_policy {
@@ -104,6 +105,7 @@ struct redirect_policy {
 	int connect_deny_errno;		/* positive */
 	enum redirect_sysinfo_memory sysinfo_memory;
 	enum redirect_sysinfo_uptime sysinfo_uptime;
+	unsigned int views;		/* 1 << REDIRECT_VIEW_* */
 	char **mount_fs;
 	size_t n_mount_fs;
 	char **mount_targets;
@@ -173,6 +175,7 @@ extern const char *const policy_files_calls[];
 extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
+extern const char *const policy_views_calls[];
 extern const char *const policy_dents_calls[];
 extern const char *const policy_cwd_calls[];
 

@@ -661,6 +661,22 @@ void sentry_cgroup_cpu(const struct sentry_cgroup *cg, struct sentry_cg_cpu *c);
 /* "0-3,8" into ascending numbers: how many, or -EINVAL / -E2BIG. */
 int sentry_cpulist_parse(const char *s, int *cpus, int max);
 
+/*
+ * views.c: each view's text written to out, from the host's own file and
+ * the cgroup's figures; nothing is read here.  Without a limit (m not
+ * limited, n <= 0) the host's text is written unchanged.  The CPUs shown
+ * are cpus[0..n-1] (host numbers), renumbered from 0.
+ */
+#include <stdio.h>
+int sentry_view_meminfo(FILE *out, const char *host, const struct sentry_cg_memory *m);
+int sentry_view_cpuinfo(FILE *out, const char *host, const int *cpus, int n);
+int sentry_view_stat(FILE *out, const char *host, const int *cpus, int n);
+int sentry_view_cpu_online(FILE *out, int n);
+int sentry_view_uptime(FILE *out, uint64_t up_cs, uint64_t idle_cs);
+int sentry_view_loadavg(FILE *out, const double avg[3], unsigned int running, unsigned int total,
+			int last_pid);
+int sentry_view_swaps(FILE *out, const char *host, const struct sentry_cg_memory *m);
+
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
 int64_t sentry_watchdog_init(void);
