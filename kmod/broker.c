@@ -200,7 +200,12 @@ static long rdr_listener_ioctl_copy(struct rdr_session *session, struct file *li
 	mutex_unlock(&rp->lock);
 	if (ret)
 		return ret;
-	wait_event(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0);
+	/*
+	 * All slots busy means as many ADDFDs of this session wait for their
+	 * targets; a Sentry being killed must not wait behind them.
+	 */
+	if (wait_event_killable(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0))
+		return -EINTR;
 	kaddr = kmap_local_page(rp->page);
 	memcpy(kaddr + slot * RDR_REPLY_SLOT_SIZE, arg, len);
 	kunmap_local(kaddr);

@@ -336,7 +336,11 @@ static bool rdr_fastpath_queue(struct rdr_sandbox *sb, u32 nr, const u64 *args,
 	list_add_tail(&fp->node, &sb->inflight);
 	spin_unlock_irqrestore(&sb->lock, flags);
 
-	/* TWA_SIGNAL: seccomp's interruptible wait returns at once. */
+	/*
+	 * TWA_SIGNAL: seccomp's interruptible wait returns at once. The work is
+	 * queued on current, which runs on this CPU, so kick_process() sends no
+	 * IPI: TWA_SIGNAL_NO_IPI (6.3+) would save nothing here.
+	 */
 	if (task_work_add(current, &fp->twork, TWA_SIGNAL)) {
 		spin_lock_irqsave(&sb->lock, flags);
 		list_del(&fp->node);

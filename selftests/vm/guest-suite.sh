@@ -7,7 +7,9 @@ set -u
 rc=0 cmd=()
 run() {
 	[ ${#cmd[@]} = 0 ] && return
+	local start=$SECONDS
 	"${cmd[@]}" || { echo "# ${cmd[*]} exited $?"; rc=1; }
+	echo "# guest-suite: ${cmd[0]} took $((SECONDS - start))s"
 	cmd=()
 }
 for a in "$@"; do
