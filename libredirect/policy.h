@@ -68,7 +68,8 @@ enum {
 	POLICY_HAS_CONNECT = 1 << 7,
 	POLICY_HAS_MOUNT = 1 << 8,
 	POLICY_HAS_SYSINFO = 1 << 9,
-	POLICY_HAS_VIEWS = 1 << 10,
+	POLICY_HAS_KERNEL = 1 << 10,
+	POLICY_HAS_VIEWS = 1 << 11,
 };
 
 struct redirect_policy {
@@ -95,6 +96,8 @@ struct redirect_policy {
 	size_t n_notify;
 	bool has_uname;
 	char *uname[REDIRECT_UNAME_NR_FIELDS];
+	/* redirect.sentry.kernel: one identity for uname and the /proc files that show it */
+	char *kernel_release, *kernel_version;
 	struct redirect_answer default_verdict;
 	struct policy_file_rule *files;
 	size_t n_files;
@@ -175,9 +178,12 @@ extern const char *const policy_files_calls[];
 extern const char *const policy_connect_calls[];
 extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
-extern const char *const policy_views_calls[];
 extern const char *const policy_dents_calls[];
 extern const char *const policy_cwd_calls[];
+/* the calls that open or look up a path, for the Sentry's synthetic files */
+extern const char *const policy_synth_calls[];
+/* Does the policy serve synthetic files (usersentry/synthfile.c)? */
+bool policy_serves_synth(const struct redirect_policy *policy);
 
 /* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
 

@@ -42,8 +42,10 @@ const char *const policy_cwd_calls[] = { "chdir", "execve", "execveat", NULL };
 /* sendto only with an address: filter.c notifies it when args[4] is not NULL */
 const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
 const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
-/* a view is opened by path: every open is notified, a path not a view continues */
-const char *const policy_views_calls[] = { "open", "openat", "openat2", NULL };
+/* a synthetic file is opened, stat'ed and access'ed by path; the rest see the real one */
+const char *const policy_synth_calls[] = { "open", "openat", "openat2", "stat", "lstat",
+					   "newfstatat", "statx", "access", "faccessat",
+					   "faccessat2", NULL };
 const char *const policy_mount_calls[] = { "mount", "umount2", "fsopen", "fsconfig", "fsmount",
 					   "fspick", "move_mount", "open_tree", "mount_setattr",
 					   "pivot_root", NULL };
@@ -86,6 +88,32 @@ static int parse_uname(struct policy_loader *l, json_object *o, const struct pol
 		return ret;
 	p->has_uname = true;
 	p->has |= POLICY_HAS_UNAME;
+	return 0;
+}
+
+/*
+ * redirect.sentry.kernel: release and version for uname and for
+ * /proc/version, /proc/sys/kernel/osrelease and /proc/sys/kernel/version
+ * alike (served as synthetic files, so opens and lookups are notified).
+ */
+static int parse_kernel(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "release", "version", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "release", .parse = parse_uname_field, .dst = &p->kernel_release },
+		{ .key = "version", .parse = parse_uname_field, .dst = &p->kernel_version },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (!p->kernel_release && !p->kernel_version)
+		return policy_fail(l, "neither \"release\" nor \"version\" given");
+	p->has |= POLICY_HAS_KERNEL;
 	return 0;
 }
 
@@ -580,13 +608,14 @@ static int parse_views(struct policy_loader *l, json_object *o, const struct pol
 
 static int parse_sentry(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
-	static const char *const known[] = { "default", "uname", "files", "connect", "mount",
-					     "sysinfo", "views", NULL };
+	static const char *const known[] = { "default", "uname", "kernel", "files", "connect",
+					     "mount", "sysinfo", "views", NULL };
 	struct redirect_policy *p = f->dst;
 	const struct policy_field verdict = { .key = "default", .parse = parse_verdict,
 					      .dst = &p->default_verdict };
 	const struct policy_field sections[] = {
 		{ .key = "uname", .parse = parse_uname, .dst = p },
+		{ .key = "kernel", .parse = parse_kernel, .dst = p },
 		{ .key = "files", .parse = parse_files, .dst = p },
 		{ .key = "connect", .parse = parse_connect, .dst = p },
 		{ .key = "mount", .parse = parse_mount, .dst = p },
@@ -642,6 +671,17 @@ int policy_parse_redirect(struct policy_loader *l, json_object *o, const struct 
 bool redirect_policy_has_files(const struct redirect_policy *p)
 {
 	return p->has & POLICY_HAS_FILES;
+}
+
+/* Each section that adds synthetic files says so here. */
+bool policy_serves_synth(const struct redirect_policy *p)
+{
+	return p->has & (POLICY_HAS_KERNEL | POLICY_HAS_VIEWS);
+}
+
+bool redirect_policy_has_synth(const struct redirect_policy *p)
+{
+	return policy_serves_synth(p);
 }
 
 /* Is path at or below prefix (both normalised)?  Returns the prefix length used. */

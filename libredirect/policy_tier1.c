@@ -308,6 +308,7 @@ static bool sentry_performs(const struct redirect_policy *p, const char *name)
 {
 	return (p->has_uname && !strcmp(name, "uname")) ||
 	       ((p->has & POLICY_HAS_FILES) && in_calls(policy_files_calls, name)) ||
+	       (policy_serves_synth(p) && in_calls(policy_synth_calls, name)) ||
 	       ((p->has & POLICY_HAS_CONNECT) && in_calls(policy_connect_calls, name)) ||
 	       ((p->has & POLICY_HAS_MOUNT) && in_calls(policy_mount_calls, name)) ||
 	       ((p->has & POLICY_HAS_SYSINFO) && in_calls(policy_sysinfo_calls, name));

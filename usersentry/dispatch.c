@@ -39,6 +39,12 @@ static bool has_mount(const struct redirect_policy *p)
 	return redirect_policy_has_mount(p);
 }
 
+/* the calls that open or look up a path: the file rules' or a synthetic file's */
+static bool has_files_or_synth(const struct redirect_policy *p)
+{
+	return has_files(p) || redirect_policy_has_synth(p);
+}
+
 static bool has_files_or_mount(const struct redirect_policy *p)
 {
 	return has_files(p) || has_mount(p);
@@ -60,9 +66,9 @@ static const struct sentry_handler {
 	enum { SENTRY_INLINE, SENTRY_WORKER } blocks;
 } handlers[] = {
 	{ "uname", sentry_handle_uname, has_uname, SENTRY_INLINE },
-	{ "open", sentry_handle_open, has_files, SENTRY_INLINE },
-	{ "openat", sentry_handle_openat, has_files, SENTRY_INLINE },
-	{ "openat2", sentry_handle_openat2, has_files, SENTRY_INLINE },
+	{ "open", sentry_handle_open, has_files_or_synth, SENTRY_INLINE },
+	{ "openat", sentry_handle_openat, has_files_or_synth, SENTRY_INLINE },
+	{ "openat2", sentry_handle_openat2, has_files_or_synth, SENTRY_INLINE },
 	{ "mkdir", sentry_handle_mkdir, has_files, SENTRY_INLINE },
 	{ "mkdirat", sentry_handle_mkdirat, has_files, SENTRY_INLINE },
 	{ "unlink", sentry_handle_unlink, has_files, SENTRY_INLINE },
@@ -71,13 +77,13 @@ static const struct sentry_handler {
 	{ "rename", sentry_handle_rename, has_files, SENTRY_INLINE },
 	{ "renameat", sentry_handle_renameat, has_files, SENTRY_INLINE },
 	{ "renameat2", sentry_handle_renameat, has_files, SENTRY_INLINE },
-	{ "stat", sentry_handle_stat, has_files, SENTRY_INLINE },
-	{ "lstat", sentry_handle_stat, has_files, SENTRY_INLINE },
-	{ "newfstatat", sentry_handle_newfstatat, has_files, SENTRY_INLINE },
-	{ "statx", sentry_handle_statx, has_files, SENTRY_INLINE },
-	{ "access", sentry_handle_access, has_files, SENTRY_INLINE },
-	{ "faccessat", sentry_handle_access, has_files, SENTRY_INLINE },
-	{ "faccessat2", sentry_handle_access, has_files, SENTRY_INLINE },
+	{ "stat", sentry_handle_stat, has_files_or_synth, SENTRY_INLINE },
+	{ "lstat", sentry_handle_stat, has_files_or_synth, SENTRY_INLINE },
+	{ "newfstatat", sentry_handle_newfstatat, has_files_or_synth, SENTRY_INLINE },
+	{ "statx", sentry_handle_statx, has_files_or_synth, SENTRY_INLINE },
+	{ "access", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
+	{ "faccessat", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
+	{ "faccessat2", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
 	{ "readlink", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "readlinkat", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "chmod", sentry_handle_chmod, has_files, SENTRY_INLINE },

@@ -419,6 +419,34 @@ void sentry_uname_build_for(const struct redirect_policy *policy, pid_t pid,
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
+/*
+ * The kernel section's identity as synthetic files (synthfile.c): content
+ * functions of struct sentry_synth_file.
+ */
+int sentry_kernel_proc_version(const struct sentry_sandbox *sb, pid_t pid, char **data,
+			       size_t *len);
+int sentry_kernel_osrelease(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+int sentry_kernel_version(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+
+/*
+ * synthfile.c: read-only synthetic files served in place of a path's real
+ * one (its header comment is the API's documentation).
+ */
+struct sentry_synth_file {
+	const char *path;	/* in the container: absolute, normalised */
+	/* 1: *data (malloc'ed, *len bytes) is served; 0: the real file is; -errno */
+	int (*content)(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+};
+/* path (the container's, /proc/self made the target's) as a synthetic file: 1, 0 or -errno. */
+int sentry_synth_find(const struct sentry_sandbox *sb, pid_t pid, const char *path,
+		      char **data, size_t *len);
+/* An open (flags as open's) of data: 0 with reply->addfd set, or the call's -errno. */
+int sentry_synth_open(const void *data, size_t len, uint64_t flags, struct sentry_reply *reply);
+/* A sealed, read-only memfd holding data (mode 0444), or -errno. */
+int sentry_synth_memfd(const void *data, size_t len);
+/* A synthetic file's st_mode: the real one's type, read bits only. */
+mode_t sentry_synth_mode(mode_t mode);
+
 /* files_open.c: open, openat, openat2, creat within the policy's file rules */
 int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);

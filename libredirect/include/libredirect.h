@@ -130,6 +130,11 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *         "sysname": "...", "nodename": "...", "release": "...",
  *         "version": "...", "machine": "...", "domainname": "..."
  *       },                                left out come from the host
+ *       "kernel": {                       one kernel identity: uname's release
+ *         "release": "...",               and version, and /proc/version,
+ *         "version": "..."                /proc/sys/kernel/osrelease and
+ *       },                                .../version served to match (opens
+ *                                         and lookups are notified for it)
  *       "files": {                        enables the file handler
  *         "readOnly": ["/etc", ...],      writes at or below fail (EROFS)
  *         "hidden": ["/proc/kcore", ...], at or below do not exist (ENOENT)
@@ -313,6 +318,11 @@ enum redirect_file_action {
 
 /* True when the policy has a "files" section (file handler enabled). */
 bool redirect_policy_has_files(const struct redirect_policy *policy);
+/*
+ * True when the Sentry serves synthetic files under the policy (the kernel
+ * section's /proc files): opens and lookups by path are notified then.
+ */
+bool redirect_policy_has_synth(const struct redirect_policy *policy);
 
 /*
  * redirect_policy_file_lookup() - the file rule governing an absolute path

@@ -257,7 +257,10 @@ TEST(policy_views_section)
 	EXPECT_TRUE(policy_notifies(p, "openat"));
 	EXPECT_TRUE(policy_notifies(p, "open"));
 	EXPECT_TRUE(policy_notifies(p, "openat2"));
-	EXPECT_FALSE(policy_notifies(p, "stat"));
+	/* a lookup of a view answers for what the open serves */
+	EXPECT_TRUE(policy_notifies(p, "newfstatat"));
+	EXPECT_TRUE(policy_notifies(p, "statx"));
+	EXPECT_FALSE(policy_notifies(p, "getdents64"));
 	redirect_policy_free(p);
 
 	EXPECT_EQ(REDIRECT_VIEW_STAT, redirect_view_of_path("/proc/stat"));
