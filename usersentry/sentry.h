@@ -704,6 +704,27 @@ int sentry_view_uptime(FILE *out, uint64_t up_cs, uint64_t idle_cs);
 int sentry_view_loadavg(FILE *out, const double avg[3], unsigned int running, unsigned int total,
 			int last_pid);
 int sentry_view_swaps(FILE *out, const char *host, const struct sentry_cg_memory *m);
+/*
+ * views_build.c: the view of path (a redirect_view's) for the task pid,
+ * generated now from its cgroup: 1 with *data (malloc'ed, *len bytes), 0
+ * when the policy does not serve it, or -errno.  The rows of synthfile.c
+ * call it through one content function per file.
+ */
+int sentry_view_content(const struct sentry_sandbox *sb, pid_t pid, const char *path,
+			char **data, size_t *len);
+#define SENTRY_VIEWFILE(name) \
+	int sentry_viewfile_##name(const struct sentry_sandbox *sb, pid_t pid, char **data, \
+				   size_t *len)
+SENTRY_VIEWFILE(meminfo);
+SENTRY_VIEWFILE(cpuinfo);
+SENTRY_VIEWFILE(stat);
+SENTRY_VIEWFILE(cpu_online);
+SENTRY_VIEWFILE(uptime);
+SENTRY_VIEWFILE(loadavg);
+SENTRY_VIEWFILE(swaps);
+SENTRY_VIEWFILE(pressure_cpu);
+SENTRY_VIEWFILE(pressure_memory);
+SENTRY_VIEWFILE(pressure_io);
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);
