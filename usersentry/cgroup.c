@@ -111,7 +111,7 @@ int sentry_cgroup_of(pid_t pid, struct sentry_cgroup *cg)
 		if (!p || p[1] != '/' || strstr(p, "/.."))
 			continue;
 		*p++ = '\0';
-		ctl++;
+		*ctl++ = '\0';
 		if (!strcmp(line, "0") && !*ctl) {
 			snprintf(v2, sizeof(v2), "%s", p);
 			continue;
