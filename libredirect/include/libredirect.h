@@ -319,6 +319,14 @@ enum redirect_file_action {
 /* True when the policy has a "files" section (file handler enabled). */
 bool redirect_policy_has_files(const struct redirect_policy *policy);
 /*
+ * An open or lookup of a path that is no synthetic file may continue: no
+ * file rules decide on the path and no tier-1 string rule read it, so a
+ * target that swaps the string after the Sentry's look reaches only what it
+ * could open anyway (a synthetic file is a view, not a boundary).  False
+ * when the Sentry must perform every such call itself.
+ */
+bool redirect_policy_paths_continue(const struct redirect_policy *policy);
+/*
  * True when the Sentry serves synthetic files under the policy (the kernel
  * section's /proc files): opens and lookups by path are notified then.
  */

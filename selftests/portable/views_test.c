@@ -269,6 +269,42 @@ TEST(policy_views_section)
 	EXPECT_EQ(NULL, redirect_view_path(REDIRECT_VIEW_NR));
 }
 
+TEST(paths_continue_only_without_file_rules_or_string_rules)
+{
+	static const struct {
+		const char *sentry, *rules;
+		bool cont;
+	} cases[] = {
+		{ "\"views\": {\"files\": [\"/proc/meminfo\"]}", "[]", true },
+		/* file rules decide on every path: performed */
+		{ "\"views\": {\"files\": [\"/proc/meminfo\"]}, \"files\": {\"hidden\": [\"/x\"]}",
+		  "[]", false },
+		/* a string rule read the path: the kernel must not read it again */
+		{ "\"views\": {\"files\": [\"/proc/meminfo\"]}",
+		  "[{\"names\": [\"openat\"], \"string\": {\"index\": 1, \"exact\": \"/x\"}, "
+		  "\"action\": \"errno:ENOENT\"}]", false },
+		/* a string rule on another call leaves opens free */
+		{ "\"views\": {\"files\": [\"/proc/meminfo\"]}",
+		  "[{\"names\": [\"mkdir\"], \"string\": {\"index\": 0, \"exact\": \"/x\"}, "
+		  "\"action\": \"errno:ENOENT\"}]", true },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct redirect_error *err = NULL;
+		struct redirect_policy *p;
+		char json[1024];
+
+		snprintf(json, sizeof(json), "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"redirect\": "
+			 "{\"rules\": %s, \"sentry\": {\"default\": \"errno:ENOSYS\", %s}}}",
+			 cases[i].rules, cases[i].sentry);
+		p = load(json, &err);
+		ASSERT_NE(NULL, p) TH_LOG("%zu: %s", i, err ? err->msg : "");
+		EXPECT_EQ(cases[i].cont, redirect_policy_paths_continue(p)) TH_LOG("case %zu", i);
+		redirect_policy_free(p);
+	}
+}
+
 TEST(policy_views_refuses_unknown_files_naming_them)
 {
 	static const char *const bad[][2] = {
