@@ -61,17 +61,10 @@ static struct rdr_sandbox *rdr_nl_sandbox(struct genl_info *info)
 	return sb;
 }
 
-static int rdr_nl_put_counters(struct sk_buff *skb, atomic64_t *count, atomic64_t *hist)
+static int rdr_nl_put_counters(struct sk_buff *skb, const struct rdr_counters *c)
 {
-	u64 c[REDIRECT_STAT_COUNT], h[REDIRECT_HIST_BUCKETS];
-	int i;
-
-	for (i = 0; i < REDIRECT_STAT_COUNT; i++)
-		c[i] = atomic64_read(&count[i]);
-	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++)
-		h[i] = atomic64_read(&hist[i]);
-	if (nla_put(skb, REDIRECT_A_STATS, sizeof(c), c) ||
-	    nla_put(skb, REDIRECT_A_HIST, sizeof(h), h))
+	if (nla_put(skb, REDIRECT_A_STATS, sizeof(c->count), c->count) ||
+	    nla_put(skb, REDIRECT_A_HIST, sizeof(c->hist), c->hist))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -80,12 +73,14 @@ static int rdr_nl_fill_sandbox(struct sk_buff *skb, struct rdr_sandbox *sb, u32 
 			       u32 seq, int flags)
 {
 	struct rdr_sandbox_info si;
+	struct rdr_counters c;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &rdr_genl_family, flags, REDIRECT_CMD_GET_SANDBOX);
 	if (!hdr)
 		return -EMSGSIZE;
 	rdr_sandbox_info(sb, &si);
+	rdr_stats_read_total(&sb->stats, &c);
 	if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, sb->id) ||
 	    nla_put_string(skb, REDIRECT_A_NAME, sb->name) ||
 	    nla_put_u32(skb, REDIRECT_A_FAIL_MODE, sb->fail_mode) ||
@@ -94,7 +89,7 @@ static int rdr_nl_fill_sandbox(struct sk_buff *skb, struct rdr_sandbox *sb, u32 
 	    nla_put_u32(skb, REDIRECT_A_DELIVERED, si.delivered) ||
 	    nla_put_u32(skb, REDIRECT_A_REPLAY, si.replay) ||
 	    nla_put_u64_64bit(skb, REDIRECT_A_RULES_GENERATION, si.generation, REDIRECT_A_PAD) ||
-	    rdr_nl_put_counters(skb, sb->stats.count, sb->stats.hist)) {
+	    rdr_nl_put_counters(skb, &c)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -163,11 +158,11 @@ static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback 
 		return 0;
 	}
 	for (nr = cb->args[1]; nr < RDR_STATS_NR; nr++) {
-		struct rdr_nr_stats *st = &sb->stats.per_nr[nr];
+		struct rdr_counters c;
 		void *hdr;
 
-		if (!atomic64_read(&st->count[REDIRECT_STAT_NOTIFIED]) &&
-		    !atomic64_read(&st->count[REDIRECT_STAT_REPLAYED]))
+		rdr_stats_read_nr(&sb->stats, nr, &c);
+		if (!c.count[REDIRECT_STAT_NOTIFIED] && !c.count[REDIRECT_STAT_REPLAYED])
 			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &rdr_genl_family, NLM_F_MULTI, REDIRECT_CMD_GET_STATS);
@@ -175,7 +170,7 @@ static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback 
 			break;
 		if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, sb->id) ||
 		    nla_put_u32(skb, REDIRECT_A_SYSCALL_NR, nr) ||
-		    rdr_nl_put_counters(skb, st->count, st->hist)) {
+		    rdr_nl_put_counters(skb, &c)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

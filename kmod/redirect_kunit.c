@@ -691,6 +691,33 @@ static void rdr_hist_bucket_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_hist_bucket_upper_ns(REDIRECT_HIST_BUCKETS - 1), U64_MAX);
 }
 
+/* Counts from every CPU add up in the totals; the syscall's slot agrees. */
+static void rdr_stats_totals_sum_cpus(struct kunit *test)
+{
+	struct rdr_sandbox_stats st;
+	struct rdr_counters c;
+	int cpu, n = 0;
+
+	KUNIT_ASSERT_EQ(test, rdr_stats_init(&st), 0);
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(st.total, cpu)->count[REDIRECT_STAT_FORWARDED] += 2;
+		n += 2;
+	}
+	rdr_stats_count(&st, 39, REDIRECT_STAT_FORWARDED);
+	rdr_stats_count(&st, 100000, REDIRECT_STAT_ERRNO);	/* the shared last slot */
+	rdr_stats_latency(&st, 39, 1500);
+	rdr_stats_read_total(&st, &c);
+	KUNIT_EXPECT_EQ(test, c.count[REDIRECT_STAT_FORWARDED], (u64)n + 1);
+	KUNIT_EXPECT_EQ(test, c.count[REDIRECT_STAT_ERRNO], 1ULL);
+	KUNIT_EXPECT_EQ(test, c.hist[1], 1ULL);
+	rdr_stats_read_nr(&st, 39, &c);
+	KUNIT_EXPECT_EQ(test, c.count[REDIRECT_STAT_FORWARDED], 1ULL);
+	KUNIT_EXPECT_EQ(test, c.hist[1], 1ULL);
+	rdr_stats_read_nr(&st, RDR_STATS_NR - 1, &c);
+	KUNIT_EXPECT_EQ(test, c.count[REDIRECT_STAT_ERRNO], 1ULL);
+	rdr_stats_free(&st);
+}
+
 /* ---- sandboxes: ids, names, attach arguments ------------------------------ */
 
 static void rdr_id_alloc_counts_up_and_skips_used(struct kunit *test)
@@ -802,6 +829,7 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_ruleset_build_names_bad_rule),
 	KUNIT_CASE(rdr_ruleset_build_empty),
 	KUNIT_CASE(rdr_hist_bucket_boundaries),
+	KUNIT_CASE(rdr_stats_totals_sum_cpus),
 	KUNIT_CASE(rdr_id_alloc_counts_up_and_skips_used),
 	KUNIT_CASE(rdr_sandbox_name_check_alphabet),
 	KUNIT_CASE(rdr_attach_check_fail_modes),
