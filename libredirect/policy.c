@@ -102,6 +102,14 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		MOVE(acc->kernel_release, layer->kernel_release);
 		MOVE(acc->kernel_version, layer->kernel_version);
 	}
+	if (layer->has & POLICY_HAS_ABI) {
+		policy_free_strv(acc->abi_emulate, acc->n_abi_emulate);
+		policy_free_strv(acc->abi_force, acc->n_abi_force);
+		MOVE(acc->abi_emulate, layer->abi_emulate);
+		MOVE(acc->n_abi_emulate, layer->n_abi_emulate);
+		MOVE(acc->abi_force, layer->abi_force);
+		MOVE(acc->n_abi_force, layer->n_abi_force);
+	}
 	if (layer->has & POLICY_HAS_FILES) {
 		free_files(acc);
 		MOVE(acc->files, layer->files);
@@ -275,6 +283,8 @@ void redirect_policy_free(struct redirect_policy *p)
 		free(p->uname[i]);
 	free(p->kernel_release);
 	free(p->kernel_version);
+	policy_free_strv(p->abi_emulate, p->n_abi_emulate);
+	policy_free_strv(p->abi_force, p->n_abi_force);
 	free_files(p);
 	free(p->connect);
 	policy_free_strv(p->mount_fs, p->n_mount_fs);

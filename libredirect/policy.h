@@ -69,7 +69,8 @@ enum {
 	POLICY_HAS_MOUNT = 1 << 8,
 	POLICY_HAS_SYSINFO = 1 << 9,
 	POLICY_HAS_KERNEL = 1 << 10,
-	POLICY_HAS_VIEWS = 1 << 11,
+	POLICY_HAS_ABI = 1 << 11,
+	POLICY_HAS_VIEWS = 1 << 12,
 };
 
 struct redirect_policy {
@@ -98,6 +99,11 @@ struct redirect_policy {
 	char *uname[REDIRECT_UNAME_NR_FIELDS];
 	/* redirect.sentry.kernel: one identity for uname and the /proc files that show it */
 	char *kernel_release, *kernel_version;
+	/* redirect.sentry.abi: calls emulated when the host lacks them, or always (force) */
+	char **abi_emulate;
+	size_t n_abi_emulate;
+	char **abi_force;
+	size_t n_abi_force;
 	struct redirect_answer default_verdict;
 	struct policy_file_rule *files;
 	size_t n_files;
@@ -182,6 +188,23 @@ extern const char *const policy_dents_calls[];
 extern const char *const policy_cwd_calls[];
 /* the calls that open or look up a path, for the Sentry's synthetic files */
 extern const char *const policy_synth_calls[];
+/*
+ * The calls the abi section can emulate (x86-64 numbers: libseccomp may not
+ * know them), NULL-terminated: the Sentry has a handler for each.
+ */
+struct policy_abi_call {
+	const char *name;
+	int nr;
+};
+extern const struct policy_abi_call policy_abi_calls[];
+/* Its number, or -1 when the table has no such call. */
+int policy_abi_call_nr(const char *name);
+/*
+ * The call numbers tier 0 notifies ahead of libseccomp's program (filter.c):
+ * the abi section's, and a handler's call this libseccomp cannot name.
+ * n of them in out (at most max).
+ */
+size_t policy_abi_notified(const struct redirect_policy *policy, int *out, size_t max);
 /* Does the policy serve synthetic files (usersentry/synthfile.c)? */
 bool policy_serves_synth(const struct redirect_policy *policy);
 

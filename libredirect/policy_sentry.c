@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -26,7 +28,7 @@ static const char *const uname_keys[REDIRECT_UNAME_NR_FIELDS] = {
 const char *const policy_files_calls[] = {
 	"open", "openat", "openat2", "creat", "truncate", "mkdir", "mkdirat", "mknod",
 	"mknodat", "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link",
-	"linkat", "symlink", "symlinkat", "chmod", "fchmodat", "chown", "lchown", "fchownat",
+	"linkat", "symlink", "symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown", "fchownat",
 	"stat", "lstat", "newfstatat", "statx", "access", "faccessat", "faccessat2",
 	"readlink", "readlinkat", "utimensat", "utime", "utimes", "futimesat", "fchmod", "fchown",
 	"statfs", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
@@ -114,6 +116,74 @@ static int parse_kernel(struct policy_loader *l, json_object *o, const struct po
 	if (!p->kernel_release && !p->kernel_version)
 		return policy_fail(l, "neither \"release\" nor \"version\" given");
 	p->has |= POLICY_HAS_KERNEL;
+	return 0;
+}
+
+/*
+ * Each with a handler in usersentry/abi.c (docs/abi-shim.md has every call
+ * after 6.1 and why the others are not here).  x86-64 numbers.
+ */
+const struct policy_abi_call policy_abi_calls[] = {
+	{ "faccessat2", 439 },
+	{ "cachestat", 451 },
+	{ "fchmodat2", 452 },
+	{ "futex_wake", 454 },
+	{ "futex_wait", 455 },
+	{ "mseal", 462 },
+	{ NULL, 0 },
+};
+
+static const struct policy_abi_call *abi_call(const char *name)
+{
+	const struct policy_abi_call *c;
+
+	for (c = policy_abi_calls; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int policy_abi_call_nr(const char *name)
+{
+	const struct policy_abi_call *c = abi_call(name);
+
+	return c ? c->nr : -1;
+}
+
+static int check_abi_call(struct policy_loader *l, const char *s)
+{
+	char known[256] = "";
+	const struct policy_abi_call *c;
+
+	if (abi_call(s))
+		return 0;
+	for (c = policy_abi_calls; c->name; c++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 known[0] ? ", " : "", c->name);
+	return policy_fail(l, "\"%s\" cannot be emulated (the calls that can: %s)", s, known);
+}
+
+/* redirect.sentry.abi: {"emulate": [...], "force": [...]} */
+static int parse_abi(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "emulate", "force", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "emulate", .parse = policy_parse_strv, .dst = &p->abi_emulate,
+		  .count = &p->n_abi_emulate, .check = check_abi_call },
+		{ .key = "force", .parse = policy_parse_strv, .dst = &p->abi_force,
+		  .count = &p->n_abi_force, .check = check_abi_call },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (!p->n_abi_emulate && !p->n_abi_force)
+		return policy_fail(l, "neither \"emulate\" nor \"force\" names a call");
+	p->has |= POLICY_HAS_ABI;
 	return 0;
 }
 
@@ -609,13 +679,14 @@ static int parse_views(struct policy_loader *l, json_object *o, const struct pol
 static int parse_sentry(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "default", "uname", "kernel", "files", "connect",
-					     "mount", "sysinfo", "views", NULL };
+					     "mount", "sysinfo", "abi", "views", NULL };
 	struct redirect_policy *p = f->dst;
 	const struct policy_field verdict = { .key = "default", .parse = parse_verdict,
 					      .dst = &p->default_verdict };
 	const struct policy_field sections[] = {
 		{ .key = "uname", .parse = parse_uname, .dst = p },
 		{ .key = "kernel", .parse = parse_kernel, .dst = p },
+		{ .key = "abi", .parse = parse_abi, .dst = p },
 		{ .key = "files", .parse = parse_files, .dst = p },
 		{ .key = "connect", .parse = parse_connect, .dst = p },
 		{ .key = "mount", .parse = parse_mount, .dst = p },
@@ -682,6 +753,72 @@ bool policy_serves_synth(const struct redirect_policy *p)
 bool redirect_policy_has_synth(const struct redirect_policy *p)
 {
 	return policy_serves_synth(p);
+}
+
+bool redirect_policy_has_abi(const struct redirect_policy *p)
+{
+	return p->has & POLICY_HAS_ABI;
+}
+
+static bool in_strv(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * Does this kernel have call nr?  Asked with arguments every version
+ * refuses (bad flags, fd -1, NULL pointers): ENOSYS only when it does not.
+ * A filter of our own that answers ENOSYS counts as not having it: the
+ * sandbox, under the same filter, would see the same.
+ */
+static bool host_has(size_t i)
+{
+	/* per call of the table, asked once: 1 has it, 2 lacks it */
+	static int known[16];
+	int k = __atomic_load_n(&known[i], __ATOMIC_RELAXED);
+
+	if (!k) {
+		long r = syscall(policy_abi_calls[i].nr, -1L, 0L, 0L, ~0UL, 0L, 0L);
+
+		k = r < 0 && errno == ENOSYS ? 2 : 1;
+		__atomic_store_n(&known[i], k, __ATOMIC_RELAXED);
+	}
+	return k == 1;
+}
+
+size_t policy_abi_notified(const struct redirect_policy *p, int *out, size_t max)
+{
+	const struct policy_abi_call *c;
+	size_t n = 0;
+
+	for (c = policy_abi_calls; c->name && n < max; c++) {
+		/* a handler's call this libseccomp cannot name (fchmodat2 of files) */
+		if (in_strv(p->sentry_calls, p->n_sentry_calls, c->name) &&
+		    seccomp_syscall_resolve_name(c->name) == __NR_SCMP_ERROR)
+			out[n++] = c->nr;
+		else if (!(p->has & POLICY_HAS_ABI))
+			continue;
+		else if (in_strv(p->abi_force, p->n_abi_force, c->name) ||
+		    (in_strv(p->abi_emulate, p->n_abi_emulate, c->name) &&
+		     !host_has((size_t)(c - policy_abi_calls))))
+			out[n++] = c->nr;
+	}
+	return n;
+}
+
+const char *redirect_abi_call_name(int nr)
+{
+	const struct policy_abi_call *c;
+
+	for (c = policy_abi_calls; c->name; c++)
+		if (c->nr == nr)
+			return c->name;
+	return NULL;
 }
 
 /* Is path at or below prefix (both normalised)?  Returns the prefix length used. */

@@ -45,6 +45,24 @@ static bool has_files_or_synth(const struct redirect_policy *p)
 	return has_files(p) || redirect_policy_has_synth(p);
 }
 
+/* the abi section's calls: notified only where it asks (by number) */
+static bool has_abi(const struct redirect_policy *p)
+{
+	return redirect_policy_has_abi(p);
+}
+
+/* faccessat2: the file handler's, for the file rules or the abi section */
+static bool has_files_synth_or_abi(const struct redirect_policy *p)
+{
+	return has_files_or_synth(p) || has_abi(p);
+}
+
+/* fchmodat2: under the file rules, or emulated for the abi section */
+static bool has_files_or_abi(const struct redirect_policy *p)
+{
+	return has_files(p) || has_abi(p);
+}
+
 static bool has_files_or_mount(const struct redirect_policy *p)
 {
 	return has_files(p) || has_mount(p);
@@ -83,7 +101,7 @@ static const struct sentry_handler {
 	{ "statx", sentry_handle_statx, has_files_or_synth, SENTRY_INLINE },
 	{ "access", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
 	{ "faccessat", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
-	{ "faccessat2", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
+	{ "faccessat2", sentry_handle_access, has_files_synth_or_abi, SENTRY_INLINE },
 	{ "readlink", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "readlinkat", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "chmod", sentry_handle_chmod, has_files, SENTRY_INLINE },
@@ -142,6 +160,9 @@ static const struct sentry_handler {
 	{ "connect", sentry_handle_connect, has_connect, SENTRY_WORKER },
 	{ "sendto", sentry_handle_sendto, has_connect, SENTRY_WORKER },
 	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, SENTRY_INLINE },
+	{ "fchmodat2", sentry_handle_chmod, has_files_or_abi, SENTRY_INLINE },
+	{ "cachestat", sentry_handle_cachestat, has_abi, SENTRY_INLINE },
+	{ "mseal", sentry_handle_mseal, has_abi, SENTRY_INLINE },
 };
 
 /*

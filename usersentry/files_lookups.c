@@ -20,7 +20,7 @@ static int synth_lookup(struct file_call *fc, char **data, size_t *len)
 	char lp[PATH_MAX];
 
 	if (!fc->path[0] || fc->u.lookup.kind == LK_READLINK || fc->u.lookup.kind == LK_STATFS ||
-	    !redirect_policy_has_synth(fc->sb->policy))
+	    !fc->sb->policy || !redirect_policy_has_synth(fc->sb->policy))
 		return 0;
 	if (sentry_normalise(fc->dir, fc->path, lp, sizeof(lp)) < 0)
 		return 0;

@@ -43,7 +43,7 @@ static int op_open(struct file_call *fc, struct sentry_reply *reply)
 	    (fc->path[0] == '/' || strncmp(lp, dir, strlen(dir))))
 		return -EXDEV;
 	if (!(how->flags & O_PATH)) {
-		char *data;
+		char *data = NULL;
 		size_t len;
 
 		r = sentry_synth_find(fc->sb, (pid_t)fc->req->pid, lp, &data, &len);

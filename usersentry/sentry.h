@@ -488,7 +488,8 @@ int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *
 			 struct sentry_reply *reply);
 int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			   struct sentry_reply *reply);
-/* files_changes.c: chmod/fchmodat, chown/lchown/fchownat on the resolved inode */
+/* files_changes.c: chmod/fchmodat/fchmodat2, chown/lchown/fchownat on the resolved inode */
+#define SENTRY_NR_FCHMODAT2 452
 int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -627,6 +628,12 @@ pid_t sentry_tgid(pid_t tid);
 /* A copy of the target's fd (pidfd_getfd); -EBADF, or -ENOENT when the call is gone. */
 int sentry_target_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req, int fd,
 		     int *outp);
+
+/* abi.c: the abi section's calls without a file handler (cachestat, mseal) */
+int sentry_handle_cachestat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			    struct sentry_reply *reply);
+int sentry_handle_mseal(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
 
 /* sysinfo.c */
 int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif *req,

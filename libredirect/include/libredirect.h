@@ -135,6 +135,11 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *         "version": "..."                /proc/sys/kernel/osrelease and
  *       },                                .../version served to match (opens
  *                                         and lookups are notified for it)
+ *       "abi": {                          system calls emulated by the Sentry
+ *         "emulate": ["fchmodat2", ...],  notified (by number) only where
+ *                                         the host lacks them
+ *         "force": ["faccessat2", ...]    notified even where it has them
+ *       },                                (docs/abi-shim.md lists the calls)
  *       "files": {                        enables the file handler
  *         "readOnly": ["/etc", ...],      writes at or below fail (EROFS)
  *         "hidden": ["/proc/kcore", ...], at or below do not exist (ENOENT)
@@ -331,6 +336,10 @@ bool redirect_policy_paths_continue(const struct redirect_policy *policy);
  * section's /proc files): opens and lookups by path are notified then.
  */
 bool redirect_policy_has_synth(const struct redirect_policy *policy);
+/* True when the policy has an abi section (the Sentry's emulated calls). */
+bool redirect_policy_has_abi(const struct redirect_policy *policy);
+/* The name of a native call the abi section can emulate, by number, or NULL. */
+const char *redirect_abi_call_name(int nr);
 
 /*
  * redirect_policy_file_lookup() - the file rule governing an absolute path

@@ -519,6 +519,33 @@ TEST(policy_kernel_section_is_one_identity)
 	redirect_error_free(e);
 }
 
+/* redirect.sentry.abi: only calls with a handler, by name; errors name the path */
+TEST(policy_abi_section)
+{
+	static const char ok[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"abi\":{\"emulate\":[\"fchmodat2\",\"mseal\"],\"force\":[\"faccessat2\"]}}}}";
+	static const char bad[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"abi\":{\"emulate\":[\"listmount\"]}}}}";
+	static const char empty[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+		"{\"sentry\":{\"abi\":{}}}}";
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(ok, strlen(ok), "a", &p, NULL));
+	EXPECT_TRUE(redirect_policy_has_abi(p));
+	EXPECT_STREQ("mseal", redirect_abi_call_name(462));
+	EXPECT_EQ(NULL, redirect_abi_call_name(1));
+	redirect_policy_free(p);
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(bad, strlen(bad), "a", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "redirect.sentry.abi.emulate[0]: \"listmount\" cannot be "
+				 "emulated"));
+	redirect_error_free(e);
+	e = NULL;
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(empty, strlen(empty), "a", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "neither"));
+	redirect_error_free(e);
+}
+
 /* Names agents and annotations may use: never a path out of the policy directory. */
 TEST(policy_name_valid)
 {

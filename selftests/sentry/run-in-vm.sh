@@ -30,6 +30,7 @@ mode=module
 . "$top/selftests/sentry/tests.sh"
 . "$top/selftests/sentry/identity.sh"
 . "$top/selftests/sentry/views.sh"
+. "$top/selftests/sentry/abi.sh"
 
 # ---- restart without loss: kill -9 and start again, three times
 stop_daemon
