@@ -127,6 +127,8 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		acc->sysinfo_memory = layer->sysinfo_memory;
 		acc->sysinfo_uptime = layer->sysinfo_uptime;
 	}
+	if (layer->has & POLICY_HAS_VIEWS)
+		acc->views = layer->views;
 	if (layer->has & POLICY_HAS_MOUNT) {
 		policy_free_strv(acc->mount_fs, acc->n_mount_fs);
 		policy_free_strv(acc->mount_targets, acc->n_mount_targets);

@@ -70,6 +70,7 @@ enum {
 	POLICY_HAS_SYSINFO = 1 << 9,
 	POLICY_HAS_KERNEL = 1 << 10,
 	POLICY_HAS_ABI = 1 << 11,
+	POLICY_HAS_VIEWS = 1 << 12,
 };
 
 struct redirect_policy {
@@ -113,6 +114,7 @@ struct redirect_policy {
 	int connect_deny_errno;		/* positive */
 	enum redirect_sysinfo_memory sysinfo_memory;
 	enum redirect_sysinfo_uptime sysinfo_uptime;
+	unsigned int views;		/* 1 << REDIRECT_VIEW_* */
 	char **mount_fs;
 	size_t n_mount_fs;
 	char **mount_targets;

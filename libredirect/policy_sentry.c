@@ -603,10 +603,76 @@ static int parse_sysinfo(struct policy_loader *l, json_object *o, const struct p
 	return ret;
 }
 
+static const char *const view_paths[REDIRECT_VIEW_NR] = {
+	[REDIRECT_VIEW_MEMINFO] = "/proc/meminfo",
+	[REDIRECT_VIEW_CPUINFO] = "/proc/cpuinfo",
+	[REDIRECT_VIEW_STAT] = "/proc/stat",
+	[REDIRECT_VIEW_CPU_ONLINE] = "/sys/devices/system/cpu/online",
+	[REDIRECT_VIEW_UPTIME] = "/proc/uptime",
+	[REDIRECT_VIEW_LOADAVG] = "/proc/loadavg",
+	[REDIRECT_VIEW_SWAPS] = "/proc/swaps",
+	[REDIRECT_VIEW_PRESSURE_CPU] = "/proc/pressure/cpu",
+	[REDIRECT_VIEW_PRESSURE_MEMORY] = "/proc/pressure/memory",
+	[REDIRECT_VIEW_PRESSURE_IO] = "/proc/pressure/io",
+};
+
+const char *redirect_view_path(enum redirect_view view)
+{
+	return (unsigned int)view < REDIRECT_VIEW_NR ? view_paths[view] : NULL;
+}
+
+int redirect_view_of_path(const char *path)
+{
+	int i;
+
+	for (i = 0; path && i < REDIRECT_VIEW_NR; i++)
+		if (!strcmp(path, view_paths[i]))
+			return i;
+	return -ENOENT;
+}
+
+static int check_view(struct policy_loader *l, const char *s)
+{
+	char known[512];
+	size_t n = 0;
+	int i;
+
+	if (redirect_view_of_path(s) >= 0)
+		return 0;
+	for (i = 0; i < REDIRECT_VIEW_NR; i++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", i ? ", " : "",
+				      view_paths[i]);
+	return policy_fail(l, "no view of \"%s\" (the views: %s)", s, known);
+}
+
+static int parse_views(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "files", NULL };
+	struct redirect_policy *p = f->dst;
+	char **files = NULL;
+	size_t n = 0, i;
+	const struct policy_field field = { .key = "files", .flags = POLICY_REQUIRED,
+					    .parse = policy_parse_strv, .dst = &files,
+					    .count = &n, .check = check_view };
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_field(l, o, &field);
+	p->views = 0;
+	for (i = 0; ret >= 0 && i < n; i++)
+		p->views |= 1u << redirect_view_of_path(files[i]);
+	policy_free_strv(files, n);
+	if (ret < 0)
+		return ret;
+	p->has |= POLICY_HAS_VIEWS;
+	return 0;
+}
+
 static int parse_sentry(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
 	static const char *const known[] = { "default", "uname", "kernel", "files", "connect",
-					     "mount", "sysinfo", "abi", NULL };
+					     "mount", "sysinfo", "abi", "views", NULL };
 	struct redirect_policy *p = f->dst;
 	const struct policy_field verdict = { .key = "default", .parse = parse_verdict,
 					      .dst = &p->default_verdict };
@@ -618,6 +684,7 @@ static int parse_sentry(struct policy_loader *l, json_object *o, const struct po
 		{ .key = "connect", .parse = parse_connect, .dst = p },
 		{ .key = "mount", .parse = parse_mount, .dst = p },
 		{ .key = "sysinfo", .parse = parse_sysinfo, .dst = p },
+		{ .key = "views", .parse = parse_views, .dst = p },
 	};
 	int ret;
 
@@ -673,7 +740,7 @@ bool redirect_policy_has_files(const struct redirect_policy *p)
 /* Each section that adds synthetic files says so here. */
 bool policy_serves_synth(const struct redirect_policy *p)
 {
-	return p->has & POLICY_HAS_KERNEL;
+	return p->has & (POLICY_HAS_KERNEL | POLICY_HAS_VIEWS);
 }
 
 bool redirect_policy_has_synth(const struct redirect_policy *p)
@@ -872,6 +939,16 @@ enum redirect_sysinfo_memory redirect_policy_sysinfo_memory(const struct redirec
 enum redirect_sysinfo_uptime redirect_policy_sysinfo_uptime(const struct redirect_policy *p)
 {
 	return p->sysinfo_uptime;
+}
+
+bool redirect_policy_has_views(const struct redirect_policy *p)
+{
+	return p->has & POLICY_HAS_VIEWS;
+}
+
+bool redirect_policy_view_enabled(const struct redirect_policy *p, enum redirect_view view)
+{
+	return (unsigned int)view < REDIRECT_VIEW_NR && (p->views & (1u << view));
 }
 
 bool redirect_policy_has_mount(const struct redirect_policy *p)

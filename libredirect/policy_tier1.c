@@ -314,6 +314,22 @@ static bool sentry_performs(const struct redirect_policy *p, const char *name)
 	       ((p->has & POLICY_HAS_SYSINFO) && in_calls(policy_sysinfo_calls, name));
 }
 
+bool redirect_policy_paths_continue(const struct redirect_policy *p)
+{
+	size_t i, j;
+
+	if (p->has & POLICY_HAS_FILES)
+		return false;
+	for (i = 0; i < p->n_trules; i++) {
+		if (p->trules[i].tmpl.str_match == REDIRECT_STR_NONE)
+			continue;
+		for (j = 0; j < p->trules[i].n_names; j++)
+			if (in_calls(policy_synth_calls, p->trules[i].names[j]))
+				return false;
+	}
+	return true;
+}
+
 /*
  * A string rule decides on the target's memory. A call it does not match
  * (or forwards) reaches the Sentry; were the answer CONTINUE, the kernel

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 	if (ret < 0)
 		return ret;
 	synthetic = ret > 0;
+	if (!synthetic && redirect_policy_paths_continue(fc->sb->policy)) {
+		/* the real file, looked up by the kernel (files_open.c says why) */
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		reply->verdict = "continue";
+		return 0;
+	}
 	if (synthetic && fc->u.lookup.kind == LK_ACCESS) {
 		free(synth);
 		return (fc->u.lookup.mode & (W_OK | X_OK)) ? -EACCES : 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,12 @@ static int op_open(struct file_call *fc, struct sentry_reply *reply)
 			free(data);
 			return ret;
 		}
+	}
+	/* not a synthetic file and nothing else to decide: the kernel opens it (O_PATH too) */
+	if (redirect_policy_paths_continue(policy)) {
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		reply->verdict = "continue";
+		return 0;
 	}
 	/* a magic link followed: as the kernel, unless the caller refuses those */
 	if ((fc->named_fd >= 0 || fc->named_missing) && !(how->flags & O_NOFOLLOW) &&

@@ -52,6 +52,17 @@ static const struct sentry_synth_file sentry_synth_files[] = {
 	{ "/proc/version", sentry_kernel_proc_version },
 	{ "/proc/sys/kernel/osrelease", sentry_kernel_osrelease },
 	{ "/proc/sys/kernel/version", sentry_kernel_version },
+	/* views_build.c: the cgroup's views (redirect.sentry.views) */
+	{ "/proc/meminfo", sentry_viewfile_meminfo },
+	{ "/proc/cpuinfo", sentry_viewfile_cpuinfo },
+	{ "/proc/stat", sentry_viewfile_stat },
+	{ "/sys/devices/system/cpu/online", sentry_viewfile_cpu_online },
+	{ "/proc/uptime", sentry_viewfile_uptime },
+	{ "/proc/loadavg", sentry_viewfile_loadavg },
+	{ "/proc/swaps", sentry_viewfile_swaps },
+	{ "/proc/pressure/cpu", sentry_viewfile_pressure_cpu },
+	{ "/proc/pressure/memory", sentry_viewfile_pressure_memory },
+	{ "/proc/pressure/io", sentry_viewfile_pressure_io },
 };
 
 int sentry_synth_find(const struct sentry_sandbox *sb, pid_t pid, const char *path,
