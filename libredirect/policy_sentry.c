@@ -614,6 +614,7 @@ static const char *const view_paths[REDIRECT_VIEW_NR] = {
 	[REDIRECT_VIEW_PRESSURE_CPU] = "/proc/pressure/cpu",
 	[REDIRECT_VIEW_PRESSURE_MEMORY] = "/proc/pressure/memory",
 	[REDIRECT_VIEW_PRESSURE_IO] = "/proc/pressure/io",
+	[REDIRECT_VIEW_DISKSTATS] = "/proc/diskstats",
 };
 
 const char *redirect_view_path(enum redirect_view view)

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@ static const char *const v1_names[SENTRY_CG_NR] = {
 	[SENTRY_CG_CPUSET] = "cpuset",
 	[SENTRY_CG_CPUACCT] = "cpuacct",
 	[SENTRY_CG_PIDS] = "pids",
+	[SENTRY_CG_BLKIO] = "blkio",
 	[SENTRY_CG_PSI] = NULL,		/* pressure files exist only in v2 */
 };
 
@@ -395,4 +398,180 @@ void sentry_cgroup_cpu(const struct sentry_cgroup *cg, struct sentry_cg_cpu *c)
 			c->has_usage = true;
 		}
 	}
+}
+
+/* A decimal number ending at a space, '\n' or the end: strtoull's overflow and sign refused. */
+static int io_number(const char *s, const char **end, uint64_t *v)
+{
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (errno || (*e && *e != ' ' && *e != '\n'))
+		return -EINVAL;
+	*end = e;
+	return 0;
+}
+
+/* The device of a line's "MAJ:MIN", found or added; NULL when the line has none or io is full. */
+static struct sentry_cg_io_dev *io_dev(struct sentry_cg_io *io, const char *line,
+				       const char **rest)
+{
+	unsigned int maj, min;
+	int used = 0, i;
+
+	if (sscanf(line, "%u:%u%n", &maj, &min, &used) != 2 || !used ||
+	    (line[used] != ' ' && line[used] != '\n' && line[used]) || line[0] < '0' ||
+	    line[0] > '9')
+		return NULL;
+	*rest = line + used;
+	for (i = 0; i < io->n; i++)
+		if (io->dev[i].major == maj && io->dev[i].minor == min)
+			return &io->dev[i];
+	if (io->n >= SENTRY_IO_DEVS_MAX)
+		return NULL;
+	memset(&io->dev[io->n], 0, sizeof(io->dev[0]));
+	io->dev[io->n].major = maj;
+	io->dev[io->n].minor = min;
+	return &io->dev[io->n++];
+}
+
+static const char *next_line(const char *p)
+{
+	p = strchr(p, '\n');
+	return p ? p + 1 : NULL;
+}
+
+void sentry_cg_io_parse_v2(const char *text, struct sentry_cg_io *io)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "rbytes=", offsetof(struct sentry_cg_io_dev, rbytes) },
+		{ "wbytes=", offsetof(struct sentry_cg_io_dev, wbytes) },
+		{ "dbytes=", offsetof(struct sentry_cg_io_dev, dbytes) },
+		{ "rios=", offsetof(struct sentry_cg_io_dev, rios) },
+		{ "wios=", offsetof(struct sentry_cg_io_dev, wios) },
+		{ "dios=", offsetof(struct sentry_cg_io_dev, dios) },
+	};
+	const char *p;
+
+	for (p = text; p && *p; p = next_line(p)) {
+		struct sentry_cg_io_dev d = { 0 }, *dst;
+		const char *s;
+		int n = io->n;
+
+		dst = io_dev(io, p, &s);
+		if (!dst)
+			continue;
+		d = *dst;
+		while (*s == ' ') {
+			size_t i, klen = 0;
+			uint64_t v;
+
+			s++;
+			for (i = 0; i < ARRAY_SIZE(keys); i++) {
+				klen = strlen(keys[i].key);
+				if (!strncmp(s, keys[i].key, klen))
+					break;
+			}
+			if (i == ARRAY_SIZE(keys)) {	/* a key of a newer kernel: skipped */
+				s += strcspn(s, " \n");
+				continue;
+			}
+			if (io_number(s + klen, &s, &v) < 0)
+				break;
+			*(uint64_t *)((char *)&d + keys[i].off) = v;
+		}
+		if (*s && *s != '\n') {		/* garbage: the whole line left out */
+			io->n = n;
+			continue;
+		}
+		*dst = d;
+	}
+}
+
+/* v1's "MAJ:MIN Op N" lines: Read, Write and Discard into the fields at rd, wr, ds. */
+static void io_parse_v1_file(const char *text, struct sentry_cg_io *io, size_t rd, size_t wr,
+			     size_t ds)
+{
+	const char *p;
+
+	for (p = text; p && *p; p = next_line(p)) {
+		struct sentry_cg_io_dev *d;
+		const char *s, *end;
+		size_t off;
+		uint64_t v;
+		int n = io->n;
+
+		d = io_dev(io, p, &s);
+		if (!d)
+			continue;	/* "Total N", garbage */
+		if (!strncmp(s, " Read ", 6))
+			off = rd;
+		else if (!strncmp(s, " Write ", 7))
+			off = wr;
+		else if (!strncmp(s, " Discard ", 9))
+			off = ds;
+		else
+			off = SIZE_MAX;	/* Sync, Async, Total: sums of those */
+		if (off != SIZE_MAX && io_number(strchr(s + 1, ' ') + 1, &end, &v) == 0) {
+			*(uint64_t *)((char *)d + off) = v;
+			continue;
+		}
+		io->n = n;	/* a device only garbage named is not added */
+	}
+}
+
+void sentry_cg_io_parse_v1(const char *serviced, const char *bytes, struct sentry_cg_io *io)
+{
+	io_parse_v1_file(serviced, io, offsetof(struct sentry_cg_io_dev, rios),
+			 offsetof(struct sentry_cg_io_dev, wios),
+			 offsetof(struct sentry_cg_io_dev, dios));
+	io_parse_v1_file(bytes, io, offsetof(struct sentry_cg_io_dev, rbytes),
+			 offsetof(struct sentry_cg_io_dev, wbytes),
+			 offsetof(struct sentry_cg_io_dev, dbytes));
+}
+
+void sentry_cgroup_io(const struct sentry_cgroup *cg, struct sentry_cg_io *io)
+{
+	const char *dir = cg->c[SENTRY_CG_BLKIO].dir;
+	char path[PATH_MAX + 64], *a, *b;
+	int ret;
+
+	memset(io, 0, sizeof(*io));
+	if (!dir[0] || strlen(dir) <= cg->c[SENTRY_CG_BLKIO].base_len)
+		return;		/* the root: the host's own figures */
+	a = malloc(65536);
+	b = malloc(65536);
+	if (!a || !b)
+		goto out;
+	if (!cg->c[SENTRY_CG_BLKIO].v1) {
+		snprintf(path, sizeof(path), "%s/io.stat", dir);
+		if (sentry_read_small(path, a, 65536) >= 0) {
+			io->has = true;
+			sentry_cg_io_parse_v2(a, io);
+		}
+		goto out;
+	}
+	/* the recursive counters (descendants included, as v2's are); older kernels lack them */
+	snprintf(path, sizeof(path), "%s/blkio.throttle.io_serviced_recursive", dir);
+	ret = sentry_read_small(path, a, 65536);
+	if (ret >= 0) {
+		snprintf(path, sizeof(path), "%s/blkio.throttle.io_service_bytes_recursive", dir);
+	} else {
+		snprintf(path, sizeof(path), "%s/blkio.throttle.io_serviced", dir);
+		ret = sentry_read_small(path, a, 65536);
+		snprintf(path, sizeof(path), "%s/blkio.throttle.io_service_bytes", dir);
+	}
+	if (ret >= 0 && sentry_read_small(path, b, 65536) >= 0) {
+		io->has = true;
+		sentry_cg_io_parse_v1(a, b, io);
+	}
+out:
+	free(a);
+	free(b);
 }

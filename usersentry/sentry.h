@@ -644,6 +644,7 @@ long long sentry_started_ago_cs(pid_t pid);
 /* cgroup.c: a target's cgroups, v2 or v1's hierarchy per controller */
 enum sentry_cg_ctl {
 	SENTRY_CG_MEMORY, SENTRY_CG_CPU, SENTRY_CG_CPUSET, SENTRY_CG_CPUACCT, SENTRY_CG_PIDS,
+	SENTRY_CG_BLKIO,	/* v2's io, v1's blkio */
 	SENTRY_CG_PSI,		/* the v2 cgroup (pressure files), whatever the controllers */
 	SENTRY_CG_NR
 };
@@ -696,6 +697,27 @@ void sentry_cgroup_cpu(const struct sentry_cgroup *cg, struct sentry_cg_cpu *c);
 /* "0-3,8" into ascending numbers: how many, or -EINVAL / -E2BIG. */
 int sentry_cpulist_parse(const char *s, int *cpus, int max);
 
+/* The cgroup's block I/O per device: v2's io.stat, v1's blkio.throttle counters. */
+#define SENTRY_IO_DEVS_MAX 256
+struct sentry_cg_io_dev {
+	unsigned int major, minor;
+	uint64_t rbytes, wbytes, dbytes, rios, wios, dios;
+};
+struct sentry_cg_io {
+	bool has;		/* the cgroup accounts I/O (false: the host's figures stay) */
+	int n;
+	struct sentry_cg_io_dev dev[SENTRY_IO_DEVS_MAX];
+};
+/*
+ * Parsers of the files' text into io (added to what it holds): a line that
+ * does not parse (no "MAJ:MIN", a number that is none or overflows) is
+ * left out whole; devices past SENTRY_IO_DEVS_MAX too.
+ */
+void sentry_cg_io_parse_v2(const char *io_stat, struct sentry_cg_io *io);
+void sentry_cg_io_parse_v1(const char *serviced, const char *service_bytes, struct sentry_cg_io *io);
+/* The target's io cgroup's figures; io->has false at the root or without the files. */
+void sentry_cgroup_io(const struct sentry_cgroup *cg, struct sentry_cg_io *io);
+
 /*
  * views.c: each view's text written to out, from the host's own file and
  * the cgroup's figures; nothing is read here.  Without a limit (m not
@@ -711,6 +733,7 @@ int sentry_view_uptime(FILE *out, uint64_t up_cs, uint64_t idle_cs);
 int sentry_view_loadavg(FILE *out, const double avg[3], unsigned int running, unsigned int total,
 			int last_pid);
 int sentry_view_swaps(FILE *out, const char *host, const struct sentry_cg_memory *m);
+int sentry_view_diskstats(FILE *out, const char *host, const struct sentry_cg_io *io);
 /*
  * views_build.c: the view of path (a redirect_view's) for the task pid,
  * generated now from its cgroup: 1 with *data (malloc'ed, *len bytes), 0
@@ -732,6 +755,7 @@ SENTRY_VIEWFILE(swaps);
 SENTRY_VIEWFILE(pressure_cpu);
 SENTRY_VIEWFILE(pressure_memory);
 SENTRY_VIEWFILE(pressure_io);
+SENTRY_VIEWFILE(diskstats);
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);

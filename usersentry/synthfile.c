@@ -63,6 +63,7 @@ static const struct sentry_synth_file sentry_synth_files[] = {
 	{ "/proc/pressure/cpu", sentry_viewfile_pressure_cpu },
 	{ "/proc/pressure/memory", sentry_viewfile_pressure_memory },
 	{ "/proc/pressure/io", sentry_viewfile_pressure_io },
+	{ "/proc/diskstats", sentry_viewfile_diskstats },
 };
 
 int sentry_synth_find(const struct sentry_sandbox *sb, pid_t pid, const char *path,

@@ -235,3 +235,54 @@ int sentry_view_swaps(FILE *out, const char *host, const struct sentry_cg_memory
 			(unsigned long long)(m->swap_used / 1024), -2);
 	return 0;
 }
+
+/*
+ * The host's lines of the devices the cgroup did I/O on, with its counts:
+ * reads and writes completed, sectors (512 bytes) read and written, v2's
+ * discards.  The cgroup accounts no merges, no time and nothing in flight:
+ * those fields are 0, as LXCFS shows them on v2.  As many fields as the
+ * host's line has, so that its parsers split ours the same way.
+ */
+int sentry_view_diskstats(FILE *out, const char *host, const struct sentry_cg_io *io)
+{
+	const char *p, *nl;
+
+	if (!io->has) {
+		fputs(host, out);
+		return 0;
+	}
+	for (p = host; *p; p = nl) {
+		unsigned int maj, min;
+		uint64_t f[17] = { 0 };
+		int used = 0, fields = 0, i;
+		char name[64];
+		const char *s;
+
+		nl = strchr(p, '\n');
+		nl = nl ? nl + 1 : p + strlen(p);
+		if (sscanf(p, "%u %u %63s%n", &maj, &min, name, &used) != 3)
+			continue;
+		for (i = 0; i < io->n; i++)
+			if (io->dev[i].major == maj && io->dev[i].minor == min)
+				break;
+		if (i == io->n)
+			continue;	/* a device the cgroup never touched */
+		for (s = p + used; s < nl; fields++) {
+			s += strspn(s, " \t");
+			if (s >= nl || *s == '\n')
+				break;
+			s += strcspn(s, " \t\n");
+		}
+		f[0] = io->dev[i].rios;
+		f[2] = io->dev[i].rbytes / 512;
+		f[4] = io->dev[i].wios;
+		f[6] = io->dev[i].wbytes / 512;
+		f[11] = io->dev[i].dios;
+		f[13] = io->dev[i].dbytes / 512;
+		fprintf(out, "%4u %7u %s", maj, min, name);
+		for (i = 0; i < fields; i++)
+			fprintf(out, " %llu", (unsigned long long)(i < 17 ? f[i] : 0));
+		fputc('\n', out);
+	}
+	return 0;
+}

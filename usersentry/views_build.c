@@ -154,6 +154,7 @@ static int view_text(const struct sentry_sandbox *sb, pid_t pid, enum redirect_v
 	struct sentry_cgroup *cg = malloc(sizeof(*cg));
 	struct sentry_cg_memory m;
 	struct sentry_cg_cpu *c = NULL;
+	struct sentry_cg_io *io = NULL;
 	char *host = NULL, path[PATH_MAX + 32];
 	uint64_t ram, swap;
 	int ret = 0;
@@ -260,11 +261,22 @@ static int view_text(const struct sentry_sandbox *sb, pid_t pid, enum redirect_v
 		else
 			ret = -ENOENT;	/* no PSI in this kernel: as the real path would be */
 		break;
+	case REDIRECT_VIEW_DISKSTATS:
+		host = host_text("/proc/diskstats");
+		io = malloc(sizeof(*io));
+		if (!host || !io) {
+			ret = host ? -ENOMEM : -EIO;
+			break;
+		}
+		sentry_cgroup_io(cg, io);
+		ret = sentry_view_diskstats(out, host, io);
+		break;
 	default:
 		ret = -EINVAL;
 	}
 out:
 	free(host);
+	free(io);
 	free(c);
 	free(cg);
 	return ret;
@@ -310,3 +322,4 @@ VIEW_FILE(swaps, "/proc/swaps")
 VIEW_FILE(pressure_cpu, "/proc/pressure/cpu")
 VIEW_FILE(pressure_memory, "/proc/pressure/memory")
 VIEW_FILE(pressure_io, "/proc/pressure/io")
+VIEW_FILE(diskstats, "/proc/diskstats")

@@ -400,6 +400,7 @@ enum redirect_view {
 	REDIRECT_VIEW_PRESSURE_CPU,	/* /proc/pressure/cpu */
 	REDIRECT_VIEW_PRESSURE_MEMORY,	/* /proc/pressure/memory */
 	REDIRECT_VIEW_PRESSURE_IO,	/* /proc/pressure/io */
+	REDIRECT_VIEW_DISKSTATS,	/* /proc/diskstats */
 	REDIRECT_VIEW_NR,
 };
 

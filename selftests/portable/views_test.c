@@ -231,6 +231,92 @@ TEST(uptime_loadavg_swaps)
 	free(v);
 }
 
+static const char host_diskstats[] =
+	"   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+	" 254       0 vda 430330 52264 19627922 346450 296738 539401 54081784 658141 0 167064 "
+	"1098664 360074 31 38409968 82717 33173 11355\n"
+	" 254       1 vda1 4000 10 8000 50 3000 20 9000 60 0 100 110 0 0 0 0 0 0\n"
+	"   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n";
+
+static const struct sentry_cg_io_dev *io_find(const struct sentry_cg_io *io, unsigned int maj,
+					      unsigned int min)
+{
+	int i;
+
+	for (i = 0; i < io->n; i++)
+		if (io->dev[i].major == maj && io->dev[i].minor == min)
+			return &io->dev[i];
+	return NULL;
+}
+
+TEST(diskstats_from_v2_io_stat)
+{
+	struct sentry_cg_io io = { .has = true };
+	const struct sentry_cg_io_dev *d;
+	char *v;
+
+	/* 9:0 is in no host line; the garbage lines are left out whole */
+	sentry_cg_io_parse_v2("254:0 rbytes=1048576 wbytes=2048 rios=16 wios=2 dbytes=4096 dios=1 "
+			      "newkey=7\n"
+			      "9:0 rbytes=512 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
+			      "254:1 rbytes=x wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
+			      "254:1 rbytes=99999999999999999999999 rios=1\n"
+			      "nonsense\n:\n254 rbytes=1\n-1:0 rbytes=1\n8:0rbytes=1\n"
+			      "8:0 rbytes=18446744073709551615 wbytes=0 rios=18446744073709551615 "
+			      "wios=0 dbytes=0 dios=0",
+			      &io);
+	ASSERT_EQ(3, io.n);
+	d = io_find(&io, 254, 0);
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(16, d->rios);
+	EXPECT_EQ(4096, d->dbytes);
+	EXPECT_EQ(NULL, io_find(&io, 254, 1));
+	v = RENDER(sentry_view_diskstats(out, host_diskstats, &io));
+	ASSERT_NE(NULL, v);
+	/* the host's devices the cgroup used, with as many fields as the host's line */
+	EXPECT_STREQ(" 254       0 vda 16 0 2048 0 2 0 4 0 0 0 0 1 0 8 0 0 0\n"
+		     "   8       0 sda 18446744073709551615 0 36028797018963967 0 0 0 0 0 0 0 0\n", v);
+	free(v);
+}
+
+TEST(diskstats_from_v1_blkio_throttle)
+{
+	struct sentry_cg_io io = { .has = true };
+	char *v;
+
+	sentry_cg_io_parse_v1("254:0 Read 16\n254:0 Write 16\n254:0 Sync 32\n254:0 Async 0\n"
+			      "254:0 Discard 0\n254:0 Total 32\n8:16 Read 3\n8:16 Write 1\n"
+			      "254:1 Read -5\n254:1 Bogus 4\n254:1 Read\nTotal 32\n",
+			      "254:0 Read 1048576\n254:0 Write 1048576\n254:0 Sync 2097152\n"
+			      "254:0 Async 0\n254:0 Discard 0\n254:0 Total 2097152\n"
+			      "8:16 Read 1536\n8:16 Write 512\nTotal 2097152\n",
+			      &io);
+	ASSERT_EQ(2, io.n);
+	EXPECT_EQ(NULL, io_find(&io, 254, 1));
+	v = RENDER(sentry_view_diskstats(out, host_diskstats, &io));
+	ASSERT_NE(NULL, v);
+	/* 8:16 is no host device: left out */
+	EXPECT_STREQ(" 254       0 vda 16 0 2048 0 16 0 2048 0 0 0 0 0 0 0 0 0 0\n", v);
+	free(v);
+}
+
+TEST(diskstats_without_io_stats_is_the_hosts)
+{
+	struct sentry_cg_io io = { .has = false };
+	char *v;
+
+	v = RENDER(sentry_view_diskstats(out, host_diskstats, &io));
+	EXPECT_STREQ(host_diskstats, v);
+	free(v);
+	io.has = true;	/* accounted, no I/O yet: no device */
+	v = RENDER(sentry_view_diskstats(out, host_diskstats, &io));
+	EXPECT_STREQ("", v);
+	free(v);
+	sentry_cg_io_parse_v2("", &io);
+	sentry_cg_io_parse_v1("", "Total 0\n", &io);
+	EXPECT_EQ(0, io.n);
+}
+
 static struct redirect_policy *load(const char *json, struct redirect_error **err)
 {
 	struct redirect_policy *p = NULL;
@@ -266,6 +352,7 @@ TEST(policy_views_section)
 	EXPECT_EQ(REDIRECT_VIEW_STAT, redirect_view_of_path("/proc/stat"));
 	EXPECT_EQ(-ENOENT, redirect_view_of_path("/proc/stat/"));
 	EXPECT_STREQ("/proc/pressure/io", redirect_view_path(REDIRECT_VIEW_PRESSURE_IO));
+	EXPECT_EQ(REDIRECT_VIEW_DISKSTATS, redirect_view_of_path("/proc/diskstats"));
 	EXPECT_EQ(NULL, redirect_view_path(REDIRECT_VIEW_NR));
 }
 

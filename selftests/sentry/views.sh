@@ -6,7 +6,7 @@ cat >"$pol/views.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
  "views":{"files":["/proc/meminfo","/proc/cpuinfo","/proc/stat","/sys/devices/system/cpu/online",
   "/proc/uptime","/proc/loadavg","/proc/swaps","/proc/pressure/cpu","/proc/pressure/memory",
-  "/proc/pressure/io"]},
+  "/proc/pressure/io","/proc/diskstats"]},
  "sysinfo":{"memory":"cgroup","uptime":"sandbox"}}}}
 JSON
 # the shipped policy loads and serves the same files
