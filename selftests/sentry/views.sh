@@ -198,6 +198,51 @@ print("ok" if ok else "differ", s.totalram * u, m["MemTotal"], s.freeram * u, m[
 		[ "$(echo "$out" | tr '\n' ' ')" = "MemTotal:         524288 kB ro " ]
 	vcg_rm
 fi
+# /proc/diskstats in a child io cgroup (v1's blkio or v2's io) that writes
+# to the disk under $work: only the devices its statistics name.  v1 kernels
+# count a cgroup's I/O only on a device it has a throttle rule for: a rule
+# far above anything reached is set on that disk.
+dcg= dcg_file=
+wmm=$(findmnt -no MAJ:MIN -T "$work" 2>/dev/null | head -1 | tr -d ' ')
+[ -n "$wmm" ] && [ -f "/sys/dev/block/$wmm/partition" ] && wmm=$(cat "/sys/dev/block/$wmm/../dev")
+if [ -n "$wmm" ] && [ -f /sys/fs/cgroup/blkio/blkio.throttle.io_serviced ]; then
+	dcg=/sys/fs/cgroup/blkio$(v1_own blkio)/views-io-$$
+	dcg=${dcg/\/\//\/}
+	if mkdir "$dcg" 2>/dev/null; then
+		echo "$wmm 1099511627776" >"$dcg/blkio.throttle.write_bps_device" 2>/dev/null
+		dcg_file=blkio.throttle.io_serviced
+	fi
+elif [ -n "$wmm" ] && [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	echo +io >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	dcg=/sys/fs/cgroup/views-io-$$
+	mkdir "$dcg" 2>/dev/null && [ -f "$dcg/io.stat" ] && dcg_file=io.stat
+fi
+if [ -n "$dcg_file" ]; then
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dcg" \
+		timeout 60 "$bin/redirect-run" -s "$sock" -p "$pol/views.json" -- sh -c \
+		'dd if=/dev/zero of="$1/io" bs=64k count=16 oflag=direct 2>/dev/null; cat /proc/diskstats' \
+		sh "$work" 2>&1)
+	echo "$out" | diag
+	cat "$dcg/$dcg_file" | diag
+	# every line a device of the cgroup's file; the written disk there with its writes
+	shown=$(echo "$out" | awk '{ print $1 ":" $2 }')
+	( [ -n "$out" ] && for d in $shown; do grep -q "^$d " "$dcg/$dcg_file" || exit 1; done &&
+		echo "$out" | awk -v d="$wmm" '$1 ":" $2 == d && $8 >= 16 { f = 1 } END { exit !f }' &&
+		[ "$(echo "$out" | wc -l)" -lt "$(wc -l </proc/diskstats)" ] )
+	check "views_diskstats_only_the_cgroups_devices" [ $? = 0 ]
+	rm -f "$work/io"
+else
+	skip "views_diskstats_only_the_cgroups_devices (no io cgroup or no disk under $work)"
+fi
+[ -n "$dcg" ] && rmdir "$dcg" 2>/dev/null
+# the root io cgroup accounts nothing of its own: the host's devices, all of them
+if [ -d /sys/fs/cgroup/blkio ]; then own=$(v1_own blkio); else own=$(sed -n 's/^0:://p' /proc/self/cgroup); fi
+if [ "$own" = / ]; then
+	out=$(rr views awk '{ print $3 }' /proc/diskstats)
+	check "views_diskstats_root_is_the_hosts" [ "$out" = "$(awk '{ print $3 }' /proc/diskstats)" ]
+else
+	skip "views_diskstats_root_is_the_hosts (this shell is not in the root io cgroup)"
+fi
 # A path that is no view continues: the kernel opens and looks it up itself,
 # O_PATH included (an fd ADDFD cannot inject), and tar's chmod through one works.
 if command -v python3 >/dev/null; then
