@@ -419,14 +419,21 @@ static int io_number(const char *s, const char **end, uint64_t *v)
 static struct sentry_cg_io_dev *io_dev(struct sentry_cg_io *io, const char *line,
 				       const char **rest)
 {
-	unsigned int maj, min;
-	int used = 0, i;
+	unsigned long long maj, min;
+	char *e;
+	int i;
 
-	if (sscanf(line, "%u:%u%n", &maj, &min, &used) != 2 || !used ||
-	    (line[used] != ' ' && line[used] != '\n' && line[used]) || line[0] < '0' ||
-	    line[0] > '9')
+	/* digits only: strtoull would take a sign or spaces */
+	if (line[0] < '0' || line[0] > '9')
 		return NULL;
-	*rest = line + used;
+	errno = 0;
+	maj = strtoull(line, &e, 10);
+	if (*e != ':' || e[1] < '0' || e[1] > '9')
+		return NULL;
+	min = strtoull(e + 1, &e, 10);
+	if (errno || maj > UINT_MAX || min > UINT_MAX || (*e != ' ' && *e != '\n' && *e))
+		return NULL;
+	*rest = e;
 	for (i = 0; i < io->n; i++)
 		if (io->dev[i].major == maj && io->dev[i].minor == min)
 			return &io->dev[i];

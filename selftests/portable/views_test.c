@@ -261,7 +261,8 @@ TEST(diskstats_from_v2_io_stat)
 			      "9:0 rbytes=512 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
 			      "254:1 rbytes=x wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
 			      "254:1 rbytes=99999999999999999999999 rios=1\n"
-			      "nonsense\n:\n254 rbytes=1\n-1:0 rbytes=1\n8:0rbytes=1\n"
+			      "nonsense\n:\n254 rbytes=1\n-1:0 rbytes=1\n8:0rbytes=1\n8:-1 rbytes=1\n"
+			      "8: 0 rbytes=1\n4294967296:0 rbytes=1\n"
 			      "8:0 rbytes=18446744073709551615 wbytes=0 rios=18446744073709551615 "
 			      "wios=0 dbytes=0 dios=0",
 			      &io);
