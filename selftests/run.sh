@@ -11,7 +11,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit
 out=build/check
 mkdir -p "$out"
 . tools/kernels.sh
