@@ -276,7 +276,7 @@ static void rdr_handshake_negotiate_broker_sizes(struct kunit *test)
 		else if (i == 2)
 			hs.addfd_size -= 1;
 		else
-			rdr_test_sizes_zero(&hs);	/* VER0 caller */
+			rdr_test_sizes_zero(&hs); /* VER0 caller */
 		KUNIT_EXPECT_EQ_MSG(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED),
 				    -EPROTONOSUPPORT, "case %d", i);
 		KUNIT_EXPECT_EQ(test, hs.features, 0ULL);
