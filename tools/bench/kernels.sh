@@ -72,4 +72,5 @@ json.dump({
 PY
 python3 tools/bench/report.py --out-md docs/performance.md --kernels-only \
 	--meta "$out/meta.json" "${runs[@]}"
+python3 tools/bench/readme_summary.py	# the README quotes the report
 printf '== done: docs/performance.md, section "Module mode on each kernel"\n' >&2

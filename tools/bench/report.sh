@@ -126,4 +126,5 @@ python3 tools/bench/report.py --out-md docs/performance.md --out-png docs/perfor
 	--vm1-micro "$out/vm1-micro.json" \
 	--host-macro "$out/host-macro.json" --vm-macro "$out/vm-macro.json" \
 	--meta "$out/meta.json" --analysis tools/bench/analysis.md
+python3 tools/bench/readme_summary.py	# the README quotes the report
 step "done: docs/performance.md, docs/performance.png"

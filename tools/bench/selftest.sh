@@ -13,7 +13,7 @@ ko_args=()
 
 work=$(mktemp -d /tmp/redirect-bench-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-echo "1..8"
+echo "1..9"
 n=0 failed=0
 result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi; }
 
@@ -124,4 +124,13 @@ for args in "--reps 0 -" "--size big -" "--bogus -" "--module /nonexistent -" "a
 	fi
 done
 result $bad "macro_refuses_bad_options"
+
+# The README quotes the report: the same now, and a changed report is noticed.
+mkdir -p "$work/readme/docs"
+cp README.md "$work/readme/" && cp docs/performance.md "$work/readme/docs/"
+python3 tools/bench/readme_summary.py --check && (
+	cd "$work/readme" && sed -i 's/| met |/| met, again |/' docs/performance.md &&
+	! python3 "$top/tools/bench/readme_summary.py" --check 2>/dev/null &&
+	python3 "$top/tools/bench/readme_summary.py" && grep -q "(met, again)" README.md)
+result $? "readme_performance_summary_matches_report"
 exit $failed
