@@ -4,11 +4,12 @@
 # each check found and exits non-zero when any failed.
 #
 #   tools/lint.sh [CHECK...]   (default: checkpatch shellcheck werror)
-#     checkpatch  checkpatch.pl --strict on kmod/ (tools/checkpatch.sh)
-#     shellcheck  shellcheck --severity=warning on every shell script
-#     werror      user space and tests built with -Werror into build/werror
-#     format      clang-format (.clang-format) on the C lines changed since
-#                 BASE (default: origin/main, else main), committed or not
+#
+# The checks: checkpatch (checkpatch.pl --strict on kmod/, tools/checkpatch.sh),
+# the shellcheck one (--severity=warning on every shell script), werror (user space
+# and tests built with -Werror into build/werror), format (clang-format with
+# .clang-format on the C lines changed since BASE, default origin/main, else
+# main, committed or not).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,8 +30,8 @@ cp_ignore=BIT_MACRO
 #     shared with user space, hence stdint types and a counter typedef that is
 #     atomic64_t in the kernel and uint64_t in user space.
 cp_file_ignore=(
-	kmod/compat.h:LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_REUSE
-	kmod/rules_eval.h:NEW_TYPEDEFS,PREFER_KERNEL_TYPES
+	"kmod/compat.h:LINUX_VERSION_CODE,CONSTANT_COMPARISON,MACRO_ARG_REUSE"
+	"kmod/rules_eval.h:NEW_TYPEDEFS,PREFER_KERNEL_TYPES"
 )
 
 lint_checkpatch() {
