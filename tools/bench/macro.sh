@@ -24,7 +24,7 @@ usage() {
 	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict] OUT.json|-" >&2
 	exit 2
 }
-ko= reps=5 size=full runc=0 strict=0
+ko='' reps=5 size=full runc=0 strict=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; ko=$2; shift 2
