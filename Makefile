@@ -63,6 +63,8 @@ INSTALL_FILES = \
 	0644:$(B)/lib/pkgconfig/libredirect.pc:$(PREFIX)/lib/pkgconfig/libredirect.pc \
 	0644:usersentry/policies/default.json:$(PREFIX)/share/redirect/policies/default.json \
 	0644:usersentry/policies/strict.json:$(PREFIX)/share/redirect/policies/strict.json \
+	0644:usersentry/policies/views.json:$(PREFIX)/share/redirect/policies/views.json \
+	0644:usersentry/policies/newer-abi.json:$(PREFIX)/share/redirect/policies/newer-abi.json \
 	0644:$(B)/policies/docker-default.json:$(PREFIX)/share/redirect/policies/docker-default.json \
 	0644:usersentry/systemd/usersentry.service:$(PREFIX)/lib/systemd/system/usersentry.service \
 	0644:usersentry/systemd/redirect.conf:/etc/modules-load.d/redirect.conf \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite "redirect": handshake, session gate, ioctl classes, the tier-1
- * rule engine, rule sets, the latency histogram, sandbox ids and arguments.
+ * rule engine, rule sets, the latency histogram, sandbox ids and arguments,
+ * the listener wake function outside task context.
  */
 #include "broker.h"
 #include "ioctl.h"
@@ -13,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/redirect.h>
 #include <linux/ioctl.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 
@@ -772,6 +774,54 @@ static void rdr_sandbox_name_check_alphabet(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_sandbox_name_check(name, sizeof(name)), -EINVAL);
 }
 
+/* Wakes a listener-like queue with EPOLLIN from hard interrupt context. */
+struct rdr_test_irq_wake {
+	struct irq_work work;
+	wait_queue_head_t wqh;
+	bool in_task;
+};
+
+static void rdr_test_irq_wake_fn(struct irq_work *work)
+{
+	struct rdr_test_irq_wake *w = container_of(work, struct rdr_test_irq_wake, work);
+
+	w->in_task = in_task();
+	wake_up_poll(&w->wqh, EPOLLIN | EPOLLRDNORM);
+}
+
+/*
+ * An EPOLLIN outside task context is forwarded, never evaluated: current is
+ * then an interrupted task, not the trapped one (kmod/sandbox.c).
+ */
+static void rdr_sandbox_wake_in_irq_forwards(struct kunit *test)
+{
+	struct rdr_sandbox *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	struct rdr_session *session = rdr_session_create();
+	struct rdr_test_irq_wake w = { .work = IRQ_WORK_INIT_HARD(rdr_test_irq_wake_fn),
+				       .in_task = true };
+
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_NOT_NULL(test, session);
+	kref_init(&sb->ref);
+	spin_lock_init(&sb->lock);
+	INIT_LIST_HEAD(&sb->inflight);
+	INIT_LIST_HEAD(&sb->delivered);
+	INIT_LIST_HEAD(&sb->replay);
+	RCU_INIT_POINTER(sb->owner, session);
+	init_waitqueue_head(&w.wqh);
+	init_waitqueue_func_entry(&sb->wait, rdr_sandbox_wake);
+	add_wait_queue(&w.wqh, &sb->wait);
+
+	irq_work_queue(&w.work);
+	irq_work_sync(&w.work);
+	remove_wait_queue(&w.wqh, &sb->wait);
+
+	KUNIT_ASSERT_FALSE(test, w.in_task);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sb->forward_pending), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&session->wakeups), 1);
+	rdr_session_destroy(session);
+}
+
 static void rdr_attach_check_fail_modes(struct kunit *test)
 {
 	struct redirect_attach a = { .listener_fd = 3, .pidfd = -1, .name = "x" };
@@ -841,6 +891,7 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_id_alloc_counts_up_and_skips_used),
 	KUNIT_CASE(rdr_sandbox_name_check_alphabet),
 	KUNIT_CASE(rdr_attach_check_fail_modes),
+	KUNIT_CASE(rdr_sandbox_wake_in_irq_forwards),
 	{}
 };
 

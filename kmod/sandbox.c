@@ -19,10 +19,11 @@
  *
  * The wake function runs in the trapped task's context, with the listener's
  * wait-queue lock held and interrupts off, while that task holds the filter's
- * notify_lock. It must not sleep, must not take rdr_sandboxes_mutex, and must
- * not wake the listener's queue. It reads the rules under RCU and the owner
- * under RCU; everything it queues holds a sandbox reference, dropped by the
- * task_work when it runs.
+ * notify_lock (an EPOLLIN outside task context is only forwarded: there
+ * current is not the trapped task). It must not sleep, must not take
+ * rdr_sandboxes_mutex, and must not wake the listener's queue. It reads the
+ * rules under RCU and the owner under RCU; everything it queues holds a
+ * sandbox reference, dropped by the task_work when it runs.
  *
  * Ownership changes (attach, adopt, session release, end) and rule
  * replacement happen under rdr_sandboxes_mutex.
@@ -428,10 +429,11 @@ static bool rdr_in_notif_recv(void)
 /*
  * Wait-queue callback on the listener. EPOLLIN comes from
  * seccomp_do_user_notification(), in the trapped task, and (6.6+) from a
- * failed RECV, in its caller; EPOLLHUP when the filter's last user is gone;
- * anything else (EPOLLOUT after a RECV) is not ours to act on.
+ * failed RECV, in its caller; EPOLLHUP when the filter's last user is gone
+ * (any context: it only queues work); anything else (EPOLLOUT after a RECV)
+ * is not ours to act on.
  */
-static int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
+int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
 	struct rdr_sandbox *sb = container_of(wait, struct rdr_sandbox, wait);
 	__poll_t mask = key_to_poll(key);
@@ -442,8 +444,19 @@ static int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int syn
 			kref_put(&sb->ref, rdr_sandbox_release);
 		return 0;
 	}
-	if (!(mask & EPOLLIN) || (current->flags & PF_KTHREAD) ||
-	    current->seccomp.mode != SECCOMP_MODE_FILTER)
+	if (!(mask & EPOLLIN))
+		return 0;
+	/*
+	 * The fast path reads current's registers and user memory as the
+	 * trapped call's. seccomp (6.1, 6.12) wakes with EPOLLIN only from a
+	 * syscall, but in an interrupt or softirq current is whichever task
+	 * was interrupted, possibly a seccomp-filtered one: never evaluate
+	 * there, only forward (a count too high is cleared at the broker's
+	 * next empty poll).
+	 */
+	if (!in_task())
+		goto forward;
+	if ((current->flags & PF_KTHREAD) || current->seccomp.mode != SECCOMP_MODE_FILTER)
 		return 0;
 	/*
 	 * Since 6.6 a RECV whose copy to user space fails puts the notification
@@ -452,14 +465,16 @@ static int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int syn
 	 * ioctl. Such a call only needs a new RECV. A trapped task calling
 	 * ioctl(..., SECCOMP_IOCTL_NOTIF_RECV) itself is forwarded the same way.
 	 */
-	if (READ_ONCE(sb->recv_task) == current || rdr_in_notif_recv()) {
-		atomic_inc(&sb->forward_pending);
-		rdr_wake_owner(sb);
-		return 0;
-	}
+	if (READ_ONCE(sb->recv_task) == current || rdr_in_notif_recv())
+		goto forward;
 	rdr_sandbox_notified(sb);
 	return 0;
+forward:
+	atomic_inc(&sb->forward_pending);
+	rdr_wake_owner(sb);
+	return 0;
 }
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_sandbox_wake);
 
 static void rdr_sandbox_ptable_proc(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
 {

@@ -97,6 +97,7 @@ struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id, i
 void rdr_sandbox_put(struct rdr_sandbox *sb);
 bool rdr_sandbox_has_work(struct rdr_sandbox *sb);
 bool rdr_sandbox_is_listener(struct file *file);
+int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key);
 struct file *rdr_sandbox_listener(struct rdr_sandbox *sb);
 int rdr_sandbox_name_check(const char *name, size_t size);
 int rdr_attach_check(const struct redirect_attach *a);

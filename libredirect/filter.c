@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Filter compilation with libseccomp, export to cBPF, and loading with seccomp(2). */
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -159,6 +162,57 @@ fail:
 	return ret;
 }
 
+/*
+ * The abi section's calls, by number, ahead of libseccomp's program: it
+ * refuses numbers it has no name for in a filter of several architectures
+ * (Docker's profile has three), and these calls are newer than it.  The
+ * numbers are x86-64's, so only that architecture's calls match (an x32
+ * call has __X32_SYSCALL_BIT set and matches none); any other goes on to
+ * the profile unchanged.
+ *
+ *	ld arch; jeq AUDIT_ARCH_X86_64 else -> profile
+ *	ld nr; jeq nr[i] -> notify (each); ja -> profile
+ *	notify: ret SECCOMP_RET_USER_NOTIF
+ *	profile: libseccomp's program
+ */
+static int prepend_abi(const struct redirect_policy *p, struct redirect_filter *f,
+		       struct redirect_error **err)
+{
+#ifdef __x86_64__
+	struct sock_filter *insns;
+	int nrs[16];
+	size_t n = p->default_action == SCMP_ACT_NOTIFY ? 0 :
+		   policy_abi_notified(p, nrs, ARRAY_SIZE(nrs));
+	size_t extra = n + 5, i;
+
+	if (!n)
+		return 0;
+	if (f->len + extra > BPF_MAXINSNS)
+		return redirect_make_error(err, E2BIG, "%s: filter too long for the abi calls",
+					   p->name);
+	insns = malloc((f->len + extra) * sizeof(*insns));
+	if (!insns)
+		return redirect_make_error(err, ENOMEM, "out of memory");
+	insns[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						offsetof(struct seccomp_data, arch));
+	insns[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64,
+						0, (unsigned char)(n + 3));
+	insns[2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						offsetof(struct seccomp_data, nr));
+	for (i = 0; i < n; i++)
+		insns[3 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							    (uint32_t)nrs[i],
+							    (unsigned char)(n - i), 0);
+	insns[3 + n] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
+	insns[4 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	memcpy(insns + extra, f->insns, f->len * sizeof(*insns));
+	free(f->insns);
+	f->insns = insns;
+	f->len += extra;
+#endif
+	return 0;
+}
+
 int redirect_filter_compile(const struct redirect_policy *p, unsigned int flags,
 			    struct redirect_filter **filterp, struct redirect_error **err)
 {
@@ -211,6 +265,11 @@ int redirect_filter_compile(const struct redirect_policy *p, unsigned int flags,
 		done += (size_t)n;
 	}
 	f->len = (size_t)size / sizeof(struct sock_filter);
+	ret = prepend_abi(p, f, err);
+	if (ret < 0) {
+		redirect_filter_free(f);
+		return ret;
+	}
 	for (i = 0; i < f->len; i++) {
 		const struct sock_filter *in = &f->insns[i];
 

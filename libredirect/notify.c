@@ -146,6 +146,11 @@ const char *redirect_syscall_name(uint32_t arch, int nr, char *buf, size_t size)
 {
 	char *name = seccomp_syscall_resolve_num_arch(arch, nr);
 
+	/* calls newer than libseccomp that the abi section emulates */
+	if (!name && arch == seccomp_arch_native() && redirect_abi_call_name(nr)) {
+		snprintf(buf, size, "%s", redirect_abi_call_name(nr));
+		return buf;
+	}
 	if (!name)
 		return NULL;
 	snprintf(buf, size, "%s", name);

@@ -96,6 +96,20 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		}
 		acc->has_uname = true;
 	}
+	if (layer->has & POLICY_HAS_KERNEL) {
+		free(acc->kernel_release);
+		free(acc->kernel_version);
+		MOVE(acc->kernel_release, layer->kernel_release);
+		MOVE(acc->kernel_version, layer->kernel_version);
+	}
+	if (layer->has & POLICY_HAS_ABI) {
+		policy_free_strv(acc->abi_emulate, acc->n_abi_emulate);
+		policy_free_strv(acc->abi_force, acc->n_abi_force);
+		MOVE(acc->abi_emulate, layer->abi_emulate);
+		MOVE(acc->n_abi_emulate, layer->n_abi_emulate);
+		MOVE(acc->abi_force, layer->abi_force);
+		MOVE(acc->n_abi_force, layer->n_abi_force);
+	}
 	if (layer->has & POLICY_HAS_FILES) {
 		free_files(acc);
 		MOVE(acc->files, layer->files);
@@ -113,6 +127,8 @@ static int merge_layer(struct redirect_policy *acc, struct redirect_policy *laye
 		acc->sysinfo_memory = layer->sysinfo_memory;
 		acc->sysinfo_uptime = layer->sysinfo_uptime;
 	}
+	if (layer->has & POLICY_HAS_VIEWS)
+		acc->views = layer->views;
 	if (layer->has & POLICY_HAS_MOUNT) {
 		policy_free_strv(acc->mount_fs, acc->n_mount_fs);
 		policy_free_strv(acc->mount_targets, acc->n_mount_targets);
@@ -198,10 +214,19 @@ static int finalize_policy(struct policy_loader *l, struct redirect_policy *p)
 	policy_free_strv(p->notify, p->n_notify);
 	p->sentry_calls = p->notify = NULL;
 	p->n_sentry_calls = p->n_notify = 0;
+	/* one identity: the kernel section's fields are uname's too, never both */
+	if ((p->kernel_release && p->uname[REDIRECT_UNAME_RELEASE]) ||
+	    (p->kernel_version && p->uname[REDIRECT_UNAME_VERSION]))
+		return policy_fail(l, "redirect.sentry: a kernel field set in \"uname\" as well; "
+				   "set release and version in \"kernel\" only");
+	if (p->has & POLICY_HAS_KERNEL)
+		p->has_uname = true;
 	/* the handlers' calls, redirect.notify, the tier-1 rules' calls */
 	if (p->has_uname && policy_strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, "uname") < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_FILES) && add_calls(p, policy_files_calls) < 0)
+		goto oom;
+	if (policy_serves_synth(p) && add_calls(p, policy_synth_calls) < 0)
 		goto oom;
 	if ((p->has & POLICY_HAS_FILES) && has_hidden_files(p) && add_calls(p, policy_dents_calls) < 0)
 		goto oom;
@@ -256,6 +281,10 @@ void redirect_policy_free(struct redirect_policy *p)
 	policy_free_strv(p->notify, p->n_notify);
 	for (i = 0; i < REDIRECT_UNAME_NR_FIELDS; i++)
 		free(p->uname[i]);
+	free(p->kernel_release);
+	free(p->kernel_version);
+	policy_free_strv(p->abi_emulate, p->n_abi_emulate);
+	policy_free_strv(p->abi_force, p->n_abi_force);
 	free_files(p);
 	free(p->connect);
 	policy_free_strv(p->mount_fs, p->n_mount_fs);
@@ -555,6 +584,10 @@ const char *redirect_policy_uname(const struct redirect_policy *p, enum redirect
 {
 	if ((unsigned int)f >= REDIRECT_UNAME_NR_FIELDS)
 		return NULL;
+	if (f == REDIRECT_UNAME_RELEASE && p->kernel_release)
+		return p->kernel_release;
+	if (f == REDIRECT_UNAME_VERSION && p->kernel_version)
+		return p->kernel_version;
 	return p->uname[f];
 }
 

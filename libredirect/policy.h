@@ -68,6 +68,9 @@ enum {
 	POLICY_HAS_CONNECT = 1 << 7,
 	POLICY_HAS_MOUNT = 1 << 8,
 	POLICY_HAS_SYSINFO = 1 << 9,
+	POLICY_HAS_KERNEL = 1 << 10,
+	POLICY_HAS_ABI = 1 << 11,
+	POLICY_HAS_VIEWS = 1 << 12,
 };
 
 struct redirect_policy {
@@ -94,6 +97,13 @@ struct redirect_policy {
 	size_t n_notify;
 	bool has_uname;
 	char *uname[REDIRECT_UNAME_NR_FIELDS];
+	/* redirect.sentry.kernel: one identity for uname and the /proc files that show it */
+	char *kernel_release, *kernel_version;
+	/* redirect.sentry.abi: calls emulated when the host lacks them, or always (force) */
+	char **abi_emulate;
+	size_t n_abi_emulate;
+	char **abi_force;
+	size_t n_abi_force;
 	struct redirect_answer default_verdict;
 	struct policy_file_rule *files;
 	size_t n_files;
@@ -104,6 +114,7 @@ struct redirect_policy {
 	int connect_deny_errno;		/* positive */
 	enum redirect_sysinfo_memory sysinfo_memory;
 	enum redirect_sysinfo_uptime sysinfo_uptime;
+	unsigned int views;		/* 1 << REDIRECT_VIEW_* */
 	char **mount_fs;
 	size_t n_mount_fs;
 	char **mount_targets;
@@ -175,6 +186,21 @@ extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
 extern const char *const policy_dents_calls[];
 extern const char *const policy_cwd_calls[];
+/* the calls that open or look up a path, for the Sentry's synthetic files */
+extern const char *const policy_synth_calls[];
+/*
+ * The calls the abi section can emulate (x86-64 numbers: libseccomp may not
+ * know them), NULL-terminated: the Sentry has a handler for each.
+ */
+struct policy_abi_call {
+	const char *name;
+	int nr;
+};
+extern const struct policy_abi_call policy_abi_calls[];
+/* The abi call numbers tier 0 notifies under the policy: n of them in out (at most max). */
+size_t policy_abi_notified(const struct redirect_policy *policy, int *out, size_t max);
+/* Does the policy serve synthetic files (usersentry/synthfile.c)? */
+bool policy_serves_synth(const struct redirect_policy *policy);
 
 /* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
 

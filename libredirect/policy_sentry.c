@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -42,6 +44,10 @@ const char *const policy_cwd_calls[] = { "chdir", "execve", "execveat", NULL };
 /* sendto only with an address: filter.c notifies it when args[4] is not NULL */
 const char *const policy_connect_calls[] = { "connect", "sendto", NULL };
 const char *const policy_sysinfo_calls[] = { "sysinfo", NULL };
+/* a synthetic file is opened, stat'ed and access'ed by path; the rest see the real one */
+const char *const policy_synth_calls[] = { "open", "openat", "openat2", "stat", "lstat",
+					   "newfstatat", "statx", "access", "faccessat",
+					   "faccessat2", NULL };
 const char *const policy_mount_calls[] = { "mount", "umount2", "fsopen", "fsconfig", "fsmount",
 					   "fspick", "move_mount", "open_tree", "mount_setattr",
 					   "pivot_root", NULL };
@@ -84,6 +90,93 @@ static int parse_uname(struct policy_loader *l, json_object *o, const struct pol
 		return ret;
 	p->has_uname = true;
 	p->has |= POLICY_HAS_UNAME;
+	return 0;
+}
+
+/*
+ * redirect.sentry.kernel: release and version for uname and for
+ * /proc/version, /proc/sys/kernel/osrelease and /proc/sys/kernel/version
+ * alike (served as synthetic files, so opens and lookups are notified).
+ */
+static int parse_kernel(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "release", "version", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "release", .parse = parse_uname_field, .dst = &p->kernel_release },
+		{ .key = "version", .parse = parse_uname_field, .dst = &p->kernel_version },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (!p->kernel_release && !p->kernel_version)
+		return policy_fail(l, "neither \"release\" nor \"version\" given");
+	p->has |= POLICY_HAS_KERNEL;
+	return 0;
+}
+
+/*
+ * Each with a handler in usersentry/abi.c (docs/abi-shim.md has every call
+ * after 6.1 and why the others are not here).  x86-64 numbers.
+ */
+const struct policy_abi_call policy_abi_calls[] = {
+	{ "faccessat2", 439 },
+	{ "cachestat", 451 },
+	{ "fchmodat2", 452 },
+	{ "futex_wake", 454 },
+	{ "futex_wait", 455 },
+	{ "mseal", 462 },
+	{ NULL, 0 },
+};
+
+static const struct policy_abi_call *abi_call(const char *name)
+{
+	const struct policy_abi_call *c;
+
+	for (c = policy_abi_calls; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static int check_abi_call(struct policy_loader *l, const char *s)
+{
+	char known[256] = "";
+	const struct policy_abi_call *c;
+
+	if (abi_call(s))
+		return 0;
+	for (c = policy_abi_calls; c->name; c++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+			 known[0] ? ", " : "", c->name);
+	return policy_fail(l, "\"%s\" cannot be emulated (the calls that can: %s)", s, known);
+}
+
+/* redirect.sentry.abi: {"emulate": [...], "force": [...]} */
+static int parse_abi(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "emulate", "force", NULL };
+	struct redirect_policy *p = f->dst;
+	const struct policy_field fields[] = {
+		{ .key = "emulate", .parse = policy_parse_strv, .dst = &p->abi_emulate,
+		  .count = &p->n_abi_emulate, .check = check_abi_call },
+		{ .key = "force", .parse = policy_parse_strv, .dst = &p->abi_force,
+		  .count = &p->n_abi_force, .check = check_abi_call },
+	};
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
+	if (ret < 0)
+		return ret;
+	if (!p->n_abi_emulate && !p->n_abi_force)
+		return policy_fail(l, "neither \"emulate\" nor \"force\" names a call");
+	p->has |= POLICY_HAS_ABI;
 	return 0;
 }
 
@@ -510,19 +603,88 @@ static int parse_sysinfo(struct policy_loader *l, json_object *o, const struct p
 	return ret;
 }
 
+static const char *const view_paths[REDIRECT_VIEW_NR] = {
+	[REDIRECT_VIEW_MEMINFO] = "/proc/meminfo",
+	[REDIRECT_VIEW_CPUINFO] = "/proc/cpuinfo",
+	[REDIRECT_VIEW_STAT] = "/proc/stat",
+	[REDIRECT_VIEW_CPU_ONLINE] = "/sys/devices/system/cpu/online",
+	[REDIRECT_VIEW_UPTIME] = "/proc/uptime",
+	[REDIRECT_VIEW_LOADAVG] = "/proc/loadavg",
+	[REDIRECT_VIEW_SWAPS] = "/proc/swaps",
+	[REDIRECT_VIEW_PRESSURE_CPU] = "/proc/pressure/cpu",
+	[REDIRECT_VIEW_PRESSURE_MEMORY] = "/proc/pressure/memory",
+	[REDIRECT_VIEW_PRESSURE_IO] = "/proc/pressure/io",
+};
+
+const char *redirect_view_path(enum redirect_view view)
+{
+	return (unsigned int)view < REDIRECT_VIEW_NR ? view_paths[view] : NULL;
+}
+
+int redirect_view_of_path(const char *path)
+{
+	int i;
+
+	for (i = 0; path && i < REDIRECT_VIEW_NR; i++)
+		if (!strcmp(path, view_paths[i]))
+			return i;
+	return -ENOENT;
+}
+
+static int check_view(struct policy_loader *l, const char *s)
+{
+	char known[512];
+	size_t n = 0;
+	int i;
+
+	if (redirect_view_of_path(s) >= 0)
+		return 0;
+	for (i = 0; i < REDIRECT_VIEW_NR; i++)
+		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", i ? ", " : "",
+				      view_paths[i]);
+	return policy_fail(l, "no view of \"%s\" (the views: %s)", s, known);
+}
+
+static int parse_views(struct policy_loader *l, json_object *o, const struct policy_field *f)
+{
+	static const char *const known[] = { "files", NULL };
+	struct redirect_policy *p = f->dst;
+	char **files = NULL;
+	size_t n = 0, i;
+	const struct policy_field field = { .key = "files", .flags = POLICY_REQUIRED,
+					    .parse = policy_parse_strv, .dst = &files,
+					    .count = &n, .check = check_view };
+	int ret;
+
+	ret = policy_object(l, o, known);
+	if (ret == 0)
+		ret = policy_field(l, o, &field);
+	p->views = 0;
+	for (i = 0; ret >= 0 && i < n; i++)
+		p->views |= 1u << redirect_view_of_path(files[i]);
+	policy_free_strv(files, n);
+	if (ret < 0)
+		return ret;
+	p->has |= POLICY_HAS_VIEWS;
+	return 0;
+}
+
 static int parse_sentry(struct policy_loader *l, json_object *o, const struct policy_field *f)
 {
-	static const char *const known[] = { "default", "uname", "files", "connect", "mount",
-					     "sysinfo", NULL };
+	static const char *const known[] = { "default", "uname", "kernel", "files", "connect",
+					     "mount", "sysinfo", "abi", "views", NULL };
 	struct redirect_policy *p = f->dst;
 	const struct policy_field verdict = { .key = "default", .parse = parse_verdict,
 					      .dst = &p->default_verdict };
 	const struct policy_field sections[] = {
 		{ .key = "uname", .parse = parse_uname, .dst = p },
+		{ .key = "kernel", .parse = parse_kernel, .dst = p },
+		{ .key = "abi", .parse = parse_abi, .dst = p },
 		{ .key = "files", .parse = parse_files, .dst = p },
 		{ .key = "connect", .parse = parse_connect, .dst = p },
 		{ .key = "mount", .parse = parse_mount, .dst = p },
 		{ .key = "sysinfo", .parse = parse_sysinfo, .dst = p },
+		{ .key = "views", .parse = parse_views, .dst = p },
 	};
 	int ret;
 
@@ -573,6 +735,79 @@ int policy_parse_redirect(struct policy_loader *l, json_object *o, const struct 
 bool redirect_policy_has_files(const struct redirect_policy *p)
 {
 	return p->has & POLICY_HAS_FILES;
+}
+
+/* Each section that adds synthetic files says so here. */
+bool policy_serves_synth(const struct redirect_policy *p)
+{
+	return p->has & (POLICY_HAS_KERNEL | POLICY_HAS_VIEWS);
+}
+
+bool redirect_policy_has_synth(const struct redirect_policy *p)
+{
+	return policy_serves_synth(p);
+}
+
+bool redirect_policy_has_abi(const struct redirect_policy *p)
+{
+	return p->has & POLICY_HAS_ABI;
+}
+
+static bool in_strv(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * Does this kernel have call nr?  Asked with arguments every version
+ * refuses (bad flags, fd -1, NULL pointers): ENOSYS only when it does not.
+ * A filter of our own that answers ENOSYS counts as not having it: the
+ * sandbox, under the same filter, would see the same.
+ */
+static bool host_has(size_t i)
+{
+	/* per call of the table, asked once: 1 has it, 2 lacks it */
+	static int known[16];
+	int k = __atomic_load_n(&known[i], __ATOMIC_RELAXED);
+
+	if (!k) {
+		long r = syscall(policy_abi_calls[i].nr, -1L, 0L, 0L, ~0UL, 0L, 0L);
+
+		k = r < 0 && errno == ENOSYS ? 2 : 1;
+		__atomic_store_n(&known[i], k, __ATOMIC_RELAXED);
+	}
+	return k == 1;
+}
+
+size_t policy_abi_notified(const struct redirect_policy *p, int *out, size_t max)
+{
+	const struct policy_abi_call *c;
+	size_t n = 0;
+
+	if (!(p->has & POLICY_HAS_ABI))
+		return 0;
+	for (c = policy_abi_calls; c->name && n < max; c++) {
+		if (in_strv(p->abi_force, p->n_abi_force, c->name) ||
+		    (in_strv(p->abi_emulate, p->n_abi_emulate, c->name) &&
+		     !host_has((size_t)(c - policy_abi_calls))))
+			out[n++] = c->nr;
+	}
+	return n;
+}
+
+const char *redirect_abi_call_name(int nr)
+{
+	const struct policy_abi_call *c;
+
+	for (c = policy_abi_calls; c->name; c++)
+		if (c->nr == nr)
+			return c->name;
+	return NULL;
 }
 
 /* Is path at or below prefix (both normalised)?  Returns the prefix length used. */
@@ -704,6 +939,16 @@ enum redirect_sysinfo_memory redirect_policy_sysinfo_memory(const struct redirec
 enum redirect_sysinfo_uptime redirect_policy_sysinfo_uptime(const struct redirect_policy *p)
 {
 	return p->sysinfo_uptime;
+}
+
+bool redirect_policy_has_views(const struct redirect_policy *p)
+{
+	return p->has & POLICY_HAS_VIEWS;
+}
+
+bool redirect_policy_view_enabled(const struct redirect_policy *p, enum redirect_view view)
+{
+	return (unsigned int)view < REDIRECT_VIEW_NR && (p->views & (1u << view));
 }
 
 bool redirect_policy_has_mount(const struct redirect_policy *p)

@@ -308,9 +308,26 @@ static bool sentry_performs(const struct redirect_policy *p, const char *name)
 {
 	return (p->has_uname && !strcmp(name, "uname")) ||
 	       ((p->has & POLICY_HAS_FILES) && in_calls(policy_files_calls, name)) ||
+	       (policy_serves_synth(p) && in_calls(policy_synth_calls, name)) ||
 	       ((p->has & POLICY_HAS_CONNECT) && in_calls(policy_connect_calls, name)) ||
 	       ((p->has & POLICY_HAS_MOUNT) && in_calls(policy_mount_calls, name)) ||
 	       ((p->has & POLICY_HAS_SYSINFO) && in_calls(policy_sysinfo_calls, name));
+}
+
+bool redirect_policy_paths_continue(const struct redirect_policy *p)
+{
+	size_t i, j;
+
+	if (p->has & POLICY_HAS_FILES)
+		return false;
+	for (i = 0; i < p->n_trules; i++) {
+		if (p->trules[i].tmpl.str_match == REDIRECT_STR_NONE)
+			continue;
+		for (j = 0; j < p->trules[i].n_names; j++)
+			if (in_calls(policy_synth_calls, p->trules[i].names[j]))
+				return false;
+	}
+	return true;
 }
 
 /*

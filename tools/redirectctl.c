@@ -1676,6 +1676,18 @@ static int policy_check(const struct command *cmd, int argc, char **argv)
 		n++, printf(" connect");
 	if (redirect_policy_has_mount(policy))
 		n++, printf(" mount");
+	if (redirect_policy_has_sysinfo(policy))
+		n++, printf(" sysinfo");
+	if (redirect_policy_has_views(policy)) {
+		size_t k = 0;
+
+		printf(" views(");
+		for (i = 0; i < REDIRECT_VIEW_NR; i++)
+			if (redirect_policy_view_enabled(policy, i))
+				printf("%s%s", k++ ? " " : "", redirect_view_path(i));
+		printf(")");
+		n++;
+	}
 	printf("%s\n", n ? "" : " none");
 	rc = EXIT_OK;
 out:

@@ -16,6 +16,7 @@ PKGS=(
 	gnuplot-nox sqlite3
 	debootstrap containerd docker.io podman python3-yaml
 	jq curl man-db python3 shellcheck clang-format
+	lxcfs
 )
 
 missing=()

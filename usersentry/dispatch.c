@@ -39,6 +39,24 @@ static bool has_mount(const struct redirect_policy *p)
 	return redirect_policy_has_mount(p);
 }
 
+/* the calls that open or look up a path: the file rules' or a synthetic file's */
+static bool has_files_or_synth(const struct redirect_policy *p)
+{
+	return has_files(p) || redirect_policy_has_synth(p);
+}
+
+/* the abi section's calls: notified only where it asks (by number) */
+static bool has_abi(const struct redirect_policy *p)
+{
+	return redirect_policy_has_abi(p);
+}
+
+/* faccessat2: the file handler's, for the file rules or the abi section */
+static bool has_files_synth_or_abi(const struct redirect_policy *p)
+{
+	return has_files_or_synth(p) || has_abi(p);
+}
+
 static bool has_files_or_mount(const struct redirect_policy *p)
 {
 	return has_files(p) || has_mount(p);
@@ -60,9 +78,9 @@ static const struct sentry_handler {
 	enum { SENTRY_INLINE, SENTRY_WORKER } blocks;
 } handlers[] = {
 	{ "uname", sentry_handle_uname, has_uname, SENTRY_INLINE },
-	{ "open", sentry_handle_open, has_files, SENTRY_INLINE },
-	{ "openat", sentry_handle_openat, has_files, SENTRY_INLINE },
-	{ "openat2", sentry_handle_openat2, has_files, SENTRY_INLINE },
+	{ "open", sentry_handle_open, has_files_or_synth, SENTRY_INLINE },
+	{ "openat", sentry_handle_openat, has_files_or_synth, SENTRY_INLINE },
+	{ "openat2", sentry_handle_openat2, has_files_or_synth, SENTRY_INLINE },
 	{ "mkdir", sentry_handle_mkdir, has_files, SENTRY_INLINE },
 	{ "mkdirat", sentry_handle_mkdirat, has_files, SENTRY_INLINE },
 	{ "unlink", sentry_handle_unlink, has_files, SENTRY_INLINE },
@@ -71,13 +89,13 @@ static const struct sentry_handler {
 	{ "rename", sentry_handle_rename, has_files, SENTRY_INLINE },
 	{ "renameat", sentry_handle_renameat, has_files, SENTRY_INLINE },
 	{ "renameat2", sentry_handle_renameat, has_files, SENTRY_INLINE },
-	{ "stat", sentry_handle_stat, has_files, SENTRY_INLINE },
-	{ "lstat", sentry_handle_stat, has_files, SENTRY_INLINE },
-	{ "newfstatat", sentry_handle_newfstatat, has_files, SENTRY_INLINE },
-	{ "statx", sentry_handle_statx, has_files, SENTRY_INLINE },
-	{ "access", sentry_handle_access, has_files, SENTRY_INLINE },
-	{ "faccessat", sentry_handle_access, has_files, SENTRY_INLINE },
-	{ "faccessat2", sentry_handle_access, has_files, SENTRY_INLINE },
+	{ "stat", sentry_handle_stat, has_files_or_synth, SENTRY_INLINE },
+	{ "lstat", sentry_handle_stat, has_files_or_synth, SENTRY_INLINE },
+	{ "newfstatat", sentry_handle_newfstatat, has_files_or_synth, SENTRY_INLINE },
+	{ "statx", sentry_handle_statx, has_files_or_synth, SENTRY_INLINE },
+	{ "access", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
+	{ "faccessat", sentry_handle_access, has_files_or_synth, SENTRY_INLINE },
+	{ "faccessat2", sentry_handle_access, has_files_synth_or_abi, SENTRY_INLINE },
 	{ "readlink", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "readlinkat", sentry_handle_readlink, has_files, SENTRY_INLINE },
 	{ "chmod", sentry_handle_chmod, has_files, SENTRY_INLINE },
@@ -136,6 +154,9 @@ static const struct sentry_handler {
 	{ "connect", sentry_handle_connect, has_connect, SENTRY_WORKER },
 	{ "sendto", sentry_handle_sendto, has_connect, SENTRY_WORKER },
 	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, SENTRY_INLINE },
+	{ "fchmodat2", sentry_handle_chmod, has_abi, SENTRY_INLINE },
+	{ "cachestat", sentry_handle_cachestat, has_abi, SENTRY_INLINE },
+	{ "mseal", sentry_handle_mseal, has_abi, SENTRY_INLINE },
 };
 
 /*

@@ -245,9 +245,17 @@ static int op_attr(struct file_call *fc, struct sentry_reply *reply)
 	/* an O_PATH fd takes no fchmod() or futimens(): through its magic link */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	switch (fc->u.attr.kind) {
-	case LK_CHMOD:
+	case LK_CHMOD: {
+		struct stat st;
+
+		/* fchmodat2's AT_SYMLINK_NOFOLLOW on a symlink: the kernel's EOPNOTSUPP (6.6) */
+		if (!follow && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
 		ret = fchmodat(AT_FDCWD, self, fc->u.attr.mode & 07777, 0) < 0 ? -errno : 0;
 		break;
+	}
 	case LK_CHOWN:
 		ret = fchownat(fd, "", fc->u.attr.uid, fc->u.attr.gid,
 			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
@@ -289,10 +297,15 @@ int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *r
 	uint64_t path = req->data.args[0];
 
 	fc.u.attr.mode = (mode_t)(req->data.args[1] & 07777);
-	if (req->data.nr == SYS_fchmodat) {
+	if (req->data.nr == SYS_fchmodat || req->data.nr == SENTRY_NR_FCHMODAT2) {
 		fc.dirfd = (int)req->data.args[0];
 		path = req->data.args[1];
 		fc.u.attr.mode = (mode_t)(req->data.args[2] & 07777);
+	}
+	/* fchmodat2(dirfd, path, mode, flags), 6.6 (abi section): its flags, else EINVAL */
+	if (req->data.nr == SENTRY_NR_FCHMODAT2) {
+		fc.at_flags = (int)(uint32_t)req->data.args[3];
+		return sentry_files_serve(sb, req, &fc, path, LOOKUP_FLAGS, reply);
 	}
 	return sentry_files_serve(sb, req, &fc, path, 0, reply);
 }

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -12,16 +14,53 @@
 
 #include "files.h"
 
+/* A lookup by path of a synthetic file: 1 with its content, 0, or -errno. */
+static int synth_lookup(struct file_call *fc, char **data, size_t *len)
+{
+	char lp[PATH_MAX];
+
+	if (!fc->path[0] || fc->u.lookup.kind == LK_READLINK || fc->u.lookup.kind == LK_STATFS ||
+	    !fc->sb->policy || !redirect_policy_has_synth(fc->sb->policy))
+		return 0;
+	if (sentry_normalise(fc->dir, fc->path, lp, sizeof(lp)) < 0)
+		return 0;
+	sentry_proc_self(fc->creds, lp, sizeof(lp));
+	return sentry_synth_find(fc->sb, (pid_t)fc->req->pid, lp, data, len);
+}
+
 static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 {
 	bool follow = !(fc->at_flags & AT_SYMLINK_NOFOLLOW);
 	bool write = fc->u.lookup.kind == LK_ACCESS && (fc->u.lookup.mode & W_OK);
+	char *synth = NULL;
+	size_t synth_len = 0;
+	bool synthetic;
 	ssize_t n;
 	int fd, ret;
 
 	if (fc->u.lookup.kind == LK_READLINK)
 		follow = false;
+	ret = synth_lookup(fc, &synth, &synth_len);
+	if (ret < 0)
+		return ret;
+	synthetic = ret > 0;
+	if (!synthetic && redirect_policy_paths_continue(fc->sb->policy)) {
+		/* the real file, looked up by the kernel (files_open.c says why) */
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		reply->verdict = "continue";
+		return 0;
+	}
+	if (synthetic && fc->u.lookup.kind == LK_ACCESS) {
+		free(synth);
+		return (fc->u.lookup.mode & (W_OK | X_OK)) ? -EACCES : 0;
+	}
 	ret = sentry_resolve_existing(fc, follow, write, &fd);
+	/* a synthetic file without a real one: described by its content */
+	if (ret == -ENOENT && synthetic) {
+		fd = sentry_synth_memfd(synth, synth_len);
+		ret = fd < 0 ? fd : 0;
+	}
+	free(synth);
 	if (ret < 0)
 		return ret;
 	switch (fc->u.lookup.kind) {
@@ -29,6 +68,8 @@ static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 		struct stat st;
 
 		ret = fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 ? -errno : 0;
+		if (synthetic)
+			st.st_mode = sentry_synth_mode(st.st_mode);
 		memcpy(fc->out, &st, sizeof(st));
 		fc->out_len = ret < 0 ? 0 : sizeof(st);
 		break;
@@ -40,6 +81,8 @@ static int op_lookup(struct file_call *fc, struct sentry_reply *reply)
 		/* unknown flags or mask bits: the kernel's EINVAL */
 		ret = statx(fd, "", AT_EMPTY_PATH | flags, fc->u.lookup.mask, &stx) < 0 ?
 		      -errno : 0;
+		if (synthetic)
+			stx.stx_mode = (uint16_t)sentry_synth_mode(stx.stx_mode);
 		memcpy(fc->out, &stx, sizeof(stx));
 		fc->out_len = ret < 0 ? 0 : sizeof(stx);
 		break;

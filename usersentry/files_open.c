@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -40,6 +42,23 @@ static int op_open(struct file_call *fc, struct sentry_reply *reply)
 	if ((how->resolve & RESOLVE_BENEATH) &&
 	    (fc->path[0] == '/' || strncmp(lp, dir, strlen(dir))))
 		return -EXDEV;
+	if (!(how->flags & O_PATH)) {
+		char *data = NULL;
+		size_t len;
+
+		r = sentry_synth_find(fc->sb, (pid_t)fc->req->pid, lp, &data, &len);
+		if (r != 0) {
+			ret = r < 0 ? r : sentry_synth_open(data, len, how->flags, reply);
+			free(data);
+			return ret;
+		}
+	}
+	/* not a synthetic file and nothing else to decide: the kernel opens it (O_PATH too) */
+	if (redirect_policy_paths_continue(policy)) {
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		reply->verdict = "continue";
+		return 0;
+	}
 	/* a magic link followed: as the kernel, unless the caller refuses those */
 	if ((fc->named_fd >= 0 || fc->named_missing) && !(how->flags & O_NOFOLLOW) &&
 	    !(how->resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT | RESOLVE_BENEATH))) {

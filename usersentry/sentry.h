@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -418,6 +419,34 @@ void sentry_uname_build_for(const struct redirect_policy *policy, pid_t pid,
 void sentry_uname_build(const struct redirect_policy *policy,
 			char fields[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN]);
 
+/*
+ * The kernel section's identity as synthetic files (synthfile.c): content
+ * functions of struct sentry_synth_file.
+ */
+int sentry_kernel_proc_version(const struct sentry_sandbox *sb, pid_t pid, char **data,
+			       size_t *len);
+int sentry_kernel_osrelease(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+int sentry_kernel_version(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+
+/*
+ * synthfile.c: read-only synthetic files served in place of a path's real
+ * one (its header comment is the API's documentation).
+ */
+struct sentry_synth_file {
+	const char *path;	/* in the container: absolute, normalised */
+	/* 1: *data (malloc'ed, *len bytes) is served; 0: the real file is; -errno */
+	int (*content)(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len);
+};
+/* path (the container's, /proc/self made the target's) as a synthetic file: 1, 0 or -errno. */
+int sentry_synth_find(const struct sentry_sandbox *sb, pid_t pid, const char *path,
+		      char **data, size_t *len);
+/* An open (flags as open's) of data: 0 with reply->addfd set, or the call's -errno. */
+int sentry_synth_open(const void *data, size_t len, uint64_t flags, struct sentry_reply *reply);
+/* A sealed, read-only memfd holding data (mode 0444), or -errno. */
+int sentry_synth_memfd(const void *data, size_t len);
+/* A synthetic file's st_mode: the real one's type, read bits only. */
+mode_t sentry_synth_mode(mode_t mode);
+
 /* files_open.c: open, openat, openat2, creat within the policy's file rules */
 int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply);
@@ -459,7 +488,8 @@ int sentry_handle_access(struct sentry_sandbox *sb, const struct seccomp_notif *
 			 struct sentry_reply *reply);
 int sentry_handle_readlink(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			   struct sentry_reply *reply);
-/* files_changes.c: chmod/fchmodat, chown/lchown/fchownat on the resolved inode */
+/* files_changes.c: chmod/fchmodat/fchmodat2, chown/lchown/fchownat on the resolved inode */
+#define SENTRY_NR_FCHMODAT2 452
 int sentry_handle_chmod(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_chown(struct sentry_sandbox *sb, const struct seccomp_notif *req,
@@ -599,9 +629,109 @@ pid_t sentry_tgid(pid_t tid);
 int sentry_target_fd(struct sentry_sandbox *sb, const struct seccomp_notif *req, int fd,
 		     int *outp);
 
+/* abi.c: the abi section's calls without a file handler (cachestat, mseal) */
+int sentry_handle_cachestat(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			    struct sentry_reply *reply);
+int sentry_handle_mseal(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			struct sentry_reply *reply);
+
 /* sysinfo.c */
 int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			  struct sentry_reply *reply);
+/* Centiseconds since pid started (boot-based, as /proc/uptime counts); -errno. */
+long long sentry_started_ago_cs(pid_t pid);
+
+/* cgroup.c: a target's cgroups, v2 or v1's hierarchy per controller */
+enum sentry_cg_ctl {
+	SENTRY_CG_MEMORY, SENTRY_CG_CPU, SENTRY_CG_CPUSET, SENTRY_CG_CPUACCT, SENTRY_CG_PIDS,
+	SENTRY_CG_PSI,		/* the v2 cgroup (pressure files), whatever the controllers */
+	SENTRY_CG_NR
+};
+struct sentry_cgroup {
+	struct {
+		char dir[PATH_MAX];	/* "": none */
+		size_t base_len;	/* the hierarchy's root: not a limit of its own */
+		bool v1;
+	} c[SENTRY_CG_NR];
+};
+/* From /proc/PID/cgroup (paths outside our cgroup namespace left out); -errno. */
+int sentry_cgroup_of(pid_t pid, struct sentry_cgroup *cg);
+/* A small file whole, NUL-terminated: its length, or -errno. */
+int sentry_read_small(const char *path, char *buf, size_t size);
+/* A cgroup file holding a number, "max" or v1's "-1" (both UINT64_MAX); -errno. */
+int sentry_cg_read_u64(const char *dir, const char *file, uint64_t *v);
+
+enum {
+	SENTRY_MEMSTAT_ANON, SENTRY_MEMSTAT_FILE, SENTRY_MEMSTAT_SHMEM, SENTRY_MEMSTAT_MAPPED,
+	SENTRY_MEMSTAT_DIRTY, SENTRY_MEMSTAT_WRITEBACK, SENTRY_MEMSTAT_ACTIVE_ANON,
+	SENTRY_MEMSTAT_INACTIVE_ANON, SENTRY_MEMSTAT_ACTIVE_FILE, SENTRY_MEMSTAT_INACTIVE_FILE,
+	SENTRY_MEMSTAT_UNEVICTABLE, SENTRY_MEMSTAT_SLAB_RECLAIMABLE,
+	SENTRY_MEMSTAT_SLAB_UNRECLAIMABLE, SENTRY_MEMSTAT_NR
+};
+/* Memory as the target's cgroup limits it: what sysinfo(2) and /proc/meminfo both show. */
+struct sentry_cg_memory {
+	bool limited;		/* an ancestor's limit is below the machine's memory */
+	uint64_t total, used;	/* that ancestor's limit and usage (used <= total), bytes */
+	uint64_t stat[SENTRY_MEMSTAT_NR];	/* its memory.stat, bytes */
+	unsigned int has_stat;	/* 1 << SENTRY_MEMSTAT_*: the key was there */
+	bool swap_limited;	/* memory.swap.max (v1: memsw) below the machine's swap */
+	uint64_t swap_total, swap_used;
+};
+void sentry_cgroup_memory(const struct sentry_cgroup *cg, uint64_t machine, uint64_t machine_swap,
+			  struct sentry_cg_memory *m);
+uint64_t sentry_cg_memory_free(const struct sentry_cg_memory *m);
+uint64_t sentry_cg_memory_available(const struct sentry_cg_memory *m);
+
+#define SENTRY_VIEW_CPUS_MAX 1024
+/* The CPUs the target may use, and how many of them its quota pays for. */
+struct sentry_cg_cpu {
+	int cpus[SENTRY_VIEW_CPUS_MAX];	/* the cpuset's online CPUs, ascending */
+	int n_cpus;			/* 0: unknown (the host's view stays) */
+	int quota_cpus;			/* ceil(quota / period), the smallest up the tree; 0: none */
+	int shown;			/* min(n_cpus, quota_cpus): the first ones are shown */
+	uint64_t usage_us;		/* CPU time the cgroup used */
+	bool has_usage;
+};
+void sentry_cgroup_cpu(const struct sentry_cgroup *cg, struct sentry_cg_cpu *c);
+/* "0-3,8" into ascending numbers: how many, or -EINVAL / -E2BIG. */
+int sentry_cpulist_parse(const char *s, int *cpus, int max);
+
+/*
+ * views.c: each view's text written to out, from the host's own file and
+ * the cgroup's figures; nothing is read here.  Without a limit (m not
+ * limited, n <= 0) the host's text is written unchanged.  The CPUs shown
+ * are cpus[0..n-1] (host numbers), renumbered from 0.
+ */
+#include <stdio.h>
+int sentry_view_meminfo(FILE *out, const char *host, const struct sentry_cg_memory *m);
+int sentry_view_cpuinfo(FILE *out, const char *host, const int *cpus, int n);
+int sentry_view_stat(FILE *out, const char *host, const int *cpus, int n);
+int sentry_view_cpu_online(FILE *out, int n);
+int sentry_view_uptime(FILE *out, uint64_t up_cs, uint64_t idle_cs);
+int sentry_view_loadavg(FILE *out, const double avg[3], unsigned int running, unsigned int total,
+			int last_pid);
+int sentry_view_swaps(FILE *out, const char *host, const struct sentry_cg_memory *m);
+/*
+ * views_build.c: the view of path (a redirect_view's) for the task pid,
+ * generated now from its cgroup: 1 with *data (malloc'ed, *len bytes), 0
+ * when the policy does not serve it, or -errno.  The rows of synthfile.c
+ * call it through one content function per file.
+ */
+int sentry_view_content(const struct sentry_sandbox *sb, pid_t pid, const char *path,
+			char **data, size_t *len);
+#define SENTRY_VIEWFILE(name) \
+	int sentry_viewfile_##name(const struct sentry_sandbox *sb, pid_t pid, char **data, \
+				   size_t *len)
+SENTRY_VIEWFILE(meminfo);
+SENTRY_VIEWFILE(cpuinfo);
+SENTRY_VIEWFILE(stat);
+SENTRY_VIEWFILE(cpu_online);
+SENTRY_VIEWFILE(uptime);
+SENTRY_VIEWFILE(loadavg);
+SENTRY_VIEWFILE(swaps);
+SENTRY_VIEWFILE(pressure_cpu);
+SENTRY_VIEWFILE(pressure_memory);
+SENTRY_VIEWFILE(pressure_io);
 
 /* sdnotify.c */
 int sentry_sd_notify(const char *state);

@@ -13,167 +13,40 @@
 
 #include "sentry.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
-/* A small file's first line; -errno. */
-static int read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* A cgroup file holding a number or "max" (*v = UINT64_MAX); -errno. */
-static int read_u64(const char *dir, const char *file, uint64_t *v)
-{
-	char path[PATH_MAX + 64], buf[64], *end;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	ret = read_small(path, buf, sizeof(buf));
-	if (ret < 0)
-		return ret;
-	if (!strcmp(buf, "max")) {
-		*v = UINT64_MAX;
-		return 0;
-	}
-	errno = 0;
-	*v = strtoull(buf, &end, 10);
-	return (end == buf || *end || errno) ? -EINVAL : 0;
-}
-
-static int stat_value(const char *dir, const char *key, uint64_t *v)
-{
-	char path[PATH_MAX + 64], line[256];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/memory.stat", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			*v = strtoull(line + klen + 1, NULL, 10);
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	return -ENOENT;
-}
-
-/* Where memory is accounted: cgroup v2, or v1's memory hierarchy (hybrid hosts). */
-struct memcg {
-	char dir[PATH_MAX];	/* the target's cgroup */
-	size_t base_len;	/* the hierarchy's root: not a limit of its own */
-	const char *max, *current, *swap_max, *swap_current;
-};
-
-/* The target's memory cgroup from /proc/pid/cgroup; -ENOENT when there is none. */
-static int memcg_of(pid_t pid, struct memcg *m)
-{
-	char path[64], line[PATH_MAX + 64], v1[PATH_MAX] = "", v2[PATH_MAX] = "";
-	const char *base, *rel;
-	struct stat st;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *ctl, *p;
-
-		line[strcspn(line, "\n")] = '\0';
-		ctl = strchr(line, ':');
-		p = ctl ? strchr(ctl + 1, ':') : NULL;
-		if (!p || p[1] != '/' || strstr(p, "/.."))
-			continue;
-		*p++ = '\0';
-		if (ctl == line + 1 && line[0] == '0' && ctl[1] == '\0')
-			snprintf(v2, sizeof(v2), "%s", p);
-		else if (strstr(ctl, ":memory") || strstr(ctl, ",memory"))
-			snprintf(v1, sizeof(v1), "%s", p);
-	}
-	fclose(f);
-	if (v1[0] && stat(CGROUP_ROOT "/memory/memory.limit_in_bytes", &st) == 0) {
-		base = CGROUP_ROOT "/memory";
-		rel = v1;
-		m->max = "memory.limit_in_bytes";
-		m->current = "memory.usage_in_bytes";
-		m->swap_max = m->swap_current = NULL;	/* memsw counts memory too */
-	} else if (v2[0] && stat(CGROUP_ROOT "/cgroup.controllers", &st) == 0) {
-		base = CGROUP_ROOT;
-		rel = v2;
-		m->max = "memory.max";
-		m->current = "memory.current";
-		m->swap_max = "memory.swap.max";
-		m->swap_current = "memory.swap.current";
-	} else {
-		return -ENOENT;
-	}
-	n = snprintf(m->dir, sizeof(m->dir), "%s%s", base, strcmp(rel, "/") ? rel : "");
-	m->base_len = strlen(base);
-	return n > 0 && (size_t)n < sizeof(m->dir) ? 0 : -ENAMETOOLONG;
-}
-
 /*
- * Memory through the cgroup: the ancestor (the target's own cgroup included)
- * with the least room under its limit sets total (its limit) and free
- * (limit - usage): that is where the target would hit the wall.  No limit
- * below the machine's memory anywhere: the host's figures stay.
+ * Memory through the cgroup (cgroup.c): the ancestor with the least room
+ * under its limit sets total and free, as /proc/meminfo's view shows them.
+ * No limit below the machine's memory anywhere: the host's figures stay.
  */
 static void cgroup_memory(pid_t pid, struct sysinfo *si)
 {
-	char dir[PATH_MAX], best[PATH_MAX] = "";
-	uint64_t max, cur, room, best_room = UINT64_MAX, best_max = 0, best_cur = 0, v;
-	uint64_t machine = (uint64_t)si->totalram * si->mem_unit;
-	struct memcg m;
-	char *slash;
+	uint64_t machine = (uint64_t)si->totalram * si->mem_unit, v;
+	struct sentry_cgroup *cg = malloc(sizeof(*cg));
+	struct sentry_cg_memory m;
 
-	if (memcg_of(pid, &m) < 0)
+	if (!cg)
 		return;
-	/* tasks of the target's own cgroup (threads, as sysinfo counts them), v2 */
-	if (read_u64(m.dir, "pids.current", &v) == 0 && v && v <= 0xffff)
-		si->procs = (unsigned short)v;
-	memcpy(dir, m.dir, sizeof(dir));
-	while (strlen(dir) > m.base_len) {
-		if (read_u64(dir, m.max, &max) == 0 && max < machine &&
-		    read_u64(dir, m.current, &cur) == 0) {
-			room = cur >= max ? 0 : max - cur;
-			if (room < best_room) {
-				best_room = room;
-				best_max = max;
-				best_cur = cur;
-				snprintf(best, sizeof(best), "%s", dir);
-			}
-		}
-		slash = strrchr(dir, '/');
-		*slash = '\0';
+	if (sentry_cgroup_of(pid, cg) < 0) {
+		free(cg);
+		return;
 	}
-	if (!best[0])
+	/* tasks of the target's own cgroup (threads, as sysinfo counts them), v2 */
+	if (cg->c[SENTRY_CG_PIDS].dir[0] && !cg->c[SENTRY_CG_PIDS].v1 &&
+	    sentry_cg_read_u64(cg->c[SENTRY_CG_PIDS].dir, "pids.current", &v) == 0 && v &&
+	    v <= 0xffff)
+		si->procs = (unsigned short)v;
+	sentry_cgroup_memory(cg, machine, (uint64_t)si->totalswap * si->mem_unit, &m);
+	free(cg);
+	if (!m.limited)
 		return;
-	si->totalram = best_max;
-	si->freeram = best_cur >= best_max ? 0 : best_max - best_cur;
-	si->sharedram = stat_value(best, "shmem", &v) == 0 && v <= best_max ? v : 0;
+	si->totalram = m.total;
+	si->freeram = sentry_cg_memory_free(&m);
+	si->sharedram = m.stat[SENTRY_MEMSTAT_SHMEM] <= m.total ? m.stat[SENTRY_MEMSTAT_SHMEM] : 0;
 	si->bufferram = 0;
 	si->totalhigh = si->freehigh = 0;
-	if (m.swap_max && read_u64(best, m.swap_max, &max) == 0 &&
-	    read_u64(best, m.swap_current, &cur) == 0 &&
-	    max < (uint64_t)si->totalswap * si->mem_unit) {
-		si->totalswap = max;
-		si->freeswap = cur >= max ? 0 : max - cur;
+	if (m.swap_limited) {
+		si->totalswap = m.swap_total;
+		si->freeswap = m.swap_total - m.swap_used;
 	} else {
 		si->totalswap *= si->mem_unit;
 		si->freeswap *= si->mem_unit;
@@ -181,17 +54,16 @@ static void cgroup_memory(pid_t pid, struct sysinfo *si)
 	si->mem_unit = 1;
 }
 
-/* Seconds since pid started (its starttime in /proc/pid/stat, boot-based); -errno. */
-static long started_ago(pid_t pid)
+long long sentry_started_ago_cs(pid_t pid)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long start;
+	unsigned long long start, now_cs;
 	struct timespec now;
 	long hz = sysconf(_SC_CLK_TCK);
 	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) < 0 || hz <= 0)
+	if (sentry_read_small(path, buf, sizeof(buf)) < 0 || hz <= 0)
 		return -ESRCH;
 	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
 	if (!p)
@@ -202,9 +74,9 @@ static long started_ago(pid_t pid)
 	if (!p || sscanf(p + 1, "%llu", &start) != 1)
 		return -EINVAL;
 	clock_gettime(CLOCK_BOOTTIME, &now);
-	if ((unsigned long long)now.tv_sec < start / (unsigned long long)hz)
-		return 0;
-	return (long)(now.tv_sec - (time_t)(start / (unsigned long long)hz));
+	now_cs = (unsigned long long)now.tv_sec * 100 + (unsigned long long)now.tv_nsec / 10000000;
+	start = start * 100 / (unsigned long long)hz;
+	return now_cs < start ? 0 : (long long)(now_cs - start);
 }
 
 /*
@@ -217,7 +89,7 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 {
 	uint64_t addr = req->data.args[0];
 	struct sysinfo si;
-	long up;
+	long long up;
 	int ret;
 
 	if (sysinfo(&si) < 0)
@@ -226,11 +98,11 @@ int sentry_handle_sysinfo(struct sentry_sandbox *sb, const struct seccomp_notif 
 		cgroup_memory((pid_t)req->pid, &si);
 	if (redirect_policy_sysinfo_uptime(sb->policy) == REDIRECT_SYSINFO_UPTIME_SANDBOX) {
 		/* the sandbox's first task; a thread of the caller when that is gone */
-		up = sb->pid > 0 ? started_ago(sb->pid) : -ESRCH;
+		up = sb->pid > 0 ? sentry_started_ago_cs(sb->pid) : -ESRCH;
 		if (up < 0)
-			up = started_ago((pid_t)req->pid);
+			up = sentry_started_ago_cs((pid_t)req->pid);
 		if (up >= 0)
-			si.uptime = up;
+			si.uptime = (long)(up / 100);
 	}
 	reply->verdict = "emulated";
 	snprintf(reply->detail, sizeof(reply->detail),

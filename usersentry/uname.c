@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The uname handler: the policy's virtual utsname, written into the target's buffer. */
+/* The uname handler and the kernel identity files: the policy's virtual utsname. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +143,91 @@ int sentry_handle_uname(struct sentry_sandbox *sb, const struct seccomp_notif *r
 	reply->error = ret;
 	reply->val = 0;
 	return 0;
+}
+
+/*
+ * The kernel section's /proc files.  /proc/version is the kernel's
+ * "SYSNAME version RELEASE (BUILDER@HOST) (COMPILER) VERSION": the host's
+ * middle part (who built it, with what) is kept, release and version are
+ * the policy's, so that all four spellings of the identity agree.
+ */
+static char host_build[512];	/* "(builder@host) (compiler ...)", or "" */
+static pthread_once_t host_build_once = PTHREAD_ONCE_INIT;
+
+static void read_host_build(void)
+{
+	char buf[1024], head[2 * REDIRECT_UNAME_LEN + 16];
+	struct utsname u;
+	size_t hl, vl, n;
+	ssize_t r;
+	int fd;
+
+	if (uname(&u) < 0)
+		return;
+	fd = open("/proc/version", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return;
+	n = (size_t)r;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	snprintf(head, sizeof(head), "%s version %s ", u.sysname, u.release);
+	hl = strlen(head);
+	vl = strlen(u.version);
+	/* unexpected shapes keep no middle part rather than a wrong one */
+	if (strncmp(buf, head, hl) || n < hl + vl + 1 || strcmp(buf + n - vl, u.version) ||
+	    buf[n - vl - 1] != ' ')
+		return;
+	snprintf(host_build, sizeof(host_build), "%.*s", (int)(n - vl - 1 - hl), buf + hl);
+}
+
+static int kernel_text(char **data, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int kernel_text(char **data, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(data, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		*data = NULL;
+		return -ENOMEM;
+	}
+	*len = (size_t)n;
+	return 1;
+}
+
+int sentry_kernel_proc_version(const struct sentry_sandbox *sb, pid_t pid, char **data,
+			       size_t *len)
+{
+	char f[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN];
+
+	pthread_once(&host_build_once, read_host_build);
+	sentry_uname_build(sb->policy, f);
+	return kernel_text(data, len, "%s version %s %s%s%s\n", f[REDIRECT_UNAME_SYSNAME],
+			   f[REDIRECT_UNAME_RELEASE], host_build, host_build[0] ? " " : "",
+			   f[REDIRECT_UNAME_VERSION]);
+}
+
+int sentry_kernel_osrelease(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len)
+{
+	char f[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN];
+
+	sentry_uname_build(sb->policy, f);
+	return kernel_text(data, len, "%s\n", f[REDIRECT_UNAME_RELEASE]);
+}
+
+int sentry_kernel_version(const struct sentry_sandbox *sb, pid_t pid, char **data, size_t *len)
+{
+	char f[REDIRECT_UNAME_NR_FIELDS][REDIRECT_UNAME_LEN];
+
+	sentry_uname_build(sb->policy, f);
+	return kernel_text(data, len, "%s\n", f[REDIRECT_UNAME_VERSION]);
 }

@@ -130,6 +130,16 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *         "sysname": "...", "nodename": "...", "release": "...",
  *         "version": "...", "machine": "...", "domainname": "..."
  *       },                                left out come from the host
+ *       "kernel": {                       one kernel identity: uname's release
+ *         "release": "...",               and version, and /proc/version,
+ *         "version": "..."                /proc/sys/kernel/osrelease and
+ *       },                                .../version served to match (opens
+ *                                         and lookups are notified for it)
+ *       "abi": {                          system calls emulated by the Sentry
+ *         "emulate": ["fchmodat2", ...],  notified (by number) only where
+ *                                         the host lacks them
+ *         "force": ["faccessat2", ...]    notified even where it has them
+ *       },                                (docs/abi-shim.md lists the calls)
  *       "files": {                        enables the file handler
  *         "readOnly": ["/etc", ...],      writes at or below fail (EROFS)
  *         "hidden": ["/proc/kcore", ...], at or below do not exist (ENOENT)
@@ -150,6 +160,9 @@ const char *redirect_mode_name(enum redirect_mode mode);
  *                                         cgroup v2 memory.max/.current
  *         "uptime": "sandbox" | "host"    since the sandbox started
  *       },
+ *       "views": {                        files generated from the cgroup
+ *         "files": ["/proc/meminfo", ...] at open time (enum redirect_view);
+ *       },                                open, openat, openat2 notified
  *       "mount": {                        enables the mount handler
  *         "fsTypes": ["tmpfs", ...],      file systems that may be mounted
  *         "targets": ["/mnt", ...],       at or below these directories
@@ -310,6 +323,23 @@ enum redirect_file_action {
 
 /* True when the policy has a "files" section (file handler enabled). */
 bool redirect_policy_has_files(const struct redirect_policy *policy);
+/*
+ * An open or lookup of a path that is no synthetic file may continue: no
+ * file rules decide on the path and no tier-1 string rule read it, so a
+ * target that swaps the string after the Sentry's look reaches only what it
+ * could open anyway (a synthetic file is a view, not a boundary).  False
+ * when the Sentry must perform every such call itself.
+ */
+bool redirect_policy_paths_continue(const struct redirect_policy *policy);
+/*
+ * True when the Sentry serves synthetic files under the policy (the kernel
+ * section's /proc files): opens and lookups by path are notified then.
+ */
+bool redirect_policy_has_synth(const struct redirect_policy *policy);
+/* True when the policy has an abi section (the Sentry's emulated calls). */
+bool redirect_policy_has_abi(const struct redirect_policy *policy);
+/* The name of a native call the abi section can emulate, by number, or NULL. */
+const char *redirect_abi_call_name(int nr);
 
 /*
  * redirect_policy_file_lookup() - the file rule governing an absolute path
@@ -354,6 +384,33 @@ enum redirect_sysinfo_uptime {
 	REDIRECT_SYSINFO_UPTIME_SANDBOX,	/* since the sandbox was attached */
 	REDIRECT_SYSINFO_UPTIME_HOST,
 };
+
+/*
+ * The views: files of /proc and /sys the Sentry generates at open time from
+ * the opening task's cgroup (redirect.sentry.views).
+ */
+enum redirect_view {
+	REDIRECT_VIEW_MEMINFO,		/* /proc/meminfo */
+	REDIRECT_VIEW_CPUINFO,		/* /proc/cpuinfo */
+	REDIRECT_VIEW_STAT,		/* /proc/stat */
+	REDIRECT_VIEW_CPU_ONLINE,	/* /sys/devices/system/cpu/online */
+	REDIRECT_VIEW_UPTIME,		/* /proc/uptime */
+	REDIRECT_VIEW_LOADAVG,		/* /proc/loadavg */
+	REDIRECT_VIEW_SWAPS,		/* /proc/swaps */
+	REDIRECT_VIEW_PRESSURE_CPU,	/* /proc/pressure/cpu */
+	REDIRECT_VIEW_PRESSURE_MEMORY,	/* /proc/pressure/memory */
+	REDIRECT_VIEW_PRESSURE_IO,	/* /proc/pressure/io */
+	REDIRECT_VIEW_NR,
+};
+
+/* The path a view stands for ("/proc/meminfo"), or NULL for a number that is none. */
+const char *redirect_view_path(enum redirect_view view);
+/* The view an absolute, normalised path is, or -ENOENT. */
+int redirect_view_of_path(const char *path);
+/* True when the policy has a "views" section (open, openat, openat2 notified). */
+bool redirect_policy_has_views(const struct redirect_policy *policy);
+/* Does the policy serve this view? */
+bool redirect_policy_view_enabled(const struct redirect_policy *policy, enum redirect_view view);
 
 /* True when the policy has a "sysinfo" section (sysinfo handler enabled). */
 bool redirect_policy_has_sysinfo(const struct redirect_policy *policy);

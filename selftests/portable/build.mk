@@ -9,6 +9,9 @@ PORTABLE_PROGS := $(PORTABLE_DIR)/probe
 # sentry_test drives the daemon's handlers directly
 PORTABLE_EXTRA_sentry := $(USERSENTRY_CORE_OBJS)
 $(PORTABLE_DIR)/sentry_test: $(USERSENTRY_CORE_OBJS)
+# views_test checks the views' generators
+PORTABLE_EXTRA_views := $(USERSENTRY_CORE_OBJS)
+$(PORTABLE_DIR)/views_test: $(USERSENTRY_CORE_OBJS)
 # dents_test checks the getdents record filter
 PORTABLE_EXTRA_dents := $(USERSENTRY_CORE_OBJS)
 $(PORTABLE_DIR)/dents_test: $(USERSENTRY_CORE_OBJS)

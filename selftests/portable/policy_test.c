@@ -479,8 +479,71 @@ TEST(policy_default_file_in_tree_loads)
 		TH_LOG("%s", e->msg);
 	ASSERT_EQ(0, ret);
 	EXPECT_STREQ("default", redirect_policy_name(p));
-	EXPECT_TRUE(redirect_policy_has_uname(p));
+	/* no other kernel claimed: uname and /proc are the host's own */
+	EXPECT_FALSE(redirect_policy_has_uname(p));
+	EXPECT_FALSE(redirect_policy_has_synth(p));
 	redirect_policy_free(p);
+}
+
+/* redirect.sentry.kernel: uname's release and version, and synthetic /proc files. */
+TEST(policy_kernel_section_is_one_identity)
+{
+	static const char ok[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"kernel\":{\"release\":\"6.12.0-k\"},\"uname\":{\"nodename\":\"n\"}}}}";
+	static const char both[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"kernel\":{\"release\":\"6.12.0-k\"},\"uname\":{\"release\":\"x\"}}}}";
+	static const char empty[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+		"{\"sentry\":{\"kernel\":{}}}}";
+	static const char unknown[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+		"{\"sentry\":{\"kernel\":{\"release\":\"1\",\"machine\":\"x\"}}}}";
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(ok, strlen(ok), "k", &p, NULL));
+	EXPECT_TRUE(redirect_policy_has_uname(p));
+	EXPECT_TRUE(redirect_policy_has_synth(p));
+	EXPECT_STREQ("6.12.0-k", redirect_policy_uname(p, REDIRECT_UNAME_RELEASE));
+	EXPECT_STREQ("n", redirect_policy_uname(p, REDIRECT_UNAME_NODENAME));
+	EXPECT_EQ(NULL, redirect_policy_uname(p, REDIRECT_UNAME_VERSION));
+	redirect_policy_free(p);
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(both, strlen(both), "k", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "kernel field set in \"uname\""));
+	redirect_error_free(e);
+	e = NULL;
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(empty, strlen(empty), "k", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "redirect.sentry.kernel: neither"));
+	redirect_error_free(e);
+	e = NULL;
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(unknown, strlen(unknown), "k", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "machine"));
+	redirect_error_free(e);
+}
+
+/* redirect.sentry.abi: only calls with a handler, by name; errors name the path */
+TEST(policy_abi_section)
+{
+	static const char ok[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"abi\":{\"emulate\":[\"fchmodat2\",\"mseal\"],\"force\":[\"faccessat2\"]}}}}";
+	static const char bad[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":"
+		"{\"abi\":{\"emulate\":[\"listmount\"]}}}}";
+	static const char empty[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+		"{\"sentry\":{\"abi\":{}}}}";
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(ok, strlen(ok), "a", &p, NULL));
+	EXPECT_TRUE(redirect_policy_has_abi(p));
+	EXPECT_STREQ("mseal", redirect_abi_call_name(462));
+	EXPECT_EQ(NULL, redirect_abi_call_name(1));
+	redirect_policy_free(p);
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(bad, strlen(bad), "a", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "redirect.sentry.abi.emulate[0]: \"listmount\" cannot be "
+				 "emulated"));
+	redirect_error_free(e);
+	e = NULL;
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(empty, strlen(empty), "a", &p, &e));
+	EXPECT_NE(NULL, strstr(e->msg, "neither"));
+	redirect_error_free(e);
 }
 
 /* Names agents and annotations may use: never a path out of the policy directory. */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Portable-mode notification path and the Sentry's handlers, driven directly. */
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -367,6 +369,43 @@ TEST(uname_build_zero_pads_fields)
 	for (i = 2; i < REDIRECT_UNAME_LEN; i++)
 		EXPECT_EQ(0, fields[REDIRECT_UNAME_NODENAME][i]);
 	redirect_policy_free(p);
+}
+
+/* synthfile.c: the bytes in a sealed memfd, handed over read-only; writes refused as /proc/sys does */
+TEST(synth_open_serves_sealed_read_only_bytes)
+{
+	static const char text[] = "6.12.0-synth\n";
+	struct sentry_reply reply = { .addfd = -1 };
+	char buf[64];
+	struct stat st;
+	ssize_t n;
+
+	ASSERT_EQ(0, sentry_synth_open(text, strlen(text), O_RDONLY | O_CLOEXEC, &reply));
+	ASSERT_LE(0, reply.addfd);
+	EXPECT_EQ(O_CLOEXEC, (int)reply.addfd_flags);
+	EXPECT_EQ(O_RDONLY, fcntl(reply.addfd, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL,
+		  fcntl(reply.addfd, F_GET_SEALS));
+	ASSERT_EQ(0, fstat(reply.addfd, &st));
+	EXPECT_EQ(S_IFREG | 0444, st.st_mode);
+	n = read(reply.addfd, buf, sizeof(buf));
+	ASSERT_EQ((ssize_t)strlen(text), n);
+	EXPECT_EQ(0, memcmp(buf, text, (size_t)n));
+	/* sealed: not even a writable descriptor of our own changes it */
+	EXPECT_EQ(-1, ftruncate(reply.addfd, 0));
+	close(reply.addfd);
+
+	reply.addfd = -1;
+	ASSERT_EQ(0, sentry_synth_open(text, strlen(text), O_RDONLY, &reply));
+	EXPECT_EQ(0, (int)reply.addfd_flags);
+	close(reply.addfd);
+	reply.addfd = -1;
+	EXPECT_EQ(-EACCES, sentry_synth_open(text, 1, O_WRONLY, &reply));
+	EXPECT_EQ(-EACCES, sentry_synth_open(text, 1, O_RDWR, &reply));
+	EXPECT_EQ(-EACCES, sentry_synth_open(text, 1, O_RDONLY | O_TRUNC, &reply));
+	EXPECT_EQ(-ENOTDIR, sentry_synth_open(text, 1, O_RDONLY | O_DIRECTORY, &reply));
+	EXPECT_EQ(-EEXIST, sentry_synth_open(text, 1, O_RDONLY | O_CREAT | O_EXCL, &reply));
+	EXPECT_EQ(-1, reply.addfd);
 }
 
 TEST_HARNESS_MAIN

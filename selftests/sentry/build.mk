@@ -12,8 +12,13 @@ $(SENTRY_TEST_DIR)/path_call: selftests/sentry/path_call.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-USER_TARGETS += $(SENTRY_TEST_DIR)/sentry_target $(SENTRY_TEST_DIR)/path_call
+$(SENTRY_TEST_DIR)/abi_calls: selftests/sentry/abi_calls.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+USER_TARGETS += $(SENTRY_TEST_DIR)/sentry_target $(SENTRY_TEST_DIR)/path_call \
+		$(SENTRY_TEST_DIR)/abi_calls
 
 .PHONY: sentry-selftests
 sentry-selftests: $(B)/bin/usersentry $(B)/bin/redirect-run $(SENTRY_TEST_DIR)/sentry_target \
-		  $(SENTRY_TEST_DIR)/path_call
+		  $(SENTRY_TEST_DIR)/path_call $(SENTRY_TEST_DIR)/abi_calls

@@ -28,6 +28,9 @@ for i in $(seq 50); do [ -c /dev/redirect ] && break; sleep 0.1; done
 
 mode=module
 . "$top/selftests/sentry/tests.sh"
+. "$top/selftests/sentry/identity.sh"
+. "$top/selftests/sentry/views.sh"
+. "$top/selftests/sentry/abi.sh"
 
 # ---- restart without loss: kill -9 and start again, three times
 stop_daemon

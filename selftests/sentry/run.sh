@@ -19,6 +19,9 @@ if [ -e /dev/redirect ]; then
 fi
 mode=portable
 . "$top/selftests/sentry/tests.sh"
+. "$top/selftests/sentry/identity.sh"
+. "$top/selftests/sentry/views.sh"
+. "$top/selftests/sentry/abi.sh"
 . "$top/selftests/sentry/custody-portable.sh"
 stop_daemon
 echo "1..$n"

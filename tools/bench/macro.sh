@@ -15,16 +15,22 @@
 # the Sentry answered beside the ratio; two workloads join: git status on a
 # large tree and python3 importing email, json and http.client.
 #
-#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict] OUT.json|-
+# With --views, each workload also runs under redirect-run with the views
+# policy (every open and lookup by path answered by the Sentry, /proc views
+# generated from the cgroup), with the number of calls the Sentry answered.
+#
+#   tools/bench/macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict]
+#                        [--views] OUT.json|-
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
 usage() {
-	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict] OUT.json|-" >&2
+	echo "usage: macro.sh [--module KO] [--reps R] [--size quick|full] [--runc] [--strict]" \
+		"[--views] OUT.json|-" >&2
 	exit 2
 }
-ko='' reps=5 size=full runc=0 strict=0
+ko='' reps=5 size=full runc=0 strict=0 views=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; ko=$2; shift 2
@@ -35,6 +41,7 @@ while [ $# -gt 0 ]; do
 		case "$size" in quick|full) ;; *) echo "macro.sh: --size is quick or full" >&2; exit 2 ;; esac ;;
 	--runc) runc=1; shift ;;
 	--strict) strict=1; shift ;;
+	--views) views=1; shift ;;
 	-h|--help) usage ;;
 	-) break ;;
 	-*) echo "macro.sh: unknown option '$1'" >&2; usage ;;
@@ -167,6 +174,7 @@ now() { date +%s%N; }
 # its own path.  redirect-runc rewrites config.json: it is restored each run.
 ways=(native redirect-run)
 [ "$strict" = 0 ] || ways+=(redirect-strict)
+[ "$views" = 0 ] || ways+=(redirect-views)
 if [ "$runc" = 1 ]; then
 	ways+=(runc redirect-runc)
 	b=$work/bundle
@@ -223,9 +231,10 @@ run_one() { # WAY NAME
 	case "$1" in
 	native)
 		sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
-	redirect-run | redirect-strict)
+	redirect-run | redirect-strict | redirect-views)
 		build/bin/redirect-run --socket "$work/sentry.sock" \
-			--policy "$([ "$1" = redirect-run ] && echo default || echo strict)" --id "$id" -- \
+			--policy "$(case "$1" in redirect-run) echo default ;; *) echo "${1#redirect-}" ;; esac)" \
+			--id "$id" -- \
 			sh -c "${cmd[$2]}" >/dev/null 2>"$work/err" || rc=$? ;;
 	runc)
 		runc run --bundle "$b" "$id" </dev/null >/dev/null 2>"$work/err" || rc=$? ;;
@@ -311,6 +320,12 @@ if any("redirect-strict" in r for r in runs.values()) or \
     pairs.append(("native", "redirect-strict", "strict_"))
     out["compared_strict"] = ("sh -c WORKLOAD natively vs build/bin/redirect-run --policy strict "
                               "-- sh -c WORKLOAD (every path call answered by the Sentry)")
+if any("redirect-views" in r for r in runs.values()) or \
+        any("redirect-views" in f for f in failed.values()):
+    pairs.append(("native", "redirect-views", "views_"))
+    out["compared_views"] = ("sh -c WORKLOAD natively vs build/bin/redirect-run --policy views "
+                             "-- sh -c WORKLOAD (every open and lookup by path answered by the "
+                             "Sentry, the /proc views generated)")
 for line in open(whatf):
     name, what, cmd = line.rstrip("\n").split("\t")
     w = {"name": name, "what": what, "status": "ok"}
