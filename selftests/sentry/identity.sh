@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel section's one identity and the synthetic files that serve it;
 # sourced by run.sh and run-in-vm.sh after tests.sh (its helpers, no daemon).
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # tests.sh and the sourcing script set the paths and work dir
 
 kr=6.99.1-identity
 kv="#42 SMP PREEMPT_DYNAMIC identity"
