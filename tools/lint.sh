@@ -37,7 +37,8 @@ cp_file_ignore=(
 lint_checkpatch() {
 	local cp f ignore e out rc=0
 	cp=$(tools/checkpatch.sh) || return 1
-	for f in kmod/*.c kmod/*.h kmod/uapi/linux/redirect.h; do
+	# the sources only: an in-tree kbuild leaves kmod/redirect.mod.c beside them
+	for f in $(git ls-files 'kmod/*.c' 'kmod/*.h'); do
 		ignore=$cp_ignore
 		for e in "${cp_file_ignore[@]}"; do
 			[ "${e%%:*}" = "$f" ] && ignore+=,${e#*:}
