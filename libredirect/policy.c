@@ -201,6 +201,46 @@ static int add_calls(struct redirect_policy *p, const char *const *calls)
 }
 
 
+static bool cond_empty(const struct policy_cond *c)
+{
+	return !c->n_arches && !c->n_caps && !c->has_min_kernel;
+}
+
+/*
+ * Does the merged profile allow @name whatever its arguments: a rule allows
+ * it without condition and no rule names it with another action (or, named
+ * nowhere, the default action allows)?
+ */
+static bool profile_allows(const struct redirect_policy *p, const char *name)
+{
+	bool named = false, plain_allow = false;
+	size_t i, j;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		for (j = 0; j < r->n_names && strcmp(r->names[j], name); j++)
+			;
+		if (j == r->n_names)
+			continue;
+		named = true;
+		if (r->action != SCMP_ACT_ALLOW)
+			return false;
+		if (!r->n_args && cond_empty(&r->includes) && cond_empty(&r->excludes))
+			plain_allow = true;
+	}
+	return named ? plain_allow : p->default_action == SCMP_ACT_ALLOW;
+}
+
+static int add_calls_if_allowed(struct redirect_policy *p, const char *const *calls)
+{
+	for (; *calls; calls++)
+		if (profile_allows(p, *calls) &&
+		    policy_strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, *calls) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 /* After the last layer: the notified set. */
 static int finalize_policy(struct policy_loader *l, struct redirect_policy *p)
 {
@@ -224,7 +264,8 @@ static int finalize_policy(struct policy_loader *l, struct redirect_policy *p)
 	/* the handlers' calls, redirect.notify, the tier-1 rules' calls */
 	if (p->has_uname && policy_strv_add_unique(&p->sentry_calls, &p->n_sentry_calls, "uname") < 0)
 		goto oom;
-	if ((p->has & POLICY_HAS_FILES) && add_calls(p, policy_files_calls) < 0)
+	if ((p->has & POLICY_HAS_FILES) && (add_calls(p, policy_files_calls) < 0 ||
+	    add_calls_if_allowed(p, policy_files_if_allowed_calls) < 0))
 		goto oom;
 	if (policy_serves_synth(p) && add_calls(p, policy_synth_calls) < 0)
 		goto oom;

@@ -186,6 +186,7 @@ extern const char *const policy_mount_calls[];
 extern const char *const policy_sysinfo_calls[];
 extern const char *const policy_dents_calls[];
 extern const char *const policy_cwd_calls[];
+extern const char *const policy_files_if_allowed_calls[];
 /* the calls that open or look up a path, for the Sentry's synthetic files */
 extern const char *const policy_synth_calls[];
 /*

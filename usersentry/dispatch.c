@@ -154,7 +154,7 @@ static const struct sentry_handler {
 	{ "connect", sentry_handle_connect, has_connect, SENTRY_WORKER },
 	{ "sendto", sentry_handle_sendto, has_connect, SENTRY_WORKER },
 	{ "sysinfo", sentry_handle_sysinfo, has_sysinfo, SENTRY_INLINE },
-	{ "fchmodat2", sentry_handle_chmod, has_abi, SENTRY_INLINE },
+	{ "fchmodat2", sentry_handle_chmod, has_files_synth_or_abi, SENTRY_INLINE },
 	{ "cachestat", sentry_handle_cachestat, has_abi, SENTRY_INLINE },
 	{ "mseal", sentry_handle_mseal, has_abi, SENTRY_INLINE },
 };

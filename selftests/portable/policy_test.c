@@ -122,6 +122,37 @@ TEST(policy_connect_and_sysinfo_sections)
 	redirect_policy_free(p);
 }
 
+/* A newer file call is notified only where the profile lets it through: never widened. */
+TEST(policy_files_notify_fchmodat2_only_where_allowed)
+{
+	static const char *const cases[][2] = {
+		/* profile, does fchmodat2 go to the Sentry? */
+		{ "\"defaultAction\": \"SCMP_ACT_ALLOW\"", "y" },
+		{ "\"defaultAction\": \"SCMP_ACT_ERRNO\"", "n" },
+		{ "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"fchmodat2\"], "
+		  "\"action\": \"SCMP_ACT_ALLOW\"}]", "y" },
+		{ "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"fchmodat2\"], "
+		  "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 3, \"value\": 0, "
+		  "\"op\": \"SCMP_CMP_EQ\"}]}]", "n" },
+		{ "\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"fchmodat2\"], "
+		  "\"action\": \"SCMP_ACT_ERRNO\"}]", "n" },
+	};
+	struct redirect_policy *p = NULL;
+	char json[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), "{%s, \"redirect\": {\"sentry\": {\"files\": "
+			 "{\"readOnly\": [\"/ro\"]}}}}", cases[i][0]);
+		ASSERT_EQ(0, redirect_policy_load_buffer(json, strlen(json), "f.json", &p, NULL))
+			TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i][1][0] == 'y', policy_notifies(p, "fchmodat2")) TH_LOG("case %zu", i);
+		EXPECT_TRUE(policy_notifies(p, "fchmodat"));
+		redirect_policy_free(p);
+		p = NULL;
+	}
+}
+
 TEST(policy_default_verdict_errno_forms)
 {
 	static const char *const forms[][2] = {

@@ -209,6 +209,9 @@ int main(int argc, char **argv)
 		int fd = atoi(a[0]);
 
 		done(name, CALL(fchmod(fd, 0600), SYS_fchmod, fd, 0600));
+	} else if (!strcmp(name, "fchmodat2")) {
+		/* 6.6, no libc wrapper (glibc 2.39 calls it inside fchmodat): raw either way */
+		done(name, syscall(452, AT_FDCWD, a[0], 0600, 0));
 	} else if (!strcmp(name, "fchown")) {
 		int fd = atoi(a[0]);
 
