@@ -99,6 +99,18 @@ dkms-remove:
 	-dkms remove -m redirect -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# ---- style (tools/lint.sh; README.md, "Development") -----------------------
+# lint: checkpatch --strict on kmod/, shellcheck on every shell script, user
+# space and tests built with -Werror into $(B)/werror. format-check: clang-format
+# on the C lines changed since BASE (default origin/main, else main).
+lint:
+	tools/lint.sh checkpatch shellcheck werror
+
+format-check:
+	BASE='$(BASE)' tools/lint.sh format
+
+.PHONY: lint format-check
+
 # ---- the main job and the tests --------------------------------------------
 demo:
 	tools/demo.sh

@@ -204,7 +204,8 @@ static long rdr_listener_ioctl_copy(struct rdr_session *session, struct file *li
 	 * All slots busy means as many ADDFDs of this session wait for their
 	 * targets; a Sentry being killed must not wait behind them.
 	 */
-	if (wait_event_killable(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0))
+	ret = wait_event_killable(rp->wq, (slot = rdr_reply_slot_take(rp)) >= 0);
+	if (ret)
 		return -EINTR;
 	kaddr = kmap_local_page(rp->page);
 	memcpy(kaddr + slot * RDR_REPLY_SLOT_SIZE, arg, len);
@@ -623,7 +624,8 @@ static int rdr_broker_fetch(struct rdr_session *session, struct redirect_broker 
 		if (n || !timeout || !b->max_requests)
 			break;
 		timeout = wait_event_interruptible_timeout(session->wq,
-				atomic_read(&session->wakeups) != seen, timeout);
+							   atomic_read(&session->wakeups) != seen,
+							   timeout);
 		if (timeout < 0)
 			return -EINTR;
 		if (!timeout)

@@ -13,7 +13,7 @@
  * RECV waits), and no compat code for them exists here.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "redirect.ko needs Linux 6.1 or newer (tested: Debian's 6.1 and 6.12); README.md, 'Kernels', says how to build for another kernel"
+#error "redirect.ko needs Linux 6.1 or newer; README.md, 'Kernels', says how to build for another"
 #endif
 
 /* Symbol namespaces became string literals in 6.13. */

@@ -319,7 +319,8 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 		if (nla_type(attr) != REDIRECT_A_RULE)
 			continue;
 		if (++count > REDIRECT_RULES_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr, "more than REDIRECT_RULES_MAX rules");
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "more than REDIRECT_RULES_MAX rules");
 			return -E2BIG;
 		}
 	}

@@ -31,6 +31,14 @@ static struct redirect_handshake rdr_test_request(u64 wanted)
 	};
 }
 
+/* A request that states no sizes, as a VER0 caller's does. */
+static void rdr_test_sizes_zero(struct redirect_handshake *hs)
+{
+	hs->notif_size = 0;
+	hs->resp_size = 0;
+	hs->addfd_size = 0;
+}
+
 static void rdr_ioctl_classify_handshake(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, rdr_ioctl_classify(REDIRECT_IOC_HANDSHAKE), RDR_IOCTL_HANDSHAKE);
@@ -270,7 +278,7 @@ static void rdr_handshake_negotiate_broker_sizes(struct kunit *test)
 		else if (i == 2)
 			hs.addfd_size -= 1;
 		else
-			hs.notif_size = hs.resp_size = hs.addfd_size = 0;	/* VER0 caller */
+			rdr_test_sizes_zero(&hs); /* VER0 caller */
 		KUNIT_EXPECT_EQ_MSG(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED),
 				    -EPROTONOSUPPORT, "case %d", i);
 		KUNIT_EXPECT_EQ(test, hs.features, 0ULL);
@@ -280,7 +288,7 @@ static void rdr_handshake_negotiate_broker_sizes(struct kunit *test)
 	}
 	/* Without BROKER the sizes do not matter. */
 	hs = rdr_test_request(REDIRECT_FEATURE_ATTACH);
-	hs.notif_size = hs.resp_size = hs.addfd_size = 0;
+	rdr_test_sizes_zero(&hs);
 	KUNIT_EXPECT_EQ(test, rdr_handshake_negotiate(&hs, RDR_TEST_SUPPORTED), 0);
 	KUNIT_EXPECT_EQ(test, hs.notif_size, sizeof(struct seccomp_notif));
 	/* pad2 is padding. */

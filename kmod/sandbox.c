@@ -94,6 +94,7 @@
 
 static DEFINE_XARRAY_ALLOC1(rdr_sandboxes);
 static struct workqueue_struct *rdr_wq;
+/* Ownership changes and rule replacement: see "Lifetimes" above. */
 DEFINE_MUTEX(rdr_sandboxes_mutex);
 static u32 rdr_next_id;
 static unsigned int rdr_nr_sandboxes;
@@ -384,7 +385,8 @@ static void rdr_sandbox_notified(struct rdr_sandbox *sb)
 				rdr_rules_decide(set->rules, set->hits, span->first, span->count,
 						 args, rdr_fetch_str_nofault, NULL, strbuf, &d);
 			if (d.matched)
-				d.rule = set->orig_index[d.rule];	/* as the user numbered it */
+				/* as the user numbered it */
+				d.rule = set->orig_index[d.rule];
 		}
 		rcu_read_unlock();
 	}
@@ -1008,7 +1010,7 @@ void rdr_sandbox_release_session(struct rdr_session *session)
 			 */
 			kref_get(&sb->ref);
 			if (!queue_delayed_work(rdr_wq, &sb->hold_work,
-						   msecs_to_jiffies(sb->hold_timeout_ms) + 1))
+						msecs_to_jiffies(sb->hold_timeout_ms) + 1))
 				rdr_sandbox_put(sb);
 		}
 	}

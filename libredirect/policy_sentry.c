@@ -134,8 +134,6 @@ const struct policy_abi_call policy_abi_calls[] = {
 	{ "faccessat2", 439 },
 	{ "cachestat", 451 },
 	{ "fchmodat2", 452 },
-	{ "futex_wake", 454 },
-	{ "futex_wait", 455 },
 	{ "mseal", 462 },
 	{ NULL, 0 },
 };

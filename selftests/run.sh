@@ -11,7 +11,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit
 out=build/check
 mkdir -p "$out"
 . tools/kernels.sh
@@ -26,7 +26,7 @@ for k in $kernels; do
 	kver_of[$l]=$k
 	kmod_suites+=" kmod-$l"
 done
-all_suites="host sentry tools service reliability-host fuzz vm-bench$kmod_suites kmod-debug dkms"
+all_suites="host lint sentry tools service reliability-host fuzz vm-bench$kmod_suites kmod-debug dkms"
 
 if [ "${1:-}" = --list ]; then
 	echo "$all_suites"
@@ -64,6 +64,21 @@ testkernel() {
 
 # ---- suites: each prints TAP on stdout and returns non-zero on failure ------
 suite_host() { selftests/portable/run.sh; }
+# One line per check of tools/lint.sh (make lint and make format-check).
+suite_lint() {
+	local c n=0 rc=0
+	for c in checkpatch shellcheck werror format; do
+		n=$((n + 1))
+		if tools/lint.sh "$c" >"$out/lint-$c.log" 2>&1; then
+			echo "ok $n lint: $c"
+		else
+			echo "not ok $n lint: $c"
+			sed 's/^/# /' "$out/lint-$c.log" | tail -40
+			rc=1
+		fi
+	done
+	return $rc
+}
 suite_sentry() { selftests/sentry/run.sh; }
 suite_tools() { selftests/tools/run.sh host; }
 suite_service() { selftests/service/run.sh; }

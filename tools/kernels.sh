@@ -7,6 +7,7 @@
 #   rdr_kernels        -> one full release per line, each with /boot/vmlinuz-*
 #                         and /lib/modules/*/build; errors name what is missing
 #   rdr_kernel_label R -> "6.12" for 6.12.95+deb12-amd64 (suite names)
+# shellcheck shell=bash
 
 rdr_kernels() {
 	local want k full rc=0

@@ -15,7 +15,7 @@ PKGS=(
 	runc crun dkms systemd iproute2
 	gnuplot-nox sqlite3
 	debootstrap containerd docker.io podman python3-yaml
-	jq curl man-db python3
+	jq curl man-db python3 shellcheck clang-format
 	lxcfs
 )
 

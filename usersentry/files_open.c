@@ -206,6 +206,21 @@ static int check_flags(uint64_t flags)
 	return 0;
 }
 
+/*
+ * An open the Sentry does not serve: EOPNOTSUPP under file rules or a
+ * tier-1 string rule, the kernel's when only synthetic files made it
+ * notify (op_open's CONTINUE, same reasoning: a view is no boundary).
+ */
+static int unserved(const struct sentry_sandbox *sb, struct sentry_reply *reply)
+{
+	if (sb->policy && redirect_policy_paths_continue(sb->policy)) {
+		reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		reply->verdict = "continue";
+		return 0;
+	}
+	return sentry_files_errno(reply, -EOPNOTSUPP);
+}
+
 int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		       struct sentry_reply *reply)
 {
@@ -214,7 +229,7 @@ int sentry_handle_open(struct sentry_sandbox *sb, const struct seccomp_notif *re
 	fc.u.open.how.flags = (uint32_t)req->data.args[1];
 	fc.u.open.how.mode = req->data.args[2] & 07777;
 	if (check_flags(fc.u.open.how.flags) < 0)
-		return sentry_files_errno(reply, -EOPNOTSUPP);
+		return unserved(sb, reply);
 	return sentry_files_serve(sb, req, &fc, req->data.args[0], 0, reply);
 }
 
@@ -236,7 +251,7 @@ int sentry_handle_openat(struct sentry_sandbox *sb, const struct seccomp_notif *
 	fc.u.open.how.flags = (uint32_t)req->data.args[2];
 	fc.u.open.how.mode = req->data.args[3] & 07777;
 	if (check_flags(fc.u.open.how.flags) < 0)
-		return sentry_files_errno(reply, -EOPNOTSUPP);
+		return unserved(sb, reply);
 	return sentry_files_serve(sb, req, &fc, req->data.args[1], 0, reply);
 }
 
@@ -284,10 +299,8 @@ int sentry_handle_openat2(struct sentry_sandbox *sb, const struct seccomp_notif 
 		reply->error = -EINVAL;
 		return 0;
 	}
-	if (check_flags(how->flags) < 0 || (how->resolve & RESOLVE_IN_ROOT)) {
-		/* a root of the caller's own choosing: not served */
-		reply->error = -EOPNOTSUPP;
-		return 0;
-	}
+	/* a root of the caller's own choosing: not served */
+	if (check_flags(how->flags) < 0 || (how->resolve & RESOLVE_IN_ROOT))
+		return unserved(sb, reply);
 	return sentry_files_serve(sb, req, &fc, req->data.args[1], 0, reply);
 }

@@ -8,7 +8,7 @@ set -uo pipefail
 
 secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 work=$(mktemp -d "${TMPDIR:-/tmp}/redirect-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 artifacts=build/fuzz/artifacts

@@ -559,6 +559,11 @@ TEST(policy_abi_section)
 		"{\"abi\":{\"emulate\":[\"listmount\"]}}}}";
 	static const char empty[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
 		"{\"sentry\":{\"abi\":{}}}}";
+	/* documented, but with no handler: the Sentry's default would answer them */
+	static const char *const unhandled[] = { "futex_wake", "futex_wait", "futex_requeue",
+						 "map_shadow_stack" };
+	char buf[256];
+	size_t i;
 	struct redirect_policy *p = NULL;
 	struct redirect_error *e = NULL;
 
@@ -575,6 +580,17 @@ TEST(policy_abi_section)
 	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(empty, strlen(empty), "a", &p, &e));
 	EXPECT_NE(NULL, strstr(e->msg, "neither"));
 	redirect_error_free(e);
+	for (i = 0; i < ARRAY_SIZE(unhandled); i++) {
+		p = NULL;
+		e = NULL;
+		snprintf(buf, sizeof(buf), "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":"
+			 "{\"sentry\":{\"abi\":{\"force\":[\"%s\"]}}}}", unhandled[i]);
+		EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(buf, strlen(buf), "a", &p, &e));
+		EXPECT_NE(NULL, e ? strstr(e->msg, "cannot be emulated") : NULL);
+		redirect_error_free(e);
+		redirect_policy_free(p);
+		p = NULL;
+	}
 }
 
 /* Names agents and annotations may use: never a path out of the policy directory. */

@@ -7,7 +7,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 bindir=build/selftests/portable
 work=$(mktemp -d "${TMPDIR:-/tmp}/redirect-portable.XXXXXX")
 trap 'rm -rf "$work"' EXIT

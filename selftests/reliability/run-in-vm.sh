@@ -73,8 +73,7 @@ modprobe_saved=$(cat /proc/sys/kernel/modprobe 2>/dev/null)
 echo /bin/false >/proc/sys/kernel/modprobe 2>/dev/null
 
 wait_node() { # 1: wait for /dev/redirect, 0: for it to go
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if [ -c /dev/redirect ]; then [ "$1" = 1 ] && return 0
 		else [ "$1" = 0 ] && return 0
 		fi
@@ -153,7 +152,7 @@ else
 fi
 args=()
 for s in $seeds; do args+=(-s "$s"); done
-for i in $(seq "$fresh_seeds"); do args+=(-s "$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')"); done
+for _ in $(seq "$fresh_seeds"); do args+=(-s "$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')"); done
 start=$(date +%s)
 timeout -s KILL $((fuzz_seconds + 600)) "$fuzz" -t "$fuzz_seconds" -m "${args[@]}"
 st=$?
@@ -170,7 +169,7 @@ fi
 
 # Sandboxes end asynchronously after their last task is reaped: retry briefly.
 out=
-for i in $(seq 100); do
+for _ in $(seq 100); do
 	out=$(rmmod redirect 2>&1) && break
 	sleep 0.1
 done

@@ -16,10 +16,10 @@ if [ ! -d /sys/module/redirect ] && ! insmod "$ko"; then
 	echo "not ok 1 soak_insmod # $ko"
 	exit 1
 fi
-for i in $(seq 100); do [ -c /dev/redirect ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -c /dev/redirect ] && break; sleep 0.1; done
 "$top/selftests/reliability/soak.sh" module "$2"
 rc=$?
 # Sandboxes end asynchronously after their last task is reaped: retry briefly.
-for i in $(seq 100); do rmmod redirect 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do rmmod redirect 2>/dev/null && break; sleep 0.1; done
 if [ -d /sys/module/redirect ]; then echo "not ok 99 soak_rmmod"; rc=1; fi
 exit $rc

@@ -40,7 +40,7 @@ if [ ! -x "$tgt" ] || [ ! -x "$bin/usersentry" ] || [ ! -x "$bin/redirect-run" ]
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rel-swap.XXXXXX")
-sock=$work/s.sock log=$work/usersentry.log daemon= lpid=
+sock=$work/s.sock log=$work/usersentry.log daemon='' lpid=''
 cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
@@ -86,7 +86,7 @@ connect_policy
 
 "$bin/usersentry" -s "$sock" -d "$work/pol" -l "$log" --state-dir "$work/state" --audit-rate 0 &
 daemon=$!
-for i in $(seq 200); do
+for _ in $(seq 200); do
 	grep -q "listening on $sock" "$log" 2>/dev/null && break
 	sleep 0.05
 done
@@ -185,10 +185,10 @@ fi
 # connect: the Sentry connects a pidfd_getfd() copy of the socket to its own
 # copy of the address (usersentry/net.c).
 # Two free ports: another pair if either is taken.
-for try in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	"$tgt" listen "$pa" "$pd" $((seconds + 600)) >"$work/listen.out" 2>&1 &
 	lpid=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q listening "$work/listen.out" || ! kill -0 "$lpid" 2>/dev/null && break
 		sleep 0.05
 	done

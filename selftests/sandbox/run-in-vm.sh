@@ -36,8 +36,7 @@ ko=$(cd "$(dirname "$ko")" && pwd)/redirect.ko
 export REDIRECT_KO=$ko
 
 wait_node() { # 1: wait for /dev/redirect, 0: for it to go
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		if [ -c /dev/redirect ]; then [ "$1" = 1 ] && return 0
 		else [ "$1" = 0 ] && return 0
 		fi
@@ -76,7 +75,7 @@ done
 
 # Sandboxes end asynchronously after their last task is reaped: retry briefly.
 out=
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	out=$(rmmod redirect 2>&1) && break
 	sleep 0.1
 done

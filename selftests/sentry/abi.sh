@@ -5,6 +5,8 @@
 # abi_calls.expected is what a kernel that has each call answers (6.18,
 # the host), with mseal as the Sentry answers it (ENOSYS): checked against
 # the running kernel wherever it has the calls, so it stays true.
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # tests.sh and the sourcing script set the paths and work dir
 
 abi_bin=$top/build/selftests/sentry/abi_calls
 abi_want=$top/selftests/sentry/abi_calls.expected

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Custody in portable mode on the host: the keeper holds every listener across
 # kill -9 of the daemon. Sourced by run.sh after tests.sh (its helpers, work dir).
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # tests.sh and run.sh set the work dir, paths and daemon
 
 cwait() { # seconds, command...: until it succeeds
 	local i t=$1
@@ -31,6 +33,7 @@ tasks_in_seccomp() { # pid: how many tasks of its tree wait in a seccomp notific
 	done
 	echo "$n"
 }
+# shellcheck disable=SC2046 # the pids are split into words on purpose
 kill_tree() { kill -9 "$1" $(descendants "$1") 2>/dev/null; }
 
 stop_daemon
@@ -55,6 +58,7 @@ check "custody_fdstore_needs_systemd" eval '[ "$rc" = 1 ] &&
 stop_daemon
 rm -rf "$kstate"
 start --custody none
+# shellcheck disable=SC2034 # read by the eval'd check below
 nattached0=$(lcount " attached: .*policy=uname ")
 timeout 120 "$bin/redirect-run" -s "$sock" -p "$pol/uname.json" -- \
 	"$tgt" threads 2 60 "$release" "$work/nstop" >"$work/none.out" 2>&1 &
@@ -67,6 +71,7 @@ start --custody none
 sleep 1
 touch "$work/nstop"
 nrc=0
+# shellcheck disable=SC2034 # read by the eval'd check below
 wait "$npid" || nrc=$?
 sed 's/^/none: /' "$work/none.out" | head -3 | diag
 check "custody_none_restart_loses_the_sandbox_ENOSYS" eval '[ "$nrc" = 1 ] &&
@@ -109,7 +114,7 @@ echo "uid 65534: $said" | diag
 check "custody_keeper_refuses_other_users" eval '[ "$said" = said=nothing ] &&
 	wait_log "keeper: connection from uid 65534 refused"'
 
-cpids= cattached0=$(lcount " attached: .*policy=\(pcustody\|uname \)")
+cpids='' cattached0=$(lcount " attached: .*policy=\(pcustody\|uname \)")
 for i in 1 2 3 4; do
 	timeout 600 "$bin/redirect-run" -s "$sock" -p "$pol/pcustody$i.json" -- "$tgt" mixed 3 0 \
 		"$d/cust$i.src" "custody-$i" "7.7.$i-custody" "$work/cstop" \

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel section's one identity and the synthetic files that serve it;
 # sourced by run.sh and run-in-vm.sh after tests.sh (its helpers, no daemon).
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # tests.sh and the sourcing script set the paths and work dir
 
 kr=6.99.1-identity
 kv="#42 SMP PREEMPT_DYNAMIC identity"
@@ -69,6 +71,29 @@ print(" ".join(str(x) for x in r))
 	echo "$out" | diag
 	check "kernel_identity_fd_is_a_sealed_read_only_memfd" \
 		[ "$out" = "$kr True True True False True $kr $kr EACCES EACCES EACCES ENOTDIR True True False" ]
+	# what the Sentry never serves (O_TMPFILE, openat2's RESOLVE_IN_ROOT) is the kernel's
+	# under a policy without file rules, as on the host: not EOPNOTSUPP
+	unserved='
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = []
+for call in ("open", "openat"):
+	nr = 2 if call == "open" else 257
+	args = (b"/tmp", os.O_TMPFILE | os.O_RDWR, 0o600)
+	fd = libc.syscall(nr, *args) if nr == 2 else libc.syscall(nr, -100, *args)
+	r.append("fd" if fd >= 0 else str(ctypes.get_errno()))
+class How(ctypes.Structure):
+	_fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+root = os.open("/", os.O_PATH | os.O_DIRECTORY)
+h = How(os.O_RDONLY, 0, 0x10)			# RESOLVE_IN_ROOT
+fd = libc.syscall(437, root, b"etc/passwd", ctypes.byref(h), 24)
+r.append("fd" if fd >= 0 else str(ctypes.get_errno()))
+print(" ".join(r))
+'
+	want=$(python3 -c "$unserved" 2>&1)
+	out=$(rr kernel python3 -c "$unserved" 2>&1)
+	echo "host: $want sandbox: $out" | diag
+	check "kernel_identity_unserved_opens_are_the_kernels" [ "$out" = "$want" ]
 else
 	skip "kernel_identity_python_platform_release (no python3)"
 	skip "kernel_identity_fd_is_a_sealed_read_only_memfd (no python3)"

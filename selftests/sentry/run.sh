@@ -6,7 +6,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 echo "TAP version 13"
 if [ -z "${REDIRECT_NO_BUILD:-}" ] && ! out=$(make -s sentry-selftests 2>&1); then
 	echo "$out" | sed 's/^/# /'

@@ -2,6 +2,8 @@
 # usersentry's daemon-level tests, sourced by run.sh (host, portable mode) and
 # run-in-vm.sh (guest, module mode). Each test prints one TAP line at column 0.
 # Needs: top, mode (portable|module). Leaves results in n and failed.
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # top and mode come from the sourcing script
 
 bin=$top/build/bin
 tgt=$top/build/selftests/sentry/sentry_target
@@ -15,6 +17,7 @@ release=7.7.7-sentry
 n=0 failed=0
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
+# shellcheck disable=SC2034 # failed is read by the script that sources this one
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
 skip() { n=$((n + 1)); echo "ok $n $* # SKIP"; }
 diag() { sed 's/^/# /'; }
@@ -166,6 +169,7 @@ out=$(rr files sh -c "cd $d/rw && echo created > new.txt && cat new.txt" 2>&1)
 { [ "$out" = created ] && [ -f "$d/rw/new.txt" ]; }
 check "files_create_and_read_back" [ $? = 0 ]
 out=$(rr files ls "$d/ro")
+# shellcheck disable=SC2010 # the expected listing is ls's own
 check "files_ls_lists_directory_without_hidden_name" [ "$out" = "$(ls "$d/ro" | grep -vx secret)" ]
 if command -v busybox >/dev/null; then
 	check "files_busybox_cat_remapped" [ "$(rr files busybox cat "$d/a.txt")" = mapped ]
@@ -562,8 +566,10 @@ if command -v setpriv >/dev/null; then
 		native=$($unpriv ls "$work/proc" | grep -c '^[0-9]')
 		# the Sentry's own pid is the one it cannot hide: a task always sees its process
 		out=$(rr dents $unpriv ls "$work/proc" | grep '^[0-9]' | grep -cvx "$daemon")
+		# shellcheck disable=SC2010 # the native count is ls's own
 		echo "pids listed by an unprivileged ls with hidepid: native $native, sentry $out," \
 			"all $(ls "$work/proc" | grep -c '^[0-9]')" | diag
+		# shellcheck disable=SC2010 # as above
 		{ [ "$out" = "$native" ] && [ "$out" -lt "$(ls "$work/proc" | grep -c '^[0-9]')" ]; }
 		check "dents_hidepid_lists_only_what_the_target_may_see" [ $? = 0 ]
 		umount -l "$work/proc"
@@ -1018,6 +1024,7 @@ while True:
 print(repr(data))
 PY
 }
+# shellcheck disable=SC2034 # read by the eval'd check below
 n_rej=$(grep -c "is not a seccomp listener" "$log")
 out=$(agent_reply '{}')
 # refused as the one below is (no listener), but silently

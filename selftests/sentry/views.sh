@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The views (/proc and /sys from the cgroup's limits) under a cgroup this
 # test makes; sourced by run.sh and run-in-vm.sh after tests.sh (its helpers, no daemon).
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # tests.sh and the sourcing script set the paths and work dir
 
 cat >"$pol/views.json" <<JSON
 {"defaultAction":"SCMP_ACT_ALLOW","redirect":{"sentry":{"default":"errno:ENOSYS",
@@ -18,7 +20,7 @@ start
 # A child cgroup of each hierarchy the host has (v1's memory, cpu and cpuset
 # under this shell's own cgroups; or v2's root), its directories in
 # vcg_dirs; vcg_set MEM_BYTES QUOTA_US|max PERIOD_US CPUS sets its limits.
-vcg_kind= vcg_dirs= vcg_memory= vcg_cpu= vcg_cpuset=
+vcg_kind='' vcg_dirs='' vcg_memory='' vcg_cpu='' vcg_cpuset=''
 v1_own() { sed -n "s/^[0-9]*:\([^:]*,\)\{0,1\}$1\(,[^:]*\)\{0,1\}:\(.*\)$/\3/p" /proc/self/cgroup; }
 vcg_make() {
 	local name=views-test-$$ c d
@@ -69,7 +71,7 @@ vcg_rm() {
 	vcg_dirs=
 }
 in_vcg() { # command...: run in the test cgroup
-	local procs= d
+	local procs='' d
 	for d in $vcg_dirs; do procs="$procs $d/cgroup.procs"; done
 	sh -c 'for p in $1; do echo $$ >"$p" || exit 125; done; shift; exec "$@"' sh "$procs" "$@"
 }

@@ -68,7 +68,7 @@ echo "fd store: $(stored) fds (empty: this systemd does not report it)" | diag
 check "fdstore_3_sandboxes_attached_and_stored" eval '[ "$(lcount " attached: ")" = 3 ] &&
 	{ [ -z "$(stored)" ] || [ "$(stored)" = 3 ]; }'
 restarts=0
-for r in 1 2; do
+for _ in 1 2; do
 	sleep 3
 	old=$(mainpid)
 	systemctl kill -s KILL usersentry
@@ -94,6 +94,7 @@ check "fdstore_every_call_answered_by_its_policy" [ "$crc" = 0 ]
 # ended: the state files go, the store lets go (FDSTOREREMOVE), and a restart
 # now adopts nothing
 cwait 60 eval '[ "$(lcount " ended: ")" -ge 3 ]'
+# shellcheck disable=SC2034 # read by the eval'd check below
 old=$(mainpid)
 systemctl kill -s KILL usersentry
 cwait 120 eval '[ "$(mainpid)" != "$old" ] && [ "$(mainpid)" != 0 ] &&

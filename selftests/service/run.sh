@@ -6,7 +6,7 @@
 # the fd store keeping portable mode's sandboxes across a crash, with systemd
 # as init in a VM (selftests/service/fdstore-in-vm.sh).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 rc=0
 build/selftests/service/service_test || rc=1
 

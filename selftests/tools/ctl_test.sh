@@ -286,6 +286,7 @@ assert d[\"daemon_pid\"] == $daemon"'
 	check "trace_count_prints_audited_calls" eval '[ $trc = 0 ] &&
 		[ $(grep -c "\[[0-9]* ctl-two\] pid [0-9]* getpriority(...) = -1 EACCES (Permission denied) <tier 1, rule 0>" "$work/trace.out") = 5 ]'
 	wait "$tracer_json"
+	# shellcheck disable=SC2034 # read by the eval'd check below
 	trc=$?
 	out=$(cat "$work/trace.json")
 	check "trace_json_lines_parse" eval '[ $trc = 0 ] && python3 -c "
@@ -371,6 +372,7 @@ assert r[2][\"action\"] == \"value:42\" and r[2][\"hits\"] == 0"'
 	check "rules_reload_signals_daemon" eval '[ $rc = 0 ] && has "pid $daemon"'
 	reloaded() { "$ctl" rules show ctl-one | grep -q "getpriority  *errno:EACCES"; }
 	poll 60 reloaded
+	# shellcheck disable=SC2034 # read by the eval'd check below
 	prc=$?
 	check "rules_reload_restores_policy_rules" eval '[ $prc = 0 ] &&
 		[ $(grep -c "reloading policies" "$log") -gt $reloads ]'
@@ -423,6 +425,7 @@ touch "$work/stop"
 wait "$runner"
 check "sandboxed_command_exits_0" [ $? = 0 ]
 if [ "$mode" = host ]; then
+	# shellcheck disable=SC2034 # read by the eval'd check below
 	reloads=$(grep -c "reloading policies" "$log")
 	run rules reload --socket "$sock"
 	check "rules_reload_asks_daemon_and_says_what_it_did" eval '[ $rc = 0 ] &&

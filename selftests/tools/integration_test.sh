@@ -13,7 +13,7 @@ set -u
 
 mode=${1:-host}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 bin=$top/build/bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/integration.XXXXXX")
 # the shipped policies, and the Podman test's beside them
@@ -23,7 +23,7 @@ cp "$top"/usersentry/policies/*.json "$pols/"
 sock=$work/s.sock
 log=$work/usersentry.log
 audit=$work/audit.json
-daemon= containerd_pid= dockerd_pid= containers=() podman_cmd=()
+daemon='' containerd_pid='' dockerd_pid='' containers=() podman_cmd=()
 n=0 failed=0
 PY=/usr/bin/python3
 
@@ -256,10 +256,12 @@ for p in json.load(open(sys.argv[1]))["redirect"]["sentry"]["files"]["hidden"]:
 }
 listed=0
 for dir in /proc /sys; do
+	# shellcheck disable=SC2010 # the expected listing is ls's own
 	want=$(ls "$dir" | grep -v '^[0-9]' | grep -vxF "$(hidden_under "$dir")")
 	got=$(rr strict ls "$dir" 2>&1 | grep -v '^[0-9]')
 	[ "$want" = "$got" ] || { diff <(echo "$want") <(echo "$got") | diag; listed=1; }
 	# something hidden was there to leave out
+	# shellcheck disable=SC2010 # ls's own listing, as above
 	[ "$(ls "$dir" | grep -cxF "$(hidden_under "$dir")")" -gt 0 ] || listed=1
 done
 check "run_strict_ls_proc_and_sys_hide_hidden_names" [ $listed = 0 ]

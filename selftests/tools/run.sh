@@ -8,7 +8,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 mode=${1:-host}
 echo "TAP version 13"
 if [ -z "${REDIRECT_NO_BUILD:-}" ] && ! out=$(make -s user tests 2>&1); then

@@ -57,9 +57,11 @@ rrunc() { # policy, runc args...
 		REDIRECT_POLICY_DIR=$work/runc-policies timeout 120 "$bin/redirect-runc" \
 		--redirect-policy "$p" --root "$state" "$@" </dev/null 2>&1
 }
+# shellcheck disable=SC2034 # read by the eval'd check below
 sum0=$(sha256sum <"$work/bundle/config.json")
 for cmd in create run; do
 	out=$(rrunc runc-only "$cmd" --bundle "$work/bundle" "c-$cmd")
+	# shellcheck disable=SC2034 # read by the eval'd check below
 	rc=$?
 	echo "$out" | diag
 	check "${cmd}_unknown_to_daemon_exits_125_with_its_reason" eval '[ $rc = 125 ] &&

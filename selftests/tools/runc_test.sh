@@ -419,7 +419,7 @@ refuse() { # name, expected message (grep -E), bundle, then redirect-runc args
 	if [ $rc != 0 ] && grep -qE -- "$msg" <<<"$out" &&
 	   { [ ! -e "$b/config.json" ] || cmp -s "$b/config.json" "$work/before.json"; } &&
 	   [ ! -e "$b/config.json.redirect-orig" ] && [ ! -e "$rootfs/started" ] &&
-	   [ -z "$(ls "$b" 2>/dev/null | grep redirect-tmp)" ] &&
+	   ! compgen -G "$b/*redirect-tmp*" >/dev/null &&
 	   ! "$runc" --root "$state" state "$name" >/dev/null 2>&1; then
 		ok "refuses_$name"
 	else

@@ -8,7 +8,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 bin=$top/build/bin
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n runc_views_$*"; }
@@ -31,7 +31,7 @@ fi
 ncpu=$(getconf _NPROCESSORS_ONLN)
 work=$(mktemp -d "${TMPDIR:-/tmp}/runc-views.XXXXXX")
 sock=$work/s.sock log=$work/usersentry.log state=$work/runc-state pols=$work/policies
-daemon= lxcfs_pid= containers=()
+daemon='' lxcfs_pid='' containers=()
 cleanup() {
 	local c
 	for c in "${containers[@]}"; do

@@ -7,7 +7,7 @@
 # request for the netlink family loads the module by itself.
 #   test-dkms.sh KERNEL_VERSION
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 kver=$1
 echo "1..5"
 n=0 failed=0

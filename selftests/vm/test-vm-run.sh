@@ -4,7 +4,7 @@
 # host's cwd, its status and output come back, guest writes stay in the guest,
 # and a hung guest is killed at the timeout.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit
 . tools/kernels.sh
 kernels=$(rdr_kernels | grep -vx "$(ls /boot/vmlinuz-6.1.*-amd64 | sort -V | tail -1 | sed 's|.*/vmlinuz-||')")
 echo "1..$((3 + $(echo $kernels | wc -w)))"

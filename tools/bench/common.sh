@@ -2,9 +2,11 @@
 # Sourced by micro.sh and macro.sh: a work directory removed on exit, and
 # redirect.ko loaded from $ko when given (unloaded on exit if loaded here).
 # Needs $me (the script's name, for messages) and $ko (empty: portable mode).
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # me comes from the sourcing script
 
 work=$(mktemp -d "/tmp/redirect-$me.XXXXXX")
-sentry_pid= loaded=
+sentry_pid='' loaded=''
 cleanup() {
 	[ -n "$sentry_pid" ] && kill "$sentry_pid" 2>/dev/null && wait "$sentry_pid" 2>/dev/null
 	[ -n "$loaded" ] && { rmmod redirect 2>/dev/null || echo "$me.sh: rmmod redirect failed" >&2; }

@@ -19,8 +19,8 @@ case "${1:-}" in
 --quick) quick=1 ;;
 *) echo "kernels.sh: unknown argument '$1' (usage: kernels.sh [--quick])" >&2; exit 2 ;;
 esac
-opts=(--call getppid --mode native,tier1,forward-broker,forward-plain-agent,forward-plain-agent-sync
-	--scale 1,8)
+opts=(--call getppid --mode "native,tier1,forward-broker,forward-plain-agent,forward-plain-agent-sync"
+	--scale "1,8")
 if [ "$quick" = 1 ]; then
 	opts+=(--calls 2000 --fwd-calls 200 --reps 3 --scale-calls 100)
 else

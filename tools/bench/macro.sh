@@ -30,7 +30,7 @@ usage() {
 		"[--views] OUT.json|-" >&2
 	exit 2
 }
-ko= reps=5 size=full runc=0 strict=0 views=0
+ko='' reps=5 size=full runc=0 strict=0 views=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; ko=$2; shift 2
@@ -252,7 +252,9 @@ run_one() { # WAY NAME
 # A workload that fails one way is reported as failed that way (with its
 # first error line), never timed so; one that fails natively stops the run.
 results=$work/results.txt
-: >"$results" >"$work/failed.tsv" >"$work/calls.txt"
+: >"$results"
+: >"$work/failed.tsv"
+: >"$work/calls.txt"
 for n in "${names[@]}"; do
 	run_one native "$n" >/dev/null || { echo "macro.sh: $n fails natively:" >&2; cat "$work/err" >&2; exit 1; }
 	ok_ways=()

@@ -23,18 +23,18 @@ for c in gnuplot python3 sqlite3 qemu-system-x86_64; do
 done
 
 if [ "$quick" = 1 ]; then
-	host_micro=(--calls 5000 --reps 3 --scale 1,2,4,8,16)
-	vm_micro=(--calls 2000 --fwd-calls 200 --reps 3 --scale 1,2,4,8,16 --scale-calls 100)
+	host_micro=(--calls 5000 --reps 3 --scale "1,2,4,8,16")
+	vm_micro=(--calls 2000 --fwd-calls 200 --reps 3 --scale "1,2,4,8,16" --scale-calls 100)
 	macro=(--reps 2 --size quick)
 	vm_macro=(--reps 1 --size quick)
-	vm1_micro=(--call getppid,openat --calls 2000 --fwd-calls 200 --reps 3 --scale 1,8 --scale-calls 100)
+	vm1_micro=(--call "getppid,openat" --calls 2000 --fwd-calls 200 --reps 3 --scale "1,8" --scale-calls 100)
 else
-	host_micro=(--calls 20000 --reps 7 --scale 1,2,4,8,16)
-	vm_micro=(--calls 5000 --fwd-calls 500 --reps 5 --scale 1,2,4,8,16 --scale-calls 200)
+	host_micro=(--calls 20000 --reps 7 --scale "1,2,4,8,16")
+	vm_micro=(--calls 5000 --fwd-calls 500 --reps 5 --scale "1,2,4,8,16" --scale-calls 200)
 	macro=(--reps 3 --size full)
 	# under TCG every exec and open costs milliseconds: the small set
 	vm_macro=(--reps 2 --size quick)
-	vm1_micro=(--call getppid,uname,openat --calls 3000 --fwd-calls 300 --reps 5 --scale 1,2,4,8,16 --scale-calls 100)
+	vm1_micro=(--call "getppid,uname,openat" --calls 3000 --fwd-calls 300 --reps 5 --scale "1,2,4,8,16" --scale-calls 100)
 fi
 out=build/bench
 mkdir -p "$out" docs

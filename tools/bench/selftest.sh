@@ -7,7 +7,7 @@
 #   tools/bench/selftest.sh [--module KO]   (--module: inside a VM guest)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit
 ko_args=()
 [ "${1:-}" = --module ] && ko_args=(--module "$2")
 

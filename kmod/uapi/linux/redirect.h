@@ -146,7 +146,6 @@ struct redirect_handshake {
 #define REDIRECT_IOC_HANDSHAKE \
 	_IOWR(REDIRECT_IOC_MAGIC, REDIRECT_IOC_NR_HANDSHAKE, struct redirect_handshake)
 
-
 /*
  * Sandboxes
  * =========
@@ -506,6 +505,7 @@ enum redirect_cmd {
 	REDIRECT_CMD_EVENT,
 	__REDIRECT_CMD_MAX
 };
+
 #define REDIRECT_CMD_MAX (__REDIRECT_CMD_MAX - 1)
 
 enum redirect_attr {
@@ -531,6 +531,7 @@ enum redirect_attr {
 	REDIRECT_A_DROPPED,		/* u64 */
 	__REDIRECT_A_MAX
 };
+
 #define REDIRECT_A_MAX (__REDIRECT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_REDIRECT_H */
