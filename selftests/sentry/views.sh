@@ -204,7 +204,7 @@ fi
 # to the disk under $work: only the devices its statistics name.  v1 kernels
 # count a cgroup's I/O only on a device it has a throttle rule for: a rule
 # far above anything reached is set on that disk.
-dcg= dcg_file=
+dcg='' dcg_file=''
 wmm=$(findmnt -no MAJ:MIN -T "$work" 2>/dev/null | head -1 | tr -d ' ')
 [ -n "$wmm" ] && [ -f "/sys/dev/block/$wmm/partition" ] && wmm=$(cat "/sys/dev/block/$wmm/../dev")
 if [ -n "$wmm" ] && [ -f /sys/fs/cgroup/blkio/blkio.throttle.io_serviced ]; then
