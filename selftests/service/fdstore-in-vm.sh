@@ -68,7 +68,8 @@ echo "fd store: $(stored) fds (empty: this systemd does not report it)" | diag
 check "fdstore_3_sandboxes_attached_and_stored" eval '[ "$(lcount " attached: ")" = 3 ] &&
 	{ [ -z "$(stored)" ] || [ "$(stored)" = 3 ]; }'
 restarts=0
-for _ in 1 2; do
+# shellcheck disable=SC2034 # r is read by the eval'd wait below
+for r in 1 2; do
 	sleep 3
 	old=$(mainpid)
 	systemctl kill -s KILL usersentry
