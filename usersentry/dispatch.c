@@ -405,33 +405,70 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
 				     now_ns() - t0);
 }
 
-/* SEND or ADDFD on our listener copy (portable mode, tests); the result, or -errno. */
+/*
+ * An opened fd goes to the target in two steps, ADDFD then SEND with its
+ * number, not as one ADDFD with SECCOMP_ADDFD_FLAG_SEND, wherever the
+ * Sentry's own thread issues the ioctl (portable mode).  That flag marks
+ * the call answered, with 0, before the target has installed the fd; if
+ * the ioctl is interrupted then (kill -9 of the daemon, a stop, the
+ * freezer, a worker's kick) the kernel takes the fd back but not the
+ * answer, and the target's open() returns 0, its stdin.  Two steps leave
+ * the call waiting instead, for us or the next daemon; the worst case is an
+ * fd the target never learns of (interrupted between the steps).
+ * The module performs the flag's ioctl itself (kmod/broker.c).
+ */
+static bool addfd_sends(const struct sentry *s)
+{
+	return s && s->mode == REDIRECT_MODE_MODULE;
+}
+
+/* ADDFD (no SEND) on our listener copy: the fd's number in the target, or -errno. */
+static int64_t addfd_listener(struct sentry_sandbox *sb, const struct seccomp_notif *req,
+			      const struct sentry_reply *reply)
+{
+	struct seccomp_notif_addfd a = {
+		.id = req->id, .srcfd = (uint32_t)reply->addfd,
+		.newfd_flags = reply->addfd_flags,
+	};
+	int ret;
+
+	/* EINTR: not installed (the kernel dequeued it), the call still waits */
+	do {
+		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+/* SEND or ADDFD then SEND on our listener copy (portable mode, tests); the result, or -errno. */
 static int64_t answer_listener(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			       struct sentry_reply *reply, struct redirect_notif_buf *buf)
 {
 	int64_t result;
-	int ret;
 
 	if (reply->addfd >= 0) {
-		struct seccomp_notif_addfd a = {
-			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-			.srcfd = (uint32_t)reply->addfd, .newfd_flags = reply->addfd_flags,
-		};
-
-		ret = ioctl(sb->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-		result = ret < 0 ? -errno : ret;
+		result = addfd_listener(sb, req, reply);
 		close(reply->addfd);
-		if (result < 0 && result != -ENOENT) {
-			reply->addfd = -1;
+		reply->addfd = -1;
+		/* gone, or interrupted and restarted (pending ADDFDs fail with ESRCH) */
+		if (result == -ENOENT || result == -ESRCH)
+			return -ENOENT;
+		if (result >= 0) {
+			reply->val = result;
+		} else {
+			/* EMFILE...: the call still waits, answered with the error */
 			reply->error = (int32_t)result;
-			result = redirect_notif_send(sb->listener, buf, req->id, 0, reply->error,
-						     0, NULL);
+			reply->verdict = "errno";
 		}
-	} else {
 		result = redirect_notif_send(sb->listener, buf, req->id, reply->val, reply->error,
-					     reply->flags, NULL);
+					     0, NULL);
+		if (result == -ENOENT && reply->val >= 0 && !reply->error)
+			sentry_log("sandbox=%s pid=%u: fd %lld installed, then the call was "
+				   "interrupted: the target keeps it unknown", sb->id, req->pid,
+				   (long long)reply->val);
+		return result;
 	}
-	return result;
+	return redirect_notif_send(sb->listener, buf, req->id, reply->val, reply->error,
+				   reply->flags, NULL);
 }
 
 /* Direct path on sb->listener, for tests driving handlers without a session. */
@@ -459,15 +496,16 @@ int sentry_dispatch(struct sentry_sandbox *sb, struct redirect_notif_buf *buf)
 	return result < 0 ? (int)result : 0;
 }
 
+/* sends: ADDFD with SECCOMP_ADDFD_FLAG_SEND (addfd_sends()), else its SEND follows */
 static void fill_reply(struct redirect_reply *r, uint32_t sandbox_id, uint64_t id,
-		       const struct sentry_reply *reply)
+		       const struct sentry_reply *reply, bool sends)
 {
 	memset(r, 0, sizeof(*r));
 	r->sandbox_id = sandbox_id;
 	if (reply->addfd >= 0) {
 		r->kind = REDIRECT_REPLY_ADDFD;
 		r->addfd.id = id;
-		r->addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+		r->addfd.flags = sends ? SECCOMP_ADDFD_FLAG_SEND : 0;
 		r->addfd.srcfd = (uint32_t)reply->addfd;
 		r->addfd.newfd_flags = reply->addfd_flags;
 	} else {
@@ -491,7 +529,8 @@ static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_not
 	int ret;
 
 	for (;;) {
-		fill_reply(&r, sb->sandbox_id, req->id, reply);
+		/* module mode only: the module performs the SEND flag's ioctl */
+		fill_reply(&r, sb->sandbox_id, req->id, reply, true);
 		n = 1;
 		ret = redirect_session_broker(sb->s->session, &r, &n, NULL, 0, &nreq, 0, NULL);
 		if (ret == -EINTR && !n)
@@ -600,7 +639,7 @@ static void keep_pending(uint32_t to, uint32_t from)
 
 static void queue_reply(struct pending *p, struct redirect_reply *r)
 {
-	fill_reply(r, p->sb->sandbox_id, p->req.id, &p->reply);
+	fill_reply(r, p->sb->sandbox_id, p->req.id, &p->reply, addfd_sends(p->sb->s));
 }
 
 void sentry_serve(struct sentry *s)
@@ -649,6 +688,15 @@ void sentry_serve(struct sentry *s)
 				}
 				if (p->reply.addfd >= 0) {
 					close(p->reply.addfd);
+					if (res >= 0 && !addfd_sends(s)) {
+						/* installed: its number is the answer now */
+						p->reply.addfd = -1;
+						p->reply.val = res;
+						keep_pending(keep, i);
+						queue_reply(&pend[keep], &replies[keep]);
+						keep++;
+						continue;
+					}
 					if (res < 0 && res != -ENOENT && res != -ESRCH) {
 						/* ADDFD failed (EMFILE...): the call still waits */
 						p->reply.addfd = -1;

@@ -27,8 +27,10 @@
  *  5. the call's op is performed on that very inode (or, to create, the last
  *     component under the resolved parent without following symlinks), with
  *     the target's fsuid, fsgid, groups and umask; an opened fd is injected
- *     with ADDFD + SECCOMP_ADDFD_FLAG_SEND.  The call never continues (but
- *     chdir and exec, which no other process can make: files_checked.c).
+ *     with ADDFD and answered with its number (dispatch.c: two steps in
+ *     portable mode, SECCOMP_ADDFD_FLAG_SEND in module mode).  The call
+ *     never continues (but chdir and exec, which no other process can make:
+ *     files_checked.c).
  */
 
 /* Which member of file_call's union the call uses (and what its log detail shows). */

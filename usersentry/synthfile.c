@@ -23,7 +23,7 @@
  *    holding the bytes, mode 0444, sealed (F_SEAL_WRITE, F_SEAL_GROW,
  *    F_SEAL_SHRINK, F_SEAL_SEAL), reopened read-only at offset 0 and put
  *    in reply->addfd with O_CLOEXEC as the call asked: the reply machinery
- *    injects it with SECCOMP_IOCTL_NOTIF_ADDFD and SEND.  O_PATH opens are
+ *    injects it (SECCOMP_IOCTL_NOTIF_ADDFD, dispatch.c).  O_PATH opens are
  *    not synthetic (the caller serves the real file).
  *  - lookups (stat, lstat, newfstatat, statx, access, faccessat,
  *    faccessat2): files_lookups.c answers for the real file when it exists,

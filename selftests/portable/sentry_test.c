@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Portable-mode notification path and the Sentry's handlers, driven directly. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/eventfd.h>
@@ -406,6 +407,119 @@ TEST(synth_open_serves_sealed_read_only_bytes)
 	EXPECT_EQ(-ENOTDIR, sentry_synth_open(text, 1, O_RDONLY | O_DIRECTORY, &reply));
 	EXPECT_EQ(-EEXIST, sentry_synth_open(text, 1, O_RDONLY | O_CREAT | O_EXCL, &reply));
 	EXPECT_EQ(-1, reply.addfd);
+}
+
+/*
+ * dispatch.c answer_listener(): an opened fd goes over in two steps.  With
+ * SECCOMP_ADDFD_FLAG_SEND the kernel marks the call answered (with 0) before
+ * the target installs the fd, and an ADDFD interrupted then (here a signal,
+ * in the field kill -9 of the daemon) leaves the target's open() returning
+ * 0, its stdin: the custody test's rare "wrong content n=0".  Signals hit
+ * the serving thread all along; every open must read the synthetic bytes.
+ */
+static const char osrelease_policy[] =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"redirect\":{\"sentry\":{"
+	"\"kernel\":{\"release\":\"6.6.6-addfd\"}}}}";
+#define ADDFD_OPENS 4000
+
+static int body_open_osrelease(void *arg)
+{
+	static const char want[] = "6.6.6-addfd\n";
+	char buf[64];
+	int i, fd, p[2];
+	ssize_t n;
+
+	/* stdin reads nothing at once: a bogus fd 0 shows as wrong content */
+	if (pipe(p) < 0 || dup2(p[0], 0) < 0)
+		return 20;
+	close(p[1]);
+	for (i = 0; i < ADDFD_OPENS; i++) {
+		fd = open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 21;
+		n = read(fd, buf, sizeof(buf));
+		if (n != (ssize_t)strlen(want) || memcmp(buf, want, (size_t)n)) {
+			fprintf(stderr, "open %d: fd %d read %zd bytes\n", i, fd, n);
+			return 22;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static void nothing(int sig)
+{
+	(void)sig;
+}
+
+struct pester {
+	pid_t tid;
+	volatile bool stop;
+	unsigned long sent;
+};
+
+static void *pester_main(void *arg)
+{
+	struct pester *pe = arg;
+	struct timespec ts = { .tv_nsec = 20000 };
+
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	while (!pe->stop) {
+		if (syscall(SYS_tgkill, getpid(), pe->tid, SIGUSR1) == 0)
+			pe->sent++;
+		ts.tv_nsec = 5000 + (long)(pe->sent % 7) * 7000;
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+TEST_F(sentry, addfd_interrupted_never_answers_zero)
+{
+	struct sigaction sa = { .sa_handler = nothing }, old;
+	struct redirect_policy *policy = NULL;
+	struct pester pe = { .tid = gettid() };
+	pthread_t th;
+	int ret, rc, served = 0;
+
+	ASSERT_EQ(0, redirect_policy_load_buffer(osrelease_policy, strlen(osrelease_policy),
+						 "addfd", &policy, NULL));
+	self->sb.policy = policy;
+	/* no SA_RESTART: the ADDFD ioctl is cut short, as a worker's kick does */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
+	self->pid = spawn_filtered(osrelease_policy, body_open_osrelease, NULL,
+				   &self->sb.listener);
+	ASSERT_LT(0, self->pid);
+	ASSERT_LE(0, self->sb.listener);
+	ASSERT_EQ(0, pthread_create(&th, NULL, pester_main, &pe));
+	for (;;) {
+		struct pollfd pfd = { .fd = self->sb.listener, .events = POLLIN };
+
+		ret = poll(&pfd, 1, 30000);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		/* the target exited (hang-up), or a stall */
+		if (ret <= 0 || !(pfd.revents & POLLIN))
+			break;
+		ret = redirect_notif_recv(self->sb.listener, self->nb, NULL);
+		if (ret == -EINTR || ret == -ENOENT)
+			continue;
+		if (ret < 0)
+			break;
+		ret = sentry_dispatch(&self->sb, self->nb);
+		if (ret == 0)
+			served++;
+	}
+	pe.stop = true;
+	pthread_join(th, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	rc = wait_child(self->pid);
+	self->pid = -1;
+	TH_LOG("%d calls served, %lu signals", served, pe.sent);
+	EXPECT_EQ(0, rc);
+	EXPECT_LE(ADDFD_OPENS, served);
+	self->sb.policy = self->policy;
+	redirect_policy_free(policy);
 }
 
 TEST_HARNESS_MAIN
