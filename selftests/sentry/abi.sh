@@ -38,8 +38,13 @@ has_new=0
 grep -q '^fchmodat2 plain: ok' <<<"$native" && has_new=1
 if [ $has_new = 1 ]; then
 	# this kernel has them: the expectations are its answers
+	# cachestat of a file on overlayfs (a VM guest's root) counts the overlay
+	# inode's own page cache, which stays empty: there only the counts differ
+	cache_n() { cat; }
+	[ "$(findmnt -no FSTYPE -T "$work" 2>/dev/null)" = overlay ] &&
+		cache_n() { sed -E 's/^(cachestat [a-z_]+: ok) cache=[0-9]+/\1 cache=N/'; }
 	check "abi_expected_is_what_this_kernel_answers" \
-		[ "$(no_mseal <<<"$native")" = "$(no_mseal <"$abi_want")" ]
+		[ "$(no_mseal <<<"$native" | cache_n)" = "$(no_mseal <"$abi_want" | cache_n)" ]
 	out=$(abi_run abi)
 	check "abi_emulate_notifies_nothing_the_kernel_has" [ "$out" = "$native" ]
 else
