@@ -427,7 +427,8 @@ static int64_t addfd_listener(struct sentry_sandbox *sb, const struct seccomp_no
 			      const struct sentry_reply *reply)
 {
 	struct seccomp_notif_addfd a = {
-		.id = req->id, .srcfd = (uint32_t)reply->addfd,
+		.id = req->id,
+		.srcfd = (uint32_t)reply->addfd,
 		.newfd_flags = reply->addfd_flags,
 	};
 	int ret;
@@ -463,8 +464,8 @@ static int64_t answer_listener(struct sentry_sandbox *sb, const struct seccomp_n
 					     0, NULL);
 		if (result == -ENOENT && reply->val >= 0 && !reply->error)
 			sentry_log("sandbox=%s pid=%u: fd %lld installed, then the call was "
-				   "interrupted: the target keeps it unknown", sb->id, req->pid,
-				   (long long)reply->val);
+				   "interrupted: the target keeps it unknown",
+				   sb->id, req->pid, (long long)reply->val);
 		return result;
 	}
 	return redirect_notif_send(sb->listener, buf, req->id, reply->val, reply->error,

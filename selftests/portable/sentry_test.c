@@ -487,8 +487,7 @@ TEST_F(sentry, addfd_interrupted_never_answers_zero)
 	/* no SA_RESTART: the ADDFD ioctl is cut short, as a worker's kick does */
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
-	self->pid = spawn_filtered(osrelease_policy, body_open_osrelease, NULL,
-				   &self->sb.listener);
+	self->pid = spawn_filtered(osrelease_policy, body_open_osrelease, NULL, &self->sb.listener);
 	ASSERT_LT(0, self->pid);
 	ASSERT_LE(0, self->sb.listener);
 	ASSERT_EQ(0, pthread_create(&th, NULL, pester_main, &pe));
