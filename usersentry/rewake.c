@@ -29,22 +29,6 @@
 
 #define KICK_STOP_WAIT_MS 2000
 
-static int read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 /* State letter and parent of a task from its stat line; 0 when gone. */
 static char task_state(const char *stat_path, pid_t *ppid)
 {
@@ -52,7 +36,7 @@ static char task_state(const char *stat_path, pid_t *ppid)
 	const char *rp;
 	int pp;
 
-	if (read_small(stat_path, buf, sizeof(buf)) <= 0)
+	if (sentry_read_small(stat_path, buf, sizeof(buf)) <= 0)
 		return 0;
 	/* the command name may hold anything: after the last ')' */
 	rp = strrchr(buf, ')');
@@ -87,7 +71,7 @@ static bool not_in_seccomp(pid_t pid, const char *tid, void *ctx)
 	char path[300], buf[128];
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", (int)pid, tid);
-	return read_small(path, buf, sizeof(buf)) <= 0 || !strstr(buf, "seccomp");
+	return sentry_read_small(path, buf, sizeof(buf)) <= 0 || !strstr(buf, "seccomp");
 }
 
 static bool is_stopped(pid_t pid, const char *tid, void *ctx)
