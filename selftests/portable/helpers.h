@@ -21,6 +21,17 @@
 
 #include "libredirect.h"
 
+/* A policy from JSON text named @origin; NULL on error (in *@err when given). */
+static inline struct redirect_policy *policy_from_json(const char *json, const char *origin,
+						       struct redirect_error **err)
+{
+	struct redirect_policy *p = NULL;
+
+	if (redirect_policy_load_buffer(json, strlen(json), origin, &p, err) < 0)
+		return NULL;
+	return p;
+}
+
 /* Does @p's tier-0 filter notify the call @name? */
 static inline bool policy_notifies(const struct redirect_policy *p, const char *name)
 {

@@ -19,11 +19,7 @@ static const char policy_json[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defau
 
 static struct redirect_policy *load(const char *json, const char *origin)
 {
-	struct redirect_policy *p = NULL;
-
-	if (redirect_policy_load_buffer(json, strlen(json), origin, &p, NULL) < 0)
-		return NULL;
-	return p;
+	return policy_from_json(json, origin, NULL);
 }
 
 static char *wrap_config(const char *section)

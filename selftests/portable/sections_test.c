@@ -10,13 +10,10 @@
 
 #define ALLOW "\"defaultAction\":\"SCMP_ACT_ALLOW\""
 
+/* Every policy here is named p.json in its errors. */
 static struct redirect_policy *load(const char *json, struct redirect_error **e)
 {
-	struct redirect_policy *p = NULL;
-
-	if (redirect_policy_load_buffer(json, strlen(json), "p.json", &p, e) < 0)
-		return NULL;
-	return p;
+	return policy_from_json(json, "p.json", e);
 }
 
 TEST(sections_rules_load_and_notify_their_calls)
