@@ -7,8 +7,9 @@
 #
 #   tools/image.sh IMAGE     (`make image [IMAGE=redirect:VERSION]`; $DOCKER, default docker)
 #
-# The image carries the label dev.redirect.content, a hash of its base tree and
-# of the files installed on it: when IMAGE already has that hash it is kept.
+# The image carries the label dev.redirect.content, a hash of this script, its
+# base tree and the files installed on it: when IMAGE already has that hash it
+# is kept.
 set -euo pipefail
 
 image=${1:?usage: image.sh IMAGE}
@@ -21,22 +22,18 @@ version=$(sed -n 's/^VERSION := //p' Makefile)
 packages=dkms,build-essential,kmod,kubernetes-client,libseccomp2,libjson-c5,libnl-genl-3-200
 
 base=$(tools/rootfs.sh --name image --include "$packages")
-stage=$(mktemp -d "${TMPDIR:-/tmp}/image.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-chmod 0755 "$stage"	# its entry "." lands on the image's root
+work=$(mktemp -d "${TMPDIR:-/tmp}/image.XXXXXX")
+stage=$work/stage merged=$work/merged
+trap 'umount "$merged" 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$stage" "$merged"
 # the module source where the dkms init container finds it, copied from there
 # into the node's /usr/src
 make -s install dkms-source DESTDIR="$stage" PREFIX=/usr/local \
 	DKMS_SRC="$stage/usr/local/src/redirect-$version" >/dev/null
 
-tarred() { # DIR [tar options]: the tree as the image holds it
-	local d=$1
-	shift
-	tar -C "$d" -c --numeric-owner --sort=name "$@" \
-		--exclude=./.redirect-complete --exclude=./.redirect-build-seconds .
-}
-hash=$( { echo "$base"; tarred "$stage" --owner=0 --group=0 --mtime=@0; } |
-	sha256sum | cut -c1-16)
+# this script, the base and the installed files (no times, no owners)
+hash=$( { cat "$0"; echo "$base"; tar -C "$stage" -c --sort=name --numeric-owner --owner=0 --group=0 \
+	--mtime=@0 .; } | sha256sum | cut -c1-16)
 have=$("$docker" image inspect -f '{{index .Config.Labels "dev.redirect.content"}}' \
 	"$image" 2>/dev/null || true)
 if [ "$have" = "$hash" ]; then
@@ -44,7 +41,11 @@ if [ "$have" = "$hash" ]; then
 	exit 0
 fi
 echo "image: importing $image ($hash)" >&2
-{ tarred "$base"; tarred "$stage" --owner=0 --group=0; } |
+# one tree, each path once (docker import refuses duplicates): the installed
+# files over the base
+mount -t overlay overlay -o "lowerdir=$stage:$base" "$merged"
+tar -c --numeric-owner -C "$merged" --exclude=./.redirect-complete \
+	--exclude=./.redirect-build-seconds . |
 	"$docker" import \
 		--change "LABEL dev.redirect.content=$hash" \
 		--change "LABEL org.opencontainers.image.version=$version" \
