@@ -106,10 +106,12 @@ dkms-remove:
 # ---- the deployment image --------------------------------------------------
 # tools/deploy/kubernetes/daemonset.yaml's image, built from Debian with
 # debootstrap and `docker import` (tools/image.sh); IMAGE names it, e.g.
-# `make image IMAGE=registry.example/redirect:$(VERSION)` then `docker push`.
+# `make image IMAGE=registry.example/redirect:$(VERSION)` then `docker push`;
+# into the Docker that DOCKER (a client) reaches, e.g. with DOCKER_HOST. As root.
 IMAGE ?= redirect:$(VERSION)
+DOCKER ?= docker
 image: user
-	tools/image.sh $(IMAGE)
+	DOCKER='$(DOCKER)' tools/image.sh $(IMAGE)
 
 .PHONY: dkms-source image
 

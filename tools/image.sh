@@ -21,6 +21,10 @@ version=$(sed -n 's/^VERSION := //p' Makefile)
 # the node; the rest are the libraries of the installed programs
 packages=dkms,build-essential,kmod,kubernetes-client,libseccomp2,libjson-c5,libnl-genl-3-200
 
+if [ "$(id -u)" != 0 ]; then
+	echo "image: needs root (debootstrap, an overlay mount)" >&2
+	exit 1
+fi
 base=$(tools/rootfs.sh --name image --include "$packages")
 work=$(mktemp -d "${TMPDIR:-/tmp}/image.XXXXXX")
 stage=$work/stage merged=$work/merged
