@@ -28,7 +28,7 @@ fi
 base=$(tools/rootfs.sh --name image --include "$packages")
 work=$(mktemp -d "${TMPDIR:-/tmp}/image.XXXXXX")
 stage=$work/stage merged=$work/merged
-trap 'umount "$merged" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'umount "$merged" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$stage" "$merged"
 # the module source where the dkms init container finds it, copied from there
 # into the node's /usr/src

@@ -234,7 +234,7 @@ for f in "$work"/pod/*.init; do
 	install)
 		out=$(dk run --rm "${args[@]}" 2>&1)
 		rc=$?
-		echo "$out" | diag
+		[ -z "$out" ] || echo "$out" | diag
 		[ $rc = 0 ] &&
 			[ -x "$h/usr/local/bin/redirect-runc" ] && [ -x "$h/usr/local/sbin/usersentry" ] &&
 			[ -f "$h/usr/local/share/redirect/policies/strict.json" ] &&
