@@ -374,6 +374,13 @@ struct redirect_adopt {
  *   REDIRECT_REPLY_ADDFD     SECCOMP_IOCTL_NOTIF_ADDFD with addfd; result is
  *                            the fd number in the target; with
  *                            SECCOMP_ADDFD_FLAG_SEND it also answers the call
+ *                            with that number, as ADDFD without the flag and
+ *                            then SEND (seccomp's flag answers 0 for good when
+ *                            a signal interrupts the broker before the target
+ *                            took the fd). EINTR: interrupted, not installed,
+ *                            the call still waits: send the reply again.
+ *                            Another failure to install (EMFILE...) leaves
+ *                            the call waiting too, for a SEND of the error.
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
  * The half of a reply its kind does not use must be zero (addfd for SEND and
  * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
@@ -381,9 +388,10 @@ struct redirect_adopt {
  * the kernel's restart codes, -512 to -516 (the call would be restarted, or
  * its caller would see errno 512).
  * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
- * target went away or the id is not one this session holds, ESRCH/EPERM when
- * the sandbox is unknown or not this session's, EINVAL for a bad kind, a
- * non-zero unused half or a restart code.
+ * target went away or the id is not one this session holds (ESRCH for an
+ * ADDFD whose call was interrupted meanwhile), ESRCH/EPERM when the sandbox
+ * is unknown or not this session's, EINVAL for a bad kind, a non-zero unused
+ * half or a restart code, EINTR for an interrupted ADDFD (above).
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
