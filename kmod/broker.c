@@ -344,14 +344,13 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	struct file *listener;
 	u64 id;
 	long ret;
-	int err;
 
 	ret = rdr_reply_check(r);
 	if (ret)
 		return ret;
-	sb = rdr_sandbox_get_owned(session, r->sandbox_id, &err);
-	if (!sb)
-		return err;
+	sb = rdr_sandbox_get_owned(session, r->sandbox_id);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
 	listener = rdr_sandbox_listener(sb);
 	ret = -ENOENT;
 	if (!listener)
