@@ -493,12 +493,26 @@ enum redirect_stat {
  *                             with the RULE attributes in message order (at
  *                             most REDIRECT_RULES_MAX; none clears it), as
  *                             REDIRECT_IOC_SET_RULES; errors in the extended
- *                             ack, the bad RULE as its offending attribute
+ *                             ack, with the offending attribute: the field
+ *                             the policy refused, else the bad RULE
  *   REDIRECT_CMD_EVENT        multicast group "events": one tier-1 decision
  *                             of a rule with REDIRECT_RULE_AUDIT: SANDBOX_ID,
  *                             PID (initial namespace), SYSCALL_NR, VERDICT,
  *                             VALUE, RULE_INDEX. Rate-limited; DROPPED in the
  *                             next event counts what the limit swallowed.
+ *
+ * A rule travels as REDIRECT_A_RULE, nested (NLA_F_NESTED), one attribute
+ * per field of struct redirect_rule (enum redirect_rule_attr), each argument
+ * comparison nested in turn (enum redirect_arg_attr). Bounds the policy
+ * checks: NR < 1024, VERDICT <= REDIRECT_VERDICT_KILL, FLAGS within
+ * REDIRECT_RULE_FLAGS_ALL, at most REDIRECT_ARGS_MAX ARGs, INDEX and
+ * STR_INDEX < REDIRECT_ARGS_MAX, OP a redirect_cmp, STR_MATCH EXACT or
+ * PREFIX, STR at most REDIRECT_STR_MAX - 1 bytes (refused: ERANGE or EINVAL,
+ * the field as the offending attribute). NR and VERDICT are required,
+ * and in an ARG all four; STR_INDEX, STR_MATCH and STR come together or not
+ * at all; an absent FLAGS, VALUE or LIMIT is 0. The rest is checked as for
+ * REDIRECT_IOC_SET_RULES (VALUE against the verdict, no NUL in STR). GET_RULES
+ * sends every field, STR_* only for a string rule.
  */
 #define REDIRECT_GENL_NAME "redirect"
 #define REDIRECT_GENL_VERSION 1
@@ -519,27 +533,58 @@ enum redirect_cmd {
 enum redirect_attr {
 	REDIRECT_A_UNSPEC,
 	REDIRECT_A_PAD,
-	REDIRECT_A_SANDBOX_ID,		/* u32 */
-	REDIRECT_A_NAME,		/* string */
-	REDIRECT_A_FAIL_MODE,		/* u32 */
-	REDIRECT_A_OWNED,		/* u8: a session owns it */
-	REDIRECT_A_FORWARD_PENDING,	/* u32 */
-	REDIRECT_A_DELIVERED,		/* u32: requests at the owner, unanswered */
-	REDIRECT_A_REPLAY,		/* u32: requests waiting for the next owner */
-	REDIRECT_A_RULES_GENERATION,	/* u64 */
-	REDIRECT_A_STATS,		/* binary: __u64[REDIRECT_STAT_COUNT] */
-	REDIRECT_A_HIST,		/* binary: __u64[REDIRECT_HIST_BUCKETS] */
-	REDIRECT_A_SYSCALL_NR,		/* u32 */
-	REDIRECT_A_RULE,		/* binary: one struct redirect_rule */
-	REDIRECT_A_HITS,		/* u64: decisions taken by that rule */
-	REDIRECT_A_PID,			/* u32 */
-	REDIRECT_A_VERDICT,		/* u32: enum redirect_verdict */
-	REDIRECT_A_VALUE,		/* s64 */
-	REDIRECT_A_RULE_INDEX,		/* u32 */
-	REDIRECT_A_DROPPED,		/* u64 */
+	REDIRECT_A_SANDBOX_ID, /* u32 */
+	REDIRECT_A_NAME, /* string */
+	REDIRECT_A_FAIL_MODE, /* u32 */
+	REDIRECT_A_OWNED, /* u8: a session owns it */
+	REDIRECT_A_FORWARD_PENDING, /* u32 */
+	REDIRECT_A_DELIVERED, /* u32: requests at the owner, unanswered */
+	REDIRECT_A_REPLAY, /* u32: requests waiting for the next owner */
+	REDIRECT_A_RULES_GENERATION, /* u64 */
+	REDIRECT_A_STATS, /* binary: __u64[REDIRECT_STAT_COUNT] */
+	REDIRECT_A_HIST, /* binary: __u64[REDIRECT_HIST_BUCKETS] */
+	REDIRECT_A_SYSCALL_NR, /* u32 */
+	REDIRECT_A_RULE, /* nested: enum redirect_rule_attr */
+	REDIRECT_A_HITS, /* u64: decisions taken by that rule */
+	REDIRECT_A_PID, /* u32 */
+	REDIRECT_A_VERDICT, /* u32: enum redirect_verdict */
+	REDIRECT_A_VALUE, /* s64 */
+	REDIRECT_A_RULE_INDEX, /* u32 */
+	REDIRECT_A_DROPPED, /* u64 */
 	__REDIRECT_A_MAX
 };
 
 #define REDIRECT_A_MAX (__REDIRECT_A_MAX - 1)
+
+/* Inside REDIRECT_A_RULE: the fields of struct redirect_rule. */
+enum redirect_rule_attr {
+	REDIRECT_RULE_A_UNSPEC,
+	REDIRECT_RULE_A_PAD,
+	REDIRECT_RULE_A_NR, /* u32: syscall number (required) */
+	REDIRECT_RULE_A_VERDICT, /* u32: enum redirect_verdict (required) */
+	REDIRECT_RULE_A_FLAGS, /* u32: REDIRECT_RULE_* */
+	REDIRECT_RULE_A_VALUE, /* s64 */
+	REDIRECT_RULE_A_LIMIT, /* u64 */
+	REDIRECT_RULE_A_ARG, /* nested, repeated: enum redirect_arg_attr */
+	REDIRECT_RULE_A_STR_INDEX, /* u8 */
+	REDIRECT_RULE_A_STR_MATCH, /* u8: enum redirect_str_match */
+	REDIRECT_RULE_A_STR, /* binary: the bytes compared, no NUL */
+	__REDIRECT_RULE_A_MAX
+};
+
+#define REDIRECT_RULE_A_MAX (__REDIRECT_RULE_A_MAX - 1)
+
+/* Inside REDIRECT_RULE_A_ARG: one struct redirect_arg_cmp, all required. */
+enum redirect_arg_attr {
+	REDIRECT_ARG_A_UNSPEC,
+	REDIRECT_ARG_A_PAD,
+	REDIRECT_ARG_A_INDEX, /* u8 */
+	REDIRECT_ARG_A_OP, /* u8: enum redirect_cmp */
+	REDIRECT_ARG_A_MASK, /* u64 */
+	REDIRECT_ARG_A_VALUE, /* u64 */
+	__REDIRECT_ARG_A_MAX
+};
+
+#define REDIRECT_ARG_A_MAX (__REDIRECT_ARG_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_REDIRECT_H */
