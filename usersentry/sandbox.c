@@ -166,6 +166,7 @@ static void sandbox_free(struct sentry_sandbox *sb)
 		close(sb->listener);
 	sentry_sandbox_set_conf(sb, NULL);
 	sentry_metrics_retire(sb);
+	sentry_root_forget(sb);
 	free(sb->policy_name);
 	free(sb->id);
 	free(sb);
@@ -318,6 +319,7 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 	sentry_custody_release(s, sb);
 	/* a worker blocked on one of its calls waits for nobody now */
 	atomic_store(&sb->ended, true);
+	sentry_root_forget(sb);
 	sentry_pool_kick(sb);
 	sentry_sandbox_put(sb);
 }

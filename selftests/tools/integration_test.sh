@@ -138,8 +138,8 @@ cp "$pols/default.json" "$work/lonely/"
 out=$("$bin/redirect-run" -p "$work/lonely/default.json" -- true 2>&1)
 rc=$?
 echo "$out" | diag
-check "policy_without_docker_profile_fails_clearly" [ "$rc" = 125 ] &&
-	grep -q "docker-default.json: No such file" <<<"$out"
+{ [ "$rc" = 125 ] && grep -q "docker-default.json: No such file" <<<"$out"; }
+check "policy_without_docker_profile_fails_clearly" [ $? = 0 ]
 
 # ---- the daemon ---------------------------------------------------------------
 "$bin/usersentry" -s "$sock" -d "$pols" -l "$log" -a "$audit" --audit-rate 0 \
@@ -236,11 +236,11 @@ same "native_tiocsti_on_dev_null_is_enotty" "$(printf 'TIOCSTI ENOTTY\nFIONREAD 
 out=$(rr strict cat /proc/kallsyms 2>&1)
 check "run_strict_kallsyms_hidden" grep -q "No such file" <<<"$out"
 out=$(cd /proc && rr strict cat kallsyms 2>&1)
-check "run_strict_relative_kallsyms_hidden_by_sentry" grep -q "No such file" <<<"$out" &&
-	$PY -c '
+{ grep -q "No such file" <<<"$out" && $PY -c '
 import json, sys
 sys.exit(0 if any(e["syscall"] in ("open", "openat") and e.get("decoded", {}).get("path") == "kallsyms"
-                  and e["errno"] == "ENOENT" for e in map(json.loads, open(sys.argv[1]))) else 1)' "$audit"
+                  and e["errno"] == "ENOENT" for e in map(json.loads, open(sys.argv[1]))) else 1)' "$audit"; }
+check "run_strict_relative_kallsyms_hidden_by_sentry" [ $? = 0 ]
 out=$(rr strict sh -c 'echo 3 > /proc/sys/vm/drop_caches' 2>&1)
 check "run_strict_proc_sys_read_only" grep -q "Read-only file system" <<<"$out"
 same "run_strict_proc_sys_still_readable" "$(cat /proc/sys/kernel/ostype)" \
@@ -350,8 +350,8 @@ if [ -n "$runc_ok" ]; then
 		wait "$tpid"
 		diag <"$tracef"
 		diag <"$work/trace.err"
-		check "vm_redirectctl_trace_shows_tier1_denials" \
-			grep -q "io_uring_setup" "$tracef" && grep -q "keyctl" "$tracef"
+		{ grep -q "io_uring_setup" "$tracef" && grep -q "keyctl" "$tracef"; }
+		check "vm_redirectctl_trace_shows_tier1_denials" [ $? = 0 ]
 	elif [ "$mode" = vm ]; then
 		skip "vm_redirectctl_trace_shows_tier1_denials" "build/bin/redirectctl not built"
 	else
@@ -566,14 +566,21 @@ EOF
 	# (the sandbox is named by podman's container id)
 	check "podman_run_annotation_policy_sandbox_attached" \
 		grep -q "sandbox=[0-9a-f]* attached: .*policy=engine-profile" "$log"
-	# Docker's profile under the default policy and podman's differ for calls
-	# with argument rules (clone's unmatched calls: EPERM there, ENOSYS here):
-	# refused before anything starts, and podman says why
-	out=$(pmrun localhost/redirect/debian:bookworm /bin/true 2>&1)
-	rc=$?
-	echo "$out" | diag
-	check "podman_default_policy_with_podmans_profile_refused_clearly" \
-		[ $rc != 0 ] && grep -q "redirect-runc: .*cannot merge" <<<"$out"
+	# no annotation: the default policy (Docker's profile) merged with
+	# podman's. Unchanged programs; clone with namespace flags, which Docker's
+	# conditions leave to the default, refused with podman's ENOSYS (both
+	# refuse it: EPERM against ENOSYS, the bundle's errno on a tie)
+	out=$(pmrun localhost/redirect/debian:bookworm /bin/sh -c "$cprogs" 2>&1)
+	same "podman_default_policy_merged_with_podmans_profile_runs_unchanged" "$expect" "$out"
+	cloneprog='import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(56, ctypes.c_long(0x10000000 | 17), 0, 0, 0, 0)
+if r == 0:
+    os._exit(0)
+print("clone_newuser", "ok" if r > 0 else errno.errorcode[ctypes.get_errno()])'
+	out=$(pmrun localhost/redirect/debian:bookworm python3 -c "$cloneprog" 2>&1)
+	same "podman_default_policy_clone_with_namespace_flags_is_podmans_enosys" \
+		"clone_newuser ENOSYS" "$out"
 fi
 
 # ---- deployment snippets: syntax and the fields that matter ------------------
