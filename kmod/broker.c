@@ -284,6 +284,56 @@ int rdr_reply_check(const struct redirect_reply *r)
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_reply_check);
 
 /*
+ * ADDFD, and with SECCOMP_ADDFD_FLAG_SEND the answer, as two ioctls: ADDFD
+ * without the flag, then SEND with the installed number. With the flag,
+ * seccomp marks the call answered (with 0) before the target installs the fd;
+ * a signal to the Sentry in that window ends its wait, the kernel takes the
+ * fd back but keeps the answer, and the target's open() returns 0. In two
+ * steps an interrupted ADDFD leaves the call waiting (EINTR: the Sentry sends
+ * it again); the worst case is an fd the target never learns of (its call
+ * interrupted between the steps). An install that fails (EMFILE...) leaves
+ * the call waiting, as with the flag: the error is the result, for the
+ * Sentry to answer with. Done here rather than by each Sentry so that the
+ * flag's one round trip stays, and stays right for every user of the UAPI.
+ */
+static long rdr_broker_addfd(struct rdr_session *session, struct rdr_sandbox *sb,
+			     struct file *listener, const struct seccomp_notif_addfd *addfd)
+{
+	struct seccomp_notif_addfd a = *addfd;
+	struct seccomp_notif_resp resp = { .id = addfd->id };
+	long ret, sent;
+
+	a.flags &= ~SECCOMP_ADDFD_FLAG_SEND;
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a, sizeof(a));
+	/* Not installed (dequeued); a result never carries a restart code. */
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
+	/* Gone; ESRCH: its task was interrupted while the ADDFD was queued. */
+	if (ret == -ENOENT || ret == -ESRCH) {
+		rdr_delivered_done(sb, a.id, false);
+		return ret;
+	}
+	if (ret < 0 || !(addfd->flags & SECCOMP_ADDFD_FLAG_SEND))
+		return ret;
+	resp.val = ret;
+	/*
+	 * EINTR: seccomp's lock was contended while a signal is pending; the
+	 * installed fd must still be answered. A dying Sentry leaves the call
+	 * to custody (replayed to the next owner, the fd unknown to the target).
+	 */
+	for (;;) {
+		sent = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
+					       sizeof(resp));
+		if (sent != -EINTR || fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	if (!sent || sent == -ENOENT)
+		rdr_delivered_done(sb, a.id, !sent);
+	return sent ? sent : ret;
+}
+
+/*
  * Perform one reply; returns its result for the reply's `result` field.
  * @r is the module's copy: it decides what is forgotten, and it is what
  * seccomp reads (through the reply page).
@@ -294,14 +344,13 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	struct file *listener;
 	u64 id;
 	long ret;
-	int err;
 
 	ret = rdr_reply_check(r);
 	if (ret)
 		return ret;
-	sb = rdr_sandbox_get_owned(session, r->sandbox_id, &err);
-	if (!sb)
-		return err;
+	sb = rdr_sandbox_get_owned(session, r->sandbox_id);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
 	listener = rdr_sandbox_listener(sb);
 	ret = -ENOENT;
 	if (!listener)
@@ -318,10 +367,7 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 			rdr_delivered_done(sb, id, !ret);
 		break;
 	case REDIRECT_REPLY_ADDFD:
-		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD,
-					      &r->addfd, sizeof(r->addfd));
-		if (ret == -ENOENT || (ret >= 0 && (r->addfd.flags & SECCOMP_ADDFD_FLAG_SEND)))
-			rdr_delivered_done(sb, id, ret >= 0);
+		ret = rdr_broker_addfd(session, sb, listener, &r->addfd);
 		break;
 	case REDIRECT_REPLY_ID_VALID:
 		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,

@@ -25,9 +25,34 @@
 #error "this kernel cannot restrict generic-netlink multicast groups (GENL_MCAST_CAP_NET_ADMIN)"
 #endif
 
+/*
+ * A rule's fields and their bounds, checked by the netlink core on the whole
+ * message before a doit runs; rdr_rule_check() still checks what crosses
+ * fields (VALUE against the verdict, NUL in STR).
+ */
+static const struct nla_policy rdr_nl_arg_policy[REDIRECT_ARG_A_MAX + 1] = {
+	[REDIRECT_ARG_A_INDEX] = NLA_POLICY_MAX(NLA_U8, REDIRECT_ARGS_MAX - 1),
+	[REDIRECT_ARG_A_OP] = NLA_POLICY_RANGE(NLA_U8, REDIRECT_CMP_EQ, REDIRECT_CMP_GE),
+	[REDIRECT_ARG_A_MASK] = { .type = NLA_U64 },
+	[REDIRECT_ARG_A_VALUE] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy rdr_nl_rule_policy[REDIRECT_RULE_A_MAX + 1] = {
+	[REDIRECT_RULE_A_NR] = NLA_POLICY_MAX(NLA_U32, RDR_NR_LIMIT - 1),
+	[REDIRECT_RULE_A_VERDICT] = NLA_POLICY_MAX(NLA_U32, REDIRECT_VERDICT_KILL),
+	[REDIRECT_RULE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, REDIRECT_RULE_FLAGS_ALL),
+	[REDIRECT_RULE_A_VALUE] = { .type = NLA_S64 },
+	[REDIRECT_RULE_A_LIMIT] = { .type = NLA_U64 },
+	[REDIRECT_RULE_A_ARG] = NLA_POLICY_NESTED(rdr_nl_arg_policy),
+	[REDIRECT_RULE_A_STR_INDEX] = NLA_POLICY_MAX(NLA_U8, REDIRECT_ARGS_MAX - 1),
+	[REDIRECT_RULE_A_STR_MATCH] =
+		NLA_POLICY_RANGE(NLA_U8, REDIRECT_STR_EXACT, REDIRECT_STR_PREFIX),
+	[REDIRECT_RULE_A_STR] = { .type = NLA_BINARY, .len = REDIRECT_STR_MAX - 1 },
+};
+
 static const struct nla_policy rdr_nl_policy[REDIRECT_A_MAX + 1] = {
 	[REDIRECT_A_SANDBOX_ID] = { .type = NLA_U32 },
-	[REDIRECT_A_RULE] = NLA_POLICY_EXACT_LEN(sizeof(struct redirect_rule)),
+	[REDIRECT_A_RULE] = NLA_POLICY_NESTED(rdr_nl_rule_policy),
 };
 
 static struct genl_family rdr_genl_family;
@@ -181,6 +206,44 @@ static int rdr_nl_get_stats_dumpit(struct sk_buff *skb, struct netlink_callback 
 	return skb->len;
 }
 
+/* @r as a REDIRECT_A_RULE nest (see enum redirect_rule_attr). */
+static int rdr_nl_put_rule(struct sk_buff *skb, const struct redirect_rule *r)
+{
+	struct nlattr *rule, *arg;
+	u32 i;
+
+	rule = nla_nest_start(skb, REDIRECT_A_RULE);
+	if (!rule)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, REDIRECT_RULE_A_NR, r->nr) ||
+	    nla_put_u32(skb, REDIRECT_RULE_A_VERDICT, r->verdict) ||
+	    nla_put_u32(skb, REDIRECT_RULE_A_FLAGS, r->flags) ||
+	    nla_put_s64(skb, REDIRECT_RULE_A_VALUE, r->value, REDIRECT_RULE_A_PAD) ||
+	    nla_put_u64_64bit(skb, REDIRECT_RULE_A_LIMIT, r->limit, REDIRECT_RULE_A_PAD))
+		goto cancel;
+	for (i = 0; i < r->nr_args && i < REDIRECT_ARGS_MAX; i++) {
+		const struct redirect_arg_cmp *a = &r->args[i];
+
+		arg = nla_nest_start(skb, REDIRECT_RULE_A_ARG);
+		if (!arg || nla_put_u8(skb, REDIRECT_ARG_A_INDEX, a->index) ||
+		    nla_put_u8(skb, REDIRECT_ARG_A_OP, a->op) ||
+		    nla_put_u64_64bit(skb, REDIRECT_ARG_A_MASK, a->mask, REDIRECT_ARG_A_PAD) ||
+		    nla_put_u64_64bit(skb, REDIRECT_ARG_A_VALUE, a->value, REDIRECT_ARG_A_PAD))
+			goto cancel;
+		nla_nest_end(skb, arg);
+	}
+	if (r->str_match != REDIRECT_STR_NONE &&
+	    (nla_put_u8(skb, REDIRECT_RULE_A_STR_INDEX, r->str_index) ||
+	     nla_put_u8(skb, REDIRECT_RULE_A_STR_MATCH, r->str_match) ||
+	     nla_put(skb, REDIRECT_RULE_A_STR, r->str_len, r->str)))
+		goto cancel;
+	nla_nest_end(skb, rule);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, rule);
+	return -EMSGSIZE;
+}
+
 /* cb->args[0]: sandbox id; cb->args[1]: next rule index. */
 static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -215,8 +278,7 @@ static int rdr_nl_get_rules_dumpit(struct sk_buff *skb, struct netlink_callback 
 		if (!hdr)
 			break;
 		if (nla_put_u32(skb, REDIRECT_A_SANDBOX_ID, nla_get_u32(id_attr)) ||
-		    nla_put_u32(skb, REDIRECT_A_RULE_INDEX, i) ||
-		    nla_put(skb, REDIRECT_A_RULE, sizeof(rules[i]), &rules[i]) ||
+		    nla_put_u32(skb, REDIRECT_A_RULE_INDEX, i) || rdr_nl_put_rule(skb, &rules[i]) ||
 		    nla_put_u64_64bit(skb, REDIRECT_A_HITS, hits[i], REDIRECT_A_PAD) ||
 		    nla_put_u64_64bit(skb, REDIRECT_A_RULES_GENERATION, generation,
 				      REDIRECT_A_PAD)) {
@@ -306,6 +368,66 @@ static int rdr_nl_may_change(struct sk_buff *skb, struct genl_info *info)
 	return -EPERM;
 }
 
+/* One REDIRECT_A_RULE, already checked against rdr_nl_rule_policy, into @r. */
+static int rdr_nl_parse_rule(const struct nlattr *nest, struct redirect_rule *r,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[REDIRECT_RULE_A_MAX + 1], *atb[REDIRECT_ARG_A_MAX + 1], *a;
+	struct redirect_arg_cmp *cmp;
+	int rem, ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = nla_parse_nested(tb, REDIRECT_RULE_A_MAX, nest, rdr_nl_rule_policy, extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, REDIRECT_RULE_A_NR) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, REDIRECT_RULE_A_VERDICT))
+		return -EINVAL;
+	r->nr = nla_get_u32(tb[REDIRECT_RULE_A_NR]);
+	r->verdict = nla_get_u32(tb[REDIRECT_RULE_A_VERDICT]);
+	if (tb[REDIRECT_RULE_A_FLAGS])
+		r->flags = nla_get_u32(tb[REDIRECT_RULE_A_FLAGS]);
+	if (tb[REDIRECT_RULE_A_VALUE])
+		r->value = nla_get_s64(tb[REDIRECT_RULE_A_VALUE]);
+	if (tb[REDIRECT_RULE_A_LIMIT])
+		r->limit = nla_get_u64(tb[REDIRECT_RULE_A_LIMIT]);
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != REDIRECT_RULE_A_ARG)
+			continue;
+		if (r->nr_args == REDIRECT_ARGS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "rule: more than six argument comparisons");
+			return -EINVAL;
+		}
+		ret = nla_parse_nested(atb, REDIRECT_ARG_A_MAX, a, rdr_nl_arg_policy, extack);
+		if (ret)
+			return ret;
+		if (NL_REQ_ATTR_CHECK(extack, a, atb, REDIRECT_ARG_A_INDEX) ||
+		    NL_REQ_ATTR_CHECK(extack, a, atb, REDIRECT_ARG_A_OP) ||
+		    NL_REQ_ATTR_CHECK(extack, a, atb, REDIRECT_ARG_A_MASK) ||
+		    NL_REQ_ATTR_CHECK(extack, a, atb, REDIRECT_ARG_A_VALUE))
+			return -EINVAL;
+		cmp = &r->args[r->nr_args++];
+		cmp->index = nla_get_u8(atb[REDIRECT_ARG_A_INDEX]);
+		cmp->op = nla_get_u8(atb[REDIRECT_ARG_A_OP]);
+		cmp->mask = nla_get_u64(atb[REDIRECT_ARG_A_MASK]);
+		cmp->value = nla_get_u64(atb[REDIRECT_ARG_A_VALUE]);
+	}
+	if (!tb[REDIRECT_RULE_A_STR_INDEX] && !tb[REDIRECT_RULE_A_STR_MATCH] &&
+	    !tb[REDIRECT_RULE_A_STR])
+		return 0;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, REDIRECT_RULE_A_STR_INDEX) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, REDIRECT_RULE_A_STR_MATCH) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, REDIRECT_RULE_A_STR)) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "rule: STR_INDEX, STR_MATCH and STR go together");
+		return -EINVAL;
+	}
+	r->str_index = nla_get_u8(tb[REDIRECT_RULE_A_STR_INDEX]);
+	r->str_match = nla_get_u8(tb[REDIRECT_RULE_A_STR_MATCH]);
+	r->str_len = nla_len(tb[REDIRECT_RULE_A_STR]);
+	nla_memcpy(r->str, tb[REDIRECT_RULE_A_STR], sizeof(r->str));
+	return 0;
+}
+
 static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct rdr_rules_error err;
@@ -332,10 +454,17 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!rules)
 		return -ENOMEM;
 	count = 0;
-	/* The policy checked each RULE's length; copy: nla_data() may be unaligned. */
-	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
-		if (nla_type(attr) == REDIRECT_A_RULE)
-			memcpy(&rules[count++], nla_data(attr), sizeof(*rules));
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		int ret;
+
+		if (nla_type(attr) != REDIRECT_A_RULE)
+			continue;
+		ret = rdr_nl_parse_rule(attr, &rules[count++], info->extack);
+		if (ret) {
+			kvfree(rules);
+			return ret;
+		}
+	}
 	set = rdr_ruleset_build(rules, count, &err);
 	kvfree(rules);
 	if (IS_ERR(set)) {

@@ -164,19 +164,20 @@ bool rdr_sandbox_is_listener(struct file *file)
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_sandbox_is_listener);
 
-/* The pid a pidfd refers to, referenced; see rdr_pidfd_pid() in compat.h. */
-static struct pid *rdr_pid_from_pidfd(int fd, int *err)
+/*
+ * The pid a pidfd refers to, referenced; ERR_PTR(-EBADF) no such fd,
+ * -EINVAL not a pidfd. See rdr_pidfd_pid() in compat.h.
+ */
+static struct pid *rdr_pid_from_pidfd(int fd)
 {
 	struct file *file = fget(fd);
 	struct pid *pid;
 
-	*err = -EBADF;
 	if (!file)
-		return NULL;
+		return ERR_PTR(-EBADF);
 	pid = get_pid(rdr_pidfd_pid(file));
-	*err = pid ? 0 : -EINVAL;
 	fput(file);
-	return pid;
+	return pid ? pid : ERR_PTR(-EINVAL);
 }
 
 /*
@@ -677,9 +678,13 @@ long rdr_sandbox_attach(struct rdr_session *session, void __user *uarg, size_t u
 	if (ret)
 		goto err_put;
 	if (a.pidfd >= 0) {
-		sb->leader = rdr_pid_from_pidfd(a.pidfd, &ret);
-		if (!sb->leader)
+		struct pid *leader = rdr_pid_from_pidfd(a.pidfd);
+
+		if (IS_ERR(leader)) {
+			ret = PTR_ERR(leader);
 			goto err_put;
+		}
+		sb->leader = leader;
 	}
 	sb->listener = fget(a.listener_fd);
 	if (!sb->listener) {
@@ -764,8 +769,8 @@ err_put:
 	return ret;
 }
 
-/* Look up sandbox @id owned by @session; referenced. */
-struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id, int *err)
+/* Sandbox @id owned by @session, referenced; ERR_PTR(-ESRCH) unknown, -EPERM not ours. */
+struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id)
 {
 	struct rdr_sandbox *sb;
 
@@ -774,16 +779,12 @@ struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id, i
 	if (sb && !kref_get_unless_zero(&sb->ref))
 		sb = NULL;
 	rcu_read_unlock();
-	if (!sb) {
-		*err = -ESRCH;
-		return NULL;
-	}
+	if (!sb)
+		return ERR_PTR(-ESRCH);
 	if (rcu_access_pointer(sb->owner) != session) {
 		rdr_sandbox_put(sb);
-		*err = -EPERM;
-		return NULL;
+		return ERR_PTR(-EPERM);
 	}
-	*err = 0;
 	return sb;
 }
 
@@ -852,10 +853,10 @@ long rdr_sandbox_set_rules(struct rdr_session *session, void __user *uarg, size_
 		goto out_report;
 	}
 
-	sb = rdr_sandbox_get_owned(session, hdr.sandbox_id, &ret);
-	if (!sb) {
+	sb = rdr_sandbox_get_owned(session, hdr.sandbox_id);
+	if (IS_ERR(sb)) {
 		rdr_ruleset_free(set);
-		ret = ret == -ESRCH ? -ENOENT : ret;
+		ret = PTR_ERR(sb) == -ESRCH ? -ENOENT : PTR_ERR(sb);
 		goto out;
 	}
 	ret = rdr_sandbox_replace_rules(sb, set);

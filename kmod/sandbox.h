@@ -93,7 +93,7 @@ long rdr_sandbox_set_rules(struct rdr_session *session, void __user *uarg, size_
 long rdr_sandbox_adopt(struct rdr_session *session, void __user *uarg, size_t usize);
 void rdr_sandbox_release_session(struct rdr_session *session);
 
-struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id, int *err);
+struct rdr_sandbox *rdr_sandbox_get_owned(struct rdr_session *session, u32 id);
 void rdr_sandbox_put(struct rdr_sandbox *sb);
 bool rdr_sandbox_has_work(struct rdr_sandbox *sb);
 bool rdr_sandbox_is_listener(struct file *file);

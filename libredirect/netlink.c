@@ -332,11 +332,109 @@ int redirect_ctl_stats(struct redirect_ctl *c, uint32_t id, struct redirect_sysc
 
 /* ---- rules ---------------------------------------------------------------------------------- */
 
+/* What the kernel sends in a REDIRECT_A_RULE (enum redirect_rule_attr); it checks what we send. */
+static struct nla_policy rule_policy[REDIRECT_RULE_A_MAX + 1] = {
+	[REDIRECT_RULE_A_NR] = { .type = NLA_U32 },
+	[REDIRECT_RULE_A_VERDICT] = { .type = NLA_U32 },
+	[REDIRECT_RULE_A_FLAGS] = { .type = NLA_U32 },
+	[REDIRECT_RULE_A_VALUE] = { .type = NLA_U64 },
+	[REDIRECT_RULE_A_LIMIT] = { .type = NLA_U64 },
+	[REDIRECT_RULE_A_ARG] = { .type = NLA_NESTED },
+	[REDIRECT_RULE_A_STR_INDEX] = { .type = NLA_U8 },
+	[REDIRECT_RULE_A_STR_MATCH] = { .type = NLA_U8 },
+	[REDIRECT_RULE_A_STR] = { .maxlen = REDIRECT_STR_MAX - 1 },
+};
+
+static struct nla_policy arg_policy[REDIRECT_ARG_A_MAX + 1] = {
+	[REDIRECT_ARG_A_INDEX] = { .type = NLA_U8 },
+	[REDIRECT_ARG_A_OP] = { .type = NLA_U8 },
+	[REDIRECT_ARG_A_MASK] = { .type = NLA_U64 },
+	[REDIRECT_ARG_A_VALUE] = { .type = NLA_U64 },
+};
+
+/* A REDIRECT_A_RULE nest into @r; -EBADMSG if it is not one. */
+static int rule_parse(struct nlattr *nest, struct redirect_rule *r)
+{
+	struct nlattr *tb[REDIRECT_RULE_A_MAX + 1], *atb[REDIRECT_ARG_A_MAX + 1], *a;
+	struct redirect_arg_cmp *cmp;
+	int rem;
+
+	memset(r, 0, sizeof(*r));
+	if (nla_parse_nested(tb, REDIRECT_RULE_A_MAX, nest, rule_policy) < 0 ||
+	    !tb[REDIRECT_RULE_A_NR] || !tb[REDIRECT_RULE_A_VERDICT])
+		return -EBADMSG;
+	r->nr = nla_get_u32(tb[REDIRECT_RULE_A_NR]);
+	r->verdict = (uint16_t)nla_get_u32(tb[REDIRECT_RULE_A_VERDICT]);
+	r->flags = (uint16_t)get_u32(tb[REDIRECT_RULE_A_FLAGS]);
+	r->value = (int64_t)get_u64(tb[REDIRECT_RULE_A_VALUE]);
+	r->limit = get_u64(tb[REDIRECT_RULE_A_LIMIT]);
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != REDIRECT_RULE_A_ARG)
+			continue;
+		if (r->nr_args == REDIRECT_ARGS_MAX ||
+		    nla_parse_nested(atb, REDIRECT_ARG_A_MAX, a, arg_policy) < 0 ||
+		    !atb[REDIRECT_ARG_A_INDEX] || !atb[REDIRECT_ARG_A_OP] ||
+		    !atb[REDIRECT_ARG_A_MASK] || !atb[REDIRECT_ARG_A_VALUE])
+			return -EBADMSG;
+		cmp = &r->args[r->nr_args++];
+		cmp->index = nla_get_u8(atb[REDIRECT_ARG_A_INDEX]);
+		cmp->op = nla_get_u8(atb[REDIRECT_ARG_A_OP]);
+		cmp->mask = nla_get_u64(atb[REDIRECT_ARG_A_MASK]);
+		cmp->value = nla_get_u64(atb[REDIRECT_ARG_A_VALUE]);
+	}
+	if (!tb[REDIRECT_RULE_A_STR])
+		return 0;
+	if (!tb[REDIRECT_RULE_A_STR_INDEX] || !tb[REDIRECT_RULE_A_STR_MATCH])
+		return -EBADMSG;
+	r->str_index = nla_get_u8(tb[REDIRECT_RULE_A_STR_INDEX]);
+	r->str_match = nla_get_u8(tb[REDIRECT_RULE_A_STR_MATCH]);
+	r->str_len = (uint32_t)nla_len(tb[REDIRECT_RULE_A_STR]);
+	memcpy(r->str, nla_data(tb[REDIRECT_RULE_A_STR]), r->str_len);
+	return 0;
+}
+
+/* @r as a REDIRECT_A_RULE nest: one attribute per field (the UAPI header). */
+static int rule_put(struct nl_msg *msg, const struct redirect_rule *r)
+{
+	struct nlattr *rule, *arg;
+	uint32_t i;
+
+	rule = nla_nest_start(msg, REDIRECT_A_RULE | NLA_F_NESTED);
+	if (!rule)
+		return -NLE_NOMEM;
+	if (nla_put_u32(msg, REDIRECT_RULE_A_NR, r->nr) < 0 ||
+	    nla_put_u32(msg, REDIRECT_RULE_A_VERDICT, r->verdict) < 0 ||
+	    nla_put_u32(msg, REDIRECT_RULE_A_FLAGS, r->flags) < 0 ||
+	    nla_put_s64(msg, REDIRECT_RULE_A_VALUE, r->value) < 0 ||
+	    nla_put_u64(msg, REDIRECT_RULE_A_LIMIT, r->limit) < 0)
+		goto cancel;
+	for (i = 0; i < r->nr_args && i < REDIRECT_ARGS_MAX; i++) {
+		arg = nla_nest_start(msg, REDIRECT_RULE_A_ARG | NLA_F_NESTED);
+		if (!arg || nla_put_u8(msg, REDIRECT_ARG_A_INDEX, r->args[i].index) < 0 ||
+		    nla_put_u8(msg, REDIRECT_ARG_A_OP, r->args[i].op) < 0 ||
+		    nla_put_u64(msg, REDIRECT_ARG_A_MASK, r->args[i].mask) < 0 ||
+		    nla_put_u64(msg, REDIRECT_ARG_A_VALUE, r->args[i].value) < 0)
+			goto cancel;
+		nla_nest_end(msg, arg);
+	}
+	if (r->str_match != REDIRECT_STR_NONE &&
+	    (nla_put_u8(msg, REDIRECT_RULE_A_STR_INDEX, r->str_index) < 0 ||
+	     nla_put_u8(msg, REDIRECT_RULE_A_STR_MATCH, r->str_match) < 0 ||
+	     nla_put(msg, REDIRECT_RULE_A_STR, (int)r->str_len, r->str) < 0))
+		goto cancel;
+	nla_nest_end(msg, rule);
+	return 0;
+cancel:
+	nla_nest_cancel(msg, rule);
+	return -NLE_NOMEM;
+}
+
 static int parse_rule(struct nlattr **tb, void *arg)
 {
 	struct redirect_rule_info *ri;
+	struct redirect_rule r;
 
-	if (!tb[REDIRECT_A_RULE] || nla_len(tb[REDIRECT_A_RULE]) != sizeof(ri->rule))
+	if (!tb[REDIRECT_A_RULE] || rule_parse(tb[REDIRECT_A_RULE], &r) < 0)
 		return -EBADMSG;
 	ri = grow(arg);
 	if (!ri)
@@ -344,7 +442,7 @@ static int parse_rule(struct nlattr **tb, void *arg)
 	ri->index = get_u32(tb[REDIRECT_A_RULE_INDEX]);
 	ri->hits = get_u64(tb[REDIRECT_A_HITS]);
 	ri->generation = get_u64(tb[REDIRECT_A_RULES_GENERATION]);
-	memcpy(&ri->rule, nla_data(tb[REDIRECT_A_RULE]), sizeof(ri->rule));
+	ri->rule = r;
 	return 0;
 }
 
@@ -378,7 +476,7 @@ static int ctl_set_rules(struct redirect_ctl *c, uint32_t id, const struct redir
 		return redirect_make_error(err, ENOMEM, "out of memory");
 	ret = nla_put_u32(msg, REDIRECT_A_SANDBOX_ID, id);
 	for (i = 0; ret >= 0 && i < n; i++)
-		ret = nla_put(msg, REDIRECT_A_RULE, sizeof(rules[i]), &rules[i]);
+		ret = rule_put(msg, &rules[i]);
 	if (ret < 0) {
 		nlmsg_free(msg);
 		return redirect_make_error(err, EMSGSIZE, "%s: %zu rules do not fit a message",
@@ -386,16 +484,18 @@ static int ctl_set_rules(struct redirect_ctl *c, uint32_t id, const struct redir
 	}
 	ret = ctl_request(c, msg, &req);
 	if (ret == -EINVAL && req.bad_offset >= 0) {
-		/* which RULE attribute the kernel pointed at */
+		/* which RULE attribute the kernel pointed at, or one of its fields */
 		struct nlmsghdr *h = nlmsg_hdr(msg);
 		struct nlattr *a;
 		uint32_t k = 0;
 		int rem;
 
 		nlmsg_for_each_attr(a, h, GENL_HDRLEN, rem) {
+			long off = (char *)a - (char *)h;
+
 			if (nla_type(a) != REDIRECT_A_RULE)
 				continue;
-			if ((char *)a - (char *)h == req.bad_offset) {
+			if (req.bad_offset >= off && req.bad_offset < off + a->nla_len) {
 				snprintf(desc, sizeof(desc), "%s (%s)",
 					 rs ? redirect_ruleset_origin(rs, k) : "",
 					 req.msg[0] ? req.msg : "refused");

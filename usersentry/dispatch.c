@@ -416,7 +416,9 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
  * answer, and the target's open() returns 0, its stdin.  Two steps leave
  * the call waiting instead, for us or the next daemon; the worst case is an
  * fd the target never learns of (interrupted between the steps).
- * The module performs the flag's ioctl itself (kmod/broker.c).
+ * In module mode the flag is asked for: the module performs it as the same
+ * two steps in one round trip (kmod/broker.c), and an interrupted ADDFD's
+ * result is EINTR: the reply goes again.
  */
 static bool addfd_sends(const struct sentry *s)
 {
@@ -544,6 +546,8 @@ static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_not
 		}
 		if (reply->addfd < 0)
 			return r.result;
+		if (r.result == -EINTR)
+			continue; /* interrupted: not installed, the call still waits */
 		close(reply->addfd);
 		if (r.result >= 0 || r.result == -ENOENT || r.result == -ESRCH)
 			return r.result;
@@ -689,6 +693,11 @@ void sentry_serve(struct sentry *s)
 					continue;
 				}
 				if (p->reply.addfd >= 0) {
+					if (res == -EINTR) {
+						/* interrupted: not installed, the call waits */
+						keep_pending(keep++, i);
+						continue;
+					}
 					close(p->reply.addfd);
 					if (res >= 0 && !addfd_sends(s)) {
 						/* installed: its number is the answer now */

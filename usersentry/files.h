@@ -28,7 +28,8 @@
  *     component under the resolved parent without following symlinks), with
  *     the target's fsuid, fsgid, groups and umask; an opened fd is injected
  *     with ADDFD and answered with its number (dispatch.c: two steps in
- *     portable mode, SECCOMP_ADDFD_FLAG_SEND in module mode).  The call
+ *     portable mode, SECCOMP_ADDFD_FLAG_SEND in module mode, which the
+ *     module performs as the same two steps).  The call
  *     never continues (but chdir and exec, which no other process can make:
  *     files_checked.c).
  */

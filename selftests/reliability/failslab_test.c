@@ -240,7 +240,7 @@ static void set_rules_run(struct __test_metadata *_metadata, int nth, int count,
 			rnl_msg_init(m, nl.family, 0, REDIRECT_CMD_SET_RULES, REDIRECT_GENL_VERSION);
 			rnl_put_u32(m, REDIRECT_A_SANDBOX_ID, id);
 			for (i = 0; i < count && i < 20; i++)
-				rnl_put(m, REDIRECT_A_RULE, &next[i], sizeof(next[i]));
+				rnl_put_rule(m, &next[i]);
 			ret = WITH_FAIL_NTH(nth, n, &injected, rnl_call(&nl, m, NULL, NULL, 5000));
 			free(m);
 		} else {

@@ -1350,9 +1350,23 @@ static void gen_attr(struct rng *r, struct rnl_msg *m)
 	case 5: {
 		struct redirect_rule ru;
 
+		__u32 off;
+
 		gen_rule(r, &ru);
+		if (rng_below(r, 6)) {
+			off = rnl_append_rule(m->buf, sizeof(m->buf), &m->h->nlmsg_len, &ru);
+			if (off && rng_one_in(r, 4)) {
+				/* a byte inside the nest flipped: a length, a type, a value */
+				struct nlattr *a = (struct nlattr *)(m->buf + off);
+
+				m->buf[off + NLA_HDRLEN + rng_below(r, a->nla_len - NLA_HDRLEN)] ^=
+					(char)(1 + rng_below(r, 255));
+			}
+			return;
+		}
+		/* a RULE of bytes (the old binary form, or noise), nested or not below */
 		type = REDIRECT_A_RULE;
-		len = rng_below(r, 6) ? sizeof(ru) : rng_below(r, sizeof(payload));
+		len = rng_below(r, sizeof(payload));
 		memset(payload, 0, sizeof(payload));
 		memcpy(payload, &ru, sizeof(ru) < len ? sizeof(ru) : len);
 		break;
@@ -1434,7 +1448,7 @@ static void op_nl_rules(struct rng *r)
 		struct redirect_rule ru;
 
 		gen_rule(r, &ru);
-		rnl_put(&m, REDIRECT_A_RULE, &ru, sizeof(ru));
+		rnl_put_rule(&m, &ru);
 	}
 	sum.nl_sent++;
 	send(nl->fd, m.buf, m.h->nlmsg_len, MSG_DONTWAIT);

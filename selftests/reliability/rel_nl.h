@@ -53,21 +53,77 @@ static inline void rnl_msg_init(struct rnl_msg *m, __u16 type, __u16 flags, __u8
 	g->version = version;
 }
 
-/* Append an attribute (payload @len may be 0); false if it does not fit. */
-static inline bool rnl_put(struct rnl_msg *m, __u16 type, const void *data, size_t len)
+/*
+ * Append an attribute (payload @len may be 0) to the message in @buf of
+ * *@used bytes (capacity @cap); its offset, or 0 if it does not fit.
+ */
+static inline __u32 rnl_append(char *buf, size_t cap, __u32 *used, __u16 type, const void *data,
+			       size_t len)
 {
-	__u32 off = NLMSG_ALIGN(m->h->nlmsg_len);
-	struct nlattr *a = (struct nlattr *)(m->buf + off);
+	__u32 off = NLMSG_ALIGN(*used);
+	struct nlattr *a = (struct nlattr *)(buf + off);
 
-	if (off + NLA_HDRLEN + NLA_ALIGN(len) > sizeof(m->buf) || len > 0xffff - NLA_HDRLEN)
-		return false;
+	if (off + NLA_HDRLEN + NLA_ALIGN(len) > cap || len > 0xffff - NLA_HDRLEN)
+		return 0;
 	a->nla_type = type;
 	a->nla_len = NLA_HDRLEN + len;
 	if (len)
 		memcpy((char *)a + NLA_HDRLEN, data, len);
 	memset((char *)a + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
-	m->h->nlmsg_len = off + NLA_ALIGN(a->nla_len);
-	return true;
+	*used = off + NLA_ALIGN(a->nla_len);
+	return off;
+}
+
+/* Append an attribute (payload @len may be 0); false if it does not fit. */
+static inline bool rnl_put(struct rnl_msg *m, __u16 type, const void *data, size_t len)
+{
+	return rnl_append(m->buf, sizeof(m->buf), &m->h->nlmsg_len, type, data, len);
+}
+
+/*
+ * Append @r as a REDIRECT_A_RULE nest, one attribute per field (the UAPI
+ * header's enum redirect_rule_attr); its offset, or 0 if it does not fit.
+ */
+static inline __u32 rnl_append_rule(char *buf, size_t cap, __u32 *used,
+				    const struct redirect_rule *r)
+{
+	__u32 start = rnl_append(buf, cap, used, REDIRECT_A_RULE | NLA_F_NESTED, NULL, 0);
+	__u32 verdict = r->verdict, flags = r->flags, arg, i;
+	bool ok = start;
+
+	ok = ok && rnl_append(buf, cap, used, REDIRECT_RULE_A_NR, &r->nr, 4);
+	ok = ok && rnl_append(buf, cap, used, REDIRECT_RULE_A_VERDICT, &verdict, 4);
+	ok = ok && rnl_append(buf, cap, used, REDIRECT_RULE_A_FLAGS, &flags, 4);
+	ok = ok && rnl_append(buf, cap, used, REDIRECT_RULE_A_VALUE, &r->value, 8);
+	ok = ok && rnl_append(buf, cap, used, REDIRECT_RULE_A_LIMIT, &r->limit, 8);
+	for (i = 0; ok && i < r->nr_args && i < REDIRECT_ARGS_MAX; i++) {
+		const struct redirect_arg_cmp *a = &r->args[i];
+
+		arg = rnl_append(buf, cap, used, REDIRECT_RULE_A_ARG | NLA_F_NESTED, NULL, 0);
+		ok = arg && rnl_append(buf, cap, used, REDIRECT_ARG_A_INDEX, &a->index, 1) &&
+		     rnl_append(buf, cap, used, REDIRECT_ARG_A_OP, &a->op, 1) &&
+		     rnl_append(buf, cap, used, REDIRECT_ARG_A_MASK, &a->mask, 8) &&
+		     rnl_append(buf, cap, used, REDIRECT_ARG_A_VALUE, &a->value, 8);
+		if (ok)
+			((struct nlattr *)(buf + arg))->nla_len = *used - arg;
+	}
+	if (ok && r->str_match != REDIRECT_STR_NONE)
+		ok = rnl_append(buf, cap, used, REDIRECT_RULE_A_STR_INDEX, &r->str_index, 1) &&
+		     rnl_append(buf, cap, used, REDIRECT_RULE_A_STR_MATCH, &r->str_match, 1) &&
+		     rnl_append(buf, cap, used, REDIRECT_RULE_A_STR, r->str,
+				r->str_len < REDIRECT_STR_MAX ? r->str_len : REDIRECT_STR_MAX);
+	if (!ok) {
+		if (start)
+			*used = start;
+		return 0;
+	}
+	((struct nlattr *)(buf + start))->nla_len = *used - start;
+	return start;
+}
+
+static inline bool rnl_put_rule(struct rnl_msg *m, const struct redirect_rule *r)
+{
+	return rnl_append_rule(m->buf, sizeof(m->buf), &m->h->nlmsg_len, r);
 }
 
 static inline bool rnl_put_u32(struct rnl_msg *m, __u16 type, __u32 v)
@@ -112,6 +168,69 @@ static inline __u32 rnl_u32(const struct nlattr *a)
 	if (rnl_len(a) >= 4)
 		memcpy(&v, rnl_data(a), sizeof(v));
 	return v;
+}
+
+static inline __u64 rnl_u64(const struct nlattr *a)
+{
+	__u64 v = 0;
+
+	if (rnl_len(a) >= 8)
+		memcpy(&v, rnl_data(a), sizeof(v));
+	return v;
+}
+
+static inline __u8 rnl_u8(const struct nlattr *a)
+{
+	return rnl_len(a) >= 1 ? *(const __u8 *)rnl_data(a) : 0;
+}
+
+/* A REDIRECT_A_RULE nest as GET_RULES sends it into @r; false if it is not one. */
+static inline bool rnl_rule_decode(const struct nlattr *nest, struct redirect_rule *r)
+{
+	const struct nlattr *tb[REDIRECT_RULE_A_MAX + 1], *atb[REDIRECT_ARG_A_MAX + 1];
+	const struct nlattr *a = rnl_data(nest);
+	int len = rnl_len(nest);
+
+	memset(r, 0, sizeof(*r));
+	if (!(nest->nla_type & NLA_F_NESTED))
+		return false;
+	rnl_parse(a, len, tb, REDIRECT_RULE_A_MAX);
+	if (!tb[REDIRECT_RULE_A_NR] || !tb[REDIRECT_RULE_A_VERDICT])
+		return false;
+	r->nr = rnl_u32(tb[REDIRECT_RULE_A_NR]);
+	r->verdict = (__u16)rnl_u32(tb[REDIRECT_RULE_A_VERDICT]);
+	r->flags = tb[REDIRECT_RULE_A_FLAGS] ? (__u16)rnl_u32(tb[REDIRECT_RULE_A_FLAGS]) : 0;
+	r->value = tb[REDIRECT_RULE_A_VALUE] ? (__s64)rnl_u64(tb[REDIRECT_RULE_A_VALUE]) : 0;
+	r->limit = tb[REDIRECT_RULE_A_LIMIT] ? rnl_u64(tb[REDIRECT_RULE_A_LIMIT]) : 0;
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len))) {
+		struct redirect_arg_cmp *cmp;
+
+		if ((a->nla_type & NLA_TYPE_MASK) != REDIRECT_RULE_A_ARG)
+			continue;
+		if (r->nr_args == REDIRECT_ARGS_MAX)
+			return false;
+		rnl_parse(rnl_data(a), rnl_len(a), atb, REDIRECT_ARG_A_MAX);
+		if (!atb[REDIRECT_ARG_A_INDEX] || !atb[REDIRECT_ARG_A_OP] ||
+		    !atb[REDIRECT_ARG_A_MASK] || !atb[REDIRECT_ARG_A_VALUE])
+			return false;
+		cmp = &r->args[r->nr_args++];
+		cmp->index = rnl_u8(atb[REDIRECT_ARG_A_INDEX]);
+		cmp->op = rnl_u8(atb[REDIRECT_ARG_A_OP]);
+		cmp->mask = rnl_u64(atb[REDIRECT_ARG_A_MASK]);
+		cmp->value = rnl_u64(atb[REDIRECT_ARG_A_VALUE]);
+	}
+	if (!tb[REDIRECT_RULE_A_STR])
+		return true;
+	if (!tb[REDIRECT_RULE_A_STR_INDEX] || !tb[REDIRECT_RULE_A_STR_MATCH] ||
+	    rnl_len(tb[REDIRECT_RULE_A_STR]) >= REDIRECT_STR_MAX)
+		return false;
+	r->str_index = rnl_u8(tb[REDIRECT_RULE_A_STR_INDEX]);
+	r->str_match = rnl_u8(tb[REDIRECT_RULE_A_STR_MATCH]);
+	r->str_len = (__u32)rnl_len(tb[REDIRECT_RULE_A_STR]);
+	memcpy(r->str, rnl_data(tb[REDIRECT_RULE_A_STR]), r->str_len);
+	return true;
 }
 
 typedef void (*rnl_cb)(const struct nlmsghdr *h, void *arg);

@@ -363,12 +363,11 @@ static void rules_cb(const struct nlmsghdr *h, void *arg)
 	if (!tb[REDIRECT_A_SANDBOX_ID] || rnl_u32(tb[REDIRECT_A_SANDBOX_ID]) != q->id ||
 	    !tb[REDIRECT_A_RULE_INDEX] || !tb[REDIRECT_A_RULE] || !tb[REDIRECT_A_HITS] ||
 	    !tb[REDIRECT_A_RULES_GENERATION] ||
-	    rnl_len(tb[REDIRECT_A_RULE]) != sizeof(struct redirect_rule)) {
+	    !rnl_rule_decode(tb[REDIRECT_A_RULE], &q->rule[i])) {
 		q->bad++;
 		return;
 	}
 	q->index[i] = rnl_u32(tb[REDIRECT_A_RULE_INDEX]);
-	memcpy(&q->rule[i], rnl_data(tb[REDIRECT_A_RULE]), sizeof(q->rule[i]));
 	q->hits[i] = nla_u64(tb[REDIRECT_A_HITS]);
 	q->generation[i] = nla_u64(tb[REDIRECT_A_RULES_GENERATION]);
 }
@@ -384,6 +383,9 @@ static int get_rules(struct nl *nl, __u32 id, struct rules_query *q)
 	return nl_call(nl, &b, rules_cb, q);
 }
 
+/* A rule's nest at most: its fields, six ARG nests, the string. */
+#define RULE_NEST_MAX 512
+
 /* SET_RULES over netlink; *bad_off gets the offset of rule @bad_at's attribute. */
 static int nl_set_rules(struct nl *nl, __u32 id, const struct redirect_rule *r, int n,
 			int bad_at, __u32 *bad_off)
@@ -391,11 +393,10 @@ static int nl_set_rules(struct nl *nl, __u32 id, const struct redirect_rule *r, 
 	struct nlbuf b;
 	int i;
 
-	buf_init(&b, 256 + (size_t)n * (NLA_HDRLEN + sizeof(*r)), nl->family, 0,
-		 REDIRECT_CMD_SET_RULES);
+	buf_init(&b, 256 + (size_t)n * RULE_NEST_MAX, nl->family, 0, REDIRECT_CMD_SET_RULES);
 	buf_put_u32(&b, REDIRECT_A_SANDBOX_ID, id);
 	for (i = 0; i < n; i++) {
-		__u32 off = buf_put(&b, REDIRECT_A_RULE, &r[i], sizeof(r[i]));
+		__u32 off = rnl_append_rule((char *)b.h, b.cap, &b.h->nlmsg_len, &r[i]);
 
 		if (i == bad_at && bad_off)
 			*bad_off = off;
@@ -846,16 +847,15 @@ TEST_F(netlink, set_rules_replaces)
 	ASSERT_EQ(0, target_send(&t, 'b'));
 	ASSERT_EQ(0, target_read(&t, &c, 1, 10000));
 
-	/* A RULE of the wrong size; no SANDBOX_ID; an unknown one. */
+	/* A RULE that is a binary struct, not a nest; no SANDBOX_ID; an unknown one. */
 	buf_init(&b, 1024, nl.family, 0, REDIRECT_CMD_SET_RULES);
 	buf_put_u32(&b, REDIRECT_A_SANDBOX_ID, id);
-	buf_put(&b, REDIRECT_A_RULE, &r[0], sizeof(r[0]) - 8);
-	/* The policy layer refuses it: ERANGE there, EINVAL from the module's own check. */
-	ret = nl_call(&nl, &b, NULL, NULL);
-	EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("short RULE: %s", strerror(-ret));
-	EXPECT_NE(0, nl.errmsg[0]) TH_LOG("short RULE: no extack message");
-	buf_init(&b, 1024, nl.family, 0, REDIRECT_CMD_SET_RULES);
 	buf_put(&b, REDIRECT_A_RULE, &r[0], sizeof(r[0]));
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_EQ(-EINVAL, ret) TH_LOG("binary RULE: %s", strerror(-ret));
+	EXPECT_NE(0, nl.errmsg[0]) TH_LOG("binary RULE: no extack message");
+	buf_init(&b, 1024, nl.family, 0, REDIRECT_CMD_SET_RULES);
+	rnl_append_rule((char *)b.h, b.cap, &b.h->nlmsg_len, &r[0]);
 	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("no SANDBOX_ID");
 	EXPECT_EQ(-ENOENT, nl_set_rules(&nl, 0x7ffffff0, r, 1, -1, NULL));
 
@@ -891,6 +891,142 @@ TEST_F(netlink, set_rules_replaces)
 	EXPECT_EQ(__NR_getppid, req.notif.data.nr);
 	rep = reply_send(&req, FWD_VAL(req.notif.data.args[0]), 0, 0);
 	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+	EXPECT_TARGET_OK(&t, 10000);
+	free(rq);
+}
+
+/* An ARG nest (all four fields) at the end of the message; its offset. */
+static __u32 buf_put_arg(struct nlbuf *b, __u8 index, __u8 op, __u64 mask, __u64 value)
+{
+	char *m = (char *)b->h;
+	__u32 *used = &b->h->nlmsg_len;
+	__u32 arg = rnl_append(m, b->cap, used, REDIRECT_RULE_A_ARG | NLA_F_NESTED, NULL, 0);
+
+	rnl_append(m, b->cap, used, REDIRECT_ARG_A_INDEX, &index, 1);
+	rnl_append(m, b->cap, used, REDIRECT_ARG_A_OP, &op, 1);
+	rnl_append(m, b->cap, used, REDIRECT_ARG_A_MASK, &mask, 8);
+	rnl_append(m, b->cap, used, REDIRECT_ARG_A_VALUE, &value, 8);
+	((struct nlattr *)(m + arg))->nla_len = *used - arg;
+	return arg;
+}
+
+/* Start a SET_RULES for @id with @r's nest; *nest gets its offset. */
+static void set_rules_msg(struct nlbuf *b, struct nl *nl, __u32 id, const struct redirect_rule *r,
+			  __u32 *nest)
+{
+	buf_init(b, 4096, nl->family, 0, REDIRECT_CMD_SET_RULES);
+	buf_put_u32(b, REDIRECT_A_SANDBOX_ID, id);
+	*nest = rnl_append_rule((char *)b->h, b->cap, &b->h->nlmsg_len, r);
+}
+
+/* Close the RULE nest at @nest over what was appended since. */
+static void rule_nest_end(struct nlbuf *b, __u32 nest)
+{
+	((struct nlattr *)((char *)b->h + nest))->nla_len = b->h->nlmsg_len - nest;
+}
+
+/*
+ * Rules travel as nested attributes, one per field: every field comes back
+ * as sent, and the netlink core refuses what the policy bounds (ERANGE or
+ * EINVAL, the offending attribute the field inside the RULE nest).
+ */
+TEST_F(netlink, rule_attributes)
+{
+	int nrs[] = NRS_DEFAULT;
+	struct rules_query *rq = calloc(1, sizeof(*rq));
+	struct redirect_rule r[2], bad;
+	struct nlbuf b;
+	struct target t;
+	__u32 id = 0, nest, at;
+	__u8 u8v;
+	struct nl nl;
+	int fd, ret, i;
+	pid_t pid;
+
+	ASSERT_NE(NULL, rq);
+	OPEN_NL(&nl);
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 3, 0);
+	if (pid == 0)
+		TARGET_EXIT();
+	START_TARGET(pid);
+	ATTACH(fd, &t, id, "nl-attrs");
+	r[0] = rule_make(__NR_openat, REDIRECT_VERDICT_ERRNO, EACCES);
+	r[0].flags = REDIRECT_RULE_AUDIT;
+	r[0].limit = 7;
+	rule_arg(&r[0], 2, REDIRECT_CMP_EQ, 3, 1);
+	rule_arg(&r[0], 0, REDIRECT_CMP_GE, ~0ULL, 0x8000000000000000ULL);
+	rule_str(&r[0], 1, REDIRECT_STR_PREFIX, "/etc/");
+	r[1] = rule_make(__NR_umask, REDIRECT_VERDICT_VALUE, -5000);
+	rule_str(&r[1], 0, REDIRECT_STR_EXACT, "");
+	ASSERT_EQ(0, nl_set_rules(&nl, id, r, 2, -1, NULL)) TH_LOG("%s", nl.errmsg);
+	ASSERT_EQ(0, get_rules(&nl, id, rq));
+	ASSERT_EQ(2, rq->msgs);
+	EXPECT_EQ(0, rq->bad);
+	EXPECT_EQ(0, memcmp(&r[0], &rq->rule[0], sizeof(r[0]))) TH_LOG("rule 0 came back changed");
+	EXPECT_EQ(0, memcmp(&r[1], &rq->rule[1], sizeof(r[1]))) TH_LOG("rule 1 came back changed");
+
+	/* NR and VERDICT out of range, FLAGS unknown, STR too long: the policy's. */
+	bad = rule_make(1024, REDIRECT_VERDICT_KILL, 0);
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_EQ(-ERANGE, ret) TH_LOG("NR 1024: %s (%s)", strerror(-ret), nl.errmsg);
+	EXPECT_EQ(nest + NLA_HDRLEN, nl.erroff) TH_LOG("offending attribute: NR");
+	bad = rule_make(__NR_getpid, REDIRECT_VERDICT_KILL + 1, 0);
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_EQ(-ERANGE, ret) TH_LOG("VERDICT 4: %s (%s)", strerror(-ret), nl.errmsg);
+	EXPECT_EQ(nest + 2 * NLA_HDRLEN + 4, nl.erroff) TH_LOG("offending attribute: VERDICT");
+	bad = rule_make(__NR_getpid, REDIRECT_VERDICT_KILL, 0);
+	bad.flags = 0x20;
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("FLAGS 0x20: %s", nl.errmsg);
+	bad = rule_make(__NR_getpid, REDIRECT_VERDICT_KILL, 0);
+	bad.str_match = REDIRECT_STR_EXACT;
+	bad.str_len = REDIRECT_STR_MAX;
+	memset(bad.str, 'a', sizeof(bad.str));
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_EQ(-ERANGE, ret) TH_LOG("STR too long: %s (%s)", strerror(-ret), nl.errmsg);
+
+	/* An ARG whose OP is none of the comparisons; seven ARGs. */
+	bad = rule_make(__NR_getpid, REDIRECT_VERDICT_KILL, 0);
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	at = buf_put_arg(&b, 0, 0, 1, 1);
+	rule_nest_end(&b, nest);
+	ret = nl_call(&nl, &b, NULL, NULL);
+	EXPECT_EQ(-ERANGE, ret) TH_LOG("OP 0: %s (%s)", strerror(-ret), nl.errmsg);
+	EXPECT_EQ(at + 2 * NLA_HDRLEN + 4, nl.erroff) TH_LOG("offending attribute: OP");
+	for (i = 0; i < REDIRECT_ARGS_MAX; i++)
+		rule_arg(&bad, i, REDIRECT_CMP_NE, 1, 0);
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	at = buf_put_arg(&b, 0, REDIRECT_CMP_EQ, 1, 1);
+	rule_nest_end(&b, nest);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("seven ARGs");
+	EXPECT_NE(NULL, strstr(nl.errmsg, "six")) TH_LOG("extack: \"%s\"", nl.errmsg);
+	EXPECT_EQ(at, nl.erroff) TH_LOG("offending attribute: the seventh ARG");
+
+	/* Required fields missing: VERDICT; a STR without STR_MATCH. */
+	buf_init(&b, 4096, nl.family, 0, REDIRECT_CMD_SET_RULES);
+	buf_put_u32(&b, REDIRECT_A_SANDBOX_ID, id);
+	nest = rnl_append((char *)b.h, b.cap, &b.h->nlmsg_len, REDIRECT_A_RULE | NLA_F_NESTED, NULL,
+			  0);
+	rnl_append((char *)b.h, b.cap, &b.h->nlmsg_len, REDIRECT_RULE_A_NR, &bad.nr, 4);
+	rule_nest_end(&b, nest);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("no VERDICT");
+	bad = rule_make(__NR_getpid, REDIRECT_VERDICT_KILL, 0);
+	set_rules_msg(&b, &nl, id, &bad, &nest);
+	u8v = 0;
+	rnl_append((char *)b.h, b.cap, &b.h->nlmsg_len, REDIRECT_RULE_A_STR_INDEX, &u8v, 1);
+	rnl_append((char *)b.h, b.cap, &b.h->nlmsg_len, REDIRECT_RULE_A_STR, "/x", 2);
+	rule_nest_end(&b, nest);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL)) TH_LOG("STR without STR_MATCH");
+
+	/* Nothing of it changed the set. */
+	ASSERT_EQ(0, get_rules(&nl, id, rq));
+	EXPECT_EQ(2, rq->msgs);
+	EXPECT_EQ(0, memcmp(&r[0], &rq->rule[0], sizeof(r[0])));
+	ASSERT_EQ(0, target_go(&t));
 	EXPECT_TARGET_OK(&t, 10000);
 	free(rq);
 }

@@ -1530,6 +1530,117 @@ TEST_F(sandbox, broker_addfd)
 	EXPECT_TARGET_OK(&t, 10000);
 }
 
+/*
+ * kmod/broker.c rdr_broker_addfd(): a reply ADDFD with SECCOMP_ADDFD_FLAG_SEND
+ * is performed as ADDFD, then SEND. As seccomp's one flag, a signal to the
+ * broker's caller after the fd was queued and before the target installed it
+ * left the call answered with 0: the target's openat() returned its stdin.
+ * Signals hit the serving thread throughout; every open must return a new fd
+ * of the file the Sentry injects, and an interrupted ADDFD's result is EINTR.
+ */
+struct addfd_pester {
+	pid_t tid;
+	atomic_int stop;
+	atomic_long sent;
+};
+
+static void addfd_pester_nothing(int sig)
+{
+}
+
+static void *addfd_pester_main(void *arg)
+{
+	struct addfd_pester *pe = arg;
+	struct timespec ts = { 0 };
+
+	while (!atomic_load(&pe->stop)) {
+		if (syscall(SYS_tgkill, getpid(), pe->tid, SIGUSR1) == 0)
+			atomic_fetch_add(&pe->sent, 1);
+		ts.tv_nsec = 5000 + (atomic_load(&pe->sent) % 7) * 7000;
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(sandbox, broker_addfd_send_interrupted, 600)
+{
+	int nrs[] = { __NR_openat };
+	long opens = env_long("REDIRECT_ADDFD_OPENS", 3000);
+	struct sigaction sa = { .sa_handler = addfd_pester_nothing }, old;
+	struct addfd_pester pe = { .tid = gettid() };
+	long served, interrupted = 0, failed = 0, first_err = 0, result;
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct stat want;
+	struct target t;
+	long res[3];
+	pthread_t th;
+	__u32 id = 0;
+	int fd, src;
+	pid_t pid;
+
+	src = memfd_create("addfd-storm", MFD_CLOEXEC);
+	ASSERT_LE(0, src);
+	ASSERT_EQ(0, fstat(src, &want));
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		long i, r, wrong = 0, first = 0;
+		struct stat st;
+
+		for (i = 0; i < opens; i++) {
+			r = sc_ret(syscall(SYS_openat, AT_FDCWD, "/redirect-test/addfd-storm",
+					   O_RDONLY));
+			if (r <= 0 || fstat(r, &st) || st.st_ino != want.st_ino ||
+			    st.st_dev != want.st_dev) {
+				if (!wrong++)
+					first = r;
+			}
+			if (r > 0)
+				close(r);
+		}
+		res[0] = i;
+		res[1] = wrong;
+		res[2] = first;
+		target_report(&t, res, sizeof(res));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	/* no SA_RESTART: the broker's ioctl is cut short */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, &old));
+	ASSERT_EQ(0, target_go(&t));
+	ASSERT_EQ(0, pthread_create(&th, NULL, addfd_pester_main, &pe));
+	for (served = 0; served < opens; served++) {
+		if (rdr_fetch_one(fd, &req, 30000) != 1)
+			break;
+		memset(&rep, 0, sizeof(rep));
+		rep.sandbox_id = req.sandbox_id;
+		rep.kind = REDIRECT_REPLY_ADDFD;
+		rep.addfd.id = req.notif.id;
+		rep.addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+		rep.addfd.srcfd = src;
+		/* EINTR: not installed, the call still waits */
+		while ((result = rdr_reply_one(fd, &rep)) == -EINTR)
+			interrupted++;
+		if (result < 0 && !failed++)
+			first_err = result;
+	}
+	atomic_store(&pe.stop, 1);
+	pthread_join(th, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	TH_LOG("%ld opens served, %ld ADDFDs interrupted, %ld signals", served, interrupted,
+	       atomic_load(&pe.sent));
+	EXPECT_EQ(opens, served);
+	EXPECT_EQ(0, failed) TH_LOG("%ld replies failed, first %ld", failed, first_err);
+	ASSERT_EQ(0, target_read(&t, res, sizeof(res), 30000));
+	EXPECT_EQ(opens, res[0]);
+	EXPECT_EQ(0, res[1]) TH_LOG("%ld opens answered wrongly, first with %ld", res[1], res[2]);
+	EXPECT_TARGET_OK(&t, 10000);
+	close(src);
+}
+
 TEST_F(sandbox, broker_id_valid)
 {
 	int nrs[] = { __NR_getpid };

@@ -378,6 +378,13 @@ struct redirect_adopt {
  *   REDIRECT_REPLY_ADDFD     SECCOMP_IOCTL_NOTIF_ADDFD with addfd; result is
  *                            the fd number in the target; with
  *                            SECCOMP_ADDFD_FLAG_SEND it also answers the call
+ *                            with that number, as ADDFD without the flag and
+ *                            then SEND (seccomp's flag answers 0 for good when
+ *                            a signal interrupts the broker before the target
+ *                            took the fd). EINTR: interrupted, not installed,
+ *                            the call still waits: send the reply again.
+ *                            Another failure to install (EMFILE...) leaves
+ *                            the call waiting too, for a SEND of the error.
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
  * The half of a reply its kind does not use must be zero (addfd for SEND and
  * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
@@ -385,9 +392,10 @@ struct redirect_adopt {
  * the kernel's restart codes, -512 to -516 (the call would be restarted, or
  * its caller would see errno 512).
  * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
- * target went away or the id is not one this session holds, ESRCH/EPERM when
- * the sandbox is unknown or not this session's, EINVAL for a bad kind, a
- * non-zero unused half or a restart code.
+ * target went away or the id is not one this session holds (ESRCH for an
+ * ADDFD whose call was interrupted meanwhile), ESRCH/EPERM when the sandbox
+ * is unknown or not this session's, EINVAL for a bad kind, a non-zero unused
+ * half or a restart code, EINTR for an interrupted ADDFD (above).
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
@@ -489,12 +497,26 @@ enum redirect_stat {
  *                             with the RULE attributes in message order (at
  *                             most REDIRECT_RULES_MAX; none clears it), as
  *                             REDIRECT_IOC_SET_RULES; errors in the extended
- *                             ack, the bad RULE as its offending attribute
+ *                             ack, with the offending attribute: the field
+ *                             the policy refused, else the bad RULE
  *   REDIRECT_CMD_EVENT        multicast group "events": one tier-1 decision
  *                             of a rule with REDIRECT_RULE_AUDIT: SANDBOX_ID,
  *                             PID (initial namespace), SYSCALL_NR, VERDICT,
  *                             VALUE, RULE_INDEX. Rate-limited; DROPPED in the
  *                             next event counts what the limit swallowed.
+ *
+ * A rule travels as REDIRECT_A_RULE, nested (NLA_F_NESTED), one attribute
+ * per field of struct redirect_rule (enum redirect_rule_attr), each argument
+ * comparison nested in turn (enum redirect_arg_attr). Bounds the policy
+ * checks: NR < 1024, VERDICT <= REDIRECT_VERDICT_KILL, FLAGS within
+ * REDIRECT_RULE_FLAGS_ALL, at most REDIRECT_ARGS_MAX ARGs, INDEX and
+ * STR_INDEX < REDIRECT_ARGS_MAX, OP a redirect_cmp, STR_MATCH EXACT or
+ * PREFIX, STR at most REDIRECT_STR_MAX - 1 bytes (refused: ERANGE or EINVAL,
+ * the field as the offending attribute). NR and VERDICT are required,
+ * and in an ARG all four; STR_INDEX, STR_MATCH and STR come together or not
+ * at all; an absent FLAGS, VALUE or LIMIT is 0. The rest is checked as for
+ * REDIRECT_IOC_SET_RULES (VALUE against the verdict, no NUL in STR). GET_RULES
+ * sends every field, STR_* only for a string rule.
  */
 #define REDIRECT_GENL_NAME "redirect"
 #define REDIRECT_GENL_VERSION 1
@@ -515,27 +537,58 @@ enum redirect_cmd {
 enum redirect_attr {
 	REDIRECT_A_UNSPEC,
 	REDIRECT_A_PAD,
-	REDIRECT_A_SANDBOX_ID,		/* u32 */
-	REDIRECT_A_NAME,		/* string */
-	REDIRECT_A_FAIL_MODE,		/* u32 */
-	REDIRECT_A_OWNED,		/* u8: a session owns it */
-	REDIRECT_A_FORWARD_PENDING,	/* u32 */
-	REDIRECT_A_DELIVERED,		/* u32: requests at the owner, unanswered */
-	REDIRECT_A_REPLAY,		/* u32: requests waiting for the next owner */
-	REDIRECT_A_RULES_GENERATION,	/* u64 */
-	REDIRECT_A_STATS,		/* binary: __u64[REDIRECT_STAT_COUNT] */
-	REDIRECT_A_HIST,		/* binary: __u64[REDIRECT_HIST_BUCKETS] */
-	REDIRECT_A_SYSCALL_NR,		/* u32 */
-	REDIRECT_A_RULE,		/* binary: one struct redirect_rule */
-	REDIRECT_A_HITS,		/* u64: decisions taken by that rule */
-	REDIRECT_A_PID,			/* u32 */
-	REDIRECT_A_VERDICT,		/* u32: enum redirect_verdict */
-	REDIRECT_A_VALUE,		/* s64 */
-	REDIRECT_A_RULE_INDEX,		/* u32 */
-	REDIRECT_A_DROPPED,		/* u64 */
+	REDIRECT_A_SANDBOX_ID, /* u32 */
+	REDIRECT_A_NAME, /* string */
+	REDIRECT_A_FAIL_MODE, /* u32 */
+	REDIRECT_A_OWNED, /* u8: a session owns it */
+	REDIRECT_A_FORWARD_PENDING, /* u32 */
+	REDIRECT_A_DELIVERED, /* u32: requests at the owner, unanswered */
+	REDIRECT_A_REPLAY, /* u32: requests waiting for the next owner */
+	REDIRECT_A_RULES_GENERATION, /* u64 */
+	REDIRECT_A_STATS, /* binary: __u64[REDIRECT_STAT_COUNT] */
+	REDIRECT_A_HIST, /* binary: __u64[REDIRECT_HIST_BUCKETS] */
+	REDIRECT_A_SYSCALL_NR, /* u32 */
+	REDIRECT_A_RULE, /* nested: enum redirect_rule_attr */
+	REDIRECT_A_HITS, /* u64: decisions taken by that rule */
+	REDIRECT_A_PID, /* u32 */
+	REDIRECT_A_VERDICT, /* u32: enum redirect_verdict */
+	REDIRECT_A_VALUE, /* s64 */
+	REDIRECT_A_RULE_INDEX, /* u32 */
+	REDIRECT_A_DROPPED, /* u64 */
 	__REDIRECT_A_MAX
 };
 
 #define REDIRECT_A_MAX (__REDIRECT_A_MAX - 1)
+
+/* Inside REDIRECT_A_RULE: the fields of struct redirect_rule. */
+enum redirect_rule_attr {
+	REDIRECT_RULE_A_UNSPEC,
+	REDIRECT_RULE_A_PAD,
+	REDIRECT_RULE_A_NR, /* u32: syscall number (required) */
+	REDIRECT_RULE_A_VERDICT, /* u32: enum redirect_verdict (required) */
+	REDIRECT_RULE_A_FLAGS, /* u32: REDIRECT_RULE_* */
+	REDIRECT_RULE_A_VALUE, /* s64 */
+	REDIRECT_RULE_A_LIMIT, /* u64 */
+	REDIRECT_RULE_A_ARG, /* nested, repeated: enum redirect_arg_attr */
+	REDIRECT_RULE_A_STR_INDEX, /* u8 */
+	REDIRECT_RULE_A_STR_MATCH, /* u8: enum redirect_str_match */
+	REDIRECT_RULE_A_STR, /* binary: the bytes compared, no NUL */
+	__REDIRECT_RULE_A_MAX
+};
+
+#define REDIRECT_RULE_A_MAX (__REDIRECT_RULE_A_MAX - 1)
+
+/* Inside REDIRECT_RULE_A_ARG: one struct redirect_arg_cmp, all required. */
+enum redirect_arg_attr {
+	REDIRECT_ARG_A_UNSPEC,
+	REDIRECT_ARG_A_PAD,
+	REDIRECT_ARG_A_INDEX, /* u8 */
+	REDIRECT_ARG_A_OP, /* u8: enum redirect_cmp */
+	REDIRECT_ARG_A_MASK, /* u64 */
+	REDIRECT_ARG_A_VALUE, /* u64 */
+	__REDIRECT_ARG_A_MAX
+};
+
+#define REDIRECT_ARG_A_MAX (__REDIRECT_ARG_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_REDIRECT_H */
