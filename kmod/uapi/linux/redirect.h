@@ -519,7 +519,7 @@ enum redirect_stat {
  * sends every field, STR_* only for a string rule.
  */
 #define REDIRECT_GENL_NAME "redirect"
-#define REDIRECT_GENL_VERSION 1
+#define REDIRECT_GENL_VERSION 2	/* 2: rules as nested attributes, not a binary struct */
 #define REDIRECT_GENL_MCGRP_EVENTS "events"
 
 enum redirect_cmd {
