@@ -24,6 +24,31 @@ static void offset_to_line_col(const char *buf, size_t off, size_t *line, size_t
 	}
 }
 
+/*
+ * json-c's strict mode still takes single-quoted object keys ({'a': 1}),
+ * which are not JSON.  Where the first ' outside a string is, or len: up to
+ * there the text is JSON, so tracking the strings is exact.
+ */
+static size_t single_quote_at(const char *buf, size_t len)
+{
+	bool in_string = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				in_string = false;
+		} else if (buf[i] == '"') {
+			in_string = true;
+		} else if (buf[i] == '\'') {
+			return i;
+		}
+	}
+	return len;
+}
+
 int redirect_json_strict(const char *buf, size_t len, json_object **rootp, size_t *off,
 			 const char **what, bool *trailing)
 {
@@ -46,6 +71,12 @@ int redirect_json_strict(const char *buf, size_t len, json_object **rootp, size_
 		json_object_put(root);
 		*what = jerr == json_tokener_continue || jerr == json_tokener_success ?
 			"unexpected end of input" : json_tokener_error_desc(jerr);
+		return -EINVAL;
+	}
+	if (single_quote_at(buf, end) < end) {
+		json_object_put(root);
+		*off = single_quote_at(buf, end);
+		*what = "a single-quoted string (JSON quotes with \")";
 		return -EINVAL;
 	}
 	for (; end < len; end++) {

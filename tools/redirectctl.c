@@ -556,16 +556,14 @@ static int ask_daemon(const struct opts *o, enum redirect_control_op op,
 		      struct json_object **answerp, struct redirect_error **err)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct json_object *root, *v;
 	const char *path;
-	char *line = NULL;
 	int ret;
 
 	*answerp = NULL;
 	path = control_path(o, buf, sizeof(buf), err);
 	if (!path)
 		return -ENAMETOOLONG;
-	ret = redirect_control_call(path, op, NULL, CONTROL_TIMEOUT_MS, &line, err);
+	ret = redirect_control_call(path, op, NULL, CONTROL_TIMEOUT_MS, answerp, err);
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		redirect_error_free(*err);
 		*err = NULL;
@@ -574,24 +572,7 @@ static int ask_daemon(const struct opts *o, enum redirect_control_op op,
 					  ": usersentry is not running" :
 					  ": nobody listens (stale socket): usersentry is not running");
 	}
-	if (ret < 0)
-		return ret;
-	root = json_tokener_parse(line);
-	free(line);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return redirect_error_set(err, EPROTO, "control socket %s: the answer is not a "
-					  "JSON object", path);
-	}
-	if (!json_object_object_get_ex(root, "ok", &v) || !json_object_get_boolean(v)) {
-		ret = redirect_error_set(err, EPROTO, "control socket %s: %s", path,
-					 json_object_object_get_ex(root, "error", &v) ?
-					 json_object_get_string(v) : "request failed");
-		json_object_put(root);
-		return ret;
-	}
-	*answerp = root;
-	return 0;
+	return ret;
 }
 
 static int64_t answer_int(struct json_object *a, const char *key)

@@ -748,12 +748,17 @@ int redirect_control_parse(const char *line, size_t len, enum redirect_control_o
 			   char *name, size_t name_size, struct redirect_error **err);
 
 /*
- * redirect_control_call() - one request, its answer line (malloc()ed, no newline)
- * name: the policy for REDIRECT_CONTROL_POLICY, else NULL.  Never blocks
- * longer than timeout_ms: -ETIMEDOUT.  -ENOENT / -ECONNREFUSED: no daemon.
+ * redirect_control_call() - one request and its answer
+ * name: the policy for REDIRECT_CONTROL_POLICY, else NULL.  *answerp is the
+ * answer line parsed as strict JSON, an object with "ok": true (json-c's;
+ * the caller drops it with json_object_put()).  Never blocks longer than
+ * timeout_ms: -ETIMEDOUT.  -ENOENT / -ECONNREFUSED: no daemon.  -EPROTO: an
+ * answer that is no such object, or "ok": false (the message is its "error").
  */
+struct json_object;
 int redirect_control_call(const char *path, enum redirect_control_op op, const char *name,
-			  int timeout_ms, char **answerp, struct redirect_error **err);
+			  int timeout_ms, struct json_object **answerp,
+			  struct redirect_error **err);
 
 /*
  * redirect_control_policy_known() - does the daemon know policy name?

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The one JSON string writer (libredirect/json_str.h) used by audit lines and reply details. */
+/* The one JSON string writer (libredirect/json_str.h) and the one strict parse (json.c). */
 #include <json-c/json.h>
 
 #include "helpers.h"
@@ -50,6 +50,36 @@ TEST(json_str_truncates_whole_escapes)
 	EXPECT_EQ(1, redirect_json_str(out, sizeof(out), "a\0b", 3));
 	EXPECT_EQ(0, redirect_json_str(out, 1, "abc", 3));
 	EXPECT_STREQ("", out);
+}
+
+/* json-c's strict mode takes {'key': ...}; the library's strict parse does not */
+TEST(json_strict_refuses_single_quoted_keys)
+{
+	static const char doc[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n 'flags': []}";
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(doc, strlen(doc), "q.json", &p, &e));
+	ASSERT_NE(NULL, e);
+	EXPECT_NE(NULL, strstr(e->msg, "q.json:2:2: JSON: a single-quoted string")) TH_LOG("%s",
+											    e->msg);
+	redirect_error_free(e);
+	redirect_policy_free(p);
+}
+
+/* a ' inside a string, after escaped quotes, is the string's */
+TEST(json_strict_takes_quotes_inside_strings)
+{
+	static const char doc[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+				  "[{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", "
+				  "\"comment\": \"a \\\"b\\\\\\\" it's 'c'\"}]}";
+	struct redirect_policy *p = NULL;
+	struct redirect_error *e = NULL;
+
+	EXPECT_EQ(0, redirect_policy_load_buffer(doc, strlen(doc), "q.json", &p, &e))
+		TH_LOG("%s: %s", doc, e ? e->msg : "");
+	redirect_error_free(e);
+	redirect_policy_free(p);
 }
 
 TEST_HARNESS_MAIN
