@@ -122,16 +122,18 @@ int redirect_json_parse(const char *buf, size_t len, size_t max, const char *ori
 }
 
 
-/* Read a whole regular file (never blocking on a FIFO); *bufp is malloc()ed. */
-int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
-		       ino_t *ino, struct redirect_error **err)
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp,
+		       size_t *lenp, struct stat *stp, struct redirect_error **err)
 {
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	size_t done = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (flags & ~REDIRECT_READ_NOFOLLOW)
+		return redirect_make_error(err, EINVAL, "%s: unknown read flags %#x", path, flags);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		  (flags & REDIRECT_READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return redirect_make_error_errno(err, errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0)
@@ -155,10 +157,8 @@ int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, 
 		done += (size_t)n;
 	}
 	buf[done] = '\0';
-	if (dev)
-		*dev = st.st_dev;
-	if (ino)
-		*ino = st.st_ino;
+	if (stp)
+		*stp = st;
 	*lenp = done;
 	*bufp = steal_pointer(&buf);
 	return 0;

@@ -73,6 +73,25 @@ int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt,
 /* The running library's version, "MAJOR.MINOR.MICRO" (may be newer than the header's). */
 const char *redirect_version(void);
 
+/* ---- files --------------------------------------------------------------- */
+
+/* Fail with -ELOOP when the last component is a symbolic link. */
+#define REDIRECT_READ_NOFOLLOW (1u << 0)
+
+/*
+ * redirect_read_file() - a whole regular file: the one reader of the library
+ * (policies, config.json) and of its programs
+ * @flags: REDIRECT_READ_*; @max: larger files fail with -EFBIG
+ * @st: when not NULL, receives the file's fstat (mode, device, inode)
+ *
+ * Opened non-blocking, so a FIFO never blocks it: anything but a regular
+ * file fails with -EINVAL.  *bufp is malloc()ed and NUL-terminated, *lenp
+ * its length.  -ENOENT, -EACCES, ... opening or reading; -ENOMEM.
+ */
+struct stat;
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp,
+		       size_t *lenp, struct stat *st, struct redirect_error **err);
+
 /* ---- mode ---------------------------------------------------------------- */
 
 enum redirect_mode {
