@@ -280,8 +280,10 @@ int redirect_control_call(const char *path, enum redirect_control_op op, const c
 		return ret;
 	if (!json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
-		return redirect_make_error(err, EPROTO, "control socket %s: the answer is not a "
-					   "JSON object", path);
+		return redirect_make_error(err, EPROTO,
+					   "control socket %s: the answer is not a "
+					   "JSON object",
+					   path);
 	}
 	if (!json_object_object_get_ex(root, "ok", &v) || !json_object_get_boolean(v)) {
 		ret = redirect_make_error(err, EPROTO, "control socket %s: %s", path,

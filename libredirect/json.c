@@ -121,9 +121,8 @@ int redirect_json_parse(const char *buf, size_t len, size_t max, const char *ori
 	return 0;
 }
 
-
-int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp,
-		       size_t *lenp, struct stat *stp, struct redirect_error **err)
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp, size_t *lenp,
+		       struct stat *stp, struct redirect_error **err)
 {
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
@@ -133,7 +132,7 @@ int redirect_read_file(const char *path, unsigned int flags, size_t max, char **
 	if (flags & ~REDIRECT_READ_NOFOLLOW)
 		return redirect_make_error(err, EINVAL, "%s: unknown read flags %#x", path, flags);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
-		  (flags & REDIRECT_READ_NOFOLLOW ? O_NOFOLLOW : 0));
+				(flags & REDIRECT_READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return redirect_make_error_errno(err, errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0)

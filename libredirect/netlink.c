@@ -273,19 +273,19 @@ static int ctl_collect(struct redirect_ctl *c, uint8_t cmd, int flags, const uin
 }
 
 /* The list object of a finished dump: { items, n } of any of ctl_info.h's lists. */
-#define ctl_list_take(listp, g, err)							\
-	({										\
-		__typeof__(**(listp)) *_l = calloc(1, sizeof(*_l));			\
-		int _ret = 0;								\
-		if (_l) {								\
-			_l->items = steal_pointer(&(g)->items);				\
-			_l->n = (g)->n;							\
-			*(listp) = _l;							\
-		} else {								\
-			free((g)->items);						\
-			_ret = redirect_make_error(err, ENOMEM, "out of memory");	\
-		}									\
-		_ret;									\
+#define ctl_list_take(listp, g, err)                                              \
+	({                                                                        \
+		__typeof__(**(listp)) *_l = calloc(1, sizeof(*_l));               \
+		int _ret = 0;                                                     \
+		if (_l) {                                                         \
+			_l->items = steal_pointer(&(g)->items);                   \
+			_l->n = (g)->n;                                           \
+			*(listp) = _l;                                            \
+		} else {                                                          \
+			free((g)->items);                                         \
+			_ret = redirect_make_error(err, ENOMEM, "out of memory"); \
+		}                                                                 \
+		_ret;                                                             \
 	})
 
 int redirect_ctl_sandboxes(struct redirect_ctl *c, struct redirect_sandbox_list **listp,

@@ -390,8 +390,8 @@ static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, con
 		if (ret >= 0)
 			return ret;
 		if (found > 1) {
-			msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found,
-			    arg, ids);
+			msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found, arg,
+			    ids);
 			return EXIT_FAILED;
 		}
 	}
@@ -513,11 +513,18 @@ static struct json_object *latency_json(const struct redirect_counters *c)
 				       us && us != UINT64_MAX ? json_object_new_int64((int64_t)us)
 							      : NULL);
 	}
-	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++)
-		json_object_array_add(h, json_object_new_int64(
-					      (int64_t)redirect_counters_hist(c, (unsigned int)i)));
+	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++) {
+		uint64_t calls = redirect_counters_hist(c, (unsigned int)i);
+
+		json_object_array_add(h, json_object_new_int64((int64_t)calls));
+	}
 	json_object_object_add(o, "histogram", h);
 	return o;
+}
+
+static uint64_t counter(const struct redirect_counters *c, enum redirect_stat k)
+{
+	return redirect_counters_stat(c, k);
 }
 
 static struct json_object *stats_json(const struct redirect_counters *c)
@@ -527,7 +534,7 @@ static struct json_object *stats_json(const struct redirect_counters *c)
 
 	for (k = 0; k < REDIRECT_STAT_COUNT; k++)
 		json_object_object_add(o, stat_names[k],
-				       json_object_new_int64((int64_t)redirect_counters_stat(c, k)));
+				       json_object_new_int64((int64_t)counter(c, k)));
 	return o;
 }
 
@@ -856,11 +863,6 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 
 /* ---- sandboxes ---------------------------------------------------------------------- */
 
-static uint64_t counter(const struct redirect_counters *c, enum redirect_stat k)
-{
-	return redirect_counters_stat(c, k);
-}
-
 static uint64_t fast_path(const struct redirect_counters *c)
 {
 	return counter(c, REDIRECT_STAT_ERRNO) + counter(c, REDIRECT_STAT_VALUE) +
@@ -876,14 +878,16 @@ static struct json_object *sandbox_json(const struct redirect_sandbox_info *s)
 	json_object_object_add(o, "name", json_object_new_string(redirect_sandbox_info_name(s)));
 	json_object_object_add(o, "state", json_object_new_string(owned ? "owned" : "custody"));
 	json_object_object_add(o, "owned", json_object_new_boolean(owned));
-	json_object_object_add(o, "fail_mode", json_object_new_string(
+	json_object_object_add(o, "fail_mode",
+			       json_object_new_string(
 				       fail_mode_name(redirect_sandbox_info_fail_mode(s))));
 	json_object_object_add(o, "forward_pending",
 			       json_object_new_int64(redirect_sandbox_info_forward_pending(s)));
 	json_object_object_add(o, "delivered",
 			       json_object_new_int64(redirect_sandbox_info_delivered(s)));
 	json_object_object_add(o, "replay", json_object_new_int64(redirect_sandbox_info_replay(s)));
-	json_object_object_add(o, "rules_generation", json_object_new_int64(
+	json_object_object_add(o, "rules_generation",
+			       json_object_new_int64(
 				       (int64_t)redirect_sandbox_info_rules_generation(s)));
 	json_object_object_add(o, "stats", stats_json(redirect_sandbox_info_counters(s)));
 	json_object_object_add(o, "latency_us", latency_json(redirect_sandbox_info_counters(s)));
@@ -1036,12 +1040,14 @@ static int stats_one(struct redirect_ctl *ctl, const struct redirect_sandbox_inf
 		json_object_object_add(o, "id", json_object_new_int64(id));
 		json_object_object_add(o, "name", json_object_new_string(name));
 		for (i = 0; i < n; i++) {
-			const struct redirect_syscall_stats *sc = redirect_syscall_stats_list_get(st, i);
+			const struct redirect_syscall_stats *sc =
+				redirect_syscall_stats_list_get(st, i);
 			uint32_t nr = redirect_syscall_stats_nr(sc);
 			struct json_object *c = json_object_new_object();
 
 			json_object_object_add(c, "nr", json_object_new_int64(nr));
-			json_object_object_add(c, "name", json_object_new_string(
+			json_object_object_add(c, "name",
+					       json_object_new_string(
 						       syscall_name(nr, nb, sizeof(nb))));
 			json_object_object_add(c, "stats",
 					       stats_json(redirect_syscall_stats_counters(sc)));
@@ -1055,15 +1061,16 @@ static int stats_one(struct redirect_ctl *ctl, const struct redirect_sandbox_inf
 		json_object_array_add(arr, o);
 	} else {
 		printf("sandbox %u (%s): %llu calls notified, %llu answered in the kernel, "
-		       "%llu forwarded\n", id, name,
-		       (unsigned long long)counter(total, REDIRECT_STAT_NOTIFIED),
+		       "%llu forwarded\n",
+		       id, name, (unsigned long long)counter(total, REDIRECT_STAT_NOTIFIED),
 		       (unsigned long long)fast_path(total),
 		       (unsigned long long)counter(total, REDIRECT_STAT_FORWARDED));
 		printf("%-20s %9s %8s %8s %5s %9s %8s %6s %8s %8s %8s %8s %8s\n", "SYSCALL",
 		       "NOTIFIED", "ERRNO", "VALUE", "KILL", "FORWARDED", "FALLBACK", "RACED",
 		       "REPLAYED", "P50", "P90", "P99", "MAX");
 		for (i = 0; i < n; i++) {
-			const struct redirect_syscall_stats *sc = redirect_syscall_stats_list_get(st, i);
+			const struct redirect_syscall_stats *sc =
+				redirect_syscall_stats_list_get(st, i);
 
 			stats_row(syscall_name(redirect_syscall_stats_nr(sc), nb, sizeof(nb)),
 				  redirect_syscall_stats_counters(sc));
@@ -1460,12 +1467,13 @@ static int rules_show(const struct command *cmd, int argc, char **argv)
 	}
 	rc = EXIT_OK;
 	n = redirect_rule_info_list_count(rules);
-	generation = n ? redirect_rule_info_generation(redirect_rule_info_list_get(rules, 0))
-		       : redirect_sandbox_info_rules_generation(sb);
+	generation = n ? redirect_rule_info_generation(redirect_rule_info_list_get(rules, 0)) :
+			 redirect_sandbox_info_rules_generation(sb);
 	if (o.json) {
 		struct json_object *top = json_object_new_object(), *a = json_object_new_array();
 
-		json_object_object_add(top, "id", json_object_new_int64(redirect_sandbox_info_id(sb)));
+		json_object_object_add(top, "id",
+				       json_object_new_int64(redirect_sandbox_info_id(sb)));
 		json_object_object_add(top, "name",
 				       json_object_new_string(redirect_sandbox_info_name(sb)));
 		json_object_object_add(top, "generation", json_object_new_uint64(generation));

@@ -518,28 +518,30 @@ static void render(struct sentry *s, struct buf *b)
 		out(b, "# HELP redirect_kernel_calls_total The module's counters per sandbox.\n"
 		       "# TYPE redirect_kernel_calls_total counter\n");
 		for (i = 0; i < n; i++) {
-			const struct redirect_sandbox_info *info = redirect_sandbox_list_get(list, i);
+			const struct redirect_sandbox_info *si = redirect_sandbox_list_get(list, i);
+			const struct redirect_counters *c = redirect_sandbox_info_counters(si);
 
+			label(redirect_sandbox_info_name(si), id, sizeof(id));
 			for (k = 0; k < REDIRECT_STAT_COUNT; k++)
-				out(b, "redirect_kernel_calls_total{sandbox=\"%s\",stat=\"%s\"} "
-				    "%llu\n", label(redirect_sandbox_info_name(info), id, sizeof(id)),
-				    stat_names[k], (unsigned long long)redirect_counters_stat(
-					    redirect_sandbox_info_counters(info), (unsigned int)k));
+				out(b,
+				    "redirect_kernel_calls_total{sandbox=\"%s\",stat=\"%s\"} %llu\n",
+				    id, stat_names[k],
+				    (unsigned long long)redirect_counters_stat(c, (unsigned int)k));
 		}
 		/* the module keeps buckets, not a sum: a histogram without _sum */
 		out(b, "# HELP redirect_kernel_call_latency_seconds The module's latency of "
 		       "calls it answered or forwarded.\n"
 		       "# TYPE redirect_kernel_call_latency_seconds histogram\n");
 		for (i = 0; i < n; i++) {
-			const struct redirect_sandbox_info *info = redirect_sandbox_list_get(list, i);
-			const struct redirect_counters *c = redirect_sandbox_info_counters(info);
+			const struct redirect_sandbox_info *si = redirect_sandbox_list_get(list, i);
+			const struct redirect_counters *c = redirect_sandbox_info_counters(si);
 			uint64_t hist[REDIRECT_HIST_BUCKETS];
 			unsigned int j;
 
 			for (j = 0; j < REDIRECT_HIST_BUCKETS; j++)
 				hist[j] = redirect_counters_hist(c, j);
 			histogram(b, "redirect_kernel_call_latency_seconds",
-				  label(redirect_sandbox_info_name(info), id, sizeof(id)), hist, 0,
+				  label(redirect_sandbox_info_name(si), id, sizeof(id)), hist, 0,
 				  false);
 		}
 	}

@@ -89,8 +89,8 @@ const char *redirect_version(void);
  * its length.  -ENOENT, -EACCES, ... opening or reading; -ENOMEM.
  */
 struct stat;
-int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp,
-		       size_t *lenp, struct stat *st, struct redirect_error **err);
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp, size_t *lenp,
+		       struct stat *st, struct redirect_error **err);
 
 /* ---- mode ---------------------------------------------------------------- */
 
@@ -1052,12 +1052,12 @@ void redirect_ctl_close(struct redirect_ctl *ctl);
  * fields, a longer name) without changing any layout a program was built
  * with.  A getter given an index past what this library knows returns 0.
  */
-struct redirect_sandbox_info;	/* one sandbox */
-struct redirect_sandbox_list;	/* a dump of them */
-struct redirect_counters;	/* enum redirect_stat counters and the latency histogram */
-struct redirect_syscall_stats;	/* one system call's counters in a sandbox */
+struct redirect_sandbox_info; /* one sandbox */
+struct redirect_sandbox_list; /* a dump of them */
+struct redirect_counters; /* enum redirect_stat counters and the latency histogram */
+struct redirect_syscall_stats; /* one system call's counters in a sandbox */
 struct redirect_syscall_stats_list;
-struct redirect_rule_info;	/* one tier-1 rule as the module holds it */
+struct redirect_rule_info; /* one tier-1 rule as the module holds it */
 struct redirect_rule_info_list;
 
 /* All sandboxes (a dump), in the module's order. */

@@ -95,7 +95,7 @@ TEST(abi_newest_node_is_the_header_version)
 
 TEST(abi_shared_object_defines_the_node)
 {
-	static char out[1 << 17];	/* .gnu.version (a line per 4 symbols) comes first */
+	static char out[1 << 17]; /* .gnu.version (a line per 4 symbols) comes first */
 	char so[PATH_MAX], want[64];
 	char *argv[] = { "/usr/bin/readelf", "-V", so, NULL };
 
@@ -280,8 +280,13 @@ TEST(abi_rule_info_copies_as_an_extensible_struct)
 TEST(abi_sandbox_info_getters)
 {
 	struct redirect_sandbox_info si = {
-		.sandbox_id = 12, .fail_mode = REDIRECT_FAIL_KILL, .owned = true,
-		.forward_pending = 1, .delivered = 2, .replay = 3, .rules_generation = 4,
+		.sandbox_id = 12,
+		.fail_mode = REDIRECT_FAIL_KILL,
+		.owned = true,
+		.forward_pending = 1,
+		.delivered = 2,
+		.replay = 3,
+		.rules_generation = 4,
 	};
 	struct redirect_sandbox_list list = { .items = &si, .n = 1 };
 

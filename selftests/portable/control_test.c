@@ -6,7 +6,8 @@
 #include "helpers.h"
 #include "kselftest_harness.h"
 
-FIXTURE(control) {
+FIXTURE(control)
+{
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	int lfd;
@@ -57,7 +58,7 @@ static pid_t serve_once(int lfd, const char *answer)
 	return pid;
 }
 
-static int call(FIXTURE_DATA(control) *self, const char *answer, struct json_object **rootp,
+static int call(FIXTURE_DATA(control) * self, const char *answer, struct json_object **rootp,
 		struct redirect_error **err)
 {
 	int ret;
@@ -128,7 +129,8 @@ TEST_F(control, control_policy_known_reads_the_answer)
 	self->server = serve_once(self->lfd, "{\"ok\":true,\"known\":true}");
 	EXPECT_EQ(1, redirect_control_policy_known(self->path, "p", 5000, &e));
 	waitpid(self->server, NULL, 0);
-	self->server = serve_once(self->lfd, "{\"ok\":true,\"known\":false,\"reason\":\"no p.json\"}");
+	self->server =
+		serve_once(self->lfd, "{\"ok\":true,\"known\":false,\"reason\":\"no p.json\"}");
 	EXPECT_EQ(0, redirect_control_policy_known(self->path, "p", 5000, &e));
 	waitpid(self->server, NULL, 0);
 	self->server = -1;

@@ -61,8 +61,8 @@ TEST(json_strict_refuses_single_quoted_keys)
 
 	EXPECT_EQ(-EINVAL, redirect_policy_load_buffer(doc, strlen(doc), "q.json", &p, &e));
 	ASSERT_NE(NULL, e);
-	EXPECT_NE(NULL, strstr(e->msg, "q.json:2:2: JSON: a single-quoted string")) TH_LOG("%s",
-											    e->msg);
+	EXPECT_NE(NULL, strstr(e->msg, "q.json:2:2: JSON: a single-quoted string"))
+	TH_LOG("%s", e->msg);
 	redirect_error_free(e);
 	redirect_policy_free(p);
 }
@@ -77,12 +77,13 @@ TEST(json_strict_takes_quotes_inside_strings)
 	struct redirect_error *e = NULL;
 
 	EXPECT_EQ(0, redirect_policy_load_buffer(doc, strlen(doc), "q.json", &p, &e))
-		TH_LOG("%s: %s", doc, e ? e->msg : "");
+	TH_LOG("%s: %s", doc, e ? e->msg : "");
 	redirect_error_free(e);
 	redirect_policy_free(p);
 }
 
-FIXTURE(files) {
+FIXTURE(files)
+{
 	char dir[PATH_MAX];
 	char file[PATH_MAX + 16];
 	char link[PATH_MAX + 16];

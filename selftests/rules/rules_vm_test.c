@@ -536,7 +536,8 @@ static void run_group(const struct group *g, struct redirect_ctl *ctl,
 			n = redirect_rule_info_list_count(list);
 			ok = n == (size_t)g->n_rules;
 			for (j = 0; ok && j < n; j++) {
-				const struct redirect_rule_info *ri = redirect_rule_info_list_get(list, j);
+				const struct redirect_rule_info *ri =
+					redirect_rule_info_list_get(list, j);
 				struct redirect_rule r;
 
 				ok = redirect_rule_info_rule(ri, &r, sizeof(r)) == sizeof(r) &&
