@@ -138,8 +138,9 @@ static int wait_fd(int fd, short events, const struct timespec *end)
 	return n ? 0 : -ETIMEDOUT;
 }
 
-int redirect_control_call(const char *path, enum redirect_control_op op, const char *name,
-			  int timeout_ms, char **answerp, struct redirect_error **err)
+/* One request, its answer line (malloc()ed, no newline). */
+static int control_exchange(const char *path, enum redirect_control_op op, const char *name,
+			    int timeout_ms, char **answerp, struct redirect_error **err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct json_object *req = NULL;
@@ -258,25 +259,54 @@ int redirect_control_call(const char *path, enum redirect_control_op op, const c
 	return 0;
 }
 
-int redirect_control_policy_known(const char *path, const char *name, int timeout_ms,
-				  struct redirect_error **err)
+int redirect_control_call(const char *path, enum redirect_control_op op, const char *name,
+			  int timeout_ms, struct json_object **answerp, struct redirect_error **err)
 {
 	struct json_object *root = NULL, *v;
-	cleanup_free char *answer = NULL;
+	cleanup_free char *line = NULL;
 	int ret;
 
-	ret = redirect_control_call(path, REDIRECT_CONTROL_POLICY, name, timeout_ms, &answer, err);
+	*answerp = NULL;
+	ret = control_exchange(path, op, name, timeout_ms, &line, err);
 	if (ret < 0)
 		return ret;
-	ret = redirect_json_parse(answer, strlen(answer), CONTROL_ANSWER_MAX, path, &root, err);
+	ret = redirect_json_parse(line, strlen(line), CONTROL_ANSWER_MAX, path, &root, err);
+	if (ret == -EINVAL && err && *err) {
+		/* the daemon broke the protocol: not the caller's invalid argument */
+		(*err)->errnum = EPROTO;
+		return redirect_error_prefix(err, -EPROTO, "control socket");
+	}
 	if (ret < 0)
 		return ret;
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return redirect_make_error(err, EPROTO,
+					   "control socket %s: the answer is not a "
+					   "JSON object",
+					   path);
+	}
 	if (!json_object_object_get_ex(root, "ok", &v) || !json_object_get_boolean(v)) {
 		ret = redirect_make_error(err, EPROTO, "control socket %s: %s", path,
 					  json_object_object_get_ex(root, "error", &v) ?
 					  json_object_get_string(v) : "request failed");
-	} else if (!json_object_object_get_ex(root, "known", &v) ||
-		   !json_object_is_type(v, json_type_boolean)) {
+		json_object_put(root);
+		return ret;
+	}
+	*answerp = root;
+	return 0;
+}
+
+int redirect_control_policy_known(const char *path, const char *name, int timeout_ms,
+				  struct redirect_error **err)
+{
+	struct json_object *root = NULL, *v;
+	int ret;
+
+	ret = redirect_control_call(path, REDIRECT_CONTROL_POLICY, name, timeout_ms, &root, err);
+	if (ret < 0)
+		return ret;
+	if (!json_object_object_get_ex(root, "known", &v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
 		ret = redirect_make_error(err, EPROTO, "control socket %s: answer without "
 					  "\"known\"", path);
 	} else if (json_object_get_boolean(v)) {

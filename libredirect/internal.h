@@ -63,10 +63,6 @@ const char *rule_field_text(uint32_t field, uint32_t arg, char *buf, size_t size
 int ruleset_clone(const struct redirect_ruleset *rs, struct redirect_ruleset **copyp,
 		  struct redirect_error **err);
 
-/* Read a whole regular file without blocking; *bufp malloc()ed, NUL-terminated. */
-int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
-		       ino_t *ino, struct redirect_error **err);
-
 /*
  * The one strict JSON parse (json.c): one value, nothing but whitespace
  * after it.  0, -ENOMEM, or -EINVAL with *off the byte at fault, *what the

@@ -24,6 +24,31 @@ static void offset_to_line_col(const char *buf, size_t off, size_t *line, size_t
 	}
 }
 
+/*
+ * json-c's strict mode still takes single-quoted object keys ({'a': 1}),
+ * which are not JSON.  Where the first ' outside a string is, or len: up to
+ * there the text is JSON, so tracking the strings is exact.
+ */
+static size_t single_quote_at(const char *buf, size_t len)
+{
+	bool in_string = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (in_string) {
+			if (buf[i] == '\\')
+				i++;
+			else if (buf[i] == '"')
+				in_string = false;
+		} else if (buf[i] == '"') {
+			in_string = true;
+		} else if (buf[i] == '\'') {
+			return i;
+		}
+	}
+	return len;
+}
+
 int redirect_json_strict(const char *buf, size_t len, json_object **rootp, size_t *off,
 			 const char **what, bool *trailing)
 {
@@ -46,6 +71,12 @@ int redirect_json_strict(const char *buf, size_t len, json_object **rootp, size_
 		json_object_put(root);
 		*what = jerr == json_tokener_continue || jerr == json_tokener_success ?
 			"unexpected end of input" : json_tokener_error_desc(jerr);
+		return -EINVAL;
+	}
+	if (single_quote_at(buf, end) < end) {
+		json_object_put(root);
+		*off = single_quote_at(buf, end);
+		*what = "a single-quoted string (JSON quotes with \")";
 		return -EINVAL;
 	}
 	for (; end < len; end++) {
@@ -90,17 +121,18 @@ int redirect_json_parse(const char *buf, size_t len, size_t max, const char *ori
 	return 0;
 }
 
-
-/* Read a whole regular file (never blocking on a FIFO); *bufp is malloc()ed. */
-int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, dev_t *dev,
-		       ino_t *ino, struct redirect_error **err)
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp, size_t *lenp,
+		       struct stat *stp, struct redirect_error **err)
 {
 	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	size_t done = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (flags & ~REDIRECT_READ_NOFOLLOW)
+		return redirect_make_error(err, EINVAL, "%s: unknown read flags %#x", path, flags);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+				(flags & REDIRECT_READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return redirect_make_error_errno(err, errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0)
@@ -124,10 +156,8 @@ int redirect_read_file(const char *path, size_t max, char **bufp, size_t *lenp, 
 		done += (size_t)n;
 	}
 	buf[done] = '\0';
-	if (dev)
-		*dev = st.st_dev;
-	if (ino)
-		*ino = st.st_ino;
+	if (stp)
+		*stp = st;
 	*lenp = done;
 	*bufp = steal_pointer(&buf);
 	return 0;

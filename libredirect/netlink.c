@@ -10,6 +10,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
+#include "ctl_info.h"
 #include "internal.h"
 
 #ifndef SOL_NETLINK
@@ -220,6 +221,12 @@ static void *grow(struct growing *g)
 	return memset((char *)g->items + g->n++ * g->size, 0, g->size);
 }
 
+static void get_counters(struct nlattr **tb, struct redirect_counters *c)
+{
+	get_blob(tb[REDIRECT_A_STATS], c->stats, REDIRECT_STAT_COUNT);
+	get_blob(tb[REDIRECT_A_HIST], c->hist, REDIRECT_HIST_BUCKETS);
+}
+
 static int parse_sandbox(struct nlattr **tb, void *arg)
 {
 	struct redirect_sandbox_info *si = grow(arg);
@@ -236,11 +243,11 @@ static int parse_sandbox(struct nlattr **tb, void *arg)
 	si->delivered = get_u32(tb[REDIRECT_A_DELIVERED]);
 	si->replay = get_u32(tb[REDIRECT_A_REPLAY]);
 	si->rules_generation = get_u64(tb[REDIRECT_A_RULES_GENERATION]);
-	get_blob(tb[REDIRECT_A_STATS], si->stats, REDIRECT_STAT_COUNT);
-	get_blob(tb[REDIRECT_A_HIST], si->hist, REDIRECT_HIST_BUCKETS);
+	get_counters(tb, &si->counters);
 	return 0;
 }
 
+/* A dump, or a do request for one sandbox when id is given, parsed into g. */
 static int ctl_collect(struct redirect_ctl *c, uint8_t cmd, int flags, const uint32_t *id,
 		       int (*parse)(struct nlattr **, void *), struct growing *g,
 		       const char *what, struct redirect_error **err)
@@ -265,25 +272,39 @@ static int ctl_collect(struct redirect_ctl *c, uint8_t cmd, int flags, const uin
 	return 0;
 }
 
-int redirect_ctl_sandboxes(struct redirect_ctl *c, struct redirect_sandbox_info **infop,
-			   size_t *np, struct redirect_error **err)
+/* The list object of a finished dump: { items, n } of any of ctl_info.h's lists. */
+#define ctl_list_take(listp, g, err)                                              \
+	({                                                                        \
+		__typeof__(**(listp)) *_l = calloc(1, sizeof(*_l));               \
+		int _ret = 0;                                                     \
+		if (_l) {                                                         \
+			_l->items = steal_pointer(&(g)->items);                   \
+			_l->n = (g)->n;                                           \
+			*(listp) = _l;                                            \
+		} else {                                                          \
+			free((g)->items);                                         \
+			_ret = redirect_make_error(err, ENOMEM, "out of memory"); \
+		}                                                                 \
+		_ret;                                                             \
+	})
+
+int redirect_ctl_sandboxes(struct redirect_ctl *c, struct redirect_sandbox_list **listp,
+			   struct redirect_error **err)
 {
-	struct growing g = { .size = sizeof(**infop) };
+	struct growing g = { .size = sizeof(struct redirect_sandbox_info) };
 	int ret;
 
 	ret = ctl_collect(c, REDIRECT_CMD_GET_SANDBOX, NLM_F_DUMP, NULL, parse_sandbox, &g,
 			  "listing sandboxes", err);
 	if (ret < 0)
 		return ret;
-	*infop = g.items;
-	*np = g.n;
-	return 0;
+	return ctl_list_take(listp, &g, err);
 }
 
-int redirect_ctl_sandbox(struct redirect_ctl *c, uint32_t id, struct redirect_sandbox_info *info,
+int redirect_ctl_sandbox(struct redirect_ctl *c, uint32_t id, struct redirect_sandbox_info **infop,
 			 struct redirect_error **err)
 {
-	struct growing g = { .size = sizeof(*info) };
+	struct growing g = { .size = sizeof(struct redirect_sandbox_info) };
 	char what[64];
 	int ret;
 
@@ -297,8 +318,7 @@ int redirect_ctl_sandbox(struct redirect_ctl *c, uint32_t id, struct redirect_sa
 		free(g.items);
 		return redirect_make_error(err, EBADMSG, "%s: %zu answers", what, g.n);
 	}
-	*info = *(struct redirect_sandbox_info *)g.items;
-	free(g.items);
+	*infop = g.items;
 	return 0;
 }
 
@@ -309,15 +329,14 @@ static int parse_stats(struct nlattr **tb, void *arg)
 	if (!st)
 		return -ENOMEM;
 	st->nr = get_u32(tb[REDIRECT_A_SYSCALL_NR]);
-	get_blob(tb[REDIRECT_A_STATS], st->stats, REDIRECT_STAT_COUNT);
-	get_blob(tb[REDIRECT_A_HIST], st->hist, REDIRECT_HIST_BUCKETS);
+	get_counters(tb, &st->counters);
 	return 0;
 }
 
-int redirect_ctl_stats(struct redirect_ctl *c, uint32_t id, struct redirect_syscall_stats **sp,
-		       size_t *np, struct redirect_error **err)
+int redirect_ctl_stats(struct redirect_ctl *c, uint32_t id,
+		       struct redirect_syscall_stats_list **listp, struct redirect_error **err)
 {
-	struct growing g = { .size = sizeof(**sp) };
+	struct growing g = { .size = sizeof(struct redirect_syscall_stats) };
 	char what[64];
 	int ret;
 
@@ -325,9 +344,7 @@ int redirect_ctl_stats(struct redirect_ctl *c, uint32_t id, struct redirect_sysc
 	ret = ctl_collect(c, REDIRECT_CMD_GET_STATS, NLM_F_DUMP, &id, parse_stats, &g, what, err);
 	if (ret < 0)
 		return ret;
-	*sp = g.items;
-	*np = g.n;
-	return 0;
+	return ctl_list_take(listp, &g, err);
 }
 
 /* ---- rules ---------------------------------------------------------------------------------- */
@@ -446,10 +463,10 @@ static int parse_rule(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-int redirect_ctl_get_rules(struct redirect_ctl *c, uint32_t id, struct redirect_rule_info **rp,
-			   size_t *np, struct redirect_error **err)
+int redirect_ctl_get_rules(struct redirect_ctl *c, uint32_t id,
+			   struct redirect_rule_info_list **listp, struct redirect_error **err)
 {
-	struct growing g = { .size = sizeof(**rp) };
+	struct growing g = { .size = sizeof(struct redirect_rule_info) };
 	char what[64];
 	int ret;
 
@@ -457,9 +474,7 @@ int redirect_ctl_get_rules(struct redirect_ctl *c, uint32_t id, struct redirect_
 	ret = ctl_collect(c, REDIRECT_CMD_GET_RULES, NLM_F_DUMP, &id, parse_rule, &g, what, err);
 	if (ret < 0)
 		return ret;
-	*rp = g.items;
-	*np = g.n;
-	return 0;
+	return ctl_list_take(listp, &g, err);
 }
 
 static int ctl_set_rules(struct redirect_ctl *c, uint32_t id, const struct redirect_rule *rules,

@@ -404,7 +404,7 @@ int redirect_oci_config_read_file(const char *path, struct redirect_oci_config *
 	size_t len;
 	int ret;
 
-	ret = redirect_read_file(path, REDIRECT_OCI_CONFIG_MAX_SIZE, &buf, &len, NULL, NULL, err);
+	ret = redirect_read_file(path, 0, REDIRECT_OCI_CONFIG_MAX_SIZE, &buf, &len, NULL, err);
 	if (ret < 0)
 		return ret;
 	return redirect_oci_config_read(buf, len, path, cp, err);

@@ -372,6 +372,7 @@ static int load_base(struct policy_loader *l, const char *name, const struct loa
 	cleanup_free char *buf = NULL;
 	struct load_chain link;
 	const struct load_chain *c;
+	struct stat st;
 	size_t len;
 	int ret;
 
@@ -380,10 +381,11 @@ static int load_base(struct policy_loader *l, const char *name, const struct loa
 	if (chain->depth + 1 > REDIRECT_POLICY_MAX_DEPTH)
 		return policy_fail(l, "\"%s\": more than %d levels of extends / include", name,
 			    REDIRECT_POLICY_MAX_DEPTH);
-	ret = redirect_read_file(path, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &link.dev, &link.ino,
-				 l->err);
+	ret = redirect_read_file(path, 0, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &st, l->err);
 	if (ret < 0)
 		return redirect_error_prefix(l->err, ret, "%s: %s", l->origin, l->path);
+	link.dev = st.st_dev;
+	link.ino = st.st_ino;
 	for (c = chain; c; c = c->parent)
 		if (c->ino == link.ino && c->dev == link.dev && (c->ino || c->dev))
 			return policy_fail(l, "\"%s\" includes itself (a cycle)", name);
@@ -547,20 +549,19 @@ int redirect_policy_load_file_flags(const char *path, unsigned int flags,
 				    struct redirect_policy **policyp, struct redirect_error **err)
 {
 	cleanup_free char *buf = NULL;
+	struct stat st;
 	size_t len;
-	dev_t dev;
-	ino_t ino;
 	int ret;
 
 	if (flags & ~REDIRECT_POLICY_STRICT)
 		return redirect_make_error(err, EINVAL, "unknown policy load flags %#x", flags);
-	ret = redirect_read_file(path, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &dev, &ino, err);
+	ret = redirect_read_file(path, 0, REDIRECT_POLICY_MAX_SIZE, &buf, &len, &st, err);
 	if (ret < 0) {
 		if (ret != -EINVAL && ret != -EFBIG)
 			redirect_error_prefix(err, ret, "policy");
 		return ret;
 	}
-	return load_top(buf, len, path, dev, ino, flags, policyp, err);
+	return load_top(buf, len, path, st.st_dev, st.st_ino, flags, policyp, err);
 }
 
 int redirect_policy_load_file(const char *path, struct redirect_policy **policyp,

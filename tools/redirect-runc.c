@@ -361,59 +361,6 @@ static int read_cmdline(int argc, char **argv, struct opts *o, bool *own_help, s
 
 /* ---- files ------------------------------------------------------------------ */
 
-/* config.json is never read through a symlink: the bundle's own file is rewritten */
-static int read_file(const char *path, bool nofollow, char **bufp, size_t *lenp, mode_t *modep,
-		     struct redirect_error **err)
-{
-	struct stat st;
-	size_t len = 0;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		return fail(err, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISREG(st.st_mode) ? errno : EINVAL;
-
-		close(fd);
-		return fail(err, e, "%s: %s", path, e == EINVAL ? "not a regular file" :
-			    strerror(e));
-	}
-	if ((uint64_t)st.st_size > REDIRECT_OCI_CONFIG_MAX_SIZE) {
-		close(fd);
-		return fail(err, EFBIG, "%s: larger than %u bytes", path,
-			    REDIRECT_OCI_CONFIG_MAX_SIZE);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return fail(err, ENOMEM, "out of memory");
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-
-			free(buf);
-			close(fd);
-			return fail(err, e, "%s: read: %s", path,
-				    r < 0 ? strerror(e) : "file shrank while read");
-		}
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	if (modep)
-		*modep = st.st_mode & 07777;
-	return 0;
-}
-
 /* Write path atomically: a temporary file in the same directory, fsync, rename, fsync dir. */
 static int write_atomic(const char *dir, const char *path, const char *buf, size_t len,
 			mode_t mode, struct redirect_error **err)
@@ -558,6 +505,7 @@ static int load_bundle(const char *dir, struct bundle *b, struct redirect_error 
 {
 	struct redirect_oci_config *cur = NULL;
 	const char *mark;
+	struct stat st;
 	char hash[32];
 	int ret;
 
@@ -567,9 +515,12 @@ static int load_bundle(const char *dir, struct bundle *b, struct redirect_error 
 	    snprintf(b->backup, sizeof(b->backup), "%s" BACKUP_SUFFIX, b->config) >=
 	    (int)sizeof(b->backup))
 		return fail(err, ENAMETOOLONG, "bundle %s: path too long", dir);
-	ret = read_file(b->config, true, &b->cur, &b->cur_len, &b->mode, err);
+	/* never through a symlink: the bundle's own file is rewritten */
+	ret = redirect_read_file(b->config, REDIRECT_READ_NOFOLLOW, REDIRECT_OCI_CONFIG_MAX_SIZE,
+				 &b->cur, &b->cur_len, &st, err);
 	if (ret < 0)
 		return ret;
+	b->mode = st.st_mode & 07777;
 	ret = redirect_oci_config_read(b->cur, b->cur_len, b->config, &cur, err);
 	if (ret < 0)
 		return ret;
@@ -580,7 +531,8 @@ static int load_bundle(const char *dir, struct bundle *b, struct redirect_error 
 		b->write_backup = true;
 		goto out;
 	}
-	ret = read_file(b->backup, true, &b->orig, &b->orig_len, NULL, err);
+	ret = redirect_read_file(b->backup, REDIRECT_READ_NOFOLLOW, REDIRECT_OCI_CONFIG_MAX_SIZE,
+				 &b->orig, &b->orig_len, NULL, err);
 	if (ret < 0) {
 		ret = fail(err, -ret, "%s was rewritten by redirect-runc but its original %s "
 			   "cannot be read (%s); restore the original config.json", b->config,
@@ -743,7 +695,7 @@ static int read_config_file(const char *path, bool must_exist, struct opts *o,
 	size_t len, k;
 	int ret;
 
-	ret = read_file(path, false, &buf, &len, NULL, err);
+	ret = redirect_read_file(path, 0, REDIRECT_OCI_CONFIG_MAX_SIZE, &buf, &len, NULL, err);
 	if (ret == -ENOENT && !must_exist) {
 		redirect_error_free(*err);
 		*err = NULL;

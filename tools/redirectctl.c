@@ -318,27 +318,25 @@ static int check_sandbox_arg(const struct command *cmd, const char *arg, uint32_
 }
 
 /*
- * A sandbox named by id (digits) or by name.  Returns -1 with *info filled,
- * else an exit code.
- */
-/*
  * No sandbox has the name: one whose name starts with @arg, as docker takes a
  * unique prefix of a container id; several are an error that lists them.
  */
-static int by_prefix(const struct redirect_sandbox_info *all, size_t n, const char *arg,
-		     struct redirect_sandbox_info *info)
+static int by_prefix(const struct redirect_sandbox_list *all, const char *arg, uint32_t *id)
 {
 	size_t i, found = 0, len = strlen(arg);
 	char names[512] = "";
 
-	for (i = 0; i < n; i++) {
-		if (strncmp(all[i].name, arg, len))
+	for (i = 0; i < redirect_sandbox_list_count(all); i++) {
+		const struct redirect_sandbox_info *s = redirect_sandbox_list_get(all, i);
+
+		if (strncmp(redirect_sandbox_info_name(s), arg, len))
 			continue;
 		if (!found++)
-			*info = all[i];
+			*id = redirect_sandbox_info_id(s);
 		if (strlen(names) < sizeof(names) - 80)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s (%u)",
-				 found > 1 ? ", " : "", all[i].name, all[i].sandbox_id);
+				 found > 1 ? ", " : "", redirect_sandbox_info_name(s),
+				 redirect_sandbox_info_id(s));
 		else if (!strstr(names, ", ..."))
 			strcat(names, ", ...");
 	}
@@ -355,12 +353,16 @@ static int by_prefix(const struct redirect_sandbox_info *all, size_t n, const ch
 	return -1;
 }
 
+/*
+ * A sandbox named by id (digits) or by name.  Returns -1 with *info set (the
+ * caller frees it), else an exit code.
+ */
 static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, const char *arg,
-			struct redirect_sandbox_info *info)
+			struct redirect_sandbox_info **info)
 {
-	struct redirect_sandbox_info *all = NULL;
+	struct redirect_sandbox_list *all = NULL;
 	struct redirect_error *e = NULL;
-	size_t n = 0, i, found = 0;
+	size_t i, found = 0;
 	char ids[128] = "";
 	uint32_t id;
 	int ret;
@@ -368,38 +370,38 @@ static int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, con
 	ret = check_sandbox_arg(cmd, arg, &id);
 	if (ret >= 0)
 		return ret;
-	if (id) {
-		ret = redirect_ctl_sandbox(ctl, id, info, &e);
-		if (ret == -ENOENT) {
-			redirect_error_free(e);
-			msg("no sandbox with id %u (see '%s sandboxes')", id, prog);
+	if (!id) {
+		ret = redirect_ctl_sandboxes(ctl, &all, &e);
+		if (ret < 0)
+			return fail(e, ret, "listing sandboxes");
+		for (i = 0; i < redirect_sandbox_list_count(all); i++) {
+			const struct redirect_sandbox_info *s = redirect_sandbox_list_get(all, i);
+
+			if (strcmp(redirect_sandbox_info_name(s), arg))
+				continue;
+			if (!found++)
+				id = redirect_sandbox_info_id(s);
+			if (strlen(ids) < sizeof(ids) - 16)
+				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
+					 found > 1 ? ", " : "", redirect_sandbox_info_id(s));
+		}
+		ret = found ? -1 : by_prefix(all, arg, &id);
+		redirect_sandbox_list_free(all);
+		if (ret >= 0)
+			return ret;
+		if (found > 1) {
+			msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found, arg,
+			    ids);
 			return EXIT_FAILED;
 		}
-		return ret < 0 ? fail(e, ret, "sandbox") : -1;
 	}
-	ret = redirect_ctl_sandboxes(ctl, &all, &n, &e);
-	if (ret < 0)
-		return fail(e, ret, "listing sandboxes");
-	for (i = 0; i < n; i++) {
-		if (strcmp(all[i].name, arg))
-			continue;
-		if (!found++)
-			*info = all[i];
-		if (strlen(ids) < sizeof(ids) - 16)
-			snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%u",
-				 found > 1 ? ", " : "", all[i].sandbox_id);
-	}
-	if (!found) {
-		ret = by_prefix(all, n, arg, info);
-		free(all);
-		return ret;
-	}
-	free(all);
-	if (found > 1) {
-		msg("%zu sandboxes are named '%s' (ids %s): name one by its id", found, arg, ids);
+	ret = redirect_ctl_sandbox(ctl, id, info, &e);
+	if (ret == -ENOENT) {
+		redirect_error_free(e);
+		msg("no sandbox with id %u (see '%s sandboxes')", id, prog);
 		return EXIT_FAILED;
 	}
-	return -1;
+	return ret < 0 ? fail(e, ret, "sandbox") : -1;
 }
 
 static const char *syscall_name(uint32_t nr, char *buf, size_t size)
@@ -460,20 +462,20 @@ static const char *verdict_text(uint32_t verdict, int64_t value, char *buf, size
  * bucket the p-th call falls in, in microseconds; 0 when nothing was
  * measured, UINT64_MAX for the open-ended last bucket.
  */
-static uint64_t hist_percentile(const uint64_t *hist, double p)
+static uint64_t hist_percentile(const struct redirect_counters *c, double p)
 {
 	uint64_t total = 0, cum = 0, rank;
-	int b;
+	unsigned int b;
 
 	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++)
-		total += hist[b];
+		total += redirect_counters_hist(c, b);
 	if (!total)
 		return 0;
 	rank = (uint64_t)(p * (double)total);
 	if ((double)rank < p * (double)total || !rank)
 		rank++;
 	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++) {
-		cum += hist[b];
+		cum += redirect_counters_hist(c, b);
 		if (cum >= rank)
 			break;
 	}
@@ -498,32 +500,41 @@ static const char *latency_text(uint64_t us, char *buf, size_t size)
 static const double percentiles[] = { 0.50, 0.90, 0.99, 1.0 };
 static const char *const percentile_names[] = { "p50", "p90", "p99", "max" };
 
-static struct json_object *latency_json(const uint64_t *hist)
+static struct json_object *latency_json(const struct redirect_counters *c)
 {
 	struct json_object *o = json_object_new_object(), *h = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(percentiles); i++) {
-		uint64_t us = hist_percentile(hist, percentiles[i]);
+		uint64_t us = hist_percentile(c, percentiles[i]);
 
 		/* null: nothing measured, or beyond the last bounded bucket */
 		json_object_object_add(o, percentile_names[i],
 				       us && us != UINT64_MAX ? json_object_new_int64((int64_t)us)
 							      : NULL);
 	}
-	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++)
-		json_object_array_add(h, json_object_new_int64((int64_t)hist[i]));
+	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++) {
+		uint64_t calls = redirect_counters_hist(c, (unsigned int)i);
+
+		json_object_array_add(h, json_object_new_int64((int64_t)calls));
+	}
 	json_object_object_add(o, "histogram", h);
 	return o;
 }
 
-static struct json_object *stats_json(const uint64_t *stats)
+static uint64_t counter(const struct redirect_counters *c, enum redirect_stat k)
+{
+	return redirect_counters_stat(c, k);
+}
+
+static struct json_object *stats_json(const struct redirect_counters *c)
 {
 	struct json_object *o = json_object_new_object();
-	int k;
+	unsigned int k;
 
 	for (k = 0; k < REDIRECT_STAT_COUNT; k++)
-		json_object_object_add(o, stat_names[k], json_object_new_int64((int64_t)stats[k]));
+		json_object_object_add(o, stat_names[k],
+				       json_object_new_int64((int64_t)counter(c, k)));
 	return o;
 }
 
@@ -552,16 +563,14 @@ static int ask_daemon(const struct opts *o, enum redirect_control_op op,
 		      struct json_object **answerp, struct redirect_error **err)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct json_object *root, *v;
 	const char *path;
-	char *line = NULL;
 	int ret;
 
 	*answerp = NULL;
 	path = control_path(o, buf, sizeof(buf), err);
 	if (!path)
 		return -ENAMETOOLONG;
-	ret = redirect_control_call(path, op, NULL, CONTROL_TIMEOUT_MS, &line, err);
+	ret = redirect_control_call(path, op, NULL, CONTROL_TIMEOUT_MS, answerp, err);
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		redirect_error_free(*err);
 		*err = NULL;
@@ -570,24 +579,7 @@ static int ask_daemon(const struct opts *o, enum redirect_control_op op,
 					  ": usersentry is not running" :
 					  ": nobody listens (stale socket): usersentry is not running");
 	}
-	if (ret < 0)
-		return ret;
-	root = json_tokener_parse(line);
-	free(line);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return redirect_error_set(err, EPROTO, "control socket %s: the answer is not a "
-					  "JSON object", path);
-	}
-	if (!json_object_object_get_ex(root, "ok", &v) || !json_object_get_boolean(v)) {
-		ret = redirect_error_set(err, EPROTO, "control socket %s: %s", path,
-					 json_object_object_get_ex(root, "error", &v) ?
-					 json_object_get_string(v) : "request failed");
-		json_object_put(root);
-		return ret;
-	}
-	*answerp = root;
-	return 0;
+	return ret;
 }
 
 static int64_t answer_int(struct json_object *a, const char *key)
@@ -725,7 +717,7 @@ static int handshake(struct redirect_handshake *hs, struct redirect_error **err)
 
 static int cmd_status(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_sandbox_info *sbs = NULL;
+	struct redirect_sandbox_list *sbs = NULL;
 	struct redirect_error *e = NULL, *de = NULL, *me = NULL, *he = NULL, *ne = NULL;
 	struct redirect_handshake hs = { 0 };
 	struct redirect_ctl *ctl = NULL;
@@ -760,11 +752,12 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 		hs_ok = handshake(&hs, &he) == 0;
 	/* only ask netlink when the module is there: a request would load it */
 	if (loaded && redirect_ctl_open(&ctl, &ne) == 0) {
-		nl_ok = redirect_ctl_sandboxes(ctl, &sbs, &n_sb, &ne) == 0;
+		nl_ok = redirect_ctl_sandboxes(ctl, &sbs, &ne) == 0;
 		redirect_ctl_close(ctl);
+		n_sb = redirect_sandbox_list_count(sbs);
 		for (i = 0; i < n_sb; i++)
-			owned += sbs[i].owned;
-		free(sbs);
+			owned += redirect_sandbox_info_owned(redirect_sandbox_list_get(sbs, i));
+		redirect_sandbox_list_free(sbs);
 	}
 	ret = ask_daemon(&o, REDIRECT_CONTROL_STATUS, &da, &de);
 	daemon_ok = ret == 0;
@@ -870,33 +863,40 @@ static int cmd_status(const struct command *cmd, int argc, char **argv)
 
 /* ---- sandboxes ---------------------------------------------------------------------- */
 
-static uint64_t fast_path(const uint64_t *stats)
+static uint64_t fast_path(const struct redirect_counters *c)
 {
-	return stats[REDIRECT_STAT_ERRNO] + stats[REDIRECT_STAT_VALUE] + stats[REDIRECT_STAT_KILL];
+	return counter(c, REDIRECT_STAT_ERRNO) + counter(c, REDIRECT_STAT_VALUE) +
+	       counter(c, REDIRECT_STAT_KILL);
 }
 
 static struct json_object *sandbox_json(const struct redirect_sandbox_info *s)
 {
 	struct json_object *o = json_object_new_object();
+	bool owned = redirect_sandbox_info_owned(s);
 
-	json_object_object_add(o, "id", json_object_new_int64(s->sandbox_id));
-	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "state", json_object_new_string(s->owned ? "owned" : "custody"));
-	json_object_object_add(o, "owned", json_object_new_boolean(s->owned));
-	json_object_object_add(o, "fail_mode", json_object_new_string(fail_mode_name(s->fail_mode)));
-	json_object_object_add(o, "forward_pending", json_object_new_int64(s->forward_pending));
-	json_object_object_add(o, "delivered", json_object_new_int64(s->delivered));
-	json_object_object_add(o, "replay", json_object_new_int64(s->replay));
+	json_object_object_add(o, "id", json_object_new_int64(redirect_sandbox_info_id(s)));
+	json_object_object_add(o, "name", json_object_new_string(redirect_sandbox_info_name(s)));
+	json_object_object_add(o, "state", json_object_new_string(owned ? "owned" : "custody"));
+	json_object_object_add(o, "owned", json_object_new_boolean(owned));
+	json_object_object_add(o, "fail_mode",
+			       json_object_new_string(
+				       fail_mode_name(redirect_sandbox_info_fail_mode(s))));
+	json_object_object_add(o, "forward_pending",
+			       json_object_new_int64(redirect_sandbox_info_forward_pending(s)));
+	json_object_object_add(o, "delivered",
+			       json_object_new_int64(redirect_sandbox_info_delivered(s)));
+	json_object_object_add(o, "replay", json_object_new_int64(redirect_sandbox_info_replay(s)));
 	json_object_object_add(o, "rules_generation",
-			       json_object_new_int64((int64_t)s->rules_generation));
-	json_object_object_add(o, "stats", stats_json(s->stats));
-	json_object_object_add(o, "latency_us", latency_json(s->hist));
+			       json_object_new_int64(
+				       (int64_t)redirect_sandbox_info_rules_generation(s)));
+	json_object_object_add(o, "stats", stats_json(redirect_sandbox_info_counters(s)));
+	json_object_object_add(o, "latency_us", latency_json(redirect_sandbox_info_counters(s)));
 	return o;
 }
 
 static int cmd_sandboxes(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_sandbox_info *sbs = NULL;
+	struct redirect_sandbox_list *sbs = NULL;
 	struct redirect_error *e = NULL;
 	struct redirect_ctl *ctl;
 	struct opts o;
@@ -909,35 +909,40 @@ static int cmd_sandboxes(const struct command *cmd, int argc, char **argv)
 	rc = open_ctl(cmd->name, &ctl);
 	if (rc)
 		return rc;
-	ret = redirect_ctl_sandboxes(ctl, &sbs, &n, &e);
+	ret = redirect_ctl_sandboxes(ctl, &sbs, &e);
 	redirect_ctl_close(ctl);
 	if (ret < 0)
 		return fail(e, ret, "listing sandboxes");
+	n = redirect_sandbox_list_count(sbs);
 	if (o.json) {
 		struct json_object *a = json_object_new_array();
 
 		for (i = 0; i < n; i++)
-			json_object_array_add(a, sandbox_json(&sbs[i]));
+			json_object_array_add(a, sandbox_json(redirect_sandbox_list_get(sbs, i)));
 		print_json(a);
 	} else {
 		printf("%-6s %-31s %-7s %-4s %7s %9s %6s %8s %10s %10s %10s\n", "ID", "NAME",
 		       "STATE", "FAIL", "PENDING", "DELIVERED", "REPLAY", "RULESGEN", "NOTIFIED",
 		       "FASTPATH", "FORWARDED");
 		for (i = 0; i < n; i++) {
-			const struct redirect_sandbox_info *s = &sbs[i];
+			const struct redirect_sandbox_info *s = redirect_sandbox_list_get(sbs, i);
+			const struct redirect_counters *c = redirect_sandbox_info_counters(s);
 
 			printf("%-6u %-31s %-7s %-4s %7u %9u %6u %8llu %10llu %10llu %10llu\n",
-			       s->sandbox_id, s->name, s->owned ? "owned" : "custody",
-			       fail_mode_name(s->fail_mode), s->forward_pending, s->delivered,
-			       s->replay, (unsigned long long)s->rules_generation,
-			       (unsigned long long)s->stats[REDIRECT_STAT_NOTIFIED],
-			       (unsigned long long)fast_path(s->stats),
-			       (unsigned long long)s->stats[REDIRECT_STAT_FORWARDED]);
+			       redirect_sandbox_info_id(s), redirect_sandbox_info_name(s),
+			       redirect_sandbox_info_owned(s) ? "owned" : "custody",
+			       fail_mode_name(redirect_sandbox_info_fail_mode(s)),
+			       redirect_sandbox_info_forward_pending(s),
+			       redirect_sandbox_info_delivered(s), redirect_sandbox_info_replay(s),
+			       (unsigned long long)redirect_sandbox_info_rules_generation(s),
+			       (unsigned long long)counter(c, REDIRECT_STAT_NOTIFIED),
+			       (unsigned long long)fast_path(c),
+			       (unsigned long long)counter(c, REDIRECT_STAT_FORWARDED));
 		}
 		if (!n)
 			printf("(no sandboxes)\n");
 	}
-	free(sbs);
+	redirect_sandbox_list_free(sbs);
 	return EXIT_OK;
 }
 
@@ -992,78 +997,94 @@ static int cmd_daemon(const struct command *cmd, int argc, char **argv)
 
 /* ---- stats -------------------------------------------------------------------------- */
 
-static void stats_row(const char *name, const uint64_t *st, const uint64_t *hist)
+static void stats_row(const char *name, const struct redirect_counters *c)
 {
 	char l[ARRAY_SIZE(percentiles)][24];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(percentiles); i++)
-		latency_text(hist_percentile(hist, percentiles[i]), l[i], sizeof(l[i]));
+		latency_text(hist_percentile(c, percentiles[i]), l[i], sizeof(l[i]));
 	printf("%-20s %9llu %8llu %8llu %5llu %9llu %8llu %6llu %8llu %8s %8s %8s %8s\n", name,
-	       (unsigned long long)st[REDIRECT_STAT_NOTIFIED],
-	       (unsigned long long)st[REDIRECT_STAT_ERRNO],
-	       (unsigned long long)st[REDIRECT_STAT_VALUE],
-	       (unsigned long long)st[REDIRECT_STAT_KILL],
-	       (unsigned long long)st[REDIRECT_STAT_FORWARDED],
-	       (unsigned long long)st[REDIRECT_STAT_FALLBACK],
-	       (unsigned long long)st[REDIRECT_STAT_RACED],
-	       (unsigned long long)st[REDIRECT_STAT_REPLAYED],
-	       hist_percentile(hist, 0.5) ? l[0] : "-", hist_percentile(hist, 0.9) ? l[1] : "-",
-	       hist_percentile(hist, 0.99) ? l[2] : "-", hist_percentile(hist, 1) ? l[3] : "-");
+	       (unsigned long long)counter(c, REDIRECT_STAT_NOTIFIED),
+	       (unsigned long long)counter(c, REDIRECT_STAT_ERRNO),
+	       (unsigned long long)counter(c, REDIRECT_STAT_VALUE),
+	       (unsigned long long)counter(c, REDIRECT_STAT_KILL),
+	       (unsigned long long)counter(c, REDIRECT_STAT_FORWARDED),
+	       (unsigned long long)counter(c, REDIRECT_STAT_FALLBACK),
+	       (unsigned long long)counter(c, REDIRECT_STAT_RACED),
+	       (unsigned long long)counter(c, REDIRECT_STAT_REPLAYED),
+	       hist_percentile(c, 0.5) ? l[0] : "-", hist_percentile(c, 0.9) ? l[1] : "-",
+	       hist_percentile(c, 0.99) ? l[2] : "-", hist_percentile(c, 1) ? l[3] : "-");
 }
 
 /* One sandbox's table (or JSON object, added to arr). */
 static int stats_one(struct redirect_ctl *ctl, const struct redirect_sandbox_info *s, bool json,
 		     struct json_object *arr)
 {
-	struct redirect_syscall_stats *st = NULL;
+	const struct redirect_counters *total = redirect_sandbox_info_counters(s);
+	struct redirect_syscall_stats_list *st = NULL;
 	struct redirect_error *e = NULL;
+	uint32_t id = redirect_sandbox_info_id(s);
+	const char *name = redirect_sandbox_info_name(s);
 	char nb[64];
-	size_t n = 0, i;
+	size_t n, i;
 	int ret;
 
-	ret = redirect_ctl_stats(ctl, s->sandbox_id, &st, &n, &e);
+	ret = redirect_ctl_stats(ctl, id, &st, &e);
 	if (ret < 0)
 		return fail(e, ret, "statistics");
+	n = redirect_syscall_stats_list_count(st);
 	if (json) {
 		struct json_object *o = json_object_new_object(), *calls = json_object_new_array();
 
-		json_object_object_add(o, "id", json_object_new_int64(s->sandbox_id));
-		json_object_object_add(o, "name", json_object_new_string(s->name));
+		json_object_object_add(o, "id", json_object_new_int64(id));
+		json_object_object_add(o, "name", json_object_new_string(name));
 		for (i = 0; i < n; i++) {
+			const struct redirect_syscall_stats *sc =
+				redirect_syscall_stats_list_get(st, i);
+			uint32_t nr = redirect_syscall_stats_nr(sc);
 			struct json_object *c = json_object_new_object();
 
-			json_object_object_add(c, "nr", json_object_new_int64(st[i].nr));
-			json_object_object_add(c, "name", json_object_new_string(
-						       syscall_name(st[i].nr, nb, sizeof(nb))));
-			json_object_object_add(c, "stats", stats_json(st[i].stats));
-			json_object_object_add(c, "latency_us", latency_json(st[i].hist));
+			json_object_object_add(c, "nr", json_object_new_int64(nr));
+			json_object_object_add(c, "name",
+					       json_object_new_string(
+						       syscall_name(nr, nb, sizeof(nb))));
+			json_object_object_add(c, "stats",
+					       stats_json(redirect_syscall_stats_counters(sc)));
+			json_object_object_add(c, "latency_us",
+					       latency_json(redirect_syscall_stats_counters(sc)));
 			json_object_array_add(calls, c);
 		}
 		json_object_object_add(o, "syscalls", calls);
-		json_object_object_add(o, "total", stats_json(s->stats));
-		json_object_object_add(o, "total_latency_us", latency_json(s->hist));
+		json_object_object_add(o, "total", stats_json(total));
+		json_object_object_add(o, "total_latency_us", latency_json(total));
 		json_object_array_add(arr, o);
 	} else {
 		printf("sandbox %u (%s): %llu calls notified, %llu answered in the kernel, "
-		       "%llu forwarded\n", s->sandbox_id, s->name,
-		       (unsigned long long)s->stats[REDIRECT_STAT_NOTIFIED],
-		       (unsigned long long)fast_path(s->stats),
-		       (unsigned long long)s->stats[REDIRECT_STAT_FORWARDED]);
+		       "%llu forwarded\n",
+		       id, name, (unsigned long long)counter(total, REDIRECT_STAT_NOTIFIED),
+		       (unsigned long long)fast_path(total),
+		       (unsigned long long)counter(total, REDIRECT_STAT_FORWARDED));
 		printf("%-20s %9s %8s %8s %5s %9s %8s %6s %8s %8s %8s %8s %8s\n", "SYSCALL",
 		       "NOTIFIED", "ERRNO", "VALUE", "KILL", "FORWARDED", "FALLBACK", "RACED",
 		       "REPLAYED", "P50", "P90", "P99", "MAX");
-		for (i = 0; i < n; i++)
-			stats_row(syscall_name(st[i].nr, nb, sizeof(nb)), st[i].stats, st[i].hist);
-		stats_row("total", s->stats, s->hist);
+		for (i = 0; i < n; i++) {
+			const struct redirect_syscall_stats *sc =
+				redirect_syscall_stats_list_get(st, i);
+
+			stats_row(syscall_name(redirect_syscall_stats_nr(sc), nb, sizeof(nb)),
+				  redirect_syscall_stats_counters(sc));
+		}
+		stats_row("total", total);
 	}
-	free(st);
+	redirect_syscall_stats_list_free(st);
 	return EXIT_OK;
 }
 
 static int cmd_stats(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_sandbox_info *sbs = NULL, one;
+	struct redirect_sandbox_list *sbs = NULL;
+	struct redirect_sandbox_info *one = NULL;
 	struct redirect_error *e = NULL;
 	struct json_object *arr = NULL;
 	struct redirect_ctl *ctl;
@@ -1083,19 +1104,14 @@ static int cmd_stats(const struct command *cmd, int argc, char **argv)
 		rc = find_sandbox(cmd, ctl, o.args[0], &one);
 		if (rc >= 0)
 			goto out;
-		sbs = malloc(sizeof(*sbs));
-		if (!sbs) {
-			rc = fail(NULL, -ENOMEM, "stats");
-			goto out;
-		}
-		sbs[0] = one;
 		n = 1;
 	} else {
-		ret = redirect_ctl_sandboxes(ctl, &sbs, &n, &e);
+		ret = redirect_ctl_sandboxes(ctl, &sbs, &e);
 		if (ret < 0) {
 			rc = fail(e, ret, "listing sandboxes");
 			goto out;
 		}
+		n = redirect_sandbox_list_count(sbs);
 	}
 	if (o.json)
 		arr = json_object_new_array();
@@ -1103,7 +1119,7 @@ static int cmd_stats(const struct command *cmd, int argc, char **argv)
 	for (i = 0; i < n && rc == EXIT_OK; i++) {
 		if (i && !o.json)
 			printf("\n");
-		rc = stats_one(ctl, &sbs[i], o.json, arr);
+		rc = stats_one(ctl, one ? one : redirect_sandbox_list_get(sbs, i), o.json, arr);
 	}
 	if (arr && rc == EXIT_OK)
 		print_json(arr);
@@ -1112,7 +1128,8 @@ static int cmd_stats(const struct command *cmd, int argc, char **argv)
 	if (!n && !o.json)
 		printf("(no sandboxes)\n");
 out:
-	free(sbs);
+	redirect_sandbox_info_free(one);
+	redirect_sandbox_list_free(sbs);
 	redirect_ctl_close(ctl);
 	return rc;
 }
@@ -1136,7 +1153,7 @@ struct name_cache {
 static const char *event_sandbox_name(struct redirect_ctl *ctl, struct name_cache **cache,
 				      size_t *n, uint32_t id)
 {
-	struct redirect_sandbox_info info;
+	struct redirect_sandbox_info *info;
 	struct name_cache *c;
 	size_t i;
 
@@ -1152,7 +1169,8 @@ static const char *event_sandbox_name(struct redirect_ctl *ctl, struct name_cach
 	c->id = id;
 	/* a sandbox that already ended has no name to show */
 	if (redirect_ctl_sandbox(ctl, id, &info, NULL) == 0) {
-		snprintf(c->name, sizeof(c->name), "%s", info.name);
+		snprintf(c->name, sizeof(c->name), "%s", redirect_sandbox_info_name(info));
+		redirect_sandbox_info_free(info);
 		c->known = true;
 	}
 	return c->known ? c->name : NULL;
@@ -1222,7 +1240,7 @@ static void print_event(const struct redirect_event *ev, const char *name, bool 
 
 static int cmd_trace(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_sandbox_info want = { 0 };
+	struct redirect_sandbox_info *want = NULL;
 	struct redirect_error *e = NULL;
 	struct name_cache *cache = NULL;
 	struct redirect_ctl *ctl;
@@ -1256,6 +1274,7 @@ static int cmd_trace(const struct command *cmd, int argc, char **argv)
 		redirect_ctl_close(ctl);
 		return rc;
 	}
+	redirect_sandbox_info_free(want);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
@@ -1377,14 +1396,14 @@ static const char *rule_match_text(const struct redirect_rule *r, char *buf, siz
 	return buf;
 }
 
-static struct json_object *rule_json(const struct redirect_rule_info *ri)
+static struct json_object *rule_json(const struct redirect_rule_info *ri,
+				     const struct redirect_rule *r)
 {
-	const struct redirect_rule *r = &ri->rule;
 	struct json_object *o = json_object_new_object(), *args = json_object_new_array();
 	char nb[64], vb[64];
 	unsigned int i;
 
-	json_object_object_add(o, "index", json_object_new_int64(ri->index));
+	json_object_object_add(o, "index", json_object_new_int64(redirect_rule_info_index(ri)));
 	json_object_object_add(o, "name", json_object_new_string(syscall_name(r->nr, nb,
 									    sizeof(nb))));
 	json_object_object_add(o, "nr", json_object_new_int64(r->nr));
@@ -1412,18 +1431,20 @@ static struct json_object *rule_json(const struct redirect_rule_info *ri)
 	}
 	json_object_object_add(o, "limit", json_object_new_uint64(r->limit));
 	json_object_object_add(o, "audit", json_object_new_boolean(r->flags & REDIRECT_RULE_AUDIT));
-	json_object_object_add(o, "hits", json_object_new_uint64(ri->hits));
-	json_object_object_add(o, "generation", json_object_new_uint64(ri->generation));
+	json_object_object_add(o, "hits", json_object_new_uint64(redirect_rule_info_hits(ri)));
+	json_object_object_add(o, "generation",
+			       json_object_new_uint64(redirect_rule_info_generation(ri)));
 	return o;
 }
 
 static int rules_show(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_rule_info *rules = NULL;
-	struct redirect_sandbox_info sb;
+	struct redirect_rule_info_list *rules = NULL;
+	struct redirect_sandbox_info *sb = NULL;
 	struct redirect_error *e = NULL;
 	struct redirect_ctl *ctl;
 	char nb[64], vb[64], mb[1024], lb[32];
+	uint64_t generation;
 	struct opts o;
 	size_t n = 0, i;
 	int rc, ret;
@@ -1439,48 +1460,60 @@ static int rules_show(const struct command *cmd, int argc, char **argv)
 	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
 	if (rc >= 0)
 		goto out;
-	ret = redirect_ctl_get_rules(ctl, sb.sandbox_id, &rules, &n, &e);
+	ret = redirect_ctl_get_rules(ctl, redirect_sandbox_info_id(sb), &rules, &e);
 	if (ret < 0) {
 		rc = fail(e, ret, "rules");
 		goto out;
 	}
 	rc = EXIT_OK;
+	n = redirect_rule_info_list_count(rules);
+	generation = n ? redirect_rule_info_generation(redirect_rule_info_list_get(rules, 0)) :
+			 redirect_sandbox_info_rules_generation(sb);
 	if (o.json) {
 		struct json_object *top = json_object_new_object(), *a = json_object_new_array();
 
-		json_object_object_add(top, "id", json_object_new_int64(sb.sandbox_id));
-		json_object_object_add(top, "name", json_object_new_string(sb.name));
-		json_object_object_add(top, "generation",
-				       json_object_new_uint64(n ? rules[0].generation
-								: sb.rules_generation));
-		for (i = 0; i < n; i++)
-			json_object_array_add(a, rule_json(&rules[i]));
+		json_object_object_add(top, "id",
+				       json_object_new_int64(redirect_sandbox_info_id(sb)));
+		json_object_object_add(top, "name",
+				       json_object_new_string(redirect_sandbox_info_name(sb)));
+		json_object_object_add(top, "generation", json_object_new_uint64(generation));
+		for (i = 0; i < n; i++) {
+			const struct redirect_rule_info *ri = redirect_rule_info_list_get(rules, i);
+			struct redirect_rule r;
+
+			redirect_rule_info_rule(ri, &r, sizeof(r));
+			json_object_array_add(a, rule_json(ri, &r));
+		}
 		json_object_object_add(top, "rules", a);
 		print_json(top);
 		goto out;
 	}
-	printf("sandbox %u (%s): %zu tier-1 rule%s, generation %llu\n", sb.sandbox_id, sb.name, n,
-	       n == 1 ? "" : "s",
-	       (unsigned long long)(n ? rules[0].generation : sb.rules_generation));
+	printf("sandbox %u (%s): %zu tier-1 rule%s, generation %llu\n",
+	       redirect_sandbox_info_id(sb), redirect_sandbox_info_name(sb), n, n == 1 ? "" : "s",
+	       (unsigned long long)generation);
 	if (n)
 		printf("%4s  %-16s %-16s %8s %10s %-5s  %s\n", "#", "SYSCALL", "ACTION", "LIMIT",
 		       "HITS", "AUDIT", "MATCH");
 	for (i = 0; i < n; i++) {
-		const struct redirect_rule *r = &rules[i].rule;
+		const struct redirect_rule_info *ri = redirect_rule_info_list_get(rules, i);
+		struct redirect_rule rule;
+		const struct redirect_rule *r = &rule;
 
+		redirect_rule_info_rule(ri, &rule, sizeof(rule));
 		if (r->limit)
 			snprintf(lb, sizeof(lb), "%llu", (unsigned long long)r->limit);
 		else
 			snprintf(lb, sizeof(lb), "-");
-		printf("%4u  %-16s %-16s %8s %10llu %-5s  %s\n", rules[i].index,
+		printf("%4u  %-16s %-16s %8s %10llu %-5s  %s\n", redirect_rule_info_index(ri),
 		       syscall_name(r->nr, nb, sizeof(nb)),
 		       verdict_text(r->verdict, r->value, vb, sizeof(vb)), lb,
-		       (unsigned long long)rules[i].hits,
+		       (unsigned long long)redirect_rule_info_hits(ri),
 		       r->flags & REDIRECT_RULE_AUDIT ? "yes" : "no",
 		       rule_match_text(r, mb, sizeof(mb)));
 	}
 out:
-	free(rules);
+	redirect_rule_info_list_free(rules);
+	redirect_sandbox_info_free(sb);
 	redirect_ctl_close(ctl);
 	return rc;
 }
@@ -1489,7 +1522,7 @@ static int rules_load(const struct command *cmd, int argc, char **argv)
 {
 	struct redirect_ruleset *rs = NULL;
 	struct redirect_policy *policy = NULL;
-	struct redirect_sandbox_info sb, after;
+	struct redirect_sandbox_info *sb = NULL, *after = NULL;
 	struct redirect_error *e = NULL;
 	struct redirect_ctl *ctl = NULL;
 	struct opts o;
@@ -1515,20 +1548,23 @@ static int rules_load(const struct command *cmd, int argc, char **argv)
 	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
 	if (rc >= 0)
 		goto out;
-	ret = redirect_ctl_set_rules(ctl, sb.sandbox_id, rs, &e);
+	ret = redirect_ctl_set_rules(ctl, redirect_sandbox_info_id(sb), rs, &e);
 	if (ret < 0) {
 		rc = fail(e, ret, "setting rules");
 		goto out;
 	}
-	if (redirect_ctl_sandbox(ctl, sb.sandbox_id, &after, NULL) < 0)
-		after.rules_generation = 0;
-	printf("sandbox %u (%s): %zu tier-1 rule%s from %s loaded", sb.sandbox_id, sb.name,
-	       redirect_ruleset_count(rs), redirect_ruleset_count(rs) == 1 ? "" : "s", o.args[1]);
-	if (after.rules_generation)
-		printf(", generation %llu", (unsigned long long)after.rules_generation);
+	printf("sandbox %u (%s): %zu tier-1 rule%s from %s loaded", redirect_sandbox_info_id(sb),
+	       redirect_sandbox_info_name(sb), redirect_ruleset_count(rs),
+	       redirect_ruleset_count(rs) == 1 ? "" : "s", o.args[1]);
+	if (redirect_ctl_sandbox(ctl, redirect_sandbox_info_id(sb), &after, NULL) == 0 &&
+	    redirect_sandbox_info_rules_generation(after))
+		printf(", generation %llu",
+		       (unsigned long long)redirect_sandbox_info_rules_generation(after));
 	printf("\n");
 	rc = EXIT_OK;
 out:
+	redirect_sandbox_info_free(after);
+	redirect_sandbox_info_free(sb);
 	redirect_ctl_close(ctl);
 	redirect_ruleset_free(rs);
 	redirect_policy_free(policy);
@@ -1537,7 +1573,7 @@ out:
 
 static int rules_clear(const struct command *cmd, int argc, char **argv)
 {
-	struct redirect_sandbox_info sb;
+	struct redirect_sandbox_info *sb = NULL;
 	struct redirect_error *e = NULL;
 	struct redirect_ctl *ctl;
 	struct opts o;
@@ -1553,14 +1589,16 @@ static int rules_clear(const struct command *cmd, int argc, char **argv)
 		return rc;
 	rc = find_sandbox(cmd, ctl, o.args[0], &sb);
 	if (rc < 0) {
-		ret = redirect_ctl_set_rules(ctl, sb.sandbox_id, NULL, &e);
+		ret = redirect_ctl_set_rules(ctl, redirect_sandbox_info_id(sb), NULL, &e);
 		if (ret < 0) {
 			rc = fail(e, ret, "clearing rules");
 		} else {
-			printf("sandbox %u (%s): tier-1 rules cleared\n", sb.sandbox_id, sb.name);
+			printf("sandbox %u (%s): tier-1 rules cleared\n",
+			       redirect_sandbox_info_id(sb), redirect_sandbox_info_name(sb));
 			rc = EXIT_OK;
 		}
 	}
+	redirect_sandbox_info_free(sb);
 	redirect_ctl_close(ctl);
 	return rc;
 }

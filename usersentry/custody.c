@@ -203,7 +203,7 @@ void sentry_adopt_all(struct sentry *s)
 void sentry_reconcile(struct sentry *s)
 {
 	struct redirect_ctl *ctl = NULL;
-	struct redirect_sandbox_info *info = NULL;
+	struct redirect_sandbox_list *list = NULL;
 	struct sentry_sandbox *sb, *next;
 	size_t n = 0, i;
 
@@ -213,19 +213,21 @@ void sentry_reconcile(struct sentry *s)
 	sentry_adopt_all(s);
 	if (redirect_ctl_open(&ctl, NULL) < 0)
 		return;
-	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
+	if (redirect_ctl_sandboxes(ctl, &list, NULL) == 0) {
+		n = redirect_sandbox_list_count(list);
 		for (sb = s->sandboxes; sb; sb = next) {
 			next = sb->next;
 			if (sb->listener >= 0)
 				continue;	/* its hang-up tells */
 			for (i = 0; i < n; i++)
-				if (info[i].sandbox_id == sb->sandbox_id)
+				if (redirect_sandbox_info_id(redirect_sandbox_list_get(list, i)) ==
+				    sb->sandbox_id)
 					break;
 			if (i == n)
 				sentry_sandbox_end(s, sb, "all tasks exited");
 		}
 	}
-	free(info);
+	redirect_sandbox_list_free(list);
 	redirect_ctl_close(ctl);
 }
 

@@ -439,7 +439,7 @@ static size_t collect(struct sentry *s, struct series **out_s)
 
 static void render(struct sentry *s, struct buf *b)
 {
-	struct redirect_sandbox_info *info = NULL;
+	struct redirect_sandbox_list *list = NULL;
 	struct redirect_ctl *ctl = NULL;
 	struct sentry_pool_stats ps;
 	struct sentry_sandbox *sb;
@@ -513,23 +513,39 @@ static void render(struct sentry *s, struct buf *b)
 	free(v);
 	if (s->mode != REDIRECT_MODE_MODULE || redirect_ctl_open(&ctl, NULL) < 0)
 		return;
-	if (redirect_ctl_sandboxes(ctl, &info, &n, NULL) == 0) {
+	if (redirect_ctl_sandboxes(ctl, &list, NULL) == 0) {
+		n = redirect_sandbox_list_count(list);
 		out(b, "# HELP redirect_kernel_calls_total The module's counters per sandbox.\n"
 		       "# TYPE redirect_kernel_calls_total counter\n");
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			const struct redirect_sandbox_info *si = redirect_sandbox_list_get(list, i);
+			const struct redirect_counters *c = redirect_sandbox_info_counters(si);
+
+			label(redirect_sandbox_info_name(si), id, sizeof(id));
 			for (k = 0; k < REDIRECT_STAT_COUNT; k++)
-				out(b, "redirect_kernel_calls_total{sandbox=\"%s\",stat=\"%s\"} "
-				    "%llu\n", label(info[i].name, id, sizeof(id)), stat_names[k],
-				    (unsigned long long)info[i].stats[k]);
+				out(b,
+				    "redirect_kernel_calls_total{sandbox=\"%s\",stat=\"%s\"} %llu\n",
+				    id, stat_names[k],
+				    (unsigned long long)redirect_counters_stat(c, (unsigned int)k));
+		}
 		/* the module keeps buckets, not a sum: a histogram without _sum */
 		out(b, "# HELP redirect_kernel_call_latency_seconds The module's latency of "
 		       "calls it answered or forwarded.\n"
 		       "# TYPE redirect_kernel_call_latency_seconds histogram\n");
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			const struct redirect_sandbox_info *si = redirect_sandbox_list_get(list, i);
+			const struct redirect_counters *c = redirect_sandbox_info_counters(si);
+			uint64_t hist[REDIRECT_HIST_BUCKETS];
+			unsigned int j;
+
+			for (j = 0; j < REDIRECT_HIST_BUCKETS; j++)
+				hist[j] = redirect_counters_hist(c, j);
 			histogram(b, "redirect_kernel_call_latency_seconds",
-				  label(info[i].name, id, sizeof(id)), info[i].hist, 0, false);
+				  label(redirect_sandbox_info_name(si), id, sizeof(id)), hist, 0,
+				  false);
+		}
 	}
-	free(info);
+	redirect_sandbox_list_free(list);
 	redirect_ctl_close(ctl);
 }
 

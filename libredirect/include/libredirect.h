@@ -73,6 +73,25 @@ int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt,
 /* The running library's version, "MAJOR.MINOR.MICRO" (may be newer than the header's). */
 const char *redirect_version(void);
 
+/* ---- files --------------------------------------------------------------- */
+
+/* Fail with -ELOOP when the last component is a symbolic link. */
+#define REDIRECT_READ_NOFOLLOW (1u << 0)
+
+/*
+ * redirect_read_file() - a whole regular file: the one reader of the library
+ * (policies, config.json) and of its programs
+ * @flags: REDIRECT_READ_*; @max: larger files fail with -EFBIG
+ * @st: when not NULL, receives the file's fstat (mode, device, inode)
+ *
+ * Opened non-blocking, so a FIFO never blocks it: anything but a regular
+ * file fails with -EINVAL.  *bufp is malloc()ed and NUL-terminated, *lenp
+ * its length.  -ENOENT, -EACCES, ... opening or reading; -ENOMEM.
+ */
+struct stat;
+int redirect_read_file(const char *path, unsigned int flags, size_t max, char **bufp, size_t *lenp,
+		       struct stat *st, struct redirect_error **err);
+
 /* ---- mode ---------------------------------------------------------------- */
 
 enum redirect_mode {
@@ -748,12 +767,17 @@ int redirect_control_parse(const char *line, size_t len, enum redirect_control_o
 			   char *name, size_t name_size, struct redirect_error **err);
 
 /*
- * redirect_control_call() - one request, its answer line (malloc()ed, no newline)
- * name: the policy for REDIRECT_CONTROL_POLICY, else NULL.  Never blocks
- * longer than timeout_ms: -ETIMEDOUT.  -ENOENT / -ECONNREFUSED: no daemon.
+ * redirect_control_call() - one request and its answer
+ * name: the policy for REDIRECT_CONTROL_POLICY, else NULL.  *answerp is the
+ * answer line parsed as strict JSON, an object with "ok": true (json-c's;
+ * the caller drops it with json_object_put()).  Never blocks longer than
+ * timeout_ms: -ETIMEDOUT.  -ENOENT / -ECONNREFUSED: no daemon.  -EPROTO: an
+ * answer that is no such object, or "ok": false (the message is its "error").
  */
+struct json_object;
 int redirect_control_call(const char *path, enum redirect_control_op op, const char *name,
-			  int timeout_ms, char **answerp, struct redirect_error **err);
+			  int timeout_ms, struct json_object **answerp,
+			  struct redirect_error **err);
 
 /*
  * redirect_control_policy_known() - does the daemon know policy name?
@@ -1021,48 +1045,93 @@ struct redirect_ctl;
 int redirect_ctl_open(struct redirect_ctl **ctlp, struct redirect_error **err);
 void redirect_ctl_close(struct redirect_ctl *ctl);
 
-struct redirect_sandbox_info {
-	uint32_t sandbox_id;
-	char name[REDIRECT_NAME_MAX];
-	uint32_t fail_mode;
-	bool owned;
-	uint32_t forward_pending;
-	uint32_t delivered;
-	uint32_t replay;
-	uint64_t rules_generation;
-	uint64_t stats[REDIRECT_STAT_COUNT];
-	uint64_t hist[REDIRECT_HIST_BUCKETS];
-};
+/*
+ * What the module reports of a sandbox, of the system calls in it and of
+ * its rules is opaque, read through the getters below (as libseccomp does):
+ * the module's header may grow (more statistics, histogram buckets, rule
+ * fields, a longer name) without changing any layout a program was built
+ * with.  A getter given an index past what this library knows returns 0.
+ */
+struct redirect_sandbox_info; /* one sandbox */
+struct redirect_sandbox_list; /* a dump of them */
+struct redirect_counters; /* enum redirect_stat counters and the latency histogram */
+struct redirect_syscall_stats; /* one system call's counters in a sandbox */
+struct redirect_syscall_stats_list;
+struct redirect_rule_info; /* one tier-1 rule as the module holds it */
+struct redirect_rule_info_list;
 
-/* All sandboxes (a dump); *infop is malloc()ed. */
-int redirect_ctl_sandboxes(struct redirect_ctl *ctl, struct redirect_sandbox_info **infop,
-			   size_t *np, struct redirect_error **err);
+/* All sandboxes (a dump), in the module's order. */
+int redirect_ctl_sandboxes(struct redirect_ctl *ctl, struct redirect_sandbox_list **listp,
+			   struct redirect_error **err);
+size_t redirect_sandbox_list_count(const struct redirect_sandbox_list *list);
+/* The i-th sandbox (owned by the list), or NULL past the end. */
+const struct redirect_sandbox_info *
+redirect_sandbox_list_get(const struct redirect_sandbox_list *list, size_t i);
+void redirect_sandbox_list_free(struct redirect_sandbox_list *list);
+
 /* One sandbox; -ENOENT when there is no such sandbox. */
 int redirect_ctl_sandbox(struct redirect_ctl *ctl, uint32_t sandbox_id,
-			 struct redirect_sandbox_info *info, struct redirect_error **err);
+			 struct redirect_sandbox_info **infop, struct redirect_error **err);
+void redirect_sandbox_info_free(struct redirect_sandbox_info *info);
 
-struct redirect_syscall_stats {
-	uint32_t nr;
-	uint64_t stats[REDIRECT_STAT_COUNT];
-	uint64_t hist[REDIRECT_HIST_BUCKETS];
-};
+uint32_t redirect_sandbox_info_id(const struct redirect_sandbox_info *info);
+/* The name it was attached with (NUL-terminated, as long as the module's). */
+const char *redirect_sandbox_info_name(const struct redirect_sandbox_info *info);
+/* REDIRECT_FAIL_* */
+uint32_t redirect_sandbox_info_fail_mode(const struct redirect_sandbox_info *info);
+/* A session owns it (false: in custody). */
+bool redirect_sandbox_info_owned(const struct redirect_sandbox_info *info);
+/* Forwarded requests queued, handed to the owner unanswered, waiting for the next owner. */
+uint32_t redirect_sandbox_info_forward_pending(const struct redirect_sandbox_info *info);
+uint32_t redirect_sandbox_info_delivered(const struct redirect_sandbox_info *info);
+uint32_t redirect_sandbox_info_replay(const struct redirect_sandbox_info *info);
+uint64_t redirect_sandbox_info_rules_generation(const struct redirect_sandbox_info *info);
+/* The sandbox's totals (owned by info). */
+const struct redirect_counters *
+redirect_sandbox_info_counters(const struct redirect_sandbox_info *info);
 
-/* Per-syscall statistics of a sandbox; *statsp is malloc()ed. */
+/*
+ * Counter @stat (enum redirect_stat) and histogram bucket @bucket (calls
+ * under 2^bucket us; the last bucket: the rest); 0 for an index at or past
+ * redirect_stat_count() / redirect_hist_buckets().
+ */
+uint64_t redirect_counters_stat(const struct redirect_counters *counters, unsigned int stat);
+uint64_t redirect_counters_hist(const struct redirect_counters *counters, unsigned int bucket);
+/* How many counters and buckets this library reads (its REDIRECT_STAT_COUNT, _HIST_BUCKETS). */
+unsigned int redirect_stat_count(void);
+unsigned int redirect_hist_buckets(void);
+
+/* Per-syscall statistics of a sandbox (a dump): one entry per call seen. */
 int redirect_ctl_stats(struct redirect_ctl *ctl, uint32_t sandbox_id,
-		       struct redirect_syscall_stats **statsp, size_t *np,
-		       struct redirect_error **err);
+		       struct redirect_syscall_stats_list **listp, struct redirect_error **err);
+size_t redirect_syscall_stats_list_count(const struct redirect_syscall_stats_list *list);
+const struct redirect_syscall_stats *
+redirect_syscall_stats_list_get(const struct redirect_syscall_stats_list *list, size_t i);
+void redirect_syscall_stats_list_free(struct redirect_syscall_stats_list *list);
+/* The system call's number (x86-64) and its counters (owned by stats). */
+uint32_t redirect_syscall_stats_nr(const struct redirect_syscall_stats *stats);
+const struct redirect_counters *
+redirect_syscall_stats_counters(const struct redirect_syscall_stats *stats);
 
-struct redirect_rule_info {
-	uint32_t index;
-	uint64_t hits;
-	uint64_t generation;
-	struct redirect_rule rule;
-};
-
-/* The rules of a sandbox, in load order (a dump); *rulesp is malloc()ed. */
+/* The rules of a sandbox, in load order (a dump). */
 int redirect_ctl_get_rules(struct redirect_ctl *ctl, uint32_t sandbox_id,
-			   struct redirect_rule_info **rulesp, size_t *np,
-			   struct redirect_error **err);
+			   struct redirect_rule_info_list **listp, struct redirect_error **err);
+size_t redirect_rule_info_list_count(const struct redirect_rule_info_list *list);
+const struct redirect_rule_info *
+redirect_rule_info_list_get(const struct redirect_rule_info_list *list, size_t i);
+void redirect_rule_info_list_free(struct redirect_rule_info_list *list);
+/* Its place in the set, the decisions it took, the set's generation. */
+uint32_t redirect_rule_info_index(const struct redirect_rule_info *info);
+uint64_t redirect_rule_info_hits(const struct redirect_rule_info *info);
+uint64_t redirect_rule_info_generation(const struct redirect_rule_info *info);
+/*
+ * redirect_rule_info_rule() - copy the rule into @rule, @size bytes
+ * (sizeof(*rule) of the caller's header), as the kernel copies an extensible
+ * struct: a smaller size gets the start, a larger one is zero-filled past
+ * what this library knows.  Returns the bytes the library holds.
+ */
+size_t redirect_rule_info_rule(const struct redirect_rule_info *info, struct redirect_rule *rule,
+			       size_t size);
 
 /*
  * Replace a sandbox's rules (one RULE attribute each; none clears).  On

@@ -524,21 +524,29 @@ static void run_group(const struct group *g, struct redirect_ctl *ctl,
 
 	/* hit counts, while the sandbox lives */
 	if (kill_at < 0 && ctl) {
-		struct redirect_rule_info *ri = NULL;
+		struct redirect_rule_info_list *list = NULL;
 		size_t n = 0, j;
 		bool ok;
 
-		if (redirect_ctl_get_rules(ctl, id, &ri, &n, &e) < 0) {
+		if (redirect_ctl_get_rules(ctl, id, &list, &e) < 0) {
 			tap(false, "%s: rule hits: %s", g->name, e->msg);
 			redirect_error_free(e);
 			e = NULL;
 		} else {
+			n = redirect_rule_info_list_count(list);
 			ok = n == (size_t)g->n_rules;
-			for (j = 0; ok && j < n; j++)
-				ok = ri[j].index == j && ri[j].hits == redirect_ruleset_hits(rs, j) &&
-				     !memcmp(&ri[j].rule, &g->rules[j], sizeof(ri[j].rule));
+			for (j = 0; ok && j < n; j++) {
+				const struct redirect_rule_info *ri =
+					redirect_rule_info_list_get(list, j);
+				struct redirect_rule r;
+
+				ok = redirect_rule_info_rule(ri, &r, sizeof(r)) == sizeof(r) &&
+				     redirect_rule_info_index(ri) == j &&
+				     redirect_rule_info_hits(ri) == redirect_ruleset_hits(rs, j) &&
+				     !memcmp(&r, &g->rules[j], sizeof(r));
+			}
 			tap(ok, "%s: %zu rules read back with the same hit counts", g->name, n);
-			free(ri);
+			redirect_rule_info_list_free(list);
 		}
 	}
 	/* release the child (it may be gone already) */

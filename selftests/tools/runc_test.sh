@@ -464,6 +464,11 @@ b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}')
 refuse bad_bundle_seccomp "SCMP_ACT_BOGUS" "$b" rr --root "$state" run --bundle "$b" bad_bundle_seccomp
 refuse missing_bundle "$work/no-such-bundle/config.json: No such file" "$work/no-such-bundle" \
 	rr --root "$state" run --bundle "$work/no-such-bundle" missing_bundle
+# config.json is rewritten in place: never one read through a symbolic link
+b=$(make_bundle "$start")
+mv "$b/config.json" "$b/real.json" && ln -s real.json "$b/config.json"
+refuse config_symlink "$b/config.json: Too many levels of symbolic links" "$b" \
+	rr --root "$state" run --bundle "$b" config_symlink
 b=$(make_bundle "$start" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 	"listenerPath": "/run/other-agent.sock",
 	"syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_NOTIFY"}]}')
