@@ -113,11 +113,8 @@ static int parse_kernel(struct policy_loader *l, json_object *o, const struct po
 		{ .key = "release", .parse = parse_uname_field, .dst = &p->kernel_release },
 		{ .key = "version", .parse = parse_uname_field, .dst = &p->kernel_version },
 	};
-	int ret;
+	int ret = policy_object_fields(l, o, known, fields, ARRAY_SIZE(fields));
 
-	ret = policy_object(l, o, known);
-	if (ret == 0)
-		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
 		return ret;
 	if (!p->kernel_release && !p->kernel_version)
@@ -172,11 +169,8 @@ static int parse_abi(struct policy_loader *l, json_object *o, const struct polic
 		{ .key = "force", .parse = policy_parse_strv, .dst = &p->abi_force,
 		  .count = &p->n_abi_force, .check = check_abi_call },
 	};
-	int ret;
+	int ret = policy_object_fields(l, o, known, fields, ARRAY_SIZE(fields));
 
-	ret = policy_object(l, o, known);
-	if (ret == 0)
-		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
 		return ret;
 	if (!p->n_abi_emulate && !p->n_abi_force)
@@ -262,8 +256,9 @@ static int add_file_rules(struct policy_loader *l, json_object *o, const char *k
 	return 0;
 }
 
-static int parse_remap(struct policy_loader *l, json_object *e, struct redirect_policy *p)
+static int parse_remap(struct policy_loader *l, json_object *e, size_t i, void *ctx)
 {
+	struct redirect_policy *p = ctx;
 	static const char *const known[] = { "from", "to", NULL };
 	const char *from = NULL, *to = NULL;
 	const struct policy_field fields[] = {
@@ -273,11 +268,8 @@ static int parse_remap(struct policy_loader *l, json_object *e, struct redirect_
 		  .dst = &to, .check = check_path },
 	};
 	struct policy_file_rule *fr;
-	int ret;
+	int ret = policy_object_fields(l, e, known, fields, ARRAY_SIZE(fields));
 
-	ret = policy_object(l, e, known);
-	if (ret == 0)
-		ret = policy_fields(l, e, fields, ARRAY_SIZE(fields));
 	if (ret < 0)
 		return ret;
 	if (!strcmp(from, "/"))
@@ -293,18 +285,7 @@ static int parse_remap(struct policy_loader *l, json_object *e, struct redirect_
 
 static int parse_remaps(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
-	size_t i, n;
-	int ret;
-
-	ret = policy_expect_type(l, v, json_type_array, "an array");
-	n = ret < 0 ? 0 : json_object_array_length(v);
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_remap(l, json_object_array_get_idx(v, i), f->dst);
-		policy_pop(l, mark);
-	}
-	return ret;
+	return policy_for_each_element(l, v, parse_remap, f->dst);
 }
 
 static int parse_files(struct policy_loader *l, json_object *o, const struct policy_field *f)
@@ -437,8 +418,10 @@ static int parse_port(struct policy_loader *l, json_object *v, const struct poli
 	return ret;
 }
 
-static int parse_connect_rule(struct policy_loader *l, json_object *o, struct policy_connect_rule *r)
+static int parse_connect_rule(struct policy_loader *l, json_object *o, size_t i, void *ctx)
 {
+	struct redirect_policy *p = ctx;
+	struct policy_connect_rule *r = &p->connect[p->n_connect++];
 	static const char *const known[] = { "action", "cidr", "port", "ports", "comment", NULL };
 	const struct policy_field fields[] = {
 		{ .key = "action", .flags = POLICY_REQUIRED, .parse = parse_allow_deny,
@@ -487,26 +470,16 @@ static int parse_connect_rules(struct policy_loader *l, json_object *v,
 			       const struct policy_field *f)
 {
 	struct redirect_policy *p = f->dst;
-	size_t i, n;
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, v, json_type_array, "an array");
-	n = ret < 0 ? 0 : json_object_array_length(v);
-	if (n > CONNECT_RULES_MAX)
-		ret = policy_fail(l, "more than %d rules", CONNECT_RULES_MAX);
-	if (ret == 0 && n) {
-		p->connect = calloc(n, sizeof(*p->connect));
-		if (!p->connect)
-			ret = policy_fail(l, "out of memory");
-	}
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_connect_rule(l, json_object_array_get_idx(v, i), &p->connect[i]);
-		policy_pop(l, mark);
-		p->n_connect++;
-	}
-	return ret;
+	ret = policy_array_length(l, v, CONNECT_RULES_MAX, "rules", &n);
+	if (ret < 0)
+		return ret;
+	p->connect = calloc(n ? n : 1, sizeof(*p->connect));
+	if (!p->connect)
+		return policy_fail(l, "out of memory");
+	return policy_for_each_element(l, v, parse_connect_rule, p);
 }
 
 static int parse_connect(struct policy_loader *l, json_object *o, const struct policy_field *f)
