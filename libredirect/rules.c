@@ -138,8 +138,29 @@ static struct redirect_ruleset *ruleset_alloc(size_t n)
 	return rs;
 }
 
-/* Check every rule with the module's engine, then index them as the module does. */
-static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **err)
+/* A rule's origin ("p.json: redirect.rules[3] (openat)"); on failure rs is freed. */
+static int __attribute__((format(printf, 4, 5)))
+set_origin(struct redirect_ruleset *rs, size_t k, struct redirect_error **err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&rs->origin[k], fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		return 0;
+	rs->origin[k] = NULL;
+	redirect_ruleset_free(rs);
+	return redirect_make_error(err, ENOMEM, "out of memory");
+}
+
+/*
+ * Check every rule with the module's engine, then index them as the module
+ * does: *rsp is rs then; rs is freed on an error.
+ */
+static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_ruleset **rsp,
+			  struct redirect_error **err)
 {
 	size_t i, n, pos;
 
@@ -149,11 +170,14 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **e
 
 		if (f != REDIRECT_RULE_FIELD_NONE) {
 			char msg[512];
+			int ret;
 
-			return redirect_make_error(err, EINVAL, "%s",
-						   redirect_rule_error_describe(rs, (uint32_t)i, f,
-										arg, msg,
-										sizeof(msg)));
+			ret = redirect_make_error(err, EINVAL, "%s",
+						  redirect_rule_error_describe(rs, (uint32_t)i, f,
+									       arg, msg,
+									       sizeof(msg)));
+			redirect_ruleset_free(rs);
+			return ret;
 		}
 	}
 	for (i = 0; i < rs->count; i++)
@@ -171,6 +195,7 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **e
 		rs->orig_index[j] = (uint32_t)i;
 		rs->sorted_pos[i] = (uint32_t)j;
 	}
+	*rsp = rs;
 	return 0;
 }
 
@@ -179,7 +204,6 @@ int redirect_ruleset_compile(const struct redirect_policy *p, struct redirect_ru
 {
 	struct redirect_ruleset *rs;
 	size_t i, j, n = 0, k = 0;
-	int ret;
 
 	for (i = 0; i < p->n_trules; i++)
 		n += p->trules[i].n_names;
@@ -197,20 +221,11 @@ int redirect_ruleset_compile(const struct redirect_policy *p, struct redirect_ru
 
 			rs->rules[k] = t->tmpl;
 			rs->rules[k].nr = nr < 0 ? RDR_NR_LIMIT : (uint32_t)nr;
-			if (asprintf(&rs->origin[k], "%s (%s)", t->where, t->names[j]) < 0) {
-				rs->origin[k] = NULL;
-				redirect_ruleset_free(rs);
-				return redirect_make_error(err, ENOMEM, "out of memory");
-			}
+			if (set_origin(rs, k, err, "%s (%s)", t->where, t->names[j]) < 0)
+				return -ENOMEM;
 		}
 	}
-	ret = ruleset_finish(rs, err);
-	if (ret < 0) {
-		redirect_ruleset_free(rs);
-		return ret;
-	}
-	*rsp = rs;
-	return 0;
+	return ruleset_finish(rs, rsp, err);
 }
 
 int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
@@ -218,7 +233,6 @@ int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
 {
 	struct redirect_ruleset *rs;
 	size_t i;
-	int ret;
 
 	if (n > REDIRECT_RULES_MAX)
 		return redirect_make_error(err, E2BIG, "%zu rules, more than %d", n,
@@ -228,20 +242,10 @@ int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
 		return redirect_make_error(err, ENOMEM, "out of memory");
 	if (n)
 		memcpy(rs->rules, rules, n * sizeof(*rules));
-	for (i = 0; i < n; i++) {
-		if (asprintf(&rs->origin[i], "rule %zu", i) < 0) {
-			rs->origin[i] = NULL;
-			redirect_ruleset_free(rs);
-			return redirect_make_error(err, ENOMEM, "out of memory");
-		}
-	}
-	ret = ruleset_finish(rs, err);
-	if (ret < 0) {
-		redirect_ruleset_free(rs);
-		return ret;
-	}
-	*rsp = rs;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (set_origin(rs, i, err, "rule %zu", i) < 0)
+			return -ENOMEM;
+	return ruleset_finish(rs, rsp, err);
 }
 
 int ruleset_clone(const struct redirect_ruleset *rs, struct redirect_ruleset **copyp,
