@@ -149,6 +149,8 @@ int sentry_file_rule(const struct redirect_policy *p, const char *path, char *ma
 		     size_t size);
 /* The file rule for what a copy of a target fd is: none outside the root or without a path. */
 int sentry_named_fd_rule(const struct file_call *fc, int fd);
+/* A copy of the fd a magic link (/proc/self/fd/N) named; -ENOENT when it named none. */
+int sentry_named_fd_copy(const struct file_call *fc);
 
 /*
  * Serve fc (its what, op and op fields set) for sb's call req: the path read

@@ -242,6 +242,23 @@ int sentry_named_fd_rule(const struct file_call *fc, int fd)
 	return sentry_file_rule(fc->sb->policy, cp, mapped, sizeof(mapped));
 }
 
+/*
+ * serve() cannot go on: the fds it took closed; -ENOENT when the call is
+ * gone (nothing to answer), else 0 with ret as the answer (enoent for
+ * -ENOENT: a closed fd is EBADF).
+ */
+static int serve_refused(struct file_call *fc, struct sentry_reply *reply, int ret, int enoent)
+{
+	close(fc->rootfd);
+	if (fc->empty_fd >= 0)
+		close(fc->empty_fd);
+	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+		return -ENOENT;
+	reply->error = ret == -ENOENT ? enoent : ret;
+	reply->verdict = "errno";
+	return 0;
+}
+
 static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *reply)
 {
 	uint64_t log_flags = 0, log_mode = 0;
@@ -286,6 +303,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			reply->detail[n] = '\0';
 		}
 	}
+	fc->empty_fd = -1;
 	ret = open_target_path(fc, "root", O_PATH | O_DIRECTORY, &fc->rootfd);
 	if (ret < 0)
 		return ret;
@@ -311,14 +329,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		else
 			ret = start_dir(fc, fc->dirfd2, fc->dir2, sizeof(fc->dir2));
 	}
-	if (ret < 0) {
-		close(fc->rootfd);
-		if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-			return -ENOENT;
-		reply->error = ret;
-		reply->verdict = "errno";
-		return 0;
-	}
+	if (ret < 0)
+		return serve_refused(fc, reply, ret, -ENOENT);
 	if (fc->real_ids && !(fc->at_flags & AT_EACCESS)) {
 		/* access(2) asks about the real ids; root's capabilities only for real root */
 		c.fsuid = c.ruid;
@@ -327,36 +339,21 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			c.cap_eff = 0;
 	}
 	fc->creds = &c;
-	fc->empty_fd = -1;
 	if (!fc->path[0] && (fc->at_flags & AT_EMPTY_PATH)) {
 		/* before become(): pidfd_getfd() wants our ptrace rights, not the target's */
 		if (fc->dirfd == AT_FDCWD)
 			ret = open_target_path(fc, "cwd", O_PATH, &fc->empty_fd);
 		else
 			ret = sentry_target_fd(fc->sb, fc->req, fc->dirfd, &fc->empty_fd);
-		if (ret < 0) {
-			close(fc->rootfd);
-			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-				return -ENOENT;
-			reply->error = ret == -ENOENT ? -EBADF : ret;
-			reply->verdict = "errno";
-			return 0;
-		}
+		if (ret < 0)
+			return serve_refused(fc, reply, ret, -EBADF);
 	}
 	fc->arg_fd_copy = -1;
 	if (fc->take_arg_fd) {
 		/* before become(), as for the empty path */
 		ret = sentry_target_fd(fc->sb, fc->req, fc->arg_fd, &fc->arg_fd_copy);
-		if (ret < 0) {
-			close(fc->rootfd);
-			if (fc->empty_fd >= 0)
-				close(fc->empty_fd);
-			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-				return -ENOENT;
-			reply->error = ret == -ENOENT ? -EBADF : ret;
-			reply->verdict = "errno";
-			return 0;
-		}
+		if (ret < 0)
+			return serve_refused(fc, reply, ret, -EBADF);
 	}
 	fc->named_fd = -1;
 	fc->named_missing = false;
@@ -477,6 +474,29 @@ int sentry_resolve_new_name(struct file_call *fc, const char *dir, const char *p
 	return ret == -EBUSY ? -EEXIST : ret;
 }
 
+int sentry_named_fd_copy(const struct file_call *fc)
+{
+	int fd;
+
+	if (fc->named_missing)
+		return -ENOENT;
+	fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/* fd (ours) as *fdp when the rules let the call have it: hidden is ENOENT, read-only EROFS. */
+static int fd_under_rules(const struct file_call *fc, int fd, bool write, int *fdp)
+{
+	int r = sentry_named_fd_rule(fc, fd);
+
+	if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
+		close(fd);
+		return r == RULE_HIDDEN ? -ENOENT : -EROFS;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 /*
  * An existing path under the rules, resolved in the root to an O_PATH fd
  * (its last symlink followed or not): hidden is ENOENT, remapped the other
@@ -504,29 +524,15 @@ int sentry_resolve_existing(struct file_call *fc, bool follow, bool write, int *
 			return -EBADF;
 		}
 		/* decided by what the fd is, as for /proc/self/fd/N (a pipe has no path) */
-		r = sentry_named_fd_rule(fc, fd);
-		if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
-			close(fd);
-			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
-		}
-		*fdp = fd;
-		return 0;
+		return fd_under_rules(fc, fd, write, fdp);
 	}
 	ret = sentry_normalise(fc->dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
 	if (follow && (fc->named_fd >= 0 || fc->named_missing)) {
-		if (fc->named_missing)
-			return -ENOENT;
-		r = sentry_named_fd_rule(fc, fc->named_fd);
-		if (r == RULE_HIDDEN || (r == RULE_RO && write))
-			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
-		fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		*fdp = fd;
-		return 0;
+		fd = sentry_named_fd_copy(fc);
+		return fd < 0 ? fd : fd_under_rules(fc, fd, write, fdp);
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
