@@ -93,6 +93,20 @@ int redirect_make_error_errno(struct redirect_error **err, int errnum, const cha
 	return ret;
 }
 
+int redirect_make_verror_at(struct redirect_error **err, int errnum, const char *where,
+			    const char *path, const char *fmt, va_list ap)
+{
+	cleanup_free char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		msg = NULL;
+		return redirect_make_error(err, ENOMEM, "%s: out of memory", where);
+	}
+	if (path)
+		return redirect_make_error(err, errnum, "%s: %s: %s", where, path, msg);
+	return redirect_make_error(err, errnum, "%s: %s", where, msg);
+}
+
 int redirect_error_prefix(struct redirect_error **err, int ret, const char *fmt, ...)
 {
 	char *head = NULL, *msg = NULL;

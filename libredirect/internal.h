@@ -42,7 +42,12 @@ static inline void cleanup_closep(int *fd)
  */
 #define redirect_make_error redirect_error_set
 
-/* The same, appending ": strerror(errnum)". */
+/* "where: path: message" (no "path: " when path is NULL), message from fmt. */
+int redirect_make_verror_at(struct redirect_error **err, int errnum, const char *where,
+			    const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+/* The same as redirect_make_error, appending ": strerror(errnum)". */
 int redirect_make_error_errno(struct redirect_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -38,18 +38,14 @@ void policy_pop(struct policy_loader *l, size_t mark)
 __attribute__((format(printf, 2, 3)))
 int policy_fail(struct policy_loader *l, const char *fmt, ...)
 {
-	cleanup_free char *msg = NULL;
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	ret = redirect_make_verror_at(l->err, EINVAL, l->origin, l->path_len ? l->path : NULL, fmt,
+				      ap);
 	va_end(ap);
-	if (n < 0)
-		return redirect_make_error(l->err, ENOMEM, "%s: out of memory", l->origin);
-	if (l->path_len)
-		return redirect_make_error(l->err, EINVAL, "%s: %s: %s", l->origin, l->path, msg);
-	return redirect_make_error(l->err, EINVAL, "%s: %s", l->origin, msg);
+	return ret;
 }
 
 static const char *type_name(json_object *o)
