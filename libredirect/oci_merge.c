@@ -142,6 +142,18 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 	       a : b;
 }
 
+/*
+ * Answers the kernel ranks alike (two ERRNOs, two TRACEs) differ only in
+ * their data: where one side's unmatched calls fall to the merged default,
+ * that default's errno is the tie rule's answer (the bundle's), not a
+ * weaker one. Docker's profile (the default policy) and Podman's differ so
+ * for clone: EPERM against ENOSYS, both a refusal.
+ */
+static bool same_precedence(uint32_t a, uint32_t b)
+{
+	return (a & SECCOMP_RET_ACTION_FULL) == (b & SECCOMP_RET_ACTION_FULL);
+}
+
 static const char *action_text(uint32_t action, char *buf, size_t size)
 {
 	const char *name = policy_action_name(action);
@@ -304,7 +316,7 @@ static int merge_call(const struct side *pol, const struct side *bun, const char
 		 */
 		cond = ra ? cb : ca;
 		rest = ra ? stricter(ua, bun->def) : stricter(pol->def, ub);
-		if (rest != m->default_action)
+		if (!same_precedence(rest, m->default_action))
 			return redirect_make_error(err, EINVAL, "cannot merge %s: %s has argument "
 						   "rules for it, and its calls that match none "
 						   "would get %s from the merged default where the "

@@ -445,6 +445,9 @@ int main(int argc, char **argv)
 		s.cfg.control_path = control_path;
 	}
 	redirect_set_notice_fn(notice, NULL);
+	/* a live daemon on the socket: stop before taking custody or a session */
+	if (sentry_check_existing(s.cfg.socket_path, &e) < 0)
+		goto fail;
 	if (redirect_session_open(s.cfg.session_flags, &s.session, &e) < 0)
 		goto fail;
 	mode = s.mode = redirect_session_mode(s.session);
@@ -458,11 +461,16 @@ int main(int argc, char **argv)
 		redirect_error_set(&e, -ret, "signals: %s", strerror(-ret));
 		goto fail;
 	}
-	if (sentry_server_open(&s, &e) < 0)
-		goto fail;
+	/*
+	 * The agent socket appears last: once a client (or a test counting
+	 * the daemon's fds) sees it, everything the daemon keeps open exists.
+	 */
+	sentry_uname_init();
 	if (s.cfg.metrics_path && sentry_metrics_open(&s, &e) < 0)
 		goto fail;
 	if (sentry_control_open(&s, &e) < 0)
+		goto fail;
+	if (sentry_server_open(&s, &e) < 0)
 		goto fail;
 	/* after the signal mask: workers inherit it, signalfd alone takes those signals */
 	sentry_pool_init(s.cfg.workers, s.cfg.worker_idle_ms);
@@ -491,7 +499,6 @@ int main(int argc, char **argv)
 			sentry_log("watchdog: WATCHDOG=1 every %lld ms", (long long)wd_ms);
 	}
 
-	sentry_uname_init();
 	ret = run(&s);
 	sentry_sd_notify("STOPPING=1");
 
@@ -530,6 +537,7 @@ fail:
 	redirect_error_free(e);
 	sentry_server_close(&s);
 	sentry_control_close(&s);
+	sentry_metrics_close(&s);
 	redirect_session_free(s.session);
 	redirect_notif_buf_free(s.notif);
 	if (s.default_pol)

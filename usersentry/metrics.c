@@ -240,7 +240,8 @@ void sentry_metrics_close(struct sentry *s)
 	struct retired *r;
 	int i;
 
-	for (i = 0; i < METRICS_CLIENTS; i++)
+	/* clients exist only once the endpoint was opened (else their fds are 0) */
+	for (i = 0; ep.epfd >= 0 && i < METRICS_CLIENTS; i++)
 		if (ep.clients[i].fd >= 0)
 			client_close(&ep.clients[i]);
 	if (ep.epfd >= 0)

@@ -290,6 +290,7 @@ void sentry_control_expire(struct sentry *s, const struct timespec *now);
 /* server.c */
 /* A listening socket at path (mode 0600, non-blocking); a stale one is replaced. */
 int sentry_listen(const char *path, int *fdp, ino_t *inop, struct redirect_error **err);
+int sentry_check_existing(const char *path, struct redirect_error **err);
 /* Close it; the path goes only while it is still ours. */
 void sentry_unlisten(const char *path, int *fdp, ino_t ino);
 int sentry_server_open(struct sentry *s, struct redirect_error **err);

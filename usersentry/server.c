@@ -26,8 +26,11 @@ static int fill_addr(struct sockaddr_un *sun, const char *path, struct redirect_
 	return 0;
 }
 
-/* Refuse to start over a live daemon or a file that is not a socket. */
-static int check_existing(const char *path, struct redirect_error **err)
+/*
+ * Refuse to start over a live daemon (EADDRINUSE) or a file that is not a
+ * socket; a stale socket is fine.
+ */
+int sentry_check_existing(const char *path, struct redirect_error **err)
 {
 	struct sockaddr_un sun;
 	struct stat st;
@@ -78,7 +81,7 @@ int sentry_listen(const char *path, int *fdp, ino_t *inop, struct redirect_error
 	mode_t old_umask;
 	int fd, ret;
 
-	ret = check_existing(path, err);
+	ret = sentry_check_existing(path, err);
 	if (ret < 0)
 		return ret;
 	ret = make_parent(path, err);

@@ -894,7 +894,8 @@ int redirect_oci_config_set_seccomp(const struct redirect_oci_config *config,
  * unconditional and argument rules, or unconditional rules that disagree;
  * argument rules on both sides that differ; argument rules on one side whose
  * unmatched calls would get less than the stricter answer from the merged
- * default; no common architecture; a bundle that already has an agent
+ * default (an answer of the same precedence, another errno, is not less);
+ * no common architecture; a bundle that already has an agent
  * (listenerPath or SCMP_ACT_NOTIFY).  -ENOMEM.  See redirect-runc(1).
  */
 int redirect_oci_config_merge_seccomp(const struct redirect_oci_config *config,

@@ -25,7 +25,7 @@ if ! command -v "${FUZZ_CC:-clang}" >/dev/null; then
 	done
 	exit 0
 fi
-if ! make -s fuzz >"$work/build.log" 2>&1; then
+if ! make -s -j"$(nproc)" fuzz >"$work/build.log" 2>&1; then
 	sed 's/^/# /' "$work/build.log"
 	n=0
 	for t in $targets; do
@@ -36,16 +36,27 @@ if ! make -s fuzz >"$work/build.log" 2>&1; then
 fi
 
 mkdir -p "$artifacts"
-n=0 failed=0
-for t in $targets; do
-	n=$((n + 1))
-	corpus=$work/$t
-	mkdir -p "$corpus"
+# The targets are independent: run as many at once as there are CPUs, then
+# report in a fixed order.
+jobs=$(nproc 2>/dev/null || echo 1)
+fuzz_one() { # target
+	local t=$1
+	mkdir -p "$work/$t"
 	# new inputs go to the scratch corpus; the seeds in the repo stay as they are
 	build/fuzz/${t}_fuzz -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
-		"$corpus" "selftests/fuzz/corpus/$t" >"$work/$t.log" 2>&1
-	rc=$?
+		"$work/$t" "selftests/fuzz/corpus/$t" >"$work/$t.log" 2>&1
+	echo $? >"$work/$t.rc"
+}
+for t in $targets; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	fuzz_one "$t" &
+done
+wait
+n=0 failed=0
+for t in $targets; do
+	n=$((n + 1))
+	rc=$(cat "$work/$t.rc" 2>/dev/null || echo lost)
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t.log")
 	if [ "$rc" = 0 ]; then
 		echo "ok $n fuzz: $t (${runs:-?} runs in ${secs}s)"

@@ -215,6 +215,46 @@ TEST(merge_same_argument_rules_on_both_sides)
 	json_object_put(out);
 }
 
+/*
+ * Docker's profile (the default policy) against Podman's: clone has argument
+ * rules on the policy's side, allowed unconditionally in the bundle; the
+ * calls that match no condition are refused by both defaults, EPERM against
+ * ENOSYS. Both a refusal: merged, the unmatched ones get the merged default
+ * (the bundle's errno, as on every tie), the conditions keep their answer.
+ */
+TEST(merge_one_side_argument_rules_over_defaults_that_differ_only_in_errno)
+{
+	static const char pol[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"args\":[{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+		"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+	json_object *out, *sec, *calls, *r;
+	char msg[512];
+	size_t i;
+	bool seen = false;
+
+	ASSERT_EQ(0, merge(pol, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+			   "\"syscalls\":[{\"names\":[\"clone\",\"read\"],"
+			   "\"action\":\"SCMP_ACT_ALLOW\"}]}", &out, msg, sizeof(msg)))
+		TH_LOG("%s", msg);
+	sec = seccomp_of(out);
+	ASSERT_NE(NULL, sec);
+	EXPECT_STREQ("SCMP_ACT_ERRNO", get_str(sec, "defaultAction"));
+	EXPECT_EQ(38, get_int(sec, "defaultErrnoRet"));
+	EXPECT_ANSWER(out, "clone", "args");
+	EXPECT_ANSWER(out, "read", "SCMP_ACT_ALLOW");
+	ASSERT_TRUE(json_object_object_get_ex(sec, "syscalls", &calls));
+	for (i = 0; i < json_object_array_length(calls); i++) {
+		r = json_object_array_get_idx(calls, i);
+		if (!json_object_object_get_ex(r, "args", NULL))
+			continue;
+		EXPECT_STREQ("SCMP_ACT_ALLOW", get_str(r, "action"));
+		seen = true;
+	}
+	EXPECT_TRUE(seen);
+	json_object_put(out);
+}
+
 /* Podman's profile: setns allowed in the main list, denied in another rule */
 TEST(merge_disagreeing_rules_count_as_the_stricter)
 {

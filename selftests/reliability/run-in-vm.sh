@@ -22,7 +22,7 @@
 #   REL_SCALE           durations and iteration counts (default 1: the whole
 #                       short run takes ~2 minutes on Debian's kernel and ~5 on
 #                       the debug kernel under TCG, a minute of it fuzzing)
-#   REL_FUZZ_SECONDS    fuzzing time (default 60)
+#   REL_FUZZ_SECONDS    fuzzing time (default 40 in the short run)
 #   REL_SOAK_SECONDS    the soak's length (default 20; 600 with REL_LONG=1)
 #   REL_FUZZ_SEEDS      "s1 s2 ..." instead of the corpus
 #   REL_RACES=0         only the broker race that cannot crash a kernel without
@@ -61,7 +61,7 @@ if [ "${REL_LONG:-0}" = 1 ]; then
 	soak_seconds=${REL_SOAK_SECONDS:-600}
 else
 	export REL_SCALE=${REL_SCALE:-1}
-	fuzz_seconds=${REL_FUZZ_SECONDS:-60}
+	fuzz_seconds=${REL_FUZZ_SECONDS:-40}
 	fresh_seeds=0
 	soak_seconds=${REL_SOAK_SECONDS:-20}
 fi

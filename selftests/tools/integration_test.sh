@@ -566,14 +566,21 @@ EOF
 	# (the sandbox is named by podman's container id)
 	check "podman_run_annotation_policy_sandbox_attached" \
 		grep -q "sandbox=[0-9a-f]* attached: .*policy=engine-profile" "$log"
-	# Docker's profile under the default policy and podman's differ for calls
-	# with argument rules (clone's unmatched calls: EPERM there, ENOSYS here):
-	# refused before anything starts, and podman says why
-	out=$(pmrun localhost/redirect/debian:bookworm /bin/true 2>&1)
-	rc=$?
-	echo "$out" | diag
-	check "podman_default_policy_with_podmans_profile_refused_clearly" \
-		[ $rc != 0 ] && grep -q "redirect-runc: .*cannot merge" <<<"$out"
+	# no annotation: the default policy (Docker's profile) merged with
+	# podman's. Unchanged programs; clone with namespace flags, which Docker's
+	# conditions leave to the default, refused with podman's ENOSYS (both
+	# refuse it: EPERM against ENOSYS, the bundle's errno on a tie)
+	out=$(pmrun localhost/redirect/debian:bookworm /bin/sh -c "$cprogs" 2>&1)
+	same "podman_default_policy_merged_with_podmans_profile_runs_unchanged" "$expect" "$out"
+	cloneprog='import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(56, ctypes.c_long(0x10000000 | 17), 0, 0, 0, 0)
+if r == 0:
+    os._exit(0)
+print("clone_newuser", "ok" if r > 0 else errno.errorcode[ctypes.get_errno()])'
+	out=$(pmrun localhost/redirect/debian:bookworm python3 -c "$cloneprog" 2>&1)
+	same "podman_default_policy_clone_with_namespace_flags_is_podmans_enosys" \
+		"clone_newuser ENOSYS" "$out"
 fi
 
 # ---- deployment snippets: syntax and the fields that matter ------------------
