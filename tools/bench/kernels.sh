@@ -13,12 +13,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-quick=0
-case "${1:-}" in
-'') ;;
---quick) quick=1 ;;
-*) echo "kernels.sh: unknown argument '$1' (usage: kernels.sh [--quick])" >&2; exit 2 ;;
-esac
+me=kernels.sh
+. tools/bench/vm.sh
+quick_arg "$@"
 opts=(--call getppid --mode "native,tier1,forward-broker,forward-plain-agent,forward-plain-agent-sync"
 	--scale "1,8")
 if [ "$quick" = 1 ]; then
@@ -27,8 +24,6 @@ else
 	opts+=(--calls 5000 --fwd-calls 500 --reps 5 --scale-calls 200)
 fi
 . tools/kernels.sh
-me=kernels.sh
-. tools/bench/vm.sh
 kernels=$(rdr_kernels) || exit 2
 out=build/bench/kernels
 mkdir -p "$out"

@@ -10,13 +10,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-quick=0
-case "${1:-}" in
-'') ;;
---quick) quick=1 ;;
--h|--help) echo "usage: tools/bench/report.sh [--quick]"; exit 0 ;;
-*) echo "report.sh: unknown argument '$1' (usage: report.sh [--quick])" >&2; exit 2 ;;
-esac
+me=report.sh
+. tools/bench/vm.sh
+quick_arg "$@"
 [ -z "${BENCH_QUICK:-}" ] || quick=1
 for c in gnuplot python3 sqlite3 qemu-system-x86_64; do
 	command -v "$c" >/dev/null || { echo "report.sh: $c missing (tools/setup-debian.sh)" >&2; exit 2; }
@@ -43,8 +39,6 @@ kdir=$(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -1)
 guest_kernel=$(basename "$(dirname "$kdir")")
 ko=$out/kmod/kmod/redirect.ko
 
-me=report.sh
-. tools/bench/vm.sh
 step() { printf '== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 
 # The host's load while the benchmarks run: the report states it, since

@@ -1,9 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by report.sh and kernels.sh: the host's load sampled while they run,
-# and a VM run whose results come back on its console (emit_json in common.sh).
+# Sourced by report.sh and kernels.sh: their one option, the host's load sampled
+# while they run, and a VM run whose results come back on its console
+# (emit_json in common.sh).
 # Needs $me (the script's name, for messages).
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # me comes from the sourcing script
+
+# quick_arg [--quick|--help]: quick=1 with --quick, else 0.
+# shellcheck disable=SC2034 # quick is the sourcing script's
+quick_arg() {
+	quick=0
+	case "${1:-}" in
+	'') ;;
+	--quick) quick=1 ;;
+	-h | --help) echo "usage: tools/bench/$me [--quick]"; exit 0 ;;
+	*) echo "$me: unknown argument '$1' (usage: $me [--quick])" >&2; exit 2 ;;
+	esac
+	[ $# -le 1 ] || { echo "$me: unexpected argument '$2' (usage: $me [--quick])" >&2; exit 2; }
+}
 
 # load_sample FILE: the 1-minute load average every 15 s into FILE until exit.
 load_sample() {
