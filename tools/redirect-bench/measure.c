@@ -458,6 +458,27 @@ static double run_sentry(enum call call, long calls, int threads)
 	}
 }
 
+/*
+ * A forked target (run_target) with its pipes up and go; *remote: the number
+ * of its listener fd in it (-1: none).  Returns its pid.
+ */
+static pid_t start_target(enum mode mode, enum call call, long calls, int threads, int up[2],
+			  int go[2], int *remote)
+{
+	pid_t pid;
+
+	if (pipe(up) || pipe(go))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		run_target(mode, call, calls, threads, up[1], go[0]);
+	if (read(up[0], remote, sizeof(*remote)) != sizeof(*remote))
+		die("target setup");
+	return pid;
+}
+
 /* One run of @mode: nanoseconds per call (total time / calls per thread). */
 double run_once(enum mode mode, enum call call, long calls, int threads)
 {
@@ -467,15 +488,7 @@ double run_once(enum mode mode, enum call call, long calls, int threads)
 
 	if (mode == MODE_SENTRY)
 		return run_sentry(call, calls, threads);
-	if (pipe(up) || pipe(go))
-		die("pipe");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid)
-		run_target(mode, call, calls, threads, up[1], go[0]);
-	if (read(up[0], &remote, sizeof(remote)) != sizeof(remote))
-		die("target setup");
+	pid = start_target(mode, call, calls, threads, up, go, &remote);
 	if (remote >= 0) {
 		int pidfd = syscall(__NR_pidfd_open, pid, 0);
 
@@ -522,15 +535,7 @@ bool probe_sync_wakeup(void)
 	bool ok = false;
 	pid_t pid;
 
-	if (pipe(up) || pipe(go))
-		die("pipe");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (!pid)
-		run_target(MODE_AGENT, CALL_GETPPID, 0, 1, up[1], go[0]);
-	if (read(up[0], &remote, sizeof(remote)) != sizeof(remote))
-		die("target setup");
+	pid = start_target(MODE_AGENT, CALL_GETPPID, 0, 1, up, go, &remote);
 	pidfd = syscall(__NR_pidfd_open, pid, 0);
 	listener = syscall(__NR_pidfd_getfd, pidfd, remote, 0);
 	if (listener >= 0) {
