@@ -71,16 +71,9 @@ static int op_open(struct file_call *fc, struct sentry_reply *reply)
 	}
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
+		r = sentry_file_rule_remapped(policy, lp, sizeof(lp), &remapped);
 		if (r == RULE_HIDDEN)
 			return -ENOENT;
-		if (r == RULE_REMAP && !remapped) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			remapped = true;
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-			if (r == RULE_HIDDEN)
-				return -ENOENT;
-		}
 		if (r == RULE_RO && writes(how))
 			return -EROFS;
 

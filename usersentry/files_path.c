@@ -232,6 +232,21 @@ int sentry_file_rule(const struct redirect_policy *p, const char *path, char *ma
 	       a == REDIRECT_FILE_READ_ONLY ? RULE_RO : RULE_REMAP;
 }
 
+int sentry_file_rule_remapped(const struct redirect_policy *p, char *lp, size_t size,
+			      bool *remapped)
+{
+	char mapped[PATH_MAX];
+	int r = sentry_file_rule(p, lp, mapped, sizeof(mapped));
+
+	if (r == RULE_REMAP && !(remapped && *remapped)) {
+		snprintf(lp, size, "%s", mapped);
+		if (remapped)
+			*remapped = true;
+		r = sentry_file_rule(p, lp, mapped, sizeof(mapped));
+	}
+	return r;
+}
+
 int sentry_named_fd_rule(const struct file_call *fc, int fd)
 {
 	char cp[PATH_MAX], mapped[PATH_MAX];
@@ -432,11 +447,7 @@ int sentry_resolve_parent(struct file_call *fc, const char *dir, const char *pat
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
 	if (!strcmp(lp, "/"))
 		return -EBUSY;
-	r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-	if (r == RULE_REMAP) {
-		snprintf(lp, sizeof(lp), "%s", mapped);
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-	}
+	r = sentry_file_rule_remapped(policy, lp, sizeof(lp), NULL);
 	if (r == RULE_HIDDEN)
 		return -ENOENT;
 	if (r == RULE_RO)
@@ -535,12 +546,7 @@ int sentry_resolve_existing(struct file_call *fc, bool follow, bool write, int *
 		return fd < 0 ? fd : fd_under_rules(fc, fd, write, fdp);
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		if (r == RULE_REMAP && !remapped) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			remapped = true;
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		}
+		r = sentry_file_rule_remapped(policy, lp, sizeof(lp), &remapped);
 		if (r == RULE_HIDDEN)
 			return -ENOENT;
 		if (r == RULE_RO && write)
@@ -580,21 +586,15 @@ static int op_path_call(struct file_call *fc, struct sentry_reply *reply)
 	const struct redirect_policy *policy = fc->sb->policy;
 	struct open_how ph = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	char lp[PATH_MAX], mapped[PATH_MAX], cp[PATH_MAX], self[64];
-	int r, fd, ret;
+	int fd, ret;
 
 	ret = sentry_normalise(fc->dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
-	if (policy && redirect_policy_has_files(policy)) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		if (r == RULE_REMAP) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		}
-		if (r == RULE_HIDDEN)
-			return -ENOENT;
-	}
+	if (policy && redirect_policy_has_files(policy) &&
+	    sentry_file_rule_remapped(policy, lp, sizeof(lp), NULL) == RULE_HIDDEN)
+		return -ENOENT;
 	fd = (int)syscall(SYS_openat2, fc->rootfd, lp, &ph, sizeof(ph));
 	if (fd < 0)
 		return -errno;
