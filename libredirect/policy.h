@@ -202,6 +202,8 @@ extern const struct policy_abi_call policy_abi_calls[];
 size_t policy_abi_notified(const struct redirect_policy *policy, int *out, size_t max);
 /* Does the policy serve synthetic files (usersentry/synthfile.c)? */
 bool policy_serves_synth(const struct redirect_policy *policy);
+/* An absolute path without ".", "..", "//" or a trailing "/" (but "/"). */
+bool policy_path_is_normal(const char *s);
 
 /* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
 
