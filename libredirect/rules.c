@@ -303,33 +303,32 @@ struct fetch_ctx {
 };
 
 /*
- * As the module's reader: page by page, so a string that ends before an
- * unmapped page reads, at most REDIRECT_STR_MAX bytes with the NUL.
+ * As the module's reader: a string that ends before an unmapped page reads,
+ * at most size bytes with the NUL.  One process_vm_readv() with the remote
+ * side split at the page boundary, since its transfer stops at the first
+ * iovec it cannot read whole; size (REDIRECT_STR_MAX) is less than a page.
  */
 static long fetch_str_pid(void *ctx, u64 uptr, char *buf, size_t size)
 {
 	struct fetch_ctx *fc = ctx;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), first = page - (size_t)(uptr % page);
+	struct iovec local = { buf, size < page ? size : page };
+	struct iovec remote[2] = {
+		{ (void *)(uintptr_t)uptr, local.iov_len < first ? local.iov_len : first },
+		{ (void *)(uintptr_t)(uptr + first),
+		  local.iov_len > first ? local.iov_len - first : 0 },
+	};
+	ssize_t n;
+	char *nul;
 
 	fc->fetched = true;
-	while (done < size) {
-		u64 addr = uptr + done;
-		size_t chunk = size - done;
-		struct iovec local, remote;
-		char *nul;
-
-		if (chunk > page - (size_t)(addr % page))
-			chunk = page - (size_t)(addr % page);
-		local = (struct iovec){ buf + done, chunk };
-		remote = (struct iovec){ (void *)(uintptr_t)addr, chunk };
-		if (process_vm_readv(fc->pid, &local, 1, &remote, 1, 0) != (ssize_t)chunk)
-			return -EFAULT;
-		nul = memchr(buf + done, 0, chunk);
-		if (nul)
-			return nul - buf;
-		done += chunk;
-	}
-	return -ENAMETOOLONG;
+	n = process_vm_readv(fc->pid, &local, 1, remote, remote[1].iov_len ? 2 : 1, 0);
+	if (n <= 0)
+		return -EFAULT;
+	nul = memchr(buf, 0, (size_t)n);
+	if (nul)
+		return nul - buf;
+	return (size_t)n < local.iov_len ? -EFAULT : -ENAMETOOLONG;
 }
 
 static void decide(struct redirect_ruleset *rs, uint32_t arch, int nr, const uint64_t args[6],
