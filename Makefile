@@ -85,12 +85,16 @@ uninstall:
 	rm -fv $(addprefix $(DESTDIR),$(INSTALL_LINKS))
 	-rmdir $(DESTDIR)$(PREFIX)/share/redirect/policies $(DESTDIR)$(PREFIX)/share/redirect 2>/dev/null
 
+# dkms-source lays the module source out for DKMS; dkms-install builds and
+# installs it for the running kernel (or DKMS_KERNEL).
 DKMS_SRC := $(DESTDIR)/usr/src/redirect-$(VERSION)
-dkms-install:
+dkms-source:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r Kbuild dkms.conf kmod $(DKMS_SRC)/
 	find $(DKMS_SRC)/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
+
+dkms-install: dkms-source
 	dkms add -m redirect -v $(VERSION)
 	dkms build -m redirect -v $(VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
 	dkms install -m redirect -v $(VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
@@ -98,6 +102,18 @@ dkms-install:
 dkms-remove:
 	-dkms remove -m redirect -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# ---- the deployment image --------------------------------------------------
+# tools/deploy/kubernetes/daemonset.yaml's image, built from Debian with
+# debootstrap and `docker import` (tools/image.sh); IMAGE names it, e.g.
+# `make image IMAGE=registry.example/redirect:$(VERSION)` then `docker push`;
+# into the Docker that DOCKER (a client) reaches, e.g. with DOCKER_HOST. As root.
+IMAGE ?= redirect:$(VERSION)
+DOCKER ?= docker
+image: user
+	DOCKER='$(DOCKER)' tools/image.sh $(IMAGE)
+
+.PHONY: dkms-source image
 
 # ---- style (tools/lint.sh; README.md, "Development") -----------------------
 # lint: checkpatch --strict on kmod/, shellcheck on every shell script, user

@@ -668,6 +668,48 @@ static void rdr_ruleset_build_names_bad_rule(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(set), -E2BIG);
 }
 
+/* A string argument is read once per decision: A, B, A refused, A, A, B kept. */
+static void rdr_ruleset_build_refuses_string_reread(struct kunit *test)
+{
+	struct redirect_rule rules[4] = {
+		rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, 13),
+		rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, 13),
+		rdr_test_rule(2, REDIRECT_VERDICT_ERRNO, 13),
+		rdr_test_rule(257, REDIRECT_VERDICT_ERRNO, 13),
+	};
+	static const u32 index[4] = { 1, 1, 0, 2 };
+	struct rdr_rules_error err;
+	struct rdr_ruleset *set;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		rules[i].str_match = REDIRECT_STR_PREFIX;
+		rules[i].str_index = index[i];
+		rules[i].str_len = 1;
+		rules[i].str[0] = '/';
+	}
+	/* openat: 1, 1, 2; open: 0 */
+	set = rdr_ruleset_build(rules, 4, &err);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	rdr_ruleset_free(set);
+	/* openat: 1, 1, 2, then 1 again */
+	rules[2].nr = 257;
+	rules[2].str_index = 2;
+	rules[3].str_index = 1;
+	set = rdr_ruleset_build(rules, 4, &err);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(set), -EINVAL);
+	KUNIT_EXPECT_EQ(test, err.rule, 3U);
+	KUNIT_EXPECT_EQ(test, err.field, (u32)REDIRECT_RULE_FIELD_STR_REREAD);
+	/* a rule without a string between two on argument 1 leaves nothing */
+	rules[2].str_match = REDIRECT_STR_NONE;
+	rules[2].str_index = 0;
+	rules[2].str_len = 0;
+	rules[2].str[0] = '\0';
+	set = rdr_ruleset_build(rules, 4, &err);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	rdr_ruleset_free(set);
+}
+
 static void rdr_ruleset_build_empty(struct kunit *test)
 {
 	struct rdr_rules_error err;
@@ -887,6 +929,7 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_rules_decide_no_match_forwards),
 	KUNIT_CASE(rdr_ruleset_build_indexes_by_nr_stably),
 	KUNIT_CASE(rdr_ruleset_build_names_bad_rule),
+	KUNIT_CASE(rdr_ruleset_build_refuses_string_reread),
 	KUNIT_CASE(rdr_ruleset_build_empty),
 	KUNIT_CASE(rdr_hist_bucket_boundaries),
 	KUNIT_CASE(rdr_stats_totals_sum_cpus),

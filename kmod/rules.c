@@ -67,6 +67,17 @@ struct rdr_ruleset *rdr_ruleset_build(const struct redirect_rule *rules, u32 cou
 		set->rules[j] = rules[i];
 		set->orig_index[j] = i;
 	}
+	for (n = 0; n < RDR_NR_LIMIT; n++) {
+		const struct rdr_nr_span *s = &set->span[n];
+
+		j = rdr_rules_str_reread(set->rules, s->first, s->count);
+		if (j < s->first + s->count) {
+			err->rule = set->orig_index[j];
+			err->field = REDIRECT_RULE_FIELD_STR_REREAD;
+			rdr_ruleset_free(set);
+			return ERR_PTR(-EINVAL);
+		}
+	}
 	return set;
 }
 EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_ruleset_build);

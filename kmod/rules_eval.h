@@ -218,6 +218,30 @@ static inline bool rdr_rule_str_holds(const struct redirect_rule *r, const char 
 }
 
 /*
+ * One call number's rules, rules[first .. first+count) in load order: the
+ * first whose string condition names an argument the rules before it had
+ * already left for another (A, B, A), or first + count. rdr_rules_decide()
+ * keeps one string at a time, so such a rule would read its argument a
+ * second time for one decision, and the task may have changed it meanwhile.
+ */
+static inline u32 rdr_rules_str_reread(const struct redirect_rule *rules, u32 first, u32 count)
+{
+	u32 left = 0, cur = REDIRECT_ARGS_MAX, i;
+
+	for (i = first; i < first + count; i++) {
+		const struct redirect_rule *r = &rules[i];
+
+		if (r->str_match == REDIRECT_STR_NONE || r->str_index == cur)
+			continue;
+		if (left & (1u << r->str_index))
+			return i;
+		left |= 1u << r->str_index;
+		cur = r->str_index;
+	}
+	return first + count;
+}
+
+/*
  * Reads the NUL-terminated string at user address @uptr into @buf (@size
  * bytes). Returns its length, or a negative errno when it cannot be had
  * at once; the rule then does not match.
@@ -257,7 +281,11 @@ static inline void rdr_rules_decide(const struct redirect_rule *rules, rdr_hits_
 		if (!rdr_rule_args_hold(r, args))
 			continue;
 		if (r->str_match != REDIRECT_STR_NONE) {
-			/* Read each string argument at most once per call. */
+			/*
+			 * Read each string argument at most once per call: the
+			 * rule sets that would need one again are refused at
+			 * load (rdr_rules_str_reread()).
+			 */
 			if (fetched_index != r->str_index) {
 				fetched_index = r->str_index;
 				fetched_len = fetch(ctx, args[r->str_index], strbuf,

@@ -68,6 +68,11 @@ const char *rule_field_text(uint32_t field, uint32_t arg, char *buf, size_t size
 	case REDIRECT_RULE_FIELD_STR_MATCH:
 		snprintf(buf, size, "string: unknown match");
 		break;
+	case REDIRECT_RULE_FIELD_STR_REREAD:
+		snprintf(buf, size, "string.index: the rules before it for this call have left this "
+			 "argument's string for another; a string is read once per call, so keep one "
+			 "call's string rules on one argument together");
+		break;
 	case REDIRECT_RULE_FIELD_STR_LEN:
 		snprintf(buf, size, "string: length out of range (below %d; a prefix not empty)",
 			 REDIRECT_STR_MAX);
@@ -194,6 +199,21 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_ruleset *
 		rs->sorted[j] = rs->rules[i];
 		rs->orig_index[j] = (uint32_t)i;
 		rs->sorted_pos[i] = (uint32_t)j;
+	}
+	for (n = 0; n < RDR_NR_LIMIT; n++) {
+		uint32_t j = rdr_rules_str_reread(rs->sorted, rs->span[n].first, rs->span[n].count);
+		char msg[512];
+		int ret;
+
+		if (j < (uint32_t)rs->span[n].first + rs->span[n].count) {
+			ret = redirect_make_error(err, EINVAL, "%s",
+						  redirect_rule_error_describe(
+							  rs, rs->orig_index[j],
+							  REDIRECT_RULE_FIELD_STR_REREAD, 0, msg,
+							  sizeof(msg)));
+			redirect_ruleset_free(rs);
+			return ret;
+		}
 	}
 	*rsp = rs;
 	return 0;

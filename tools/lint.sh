@@ -66,7 +66,13 @@ lint_shellcheck() {
 	local files
 	mapfile -t files < <(shell_scripts)
 	[ "${#files[@]}" -gt 0 ] || { echo "no shell scripts found" >&2; return 1; }
-	shellcheck --severity=warning --format=gcc "${files[@]}"
+	shellcheck --severity=warning --format=gcc "${files[@]}" || return 1
+	# The tests' check NAME CMD...: in "check NAME A && B" only A decides the
+	# TAP line, and B cannot fail the test. Group first, or use eval '...'.
+	if grep -nE '^[[:space:]]*check [^ ]+ .*(&&|\|\|)' "${files[@]}" | grep -v "eval '"; then
+		echo "a check with && or || outside its command: the second part cannot fail the test" >&2
+		return 1
+	fi
 }
 
 lint_werror() {

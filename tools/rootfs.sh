@@ -1,19 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # A minimal Debian 12 root file system made by debootstrap, for the integration
-# tests and the demo; cached outside the checkout and printed on stdout.
+# tests and the demo (minbase + python3), or with other packages for the
+# deployment image (tools/image.sh); cached outside the checkout and printed on
+# stdout.
 #
-#   tools/rootfs.sh            (REDIRECT_CACHE, default /var/cache/redirect)
+#   tools/rootfs.sh [--name NAME --include PKG,PKG...]
+#                       (REDIRECT_CACHE, default /var/cache/redirect)
 #
-# The cache directory is named after a hash of this script, so a changed
-# package list or mirror builds a new tree; an existing tree is used as it is.
-# The tree is built under a temporary name and renamed only when complete.
+# The cache directory, NAME-bookworm-HASH (default rootfs-bookworm-HASH), is
+# named after a hash of this script, the package list and the mirror, so a
+# change builds a new tree; an existing tree is used as it is. The tree is
+# built under a temporary name and renamed only when complete.
 set -euo pipefail
 
 suite=bookworm
 variant=minbase
+name=rootfs
 include=python3
 cache=${REDIRECT_CACHE:-/var/cache/redirect}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--name) name=${2:?rootfs: --name wants a name}; shift 2 ;;
+	--include) include=${2:?rootfs: --include wants a package list}; shift 2 ;;
+	*) echo "rootfs: unknown argument '$1' (--name NAME --include PKG,...)" >&2; exit 2 ;;
+	esac
+done
+case "$name$include" in
+*[!a-z0-9.,+-]*) echo "rootfs: bad name or package list '$name' '$include'" >&2; exit 2 ;;
+esac
 
 # The mirror the host's own apt uses (deb822 "URIs:" or a one-line "deb" entry).
 mirror() {
@@ -36,8 +51,8 @@ command -v debootstrap >/dev/null ||
 	{ echo "rootfs: debootstrap is not installed (tools/setup-debian.sh)" >&2; exit 1; }
 
 url=${REDIRECT_DEBIAN_MIRROR:-$(mirror)}
-hash=$( { cat "$0"; echo "$url"; } | sha256sum | cut -c1-16)
-dest=$cache/rootfs-$suite-$hash
+hash=$( { cat "$0"; echo "$url $include"; } | sha256sum | cut -c1-16)
+dest=$cache/$name-$suite-$hash
 
 if [ -x "$dest/bin/sh" ] && [ -f "$dest/.redirect-complete" ]; then
 	echo "$dest"
@@ -56,9 +71,9 @@ rm -rf "$tmp"
 start=$(date +%s)
 echo "rootfs: debootstrap $suite ($variant, +$include) from $url" >&2
 if ! debootstrap --variant="$variant" --include="$include" "$suite" "$tmp" "$url" \
-	>"$cache/rootfs-$hash.log" 2>&1; then
-	tail -20 "$cache/rootfs-$hash.log" >&2
-	echo "rootfs: debootstrap failed, log in $cache/rootfs-$hash.log" >&2
+	>"$cache/$name-$hash.log" 2>&1; then
+	tail -20 "$cache/$name-$hash.log" >&2
+	echo "rootfs: debootstrap failed, log in $cache/$name-$hash.log" >&2
 	rm -rf "$tmp"
 	exit 1
 fi

@@ -339,6 +339,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			.listener = sb->listener, .conf = sb->conf,
 			.policy = (struct redirect_policy *)policy, .rules = sb->rules,
 			.policy_name = sb->policy_name, .adopted = sb->adopted,
+			.owner = sb->owner ? sb->owner : sb,
 		};
 
 		ret = fn(&kept, req, reply);
@@ -598,7 +599,7 @@ static bool offer(struct sentry_sandbox *sb, const struct seccomp_notif *req, bo
 		.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
 		.listener = sb->listener, .conf = sentry_conf_get(sb->conf),
 		.policy = sb->policy, .rules = sb->rules, .policy_name = sb->policy_name,
-		.adopted = sb->adopted,
+		.adopted = sb->adopted, .owner = sb->owner ? sb->owner : sb,
 	};
 	c->req = *req;
 	c->replayed = replayed;

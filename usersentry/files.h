@@ -57,8 +57,9 @@ struct file_call {
 	bool have_path;		/* path copied by the caller already */
 	int at_flags;		/* AT_* of the call (AT_EMPTY_PATH: the dirfd itself) */
 	bool real_ids;		/* access(2): decided as the real uid and gid */
-	int rootfd;
-	char root[PATH_MAX];	/* the root's path as we see it */
+	struct sentry_root *root_ref;	/* held for the call */
+	int rootfd;		/* root_ref's */
+	const char *root;	/* root_ref's path as we see it */
 	char dir[PATH_MAX];	/* where a relative path starts, in the container */
 	/* a second path: rename's and link's new name, symlink's text, a bind mount's source */
 	int dirfd2;
@@ -138,6 +139,21 @@ enum { RULE_NONE, RULE_HIDDEN, RULE_RO, RULE_REMAP };
 
 /* The path of one of our fds as the kernel names it. */
 int sentry_fd_path(int fd, char *buf, size_t size);
+
+/*
+ * files_root.c: the target's root directory, a reference-counted handle
+ * the sandbox caches (one statx a call checks it is still the target's).
+ */
+struct sentry_root {
+	atomic_uint ref;
+	int fd;			/* O_PATH | O_DIRECTORY, the daemon's */
+	uint64_t mnt_id, ino;
+	uint32_t dev_major, dev_minor;
+	char path[];		/* as the daemon sees it */
+};
+
+int sentry_root_get(struct sentry_sandbox *sb, pid_t pid, struct sentry_root **rootp);
+void sentry_root_put(struct sentry_root *r);
 /* path as seen inside a root whose own path is root ("/" or a host directory). */
 int sentry_strip_root(const char *root, char *path);
 /* Join base (absolute) and rel, normalise lexically; ".." stops at "/". */

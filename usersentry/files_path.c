@@ -264,7 +264,7 @@ int sentry_named_fd_rule(const struct file_call *fc, int fd)
  */
 static int serve_refused(struct file_call *fc, struct sentry_reply *reply, int ret, int enoent)
 {
-	close(fc->rootfd);
+	sentry_root_put(fc->root_ref);
 	if (fc->empty_fd >= 0)
 		close(fc->empty_fd);
 	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
@@ -277,22 +277,34 @@ static int serve_refused(struct file_call *fc, struct sentry_reply *reply, int r
 static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *reply)
 {
 	uint64_t log_flags = 0, log_mode = 0;
+	int root_ret = 0;
 	struct sentry_creds c;
 	mode_t old_umask;
 	int ret;
 
 	reply->verdict = "emulated";
+	fc->root_ref = NULL;
 	ret = fc->have_path ? 0 : sentry_read_str(&reply->strs, fc->req->pid, path_addr,
 						  fc->path, sizeof(fc->path));
 	if (ret == 0 && fc->path2_addr)
 		ret = sentry_read_str(&reply->strs, fc->req->pid, fc->path2_addr, fc->path2,
 				      sizeof(fc->path2));
-	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
-		return -ENOENT;
 	if (ret == 0)
 		ret = sentry_creds_read(fc->req->pid, &c);
-	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0)
+	if (ret == 0) {
+		root_ret = sentry_root_get(fc->sb, (pid_t)fc->req->pid, &fc->root_ref);
+		if (root_ret < 0)
+			fc->root_ref = NULL;
+	}
+	/*
+	 * One ID_VALID for every read of the target above (its memory, its
+	 * status, its root): the task is still in this call, so its pid named
+	 * it throughout; a pid is reused only once its task is gone.
+	 */
+	if (ret == -ESRCH || sentry_id_valid(fc->sb, fc->req->id) < 0) {
+		sentry_root_put(fc->root_ref);
 		return -ENOENT;
+	}
 	/* the log shows an open's flags and mode, a mkdir's or mknod's mode */
 	if (fc->what == FC_OPEN) {
 		log_flags = fc->u.open.how.flags;
@@ -319,14 +331,10 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		}
 	}
 	fc->empty_fd = -1;
-	ret = open_target_path(fc, "root", O_PATH | O_DIRECTORY, &fc->rootfd);
-	if (ret < 0)
-		return ret;
-	ret = sentry_fd_path(fc->rootfd, fc->root, sizeof(fc->root));
-	if (ret < 0) {
-		close(fc->rootfd);
-		return ret;
-	}
+	if (root_ret < 0)
+		return root_ret;
+	fc->rootfd = fc->root_ref->fd;
+	fc->root = fc->root_ref->path;
 	if (!fc->path[0]) {
 		/* the dirfd itself (lookups only) */
 		ret = (fc->at_flags & AT_EMPTY_PATH) ? 0 : -ENOENT;
@@ -385,7 +393,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			ret = sentry_target_fd(fc->sb, fc->req, nfd, &fc->named_fd);
 		if (nfd >= 0 && ret < 0) {
 			if (ret == -ENOENT) {
-				close(fc->rootfd);
+				sentry_root_put(fc->root_ref);
 				if (fc->empty_fd >= 0)
 					close(fc->empty_fd);
 				if (fc->arg_fd_copy >= 0)
@@ -408,7 +416,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	}
 	free(fc->big_out);
 	fc->big_out = NULL;
-	close(fc->rootfd);
+	sentry_root_put(fc->root_ref);
 	if (fc->empty_fd >= 0)
 		close(fc->empty_fd);
 	if (fc->arg_fd_copy >= 0)

@@ -166,6 +166,7 @@ static void sandbox_free(struct sentry_sandbox *sb)
 		close(sb->listener);
 	sentry_sandbox_set_conf(sb, NULL);
 	sentry_metrics_retire(sb);
+	sentry_root_forget(sb);
 	free(sb->policy_name);
 	free(sb->id);
 	free(sb);

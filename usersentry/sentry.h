@@ -116,6 +116,8 @@ struct sentry_counts {
 	uint64_t latency_sum_ns;
 };
 
+struct sentry_root;
+
 struct sentry_sandbox {
 	struct sentry_sandbox *next;
 	struct sentry_sandbox *id_next;	/* in s->by_id[] */
@@ -135,7 +137,12 @@ struct sentry_sandbox {
 	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
 	struct sentry_counts counts;	/* metrics, under the metrics lock */
+	struct sentry_root *root;	/* the root its last file call saw (files_root.c) */
+	struct sentry_sandbox *owner;	/* a view (a call's copy): the sandbox, else NULL */
 };
+
+/* files_root.c: the sandbox is freed; calls in flight keep their root */
+void sentry_root_forget(struct sentry_sandbox *sb);
 
 /* A control connection: its request line arriving, then its answer leaving. */
 struct sentry_ctl_conn {

@@ -156,6 +156,33 @@ TEST(rules_from_array_names_bad_field)
 	    "string: holds a NUL byte");
 	TRY(x->pad = 1, "padding not zero");
 #undef TRY
+	/* one string argument at a time per call: A, B, A would read A twice */
+	{
+		struct redirect_rule s3[3];
+		static const uint32_t idx[3] = { 1, 2, 1 };
+		int i;
+
+		memset(s3, 0, sizeof(s3));
+		for (i = 0; i < 3; i++) {
+			s3[i].nr = __NR_openat;
+			s3[i].verdict = REDIRECT_VERDICT_ERRNO;
+			s3[i].value = 13;
+			s3[i].str_match = REDIRECT_STR_PREFIX;
+			s3[i].str_index = idx[i];
+			s3[i].str_len = 1;
+			s3[i].str[0] = '/';
+		}
+		EXPECT_EQ(-EINVAL, redirect_ruleset_from_array(s3, 3, &rs, &e));
+		ASSERT_NE(NULL, e);
+		EXPECT_NE(NULL, strstr(e->msg, "rule 2: string.index: the rules before it"))
+			TH_LOG("%s", e->msg);
+		redirect_error_free(e);
+		e = NULL;
+		s3[2].str_index = 2;
+		EXPECT_EQ(0, redirect_ruleset_from_array(s3, 3, &rs, &e));
+		redirect_ruleset_free(rs);
+		rs = NULL;
+	}
 	memset(r, 0, sizeof(r));
 	r[0].nr = __NR_getpid;
 	EXPECT_EQ(0, redirect_ruleset_from_array(r, 1, &rs, &e));

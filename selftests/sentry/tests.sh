@@ -209,6 +209,20 @@ check "files_mkdir_under_read_only_is_erofs" [ $? = 0 ]
 { rr files sh -c "mkdir $d/rw/sub && [ -d $d/rw/sub ] && rmdir $d/rw/sub" &&
 	[ ! -e "$d/rw/sub" ]; }
 check "files_mkdir_and_rmdir_in_rw" [ $? = 0 ]
+# The root a sandbox's calls resolve in is cached (usersentry/files_root.c):
+# a task in a mount namespace of its own is served in its own mounts, its
+# parent, before and after, in the original ones, five times over
+if unshare -m true 2>/dev/null; then
+	inner="unshare -m sh -c 'mount -t tmpfs none $d/rw && echo inner >$d/rw/nsf && cat $d/rw/nsf'"
+	out=$(rr files sh -c "for i in 1 2 3 4 5; do cat $d/b.txt; $inner; cat $d/rw/nsf; done" 2>&1)
+	one=$(printf 'mapped\ninner\ncat: %s: No such file or directory' "$d/rw/nsf")
+	check "files_task_in_own_mount_namespace_is_served_in_it" \
+		[ "$out" = "$(printf '%s\n' "$one" "$one" "$one" "$one" "$one" | head -c -1)" ]
+	[ -e "$d/rw/nsf" ] && echo "$d/rw/nsf was created outside the namespace" | diag
+	rm -f "$d/rw/nsf"
+else
+	skip "files_task_in_own_mount_namespace_is_served_in_it (no mount namespaces)"
+fi
 rr files rm -f "$d/hidden.txt" "$d/ro/secret"
 { [ -f "$d/hidden.txt" ] && [ -f "$d/ro/secret" ]; }
 check "files_rm_hidden_leaves_it" [ $? = 0 ]

@@ -138,8 +138,8 @@ cp "$pols/default.json" "$work/lonely/"
 out=$("$bin/redirect-run" -p "$work/lonely/default.json" -- true 2>&1)
 rc=$?
 echo "$out" | diag
-check "policy_without_docker_profile_fails_clearly" [ "$rc" = 125 ] &&
-	grep -q "docker-default.json: No such file" <<<"$out"
+{ [ "$rc" = 125 ] && grep -q "docker-default.json: No such file" <<<"$out"; }
+check "policy_without_docker_profile_fails_clearly" [ $? = 0 ]
 
 # ---- the daemon ---------------------------------------------------------------
 "$bin/usersentry" -s "$sock" -d "$pols" -l "$log" -a "$audit" --audit-rate 0 \
@@ -236,11 +236,11 @@ same "native_tiocsti_on_dev_null_is_enotty" "$(printf 'TIOCSTI ENOTTY\nFIONREAD 
 out=$(rr strict cat /proc/kallsyms 2>&1)
 check "run_strict_kallsyms_hidden" grep -q "No such file" <<<"$out"
 out=$(cd /proc && rr strict cat kallsyms 2>&1)
-check "run_strict_relative_kallsyms_hidden_by_sentry" grep -q "No such file" <<<"$out" &&
-	$PY -c '
+{ grep -q "No such file" <<<"$out" && $PY -c '
 import json, sys
 sys.exit(0 if any(e["syscall"] in ("open", "openat") and e.get("decoded", {}).get("path") == "kallsyms"
-                  and e["errno"] == "ENOENT" for e in map(json.loads, open(sys.argv[1]))) else 1)' "$audit"
+                  and e["errno"] == "ENOENT" for e in map(json.loads, open(sys.argv[1]))) else 1)' "$audit"; }
+check "run_strict_relative_kallsyms_hidden_by_sentry" [ $? = 0 ]
 out=$(rr strict sh -c 'echo 3 > /proc/sys/vm/drop_caches' 2>&1)
 check "run_strict_proc_sys_read_only" grep -q "Read-only file system" <<<"$out"
 same "run_strict_proc_sys_still_readable" "$(cat /proc/sys/kernel/ostype)" \
@@ -350,8 +350,8 @@ if [ -n "$runc_ok" ]; then
 		wait "$tpid"
 		diag <"$tracef"
 		diag <"$work/trace.err"
-		check "vm_redirectctl_trace_shows_tier1_denials" \
-			grep -q "io_uring_setup" "$tracef" && grep -q "keyctl" "$tracef"
+		{ grep -q "io_uring_setup" "$tracef" && grep -q "keyctl" "$tracef"; }
+		check "vm_redirectctl_trace_shows_tier1_denials" [ $? = 0 ]
 	elif [ "$mode" = vm ]; then
 		skip "vm_redirectctl_trace_shows_tier1_denials" "build/bin/redirectctl not built"
 	else

@@ -222,7 +222,10 @@ struct redirect_attach {
  * longer than REDIRECT_STR_MAX - 1 makes the rule not match, so the call goes
  * on to the next rule and in the end to the Sentry, which decides on its own
  * copy. A rule can therefore only ever answer a call early, never let it
- * through: there is no "continue" verdict at tier 1.
+ * through: there is no "continue" verdict at tier 1. Each string argument
+ * is read at most once per call: among one call number's rules (in load
+ * order) the string conditions on one argument come together, so rules on
+ * argument 1, then 2, then 1 again are refused (REDIRECT_RULE_FIELD_STR_REREAD).
  *
  * limit: when non-zero the rule decides at most this many calls in the life
  * of the rule set; after that it no longer matches.
@@ -313,6 +316,7 @@ enum redirect_rule_field {
 	REDIRECT_RULE_FIELD_STR_LEN,
 	REDIRECT_RULE_FIELD_STR,
 	REDIRECT_RULE_FIELD_PAD,
+	REDIRECT_RULE_FIELD_STR_REREAD,	/* this argument's string was left for another */
 };
 
 struct redirect_rules {
