@@ -258,9 +258,9 @@ int sentry_named_fd_rule(const struct file_call *fc, int fd)
 }
 
 /*
- * serve() cannot go on: the fds it took closed; -ENOENT when the call is
- * gone (nothing to answer), else 0 with ret as the answer (enoent for
- * -ENOENT: a closed fd is EBADF).
+ * serve() cannot go on: its root reference dropped, the fd it took closed;
+ * -ENOENT when the call is gone (nothing to answer), else 0 with ret as the
+ * answer (enoent for -ENOENT: a closed fd is EBADF).
  */
 static int serve_refused(struct file_call *fc, struct sentry_reply *reply, int ret, int enoent)
 {
