@@ -206,11 +206,11 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_ruleset *
 		int ret;
 
 		if (j < (uint32_t)rs->span[n].first + rs->span[n].count) {
-			ret = redirect_make_error(err, EINVAL, "%s",
-						  redirect_rule_error_describe(
-							  rs, rs->orig_index[j],
-							  REDIRECT_RULE_FIELD_STR_REREAD, 0, msg,
-							  sizeof(msg)));
+			ret = redirect_make_error(
+				err, EINVAL, "%s",
+				redirect_rule_error_describe(rs, rs->orig_index[j],
+							     REDIRECT_RULE_FIELD_STR_REREAD, 0, msg,
+							     sizeof(msg)));
 			redirect_ruleset_free(rs);
 			return ret;
 		}
