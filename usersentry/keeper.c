@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -314,17 +313,12 @@ int sentry_keeper_main(const char *path, unsigned int linger_ms)
 	struct pollfd *pfds = NULL;
 	long long idle_since = now_ms();
 	struct stat st0, st;
-	struct rlimit rl;
 	int lfd, conn = -1;
 	size_t i;
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	/* as many listeners as the daemon may have */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	/* as many listeners as the daemon may have: main() raised RLIMIT_NOFILE */
 	lfd = keeper_listen(path);
 	if (lfd < 0) {
 		if (lfd == -EADDRINUSE) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -249,6 +250,16 @@ static int setup_signals(struct sentry *s)
 	return s->signal_fd < 0 ? -errno : 0;
 }
 
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -396,6 +407,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/*
+	 * Every sandbox holds a listener (and a root handle), every call in
+	 * flight a few more: the soft limit (1024 under systemd) goes up to the
+	 * hard one. poll() only, no select(), so no FD_SETSIZE bound here.
+	 */
+	raise_nofile();
 	if (keeper_socket) {
 		if (s.cfg.log_path && sentry_log_open(s.cfg.log_path, &e) < 0) {
 			fprintf(stderr, "usersentry: %s\n", e->msg);

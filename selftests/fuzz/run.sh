@@ -10,7 +10,9 @@ secs=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit
 work=$(mktemp -d "${TMPDIR:-/tmp}/redirect-fuzz.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# fuzzers still running when this script is stopped go with it
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 artifacts=build/fuzz/artifacts
 
 echo "TAP version 13"
@@ -38,7 +40,11 @@ fi
 mkdir -p "$artifacts"
 # The targets are independent: run as many at once as there are CPUs, then
 # report in a fixed order.
+# (each may take -rss_limit_mb=2048: no more at once than memory allows)
 jobs=$(nproc 2>/dev/null || echo 1)
+mem_jobs=$(awk '/^MemAvailable:/ { print int($2 / (2560 * 1024)) }' /proc/meminfo)
+[ "${mem_jobs:-1}" -lt "$jobs" ] && jobs=$mem_jobs
+[ "$jobs" -ge 1 ] || jobs=1
 fuzz_one() { # target
 	local t=$1
 	mkdir -p "$work/$t"

@@ -1172,7 +1172,7 @@ TEST_F_TIMEOUT(netlink, audit_events_rate_limited, 120)
 	__u32 id = 0;
 	struct nl mon;
 	int fd, big = 1 << 24, ret;
-	char c;
+	long long burst_ms = 0;
 	pid_t pid;
 
 	r.flags = REDIRECT_RULE_AUDIT;
@@ -1183,11 +1183,16 @@ TEST_F_TIMEOUT(netlink, audit_events_rate_limited, 120)
 	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
 	pid = target_fork(&t, nrs, 3, 0);
 	if (pid == 0) {
+		struct timespec t0, t1;
+		long long ms;
 		int i;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (i = 0; i < BURST; i++)
 			EXPECT_EQ(9, syscall(SYS_getppid));
-		target_report(&t, "1", 1);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		target_report(&t, &ms, sizeof(ms));
 		/* One more, a while later: it carries the count of what was dropped. */
 		target_cmd(&t);
 		EXPECT_EQ(9, syscall(SYS_getppid));
@@ -1197,7 +1202,7 @@ TEST_F_TIMEOUT(netlink, audit_events_rate_limited, 120)
 	ATTACH(fd, &t, id, "burst");
 	ASSERT_EQ(0, rdr_set_rules(fd, id, &r, 1, NULL));
 	ASSERT_EQ(0, target_go(&t));
-	ASSERT_EQ(0, target_read(&t, &c, 1, 60000));
+	ASSERT_EQ(0, target_read(&t, &burst_ms, sizeof(burst_ms), 60000));
 	sleep_ms(1500);
 	ASSERT_EQ(0, target_send(&t, 'l'));
 	EXPECT_TARGET_OK(&t, 10000);
@@ -1209,8 +1214,14 @@ TEST_F_TIMEOUT(netlink, audit_events_rate_limited, 120)
 	EXPECT_EQ(0, ret) TH_LOG("reading events: %s", strerror(-ret));
 	TH_LOG("%ld events, %ld dropped (reported in %ld events)", events, dropped, with_dropped);
 	EXPECT_EQ(BURST + 1, events + dropped);
-	EXPECT_GT(BURST, events) TH_LOG("no rate limit");
 	EXPECT_LT(0, events);
+	/*
+	 * The limit is 1000 events a second: a burst slower than that on
+	 * average (a debug kernel under TCG on a loaded host) may pass whole.
+	 */
+	TH_LOG("the burst took %lld ms", burst_ms);
+	if (burst_ms < BURST)
+		EXPECT_GT(BURST, events) TH_LOG("no rate limit");
 }
 
 TEST_HARNESS_MAIN

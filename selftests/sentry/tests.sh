@@ -55,8 +55,10 @@ ln -s ../a.txt "$d/rw/link-to-a"
 start_daemon() { # extra usersentry options
 	local i
 	# a line per call: the checks below read them (a later --log-level wins)
-	"$bin/usersentry" -s "$sock" -d "$pol" -l "$log" -a "$audit" \
-		--state-dir "$work/state" --log-level calls "$@" &
+	# a low fd soft limit, as systemd's 1024: the daemon raises its own
+	(ulimit -Sn 512 2>/dev/null
+	 exec "$bin/usersentry" -s "$sock" -d "$pol" -l "$log" -a "$audit" \
+		--state-dir "$work/state" --log-level calls "$@") &
 	daemon=$!
 	for i in $(seq 100); do
 		[ -S "$sock" ] && grep -q "listening on $sock" "$log" 2>/dev/null &&
@@ -128,6 +130,13 @@ if ! start -m tcp:127.0.0.1:0 --audit-rate 0; then
 fi
 if grep -q "usersentry.*: $mode mode" "$log"; then ok "daemon_starts_in_${mode}_mode"
 else not_ok "daemon_starts_in_${mode}_mode"; head -3 "$log" | diag; fi
+# a listener and a root handle per sandbox: the fd soft limit goes up to the hard one
+read -r soft hard < <(awk '/^Max open files/ { print $4, $5 }' "/proc/$daemon/limits")
+if [ "$hard" = unlimited ] || [ "$hard" -gt 512 ]; then
+	check "daemon_raises_its_fd_soft_limit_to_the_hard_one" [ "$soft" = "$hard" ]
+else
+	skip "daemon_raises_its_fd_soft_limit_to_the_hard_one (hard limit $hard)"
+fi
 
 # ---- forwarded calls, 8 threads
 out=$(rr uname "$tgt" threads 8 2 "$release" 2>&1)

@@ -248,8 +248,8 @@ assert s[\"id\"] == \"ctl-one\" and s[\"policy\"] == \"ctl\" and s[\"kept_handle
 			"rules show 1" "rules clear 1" "rules load ctl-one $pol/ctl.json"; do
 			# shellcheck disable=SC2086
 			run $c
-			check "$(echo "$c" | cut -d' ' -f1-2 | tr -c 'a-z\n' _)_without_module_exits_3" eval '[ $rc = 3 ] &&
-				has "redirect.ko is not loaded"'
+			name=$(echo "$c" | cut -d' ' -f1-2 | tr -c 'a-z\n' _)_without_module_exits_3
+			check "$name" eval '[ $rc = 3 ] && has "redirect.ko is not loaded"'
 		done
 		run rules load ctl-one "$work/bad-rule.json"
 		check "rules_load_bad_policy_fails_before_module" eval '[ $rc = 1 ] &&
