@@ -3,6 +3,8 @@
  * KUnit suite "redirect": handshake, session gate, ioctl classes, the tier-1
  * rule engine, rule sets, the latency histogram, sandbox ids and arguments,
  * the listener wake function outside task context.
+ * One file (over 900 lines) on purpose: one KUnit suite, built as one test
+ * module (redirect_kunit.ko) with its cases sharing the fixtures below.
  */
 #include "broker.h"
 #include "ioctl.h"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sandboxes: attach, the in-task fast path, ownership and custody, the end.
+ * One file (over 900 lines) on purpose: these stages share the sandbox's
+ * lifetimes and locks described below, best read and changed in one place.
  *
  * Lifetimes
  * =========

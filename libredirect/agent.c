@@ -246,18 +246,13 @@ int redirect_agent_msg_serialize(const struct redirect_agent_msg *m, char **bufp
 __attribute__((format(printf, 3, 4)))
 static int bad(struct redirect_error **err, const char *path, const char *fmt, ...)
 {
-	cleanup_free char *msg = NULL;
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	ret = redirect_make_verror_at(err, EBADMSG, "agent message", path, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return redirect_make_error(err, ENOMEM, "out of memory");
-	if (path)
-		return redirect_make_error(err, EBADMSG, "agent message: %s: %s", path, msg);
-	return redirect_make_error(err, EBADMSG, "agent message: %s", msg);
+	return ret;
 }
 
 /* obj[key] as a string; required or not; empty allowed or not. */

@@ -53,49 +53,58 @@ static int set_error(struct redirect_error **err, int errnum, char *msg)
 	return -errnum;
 }
 
-int redirect_make_error(struct redirect_error **err, int errnum, const char *fmt, ...)
+/* fmt's message, with ": strerror(errnum)" after it when with_errno. */
+static int set_error_v(struct redirect_error **err, int errnum, bool with_errno, const char *fmt,
+		       va_list ap)
 {
-	char *msg = NULL;
-	va_list ap;
+	char *head = NULL, *msg = NULL;
 
 	if (!err)
 		return errnum > 0 ? -errnum : -EIO;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
+	if (vasprintf(&head, fmt, ap) < 0)
+		head = NULL;
+	if (!with_errno || !head)
+		return set_error(err, errnum, head);
+	if (asprintf(&msg, "%s: %s", head, strerror(errnum)) < 0)
 		msg = NULL;
-	va_end(ap);
+	free(head);
 	return set_error(err, errnum, msg);
 }
 
 int redirect_error_set(struct redirect_error **err, int errnum, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
+	int ret;
 
-	if (!err)
-		return errnum > 0 ? -errnum : -EIO;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	ret = set_error_v(err, errnum, false, fmt, ap);
 	va_end(ap);
-	return set_error(err, errnum, msg);
+	return ret;
 }
 
 int redirect_make_error_errno(struct redirect_error **err, int errnum, const char *fmt, ...)
 {
-	char *head = NULL, *msg = NULL;
 	va_list ap;
+	int ret;
 
-	if (!err)
-		return errnum > 0 ? -errnum : -EIO;
 	va_start(ap, fmt);
-	if (vasprintf(&head, fmt, ap) < 0)
-		head = NULL;
+	ret = set_error_v(err, errnum, true, fmt, ap);
 	va_end(ap);
-	if (head && asprintf(&msg, "%s: %s", head, strerror(errnum)) < 0)
+	return ret;
+}
+
+int redirect_make_verror_at(struct redirect_error **err, int errnum, const char *where,
+			    const char *path, const char *fmt, va_list ap)
+{
+	cleanup_free char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
 		msg = NULL;
-	free(head);
-	return set_error(err, errnum, msg);
+		return redirect_make_error(err, ENOMEM, "%s: out of memory", where);
+	}
+	if (path)
+		return redirect_make_error(err, errnum, "%s: %s: %s", where, path, msg);
+	return redirect_make_error(err, errnum, "%s: %s", where, msg);
 }
 
 int redirect_error_prefix(struct redirect_error **err, int ret, const char *fmt, ...)

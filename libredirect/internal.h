@@ -38,11 +38,16 @@ static inline void cleanup_closep(int *fd)
 /*
  * Fill *err (when err is not NULL) and return -errnum.  Falls back to a
  * static message when memory runs out, so the caller always gets an error.
+ * The library's own name for the public redirect_error_set().
  */
-int redirect_make_error(struct redirect_error **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define redirect_make_error redirect_error_set
 
-/* The same, appending ": strerror(errnum)". */
+/* "where: path: message" (no "path: " when path is NULL), message from fmt. */
+int redirect_make_verror_at(struct redirect_error **err, int errnum, const char *where,
+			    const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+/* The same as redirect_make_error, appending ": strerror(errnum)". */
 int redirect_make_error_errno(struct redirect_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

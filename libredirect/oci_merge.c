@@ -145,7 +145,8 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 /*
  * Two refusals with different errnos (ERRNO(EPERM) against ERRNO(ENOSYS)):
  * where one side's unmatched calls fall to the merged default, that
- * default's errno is the tie rule's answer (the bundle's). Docker's profile
+ * default's errno is the tie rule's answer (the bundle's), silently: a
+ * runtime's stderr is the container's. Docker's profile
  * (the default policy) and Podman's differ so for clone. Not for ERRNO(0),
  * which is a success without the call, nor for TRACE or TRAP, whose data a
  * tracer or a SIGSYS handler acts on.
@@ -328,12 +329,6 @@ static int merge_call(const struct side *pol, const struct side *bun, const char
 						   action_text(m->default_action, t1, sizeof(t1)),
 						   action_text(rest, t2, sizeof(t2)));
 	}
-	if (!ra != !rb && rest != m->default_action)
-		redirect_notice("merge: %s calls that match none of %s's conditions get %s "
-				"from the merged default, not %s (both refuse)", name,
-				ra ? bun->what : pol->what,
-				action_text(m->default_action, t1, sizeof(t1)),
-				action_text(rest, t2, sizeof(t2)));
 	for (i = 0; i < cond->n; i++) {
 		uint32_t a = ra ? ua : ca->rules[i].action;
 		uint32_t b = rb ? ub : cb->rules[i].action;

@@ -425,20 +425,14 @@ static int merge_base(struct policy_loader *l, json_object *v, const struct poli
 	return ret;
 }
 
+static int merge_include(struct policy_loader *l, json_object *v, size_t i, void *ctx)
+{
+	return merge_base(l, v, ctx);
+}
+
 static int merge_includes(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
-	size_t i, n;
-	int ret;
-
-	ret = policy_expect_type(l, v, json_type_array, "an array");
-	n = ret < 0 ? 0 : json_object_array_length(v);
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = merge_base(l, json_object_array_get_idx(v, i), f);
-		policy_pop(l, mark);
-	}
-	return ret;
+	return policy_for_each_element(l, v, merge_include, (void *)f);
 }
 
 /* The bases a document names, in order: extends, then include[]. */

@@ -202,6 +202,8 @@ extern const struct policy_abi_call policy_abi_calls[];
 size_t policy_abi_notified(const struct redirect_policy *policy, int *out, size_t max);
 /* Does the policy serve synthetic files (usersentry/synthfile.c)? */
 bool policy_serves_synth(const struct redirect_policy *policy);
+/* An absolute path without ".", "..", "//" or a trailing "/" (but "/"). */
+bool policy_path_is_normal(const char *s);
 
 /* ---- the loader (policy_loader.c), shared by the parsers of each part ---- */
 
@@ -245,6 +247,14 @@ int policy_get_string(struct policy_loader *l, struct json_object *o, size_t max
 int policy_get_uint64(struct policy_loader *l, struct json_object *o, uint64_t max,
 		      uint64_t *out);
 typedef int (*policy_check_fn)(struct policy_loader *l, const char *s);
+/* The length of an array of at most max elements (0: any; else "more than max what"). */
+int policy_array_length(struct policy_loader *l, struct json_object *arr, size_t max,
+			const char *what, size_t *n);
+typedef int (*policy_element_fn)(struct policy_loader *l, struct json_object *v, size_t i,
+				 void *ctx);
+/* each(l, arr[i], i, ctx) for every element, its index on the path; the first error stops. */
+int policy_for_each_element(struct policy_loader *l, struct json_object *arr,
+			    policy_element_fn each, void *ctx);
 /* An array of strings, each checked by check (may be NULL). */
 int policy_get_string_array(struct policy_loader *l, struct json_object *arr, bool allow_empty,
 			    policy_check_fn check, char ***vp, size_t *np);
@@ -285,6 +295,9 @@ int policy_field(struct policy_loader *l, struct json_object *obj, const struct 
 /* Each field in table order; the first error stops. */
 int policy_fields(struct policy_loader *l, struct json_object *obj,
 		  const struct policy_field *f, size_t n);
+/* policy_object(), then its fields. */
+int policy_object_fields(struct policy_loader *l, struct json_object *o, const char *const *known,
+			 const struct policy_field *f, size_t n);
 
 int policy_parse_u64(struct policy_loader *l, struct json_object *v,
 		     const struct policy_field *f);	/* uint64_t, at most max */

@@ -38,18 +38,14 @@ void policy_pop(struct policy_loader *l, size_t mark)
 __attribute__((format(printf, 2, 3)))
 int policy_fail(struct policy_loader *l, const char *fmt, ...)
 {
-	cleanup_free char *msg = NULL;
 	va_list ap;
-	int n;
+	int ret;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	ret = redirect_make_verror_at(l->err, EINVAL, l->origin, l->path_len ? l->path : NULL, fmt,
+				      ap);
 	va_end(ap);
-	if (n < 0)
-		return redirect_make_error(l->err, ENOMEM, "%s: out of memory", l->origin);
-	if (l->path_len)
-		return redirect_make_error(l->err, EINVAL, "%s: %s: %s", l->origin, l->path, msg);
-	return redirect_make_error(l->err, EINVAL, "%s: %s", l->origin, msg);
+	return ret;
 }
 
 static const char *type_name(json_object *o)
@@ -186,45 +182,81 @@ void policy_free_strv(char **v, size_t n)
 	free(v);
 }
 
-typedef int (*policy_check_fn)(struct policy_loader *l, const char *s);
+int policy_array_length(struct policy_loader *l, json_object *arr, size_t max, const char *what,
+			size_t *n)
+{
+	int ret = policy_expect_type(l, arr, json_type_array, "an array");
+
+	if (ret < 0)
+		return ret;
+	*n = json_object_array_length(arr);
+	if (max && *n > max)
+		return policy_fail(l, "more than %zu %s", max, what);
+	return 0;
+}
+
+int policy_for_each_element(struct policy_loader *l, json_object *arr, policy_element_fn each,
+			    void *ctx)
+{
+	size_t i, n;
+	int ret = policy_array_length(l, arr, 0, NULL, &n);
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		size_t mark = policy_push_index(l, i);
+
+		ret = each(l, json_object_array_get_idx(arr, i), i, ctx);
+		policy_pop(l, mark);
+	}
+	return ret;
+}
+
+struct string_array {
+	policy_check_fn check;
+	char **v;
+	size_t n;
+};
+
+static int copy_string(struct policy_loader *l, json_object *o, size_t i, void *ctx)
+{
+	struct string_array *a = ctx;
+	const char *s;
+	int ret;
+
+	ret = policy_get_string(l, o, 0, &s);
+	if (ret == 0 && a->check)
+		ret = a->check(l, s);
+	if (ret < 0)
+		return ret;
+	a->v[i] = strdup(s);
+	if (!a->v[i])
+		return policy_fail(l, "out of memory");
+	a->n++;
+	return 0;
+}
 
 /* An array of strings, each checked by check (may be NULL). */
 int policy_get_string_array(struct policy_loader *l, json_object *arr, bool allow_empty,
 			    policy_check_fn check, char ***vp, size_t *np)
 {
-	char **v;
-	size_t n, i;
+	struct string_array a = { .check = check };
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, arr, json_type_array, "an array");
+	ret = policy_array_length(l, arr, 0, NULL, &n);
 	if (ret < 0)
 		return ret;
-	n = json_object_array_length(arr);
 	if (!n && !allow_empty)
 		return policy_fail(l, "empty array");
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v)
+	a.v = calloc(n ? n : 1, sizeof(*a.v));
+	if (!a.v)
 		return policy_fail(l, "out of memory");
-	for (i = 0; i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-		const char *s;
-
-		ret = policy_get_string(l, json_object_array_get_idx(arr, i), 0, &s);
-		if (ret == 0 && check)
-			ret = check(l, s);
-		if (ret == 0) {
-			v[i] = strdup(s);
-			if (!v[i])
-				ret = policy_fail(l, "out of memory");
-		}
-		policy_pop(l, mark);
-		if (ret < 0) {
-			policy_free_strv(v, i);
-			return ret;
-		}
+	ret = policy_for_each_element(l, arr, copy_string, &a);
+	if (ret < 0) {
+		policy_free_strv(a.v, a.n);
+		return ret;
 	}
-	*vp = v;
-	*np = n;
+	*vp = a.v;
+	*np = a.n;
 	return 0;
 }
 
@@ -277,6 +309,14 @@ int policy_fields(struct policy_loader *l, json_object *obj, const struct policy
 			return ret;
 	}
 	return 0;
+}
+
+int policy_object_fields(struct policy_loader *l, json_object *o, const char *const *known,
+			 const struct policy_field *f, size_t n)
+{
+	int ret = policy_object(l, o, known);
+
+	return ret < 0 ? ret : policy_fields(l, o, f, n);
 }
 
 int policy_parse_u64(struct policy_loader *l, json_object *v, const struct policy_field *f)

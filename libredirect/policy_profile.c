@@ -257,8 +257,10 @@ static int parse_operator(struct policy_loader *l, json_object *v, const struct 
 	return policy_fail(l, "unknown operator \"%s\"", s);
 }
 
-static int parse_arg(struct policy_loader *l, json_object *o, struct policy_arg *a)
+static int parse_arg(struct policy_loader *l, json_object *o, size_t i, void *ctx)
 {
+	struct policy_rule *r = ctx;
+	struct policy_arg *a = &r->args[r->n_args++];
 	static const char *const known[] = { "index", "value", "valueTwo", "op", NULL };
 	uint64_t index = 0;
 	const struct policy_field fields[] = {
@@ -284,29 +286,16 @@ static int parse_arg(struct policy_loader *l, json_object *o, struct policy_arg 
 static int parse_rule_args(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
 	struct policy_rule *r = f->dst;
-	size_t i, n;
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, v, json_type_array, "an array");
+	ret = policy_array_length(l, v, MAX_ARGS_PER_RULE, "conditions", &n);
 	if (ret < 0)
 		return ret;
-	n = json_object_array_length(v);
-	if (n > MAX_ARGS_PER_RULE)
-		return policy_fail(l, "more than %d conditions", MAX_ARGS_PER_RULE);
-	if (n) {
-		r->args = calloc(n, sizeof(*r->args));
-		if (!r->args)
-			return policy_fail(l, "out of memory");
-	}
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
-		policy_pop(l, mark);
-		if (ret == 0)
-			r->n_args++;
-	}
-	return ret;
+	r->args = calloc(n ? n : 1, sizeof(*r->args));
+	if (!r->args)
+		return policy_fail(l, "out of memory");
+	return policy_for_each_element(l, v, parse_arg, r);
 }
 
 /* "names": [...] or "name": "..." (either one, not both) into *names / *n. */
@@ -341,8 +330,10 @@ int policy_parse_names(struct policy_loader *l, json_object *o, policy_check_fn 
 	return 0;
 }
 
-static int parse_rule(struct policy_loader *l, json_object *o, struct policy_rule *r)
+static int parse_rule(struct policy_loader *l, json_object *o, size_t i, void *ctx)
 {
+	struct redirect_policy *p = ctx;
+	struct policy_rule *r = &p->rules[p->n_rules++];
 	static const char *const known[] = { "names", "name", "action", "errnoRet", "errno",
 					     "args", "comment", "includes", "excludes", NULL };
 	static const char *const action_keys[3] = { "action", "errnoRet", "errno" };
@@ -369,8 +360,9 @@ static int parse_rule(struct policy_loader *l, json_object *o, struct policy_rul
 	return policy_fields(l, o, fields, ARRAY_SIZE(fields));
 }
 
-static int parse_arch_entry(struct policy_loader *l, json_object *e, struct redirect_policy *p)
+static int parse_arch_entry(struct policy_loader *l, json_object *e, size_t i, void *ctx)
 {
+	struct redirect_policy *p = ctx;
 	static const char *const known[] = { "architecture", "subArchitectures", NULL };
 	uint32_t native = seccomp_arch_native();
 	const char *arch = NULL;
@@ -407,23 +399,12 @@ static int parse_arch_entry(struct policy_loader *l, json_object *e, struct redi
 static int parse_arch_map(struct policy_loader *l, json_object *arr, const struct policy_field *f)
 {
 	struct redirect_policy *p = f->dst;
-	size_t i, n;
 	int ret;
 
-	ret = policy_expect_type(l, arr, json_type_array, "an array");
-	if (ret < 0)
-		return ret;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_arch_entry(l, json_object_array_get_idx(arr, i), p);
-		policy_pop(l, mark);
-		if (ret < 0)
-			return ret;
-	}
-	p->has |= POLICY_HAS_ARCHES;
-	return 0;
+	ret = policy_for_each_element(l, arr, parse_arch_entry, p);
+	if (ret == 0)
+		p->has |= POLICY_HAS_ARCHES;
+	return ret;
 }
 
 static const struct {
@@ -500,26 +481,16 @@ static int parse_flags(struct policy_loader *l, json_object *v, const struct pol
 static int parse_syscalls(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
 	struct redirect_policy *p = f->dst;
-	size_t i, n;
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, v, json_type_array, "an array");
+	ret = policy_array_length(l, v, 0, NULL, &n);
 	if (ret < 0)
 		return ret;
-	n = json_object_array_length(v);
-	if (n) {
-		p->rules = calloc(n, sizeof(*p->rules));
-		if (!p->rules)
-			return policy_fail(l, "out of memory");
-	}
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_rule(l, json_object_array_get_idx(v, i), &p->rules[i]);
-		policy_pop(l, mark);
-		p->n_rules++;
-	}
-	return ret;
+	p->rules = calloc(n ? n : 1, sizeof(*p->rules));
+	if (!p->rules)
+		return policy_fail(l, "out of memory");
+	return policy_for_each_element(l, v, parse_rule, p);
 }
 
 static int parse_orphan_errno(struct policy_loader *l, json_object *v,

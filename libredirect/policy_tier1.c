@@ -64,8 +64,10 @@ static int parse_trule_op(struct policy_loader *l, json_object *v, const struct 
 	return policy_fail(l, "unknown comparison \"%s\" (EQ, NE, LT, LE, GT, GE)", s);
 }
 
-static int parse_trule_arg(struct policy_loader *l, json_object *o, struct redirect_arg_cmp *a)
+static int parse_trule_arg(struct policy_loader *l, json_object *o, size_t i, void *ctx)
 {
+	struct redirect_rule *r = ctx;
+	struct redirect_arg_cmp *a = &r->args[i];
 	static const char *const known[] = { "index", "value", "mask", "op", NULL };
 	uint64_t index = 0, value = 0, mask = UINT64_MAX;
 	const struct policy_field fields[] = {
@@ -75,11 +77,8 @@ static int parse_trule_arg(struct policy_loader *l, json_object *o, struct redir
 		{ .key = "mask", .parse = get_bits64, .dst = &mask },
 		{ .key = "op", .flags = POLICY_REQUIRED, .parse = parse_trule_op, .dst = &a->op },
 	};
-	int ret;
+	int ret = policy_object_fields(l, o, known, fields, ARRAY_SIZE(fields));
 
-	ret = policy_object(l, o, known);
-	if (ret == 0)
-		ret = policy_fields(l, o, fields, ARRAY_SIZE(fields));
 	a->index = (uint8_t)index;
 	a->value = value;
 	a->mask = mask;
@@ -185,23 +184,14 @@ static int parse_trule_action(struct policy_loader *l, json_object *o,
 static int parse_trule_args(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
 	struct redirect_rule *r = f->dst;
-	size_t i, n;
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, v, json_type_array, "an array");
+	ret = policy_array_length(l, v, REDIRECT_ARGS_MAX, "comparisons", &n);
 	if (ret < 0)
 		return ret;
-	n = json_object_array_length(v);
-	if (n > REDIRECT_ARGS_MAX)
-		return policy_fail(l, "more than %d comparisons", REDIRECT_ARGS_MAX);
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_trule_arg(l, json_object_array_get_idx(v, i), &r->args[i]);
-		policy_pop(l, mark);
-	}
 	r->nr_args = (uint8_t)n;
-	return ret;
+	return policy_for_each_element(l, v, parse_trule_arg, r);
 }
 
 static int parse_audit(struct policy_loader *l, json_object *v, const struct policy_field *f)
@@ -217,8 +207,10 @@ static int parse_audit(struct policy_loader *l, json_object *v, const struct pol
 	return ret;
 }
 
-static int parse_trule(struct policy_loader *l, json_object *o, struct policy_trule *t)
+static int parse_trule(struct policy_loader *l, json_object *o, size_t i, void *ctx)
 {
+	struct redirect_policy *p = ctx;
+	struct policy_trule *t = &p->trules[p->n_trules++];
 	static const char *const known[] = { "names", "name", "args", "string", "action",
 					     "limit", "audit", "comment", NULL };
 	struct redirect_rule *r = &t->tmpl;
@@ -262,26 +254,16 @@ static int parse_trule(struct policy_loader *l, json_object *o, struct policy_tr
 int policy_parse_tier1(struct policy_loader *l, json_object *v, const struct policy_field *f)
 {
 	struct redirect_policy *p = f->dst;
-	size_t i, n;
+	size_t n;
 	int ret;
 
-	ret = policy_expect_type(l, v, json_type_array, "an array");
+	ret = policy_array_length(l, v, REDIRECT_RULES_MAX, "rules", &n);
 	if (ret < 0)
 		return ret;
-	n = json_object_array_length(v);
-	if (n > REDIRECT_RULES_MAX)
-		return policy_fail(l, "more than %d rules", REDIRECT_RULES_MAX);
 	p->trules = calloc(n ? n : 1, sizeof(*p->trules));
 	if (!p->trules)
 		return policy_fail(l, "out of memory");
-	for (i = 0; ret == 0 && i < n; i++) {
-		size_t mark = policy_push_index(l, i);
-
-		ret = parse_trule(l, json_object_array_get_idx(v, i), &p->trules[i]);
-		policy_pop(l, mark);
-		p->n_trules++;
-	}
-	return ret;
+	return policy_for_each_element(l, v, parse_trule, p);
 }
 
 void policy_free_tier1(struct policy_trule *t, size_t n)

@@ -143,8 +143,29 @@ static struct redirect_ruleset *ruleset_alloc(size_t n)
 	return rs;
 }
 
-/* Check every rule with the module's engine, then index them as the module does. */
-static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **err)
+/* A rule's origin ("p.json: redirect.rules[3] (openat)"); on failure rs is freed. */
+static int __attribute__((format(printf, 4, 5)))
+set_origin(struct redirect_ruleset *rs, size_t k, struct redirect_error **err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&rs->origin[k], fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		return 0;
+	rs->origin[k] = NULL;
+	redirect_ruleset_free(rs);
+	return redirect_make_error(err, ENOMEM, "out of memory");
+}
+
+/*
+ * Check every rule with the module's engine, then index them as the module
+ * does: *rsp is rs then; rs is freed on an error.
+ */
+static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_ruleset **rsp,
+			  struct redirect_error **err)
 {
 	size_t i, n, pos;
 
@@ -154,11 +175,14 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **e
 
 		if (f != REDIRECT_RULE_FIELD_NONE) {
 			char msg[512];
+			int ret;
 
-			return redirect_make_error(err, EINVAL, "%s",
-						   redirect_rule_error_describe(rs, (uint32_t)i, f,
-										arg, msg,
-										sizeof(msg)));
+			ret = redirect_make_error(err, EINVAL, "%s",
+						  redirect_rule_error_describe(rs, (uint32_t)i, f,
+									       arg, msg,
+									       sizeof(msg)));
+			redirect_ruleset_free(rs);
+			return ret;
 		}
 	}
 	for (i = 0; i < rs->count; i++)
@@ -179,14 +203,19 @@ static int ruleset_finish(struct redirect_ruleset *rs, struct redirect_error **e
 	for (n = 0; n < RDR_NR_LIMIT; n++) {
 		uint32_t j = rdr_rules_str_reread(rs->sorted, rs->span[n].first, rs->span[n].count);
 		char msg[512];
+		int ret;
 
-		if (j < (uint32_t)rs->span[n].first + rs->span[n].count)
-			return redirect_make_error(err, EINVAL, "%s",
-						   redirect_rule_error_describe(
-							   rs, rs->orig_index[j],
-							   REDIRECT_RULE_FIELD_STR_REREAD, 0, msg,
-							   sizeof(msg)));
+		if (j < (uint32_t)rs->span[n].first + rs->span[n].count) {
+			ret = redirect_make_error(
+				err, EINVAL, "%s",
+				redirect_rule_error_describe(rs, rs->orig_index[j],
+							     REDIRECT_RULE_FIELD_STR_REREAD, 0, msg,
+							     sizeof(msg)));
+			redirect_ruleset_free(rs);
+			return ret;
+		}
 	}
+	*rsp = rs;
 	return 0;
 }
 
@@ -195,7 +224,6 @@ int redirect_ruleset_compile(const struct redirect_policy *p, struct redirect_ru
 {
 	struct redirect_ruleset *rs;
 	size_t i, j, n = 0, k = 0;
-	int ret;
 
 	for (i = 0; i < p->n_trules; i++)
 		n += p->trules[i].n_names;
@@ -213,20 +241,11 @@ int redirect_ruleset_compile(const struct redirect_policy *p, struct redirect_ru
 
 			rs->rules[k] = t->tmpl;
 			rs->rules[k].nr = nr < 0 ? RDR_NR_LIMIT : (uint32_t)nr;
-			if (asprintf(&rs->origin[k], "%s (%s)", t->where, t->names[j]) < 0) {
-				rs->origin[k] = NULL;
-				redirect_ruleset_free(rs);
-				return redirect_make_error(err, ENOMEM, "out of memory");
-			}
+			if (set_origin(rs, k, err, "%s (%s)", t->where, t->names[j]) < 0)
+				return -ENOMEM;
 		}
 	}
-	ret = ruleset_finish(rs, err);
-	if (ret < 0) {
-		redirect_ruleset_free(rs);
-		return ret;
-	}
-	*rsp = rs;
-	return 0;
+	return ruleset_finish(rs, rsp, err);
 }
 
 int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
@@ -234,7 +253,6 @@ int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
 {
 	struct redirect_ruleset *rs;
 	size_t i;
-	int ret;
 
 	if (n > REDIRECT_RULES_MAX)
 		return redirect_make_error(err, E2BIG, "%zu rules, more than %d", n,
@@ -244,20 +262,10 @@ int redirect_ruleset_from_array(const struct redirect_rule *rules, size_t n,
 		return redirect_make_error(err, ENOMEM, "out of memory");
 	if (n)
 		memcpy(rs->rules, rules, n * sizeof(*rules));
-	for (i = 0; i < n; i++) {
-		if (asprintf(&rs->origin[i], "rule %zu", i) < 0) {
-			rs->origin[i] = NULL;
-			redirect_ruleset_free(rs);
-			return redirect_make_error(err, ENOMEM, "out of memory");
-		}
-	}
-	ret = ruleset_finish(rs, err);
-	if (ret < 0) {
-		redirect_ruleset_free(rs);
-		return ret;
-	}
-	*rsp = rs;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (set_origin(rs, i, err, "rule %zu", i) < 0)
+			return -ENOMEM;
+	return ruleset_finish(rs, rsp, err);
 }
 
 int ruleset_clone(const struct redirect_ruleset *rs, struct redirect_ruleset **copyp,
@@ -315,33 +323,32 @@ struct fetch_ctx {
 };
 
 /*
- * As the module's reader: page by page, so a string that ends before an
- * unmapped page reads, at most REDIRECT_STR_MAX bytes with the NUL.
+ * As the module's reader: a string that ends before an unmapped page reads,
+ * at most size bytes with the NUL.  One process_vm_readv() with the remote
+ * side split at the page boundary, since its transfer stops at the first
+ * iovec it cannot read whole; size (REDIRECT_STR_MAX) is less than a page.
  */
 static long fetch_str_pid(void *ctx, u64 uptr, char *buf, size_t size)
 {
 	struct fetch_ctx *fc = ctx;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), first = page - (size_t)(uptr % page);
+	struct iovec local = { buf, size < page ? size : page };
+	struct iovec remote[2] = {
+		{ (void *)(uintptr_t)uptr, local.iov_len < first ? local.iov_len : first },
+		{ (void *)(uintptr_t)(uptr + first),
+		  local.iov_len > first ? local.iov_len - first : 0 },
+	};
+	ssize_t n;
+	char *nul;
 
 	fc->fetched = true;
-	while (done < size) {
-		u64 addr = uptr + done;
-		size_t chunk = size - done;
-		struct iovec local, remote;
-		char *nul;
-
-		if (chunk > page - (size_t)(addr % page))
-			chunk = page - (size_t)(addr % page);
-		local = (struct iovec){ buf + done, chunk };
-		remote = (struct iovec){ (void *)(uintptr_t)addr, chunk };
-		if (process_vm_readv(fc->pid, &local, 1, &remote, 1, 0) != (ssize_t)chunk)
-			return -EFAULT;
-		nul = memchr(buf + done, 0, chunk);
-		if (nul)
-			return nul - buf;
-		done += chunk;
-	}
-	return -ENAMETOOLONG;
+	n = process_vm_readv(fc->pid, &local, 1, remote, remote[1].iov_len ? 2 : 1, 0);
+	if (n <= 0)
+		return -EFAULT;
+	nul = memchr(buf, 0, (size_t)n);
+	if (nul)
+		return nul - buf;
+	return (size_t)n < local.iov_len ? -EFAULT : -ENAMETOOLONG;
 }
 
 static void decide(struct redirect_ruleset *rs, uint32_t arch, int nr, const uint64_t args[6],

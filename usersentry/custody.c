@@ -114,6 +114,20 @@ int sentry_state_read(const char *path, uint32_t *id, char *policy, size_t psize
 	return seen == 7 ? 0 : -EINVAL;
 }
 
+void sentry_adopted_policy(struct sentry *s, const char *container, const char *name,
+			   struct redirect_policy **policy, bool *owned)
+{
+	struct redirect_error *e = NULL;
+
+	if (sentry_find_policy(s, name, policy, owned, &e) < 0) {
+		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container, name,
+			   e->msg);
+		redirect_error_free(e);
+		*policy = NULL;
+		*owned = false;
+	}
+}
+
 static void adopt_one(struct sentry *s, const char *file)
 {
 	char path[4096], policy_name[256], container[1024];
@@ -157,13 +171,7 @@ static void adopt_one(struct sentry *s, const char *file)
 	sb->sandbox_id = id;
 	sb->pid = pid;
 	sb->adopted = true;
-	ret = sentry_find_policy(s, policy_name, &policy, &owned, &e);
-	if (ret < 0) {
-		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container,
-			   policy_name, e->msg);
-		redirect_error_free(e);
-		e = NULL;
-	}
+	sentry_adopted_policy(s, container, policy_name, &policy, &owned);
 	/* the module keeps the rules it has; our copy answers late forwards alike */
 	if (policy && redirect_ruleset_compile(policy, &rs, NULL) < 0)
 		rs = NULL;

@@ -68,26 +68,6 @@ int sentry_custody_parse(const char *arg, enum sentry_custody *kind)
 
 /* ---- the keeper: found or started ----------------------------------------------------------- */
 
-static int keeper_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 /*
  * The keeper runs as this very binary (--keeper), in a session of its own
  * and reparented, so that neither a signal to our process group nor our
@@ -141,7 +121,7 @@ static int keeper_open(struct sentry *s, struct redirect_error **err)
 	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST)
 		return redirect_error_set(err, errno, "custody: state directory %s: %s",
 					  s->cfg.state_dir, strerror(errno));
-	fd = keeper_connect(path);
+	fd = sentry_keeper_connect(path);
 	if (fd >= 0)
 		return fd;
 	ret = keeper_spawn(s, path);
@@ -150,7 +130,7 @@ static int keeper_open(struct sentry *s, struct redirect_error **err)
 					  strerror(-ret));
 	/* it binds within milliseconds; a loaded machine gets 10 s */
 	for (i = 0; i < 200; i++) {
-		fd = keeper_connect(path);
+		fd = sentry_keeper_connect(path);
 		if (fd >= 0)
 			return fd;
 		usleep(50000);
@@ -407,15 +387,7 @@ static bool adopt_one(struct sentry *s, const struct handed *h)
 		unlink(path);
 		return false;
 	}
-	ret = sentry_find_policy(s, policy_name, &policy, &owned, &e);
-	if (ret < 0) {
-		sentry_log("sandbox=%s: policy \"%s\": %s; answering ENOSYS", container,
-			   policy_name, e->msg);
-		redirect_error_free(e);
-		e = NULL;
-		policy = NULL;
-		owned = false;
-	}
+	sentry_adopted_policy(s, container, policy_name, &policy, &owned);
 	ret = sentry_sandbox_start(s, container, policy_name, pid, h->fd, h->key, policy, owned,
 				   &sb, &e);
 	if (ret < 0) {

@@ -163,8 +163,16 @@ void sentry_proc_self(const struct sentry_creds *c, char *lp, size_t size);
 /* The rule for a container path: RULE_*; mapped gets a remap's other path. */
 int sentry_file_rule(const struct redirect_policy *p, const char *path, char *mapped,
 		     size_t size);
+/*
+ * The same for lp with a remap followed once: lp becomes the other path,
+ * *remapped true (a second remap when it already is true is not followed).
+ */
+int sentry_file_rule_remapped(const struct redirect_policy *p, char *lp, size_t size,
+			      bool *remapped);
 /* The file rule for what a copy of a target fd is: none outside the root or without a path. */
 int sentry_named_fd_rule(const struct file_call *fc, int fd);
+/* A copy of the fd a magic link (/proc/self/fd/N) named; -ENOENT when it named none. */
+int sentry_named_fd_copy(const struct file_call *fc);
 
 /*
  * Serve fc (its what, op and op fields set) for sb's call req: the path read

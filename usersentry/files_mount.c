@@ -40,6 +40,30 @@ static int real_under_root(int rootfd, int fd, char *out, size_t size)
 }
 
 /*
+ * path opened in the target's root as how says (*fdp), its real path in real
+ * (PATH_MAX bytes): 0, or the errno; ENOENT when a file rule hides it,
+ * ro_errno when one makes it read-only.
+ */
+static int open_in_root(const struct redirect_policy *p, int rootfd, const char *path,
+			const struct open_how *how, int ro_errno, char *real, int *fdp)
+{
+	char mapped[PATH_MAX];
+	int r;
+
+	*fdp = (int)syscall(SYS_openat2, rootfd, path, how, sizeof(*how));
+	if (*fdp < 0)
+		return errno;
+	r = real_under_root(rootfd, *fdp, real, PATH_MAX);
+	if (r < 0)
+		return -r;
+	/* a symlink on the way must not lead out of the allowed targets or into a rule */
+	r = sentry_file_rule(p, real, mapped, sizeof(mapped));
+	if (r == RULE_HIDDEN)
+		return ENOENT;
+	return r == RULE_RO ? ro_errno : 0;
+}
+
+/*
  * In a child: our own credentials back, the target's mount namespace
  * entered, the path resolved in its root (RESOLVE_IN_ROOT) and checked
  * again by its real path, then the call made on that very directory
@@ -51,7 +75,7 @@ static int mount_child(struct file_call *fc, const char *lp, const char *src)
 	const struct redirect_policy *p = fc->sb->policy;
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
 				.resolve = RESOLVE_IN_ROOT };
-	char path[64], real[PATH_MAX], mapped[PATH_MAX], parent[PATH_MAX], *slash;
+	char path[64], real[PATH_MAX], parent[PATH_MAX], *slash;
 	bool umount = fc->u.mount.umount;
 	unsigned long flags = fc->u.mount.flags;
 	int nsfd, rootfd, tfd, sfd = -1, r, tree;
@@ -84,33 +108,17 @@ static int mount_child(struct file_call *fc, const char *lp, const char *src)
 			return errno;
 		return umount2(slash + 1, (int)flags | UMOUNT_NOFOLLOW) < 0 ? errno : 0;
 	}
-	tfd = (int)syscall(SYS_openat2, rootfd, lp, &how, sizeof(how));
-	if (tfd < 0)
-		return errno;
-	r = real_under_root(rootfd, tfd, real, sizeof(real));
-	if (r < 0)
-		return -r;
-	/* a symlink on the way must not lead out of the allowed targets or into a rule */
-	r = sentry_file_rule(p, real, mapped, sizeof(mapped));
-	if (r == RULE_HIDDEN)
-		return ENOENT;
-	if (r == RULE_RO)
-		return EROFS;
+	r = open_in_root(p, rootfd, lp, &how, EROFS, real, &tfd);
+	if (r)
+		return r;
 	if (redirect_policy_mount_check(p, fc->u.mount.fstype, real, flags) != 1)
 		return EPERM;
 	if (flags & MS_BIND) {
 		how.flags = O_PATH | O_CLOEXEC;
-		sfd = (int)syscall(SYS_openat2, rootfd, src, &how, sizeof(how));
-		if (sfd < 0)
-			return errno;
-		r = real_under_root(rootfd, sfd, real, sizeof(real));
-		if (r < 0)
-			return -r;
-		r = sentry_file_rule(p, real, mapped, sizeof(mapped));
-		if (r == RULE_HIDDEN)
-			return ENOENT;
-		if (r == RULE_RO)
-			return EPERM;	/* a writable view of a read-only tree */
+		/* read-only: EPERM, for a writable view of a read-only tree */
+		r = open_in_root(p, rootfd, src, &how, EPERM, real, &sfd);
+		if (r)
+			return r;
 		tree = (int)syscall(SYS_open_tree, sfd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH |
 				    ((flags & MS_REC) ? AT_RECURSIVE : 0));
 		if (tree < 0)

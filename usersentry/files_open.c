@@ -62,27 +62,18 @@ static int op_open(struct file_call *fc, struct sentry_reply *reply)
 	/* a magic link followed: as the kernel, unless the caller refuses those */
 	if ((fc->named_fd >= 0 || fc->named_missing) && !(how->flags & O_NOFOLLOW) &&
 	    !(how->resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_IN_ROOT | RESOLVE_BENEATH))) {
-		if (fc->named_missing)
-			return -ENOENT;
-		fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
+		fd = sentry_named_fd_copy(fc);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		r = sentry_named_fd_rule(fc, fd);
 		snprintf(cp, sizeof(cp), "%s", lp);
 		goto resolved;
 	}
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
+		r = sentry_file_rule_remapped(policy, lp, sizeof(lp), &remapped);
 		if (r == RULE_HIDDEN)
 			return -ENOENT;
-		if (r == RULE_REMAP && !remapped) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			remapped = true;
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-			if (r == RULE_HIDDEN)
-				return -ENOENT;
-		}
 		if (r == RULE_RO && writes(how))
 			return -EROFS;
 

@@ -232,6 +232,21 @@ int sentry_file_rule(const struct redirect_policy *p, const char *path, char *ma
 	       a == REDIRECT_FILE_READ_ONLY ? RULE_RO : RULE_REMAP;
 }
 
+int sentry_file_rule_remapped(const struct redirect_policy *p, char *lp, size_t size,
+			      bool *remapped)
+{
+	char mapped[PATH_MAX];
+	int r = sentry_file_rule(p, lp, mapped, sizeof(mapped));
+
+	if (r == RULE_REMAP && !(remapped && *remapped)) {
+		snprintf(lp, size, "%s", mapped);
+		if (remapped)
+			*remapped = true;
+		r = sentry_file_rule(p, lp, mapped, sizeof(mapped));
+	}
+	return r;
+}
+
 int sentry_named_fd_rule(const struct file_call *fc, int fd)
 {
 	char cp[PATH_MAX], mapped[PATH_MAX];
@@ -240,6 +255,23 @@ int sentry_named_fd_rule(const struct file_call *fc, int fd)
 	    sentry_strip_root(fc->root, cp) < 0)
 		return RULE_NONE;
 	return sentry_file_rule(fc->sb->policy, cp, mapped, sizeof(mapped));
+}
+
+/*
+ * serve() cannot go on: its root reference dropped, the fd it took closed;
+ * -ENOENT when the call is gone (nothing to answer), else 0 with ret as the
+ * answer (enoent for -ENOENT: a closed fd is EBADF).
+ */
+static int serve_refused(struct file_call *fc, struct sentry_reply *reply, int ret, int enoent)
+{
+	sentry_root_put(fc->root_ref);
+	if (fc->empty_fd >= 0)
+		close(fc->empty_fd);
+	if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
+		return -ENOENT;
+	reply->error = ret == -ENOENT ? enoent : ret;
+	reply->verdict = "errno";
+	return 0;
 }
 
 static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *reply)
@@ -298,6 +330,7 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			reply->detail[n] = '\0';
 		}
 	}
+	fc->empty_fd = -1;
 	if (root_ret < 0)
 		return root_ret;
 	fc->rootfd = fc->root_ref->fd;
@@ -323,14 +356,8 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		else
 			ret = start_dir(fc, fc->dirfd2, fc->dir2, sizeof(fc->dir2));
 	}
-	if (ret < 0) {
-		sentry_root_put(fc->root_ref);
-		if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-			return -ENOENT;
-		reply->error = ret;
-		reply->verdict = "errno";
-		return 0;
-	}
+	if (ret < 0)
+		return serve_refused(fc, reply, ret, -ENOENT);
 	if (fc->real_ids && !(fc->at_flags & AT_EACCESS)) {
 		/* access(2) asks about the real ids; root's capabilities only for real root */
 		c.fsuid = c.ruid;
@@ -339,36 +366,21 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 			c.cap_eff = 0;
 	}
 	fc->creds = &c;
-	fc->empty_fd = -1;
 	if (!fc->path[0] && (fc->at_flags & AT_EMPTY_PATH)) {
 		/* before become(): pidfd_getfd() wants our ptrace rights, not the target's */
 		if (fc->dirfd == AT_FDCWD)
 			ret = open_target_path(fc, "cwd", O_PATH, &fc->empty_fd);
 		else
 			ret = sentry_target_fd(fc->sb, fc->req, fc->dirfd, &fc->empty_fd);
-		if (ret < 0) {
-			sentry_root_put(fc->root_ref);
-			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-				return -ENOENT;
-			reply->error = ret == -ENOENT ? -EBADF : ret;
-			reply->verdict = "errno";
-			return 0;
-		}
+		if (ret < 0)
+			return serve_refused(fc, reply, ret, -EBADF);
 	}
 	fc->arg_fd_copy = -1;
 	if (fc->take_arg_fd) {
 		/* before become(), as for the empty path */
 		ret = sentry_target_fd(fc->sb, fc->req, fc->arg_fd, &fc->arg_fd_copy);
-		if (ret < 0) {
-			sentry_root_put(fc->root_ref);
-			if (fc->empty_fd >= 0)
-				close(fc->empty_fd);
-			if (ret == -ENOENT && sentry_id_valid(fc->sb, fc->req->id) < 0)
-				return -ENOENT;
-			reply->error = ret == -ENOENT ? -EBADF : ret;
-			reply->verdict = "errno";
-			return 0;
-		}
+		if (ret < 0)
+			return serve_refused(fc, reply, ret, -EBADF);
 	}
 	fc->named_fd = -1;
 	fc->named_missing = false;
@@ -447,11 +459,7 @@ int sentry_resolve_parent(struct file_call *fc, const char *dir, const char *pat
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
 	if (!strcmp(lp, "/"))
 		return -EBUSY;
-	r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-	if (r == RULE_REMAP) {
-		snprintf(lp, sizeof(lp), "%s", mapped);
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-	}
+	r = sentry_file_rule_remapped(policy, lp, sizeof(lp), NULL);
 	if (r == RULE_HIDDEN)
 		return -ENOENT;
 	if (r == RULE_RO)
@@ -489,6 +497,29 @@ int sentry_resolve_new_name(struct file_call *fc, const char *dir, const char *p
 	return ret == -EBUSY ? -EEXIST : ret;
 }
 
+int sentry_named_fd_copy(const struct file_call *fc)
+{
+	int fd;
+
+	if (fc->named_missing)
+		return -ENOENT;
+	fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/* fd (ours) as *fdp when the rules let the call have it: hidden is ENOENT, read-only EROFS. */
+static int fd_under_rules(const struct file_call *fc, int fd, bool write, int *fdp)
+{
+	int r = sentry_named_fd_rule(fc, fd);
+
+	if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
+		close(fd);
+		return r == RULE_HIDDEN ? -ENOENT : -EROFS;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 /*
  * An existing path under the rules, resolved in the root to an O_PATH fd
  * (its last symlink followed or not): hidden is ENOENT, remapped the other
@@ -516,37 +547,18 @@ int sentry_resolve_existing(struct file_call *fc, bool follow, bool write, int *
 			return -EBADF;
 		}
 		/* decided by what the fd is, as for /proc/self/fd/N (a pipe has no path) */
-		r = sentry_named_fd_rule(fc, fd);
-		if (r == RULE_HIDDEN || (r == RULE_RO && write)) {
-			close(fd);
-			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
-		}
-		*fdp = fd;
-		return 0;
+		return fd_under_rules(fc, fd, write, fdp);
 	}
 	ret = sentry_normalise(fc->dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
 	if (follow && (fc->named_fd >= 0 || fc->named_missing)) {
-		if (fc->named_missing)
-			return -ENOENT;
-		r = sentry_named_fd_rule(fc, fc->named_fd);
-		if (r == RULE_HIDDEN || (r == RULE_RO && write))
-			return r == RULE_HIDDEN ? -ENOENT : -EROFS;
-		fd = fcntl(fc->named_fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		*fdp = fd;
-		return 0;
+		fd = sentry_named_fd_copy(fc);
+		return fd < 0 ? fd : fd_under_rules(fc, fd, write, fdp);
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		if (r == RULE_REMAP && !remapped) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			remapped = true;
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		}
+		r = sentry_file_rule_remapped(policy, lp, sizeof(lp), &remapped);
 		if (r == RULE_HIDDEN)
 			return -ENOENT;
 		if (r == RULE_RO && write)
@@ -586,21 +598,15 @@ static int op_path_call(struct file_call *fc, struct sentry_reply *reply)
 	const struct redirect_policy *policy = fc->sb->policy;
 	struct open_how ph = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	char lp[PATH_MAX], mapped[PATH_MAX], cp[PATH_MAX], self[64];
-	int r, fd, ret;
+	int fd, ret;
 
 	ret = sentry_normalise(fc->dir, fc->path, lp, sizeof(lp));
 	if (ret < 0)
 		return ret;
 	sentry_proc_self(fc->creds, lp, sizeof(lp));
-	if (policy && redirect_policy_has_files(policy)) {
-		r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		if (r == RULE_REMAP) {
-			snprintf(lp, sizeof(lp), "%s", mapped);
-			r = sentry_file_rule(policy, lp, mapped, sizeof(mapped));
-		}
-		if (r == RULE_HIDDEN)
-			return -ENOENT;
-	}
+	if (policy && redirect_policy_has_files(policy) &&
+	    sentry_file_rule_remapped(policy, lp, sizeof(lp), NULL) == RULE_HIDDEN)
+		return -ENOENT;
 	fd = (int)syscall(SYS_openat2, fc->rootfd, lp, &ph, sizeof(ph));
 	if (fd < 0)
 		return -errno;

@@ -49,10 +49,7 @@ bool sentry_custody_key_valid(const char *key)
 
 int sentry_keeper_send(int sock, const char *verb, const char *key, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
+	union sentry_cmsg_fd cm;
 	char line[KEEPER_MSG_MAX];
 	struct iovec iov = { .iov_base = line };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -60,15 +57,8 @@ int sentry_keeper_send(int sock, const char *verb, const char *key, int fd)
 
 	iov.iov_len = (size_t)snprintf(line, sizeof(line), "%s%s%s", verb, key ? " " : "",
 				       key ? key : "");
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		cm.h.cmsg_level = SOL_SOCKET;
-		cm.h.cmsg_type = SCM_RIGHTS;
-		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
-	}
+	if (fd >= 0)
+		sentry_msg_attach_fd(&mh, &cm, fd);
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -270,7 +260,7 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int keeper_listen(const char *path)
+int sentry_keeper_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
@@ -281,12 +271,29 @@ static int keeper_listen(const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int keeper_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
 	/* a keeper that answers is the keeper: we are not needed */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	fd = sentry_keeper_connect(path);
+	if (fd >= 0) {
 		close(fd);
 		return -EADDRINUSE;
 	}
-	close(fd);
+	if (fd == -ENAMETOOLONG)
+		return fd;
+	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;

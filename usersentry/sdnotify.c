@@ -14,6 +14,17 @@
 
 #include "sentry.h"
 
+void sentry_msg_attach_fd(struct msghdr *mh, union sentry_cmsg_fd *cm, int fd)
+{
+	memset(cm, 0, sizeof(*cm));
+	mh->msg_control = cm->buf;
+	mh->msg_controllen = sizeof(cm->buf);
+	cm->h.cmsg_level = SOL_SOCKET;
+	cm->h.cmsg_type = SCM_RIGHTS;
+	cm->h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&cm->h), &fd, sizeof(int));
+}
+
 bool sentry_sd_notify_present(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
@@ -30,10 +41,7 @@ int sentry_sd_notify_fd(const char *state, int fd)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} cm;
+	union sentry_cmsg_fd cm;
 	struct iovec iov = { .iov_base = (void *)state, .iov_len = strlen(state) };
 	struct msghdr mh = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
 	size_t plen;
@@ -49,15 +57,8 @@ int sentry_sd_notify_fd(const char *state, int fd)
 	if (path[0] == '@')
 		sa.sun_path[0] = '\0';	/* abstract namespace */
 	mh.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		cm.h.cmsg_level = SOL_SOCKET;
-		cm.h.cmsg_type = SCM_RIGHTS;
-		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
-	}
+	if (fd >= 0)
+		sentry_msg_attach_fd(&mh, &cm, fd);
 
 	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)

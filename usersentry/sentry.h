@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -358,6 +359,9 @@ int sentry_state_read(const char *path, uint32_t *id, char *policy, size_t psize
 		      char *container, size_t csize, pid_t *pid);
 /* Adopt every sandbox in custody that a state file names. */
 void sentry_adopt_all(struct sentry *s);
+/* The policy an adopted sandbox ran under; one that no longer loads is logged, *policy NULL. */
+void sentry_adopted_policy(struct sentry *s, const char *container, const char *name,
+			   struct redirect_policy **policy, bool *owned);
 /* Module mode: drop sandboxes the module no longer has. */
 void sentry_reconcile(struct sentry *s);
 
@@ -393,6 +397,8 @@ void sentry_custody_close(struct sentry *s);
 /* keeper.c: the keeper process (usersentry --keeper) and its protocol */
 bool sentry_custody_key_valid(const char *key);
 int sentry_keeper_main(const char *path, unsigned int linger_ms);
+/* A connection to the keeper at path, or -errno (-ECONNREFUSED, -ENOENT: none there). */
+int sentry_keeper_connect(const char *path);
 int sentry_keeper_send(int sock, const char *verb, const char *key, int fd);
 int sentry_keeper_recv(int sock, char *line, int *fd);
 
@@ -766,6 +772,12 @@ SENTRY_VIEWFILE(pressure_io);
 SENTRY_VIEWFILE(diskstats);
 
 /* sdnotify.c */
+/* One fd as SCM_RIGHTS on mh, in cm (the caller's, alive until it is sent). */
+union sentry_cmsg_fd {
+	struct cmsghdr h;
+	char buf[CMSG_SPACE(sizeof(int))];
+};
+void sentry_msg_attach_fd(struct msghdr *mh, union sentry_cmsg_fd *cm, int fd);
 int sentry_sd_notify(const char *state);
 int64_t sentry_watchdog_init(void);
 void sentry_watchdog_kick(void);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* libredirect: policies, seccomp filters, the OCI seccomp-agent protocol and the launcher. */
+/*
+ * libredirect: policies, seccomp filters, the OCI seccomp-agent protocol and the launcher.
+ * One header (over 900 lines) on purpose: the whole public API and its documentation,
+ * as libseccomp keeps seccomp.h, so that a program includes one file.
+ */
 #ifndef LIBREDIRECT_H
 #define LIBREDIRECT_H
 

@@ -4,6 +4,8 @@
  * a listener's last user gone while the Sentry holds requests, Sentry
  * sessions closed at random moments while another adopts, unload attempts
  * under load, 100 sandboxes at once, and the broker racing a sandbox's end.
+ * One file (over 900 lines) on purpose: one kselftest harness binary per
+ * module-mode area, whose cases share the fixtures below.
  *
  * Run as root in a VM with the module loaded. Environment: REL_SCALE (a
  * factor for durations and iteration counts; default 1, the short run),

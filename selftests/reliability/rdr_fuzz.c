@@ -3,6 +3,8 @@
  * rdr_fuzz: drives /dev/redirect and the "redirect" generic-netlink family with
  * random and mutated input, as root inside a VM, ideally under the debug
  * kernel (KASAN, lockdep, kmemleak) where the kernel log tells the verdict.
+ * One file (over 900 lines) on purpose: one self-contained binary copied into
+ * the guest, its generators sharing one random state and one set of open handles.
  *
  *   rdr_fuzz [-s SEED]... [-S SEEDFILE] [-t SECONDS] [-n OPS] [-T 0|1] [-m] [-v]
  *

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kselftests of the "redirect" generic-netlink family: sandboxes, stats, rules, events.
+ * One file (over 900 lines) on purpose: one kselftest harness binary per
+ * module-mode area, whose cases share the raw netlink fixture below.
  *
  * Raw generic netlink (no library) so that every errno and extended-ack
  * message is seen exactly as the kernel sends it; attribute parsing is

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kselftests of redirect.ko sandboxes: attach, tier-1 rules, broker, custody, races.
+ * One file (over 900 lines) on purpose: one kselftest harness binary per
+ * module-mode area, whose cases share the fixtures and target helpers below.
  *
  * Every test runs against the UAPI header's contract. Targets are forked
  * children with a seccomp user-notification filter (see sandbox_util.h); they

@@ -2,6 +2,8 @@
 # usersentry's daemon-level tests, sourced by run.sh (host, portable mode) and
 # run-in-vm.sh (guest, module mode). Each test prints one TAP line at column 0.
 # Needs: top, mode (portable|module). Leaves results in n and failed.
+# One file (over 900 lines) on purpose: the same tests sourced in both modes,
+# sharing the daemon start and stop helpers at the top.
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # top and mode come from the sourcing script
 

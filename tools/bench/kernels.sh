@@ -13,12 +13,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-quick=0
-case "${1:-}" in
-'') ;;
---quick) quick=1 ;;
-*) echo "kernels.sh: unknown argument '$1' (usage: kernels.sh [--quick])" >&2; exit 2 ;;
-esac
+me=kernels.sh
+. tools/bench/vm.sh
+quick_arg "$@"
 opts=(--call getppid --mode "native,tier1,forward-broker,forward-plain-agent,forward-plain-agent-sync"
 	--scale "1,8")
 if [ "$quick" = 1 ]; then
@@ -32,9 +29,7 @@ out=build/bench/kernels
 mkdir -p "$out"
 make -s user
 
-(while :; do cut -d' ' -f1 /proc/loadavg; sleep 15; done) >"$out/load.txt" &
-load_pid=$!
-trap 'kill $load_pid 2>/dev/null' EXIT
+load_sample "$out/load.txt"
 
 runs=()
 for k in $kernels; do
@@ -42,21 +37,8 @@ for k in $kernels; do
 	tools/build-module.sh "/lib/modules/$k/build" "$out/kmod-$k" >/dev/null
 	ko=$out/kmod-$k/kmod/redirect.ko
 	cmd="tools/bench/micro.sh --module $ko - ${opts[*]} && taskset -c 0 tools/bench/micro.sh --module $ko - ${opts[*]}"
-	tools/vm-run --kernel "/boot/vmlinuz-$k" --timeout 1800 -- bash -c "$cmd" \
-		>"$out/vm-$k.out" 2>"$out/vm-$k.err" || {
-		echo "kernels.sh: the VM run on $k failed:" >&2
-		tail -30 "$out/vm-$k.err" >&2
-		exit 1
-	}
-	python3 - "$out/vm-$k.out" "$out/$k.json" "$out/$k-pinned.json" <<'PY'
-import sys
-text = open(sys.argv[1]).read().replace("\r", "")
-blocks = [b.split("@@bench-json-end@@")[0] for b in text.split("@@bench-json-begin@@")[1:]]
-if len(blocks) != 2:
-    sys.exit(f"kernels.sh: expected 2 JSON blocks from the VM, got {len(blocks)}")
-for path, b in zip(sys.argv[2:], blocks):
-    open(path, "w").write(b.strip() + "\n")
-PY
+	vm_json "on $k" "$out/vm-$k" "$out/$k.json" "$out/$k-pinned.json" -- \
+		--kernel "/boot/vmlinuz-$k" --timeout 1800 -- bash -c "$cmd"
 	runs+=(--kernel-run "$k, 2 vCPUs=$out/$k.json" --kernel-run "$k, pinned to CPU 0=$out/$k-pinned.json")
 done
 

@@ -349,10 +349,4 @@ json.dump(out, sys.stdout, indent=1)
 print()
 PY
 
-if [ "$out" = - ]; then
-	echo "@@bench-json-begin@@"
-	cat "$work/out.json"
-	echo "@@bench-json-end@@"
-else
-	mv "$work/out.json" "$out"
-fi
+emit_json "$work/out.json"

@@ -41,10 +41,4 @@ for _ in $(seq 100); do [ -S "$work/sentry.sock" ] && break; sleep 0.1; done
 [ -S "$work/sentry.sock" ] || { echo "micro.sh: usersentry did not start:" >&2; cat "$work/sentry.log" >&2; exit 1; }
 
 build/bin/redirect-bench --json --usersentry "$work/sentry.sock" "$@" >"$work/out.json"
-if [ "$out" = - ]; then
-	echo "@@bench-json-begin@@"
-	cat "$work/out.json"
-	echo "@@bench-json-end@@"
-else
-	mv "$work/out.json" "$out"
-fi
+emit_json "$work/out.json"

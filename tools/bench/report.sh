@@ -10,13 +10,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-quick=0
-case "${1:-}" in
-'') ;;
---quick) quick=1 ;;
--h|--help) echo "usage: tools/bench/report.sh [--quick]"; exit 0 ;;
-*) echo "report.sh: unknown argument '$1' (usage: report.sh [--quick])" >&2; exit 2 ;;
-esac
+me=report.sh
+. tools/bench/vm.sh
+quick_arg "$@"
 [ -z "${BENCH_QUICK:-}" ] || quick=1
 for c in gnuplot python3 sqlite3 qemu-system-x86_64; do
 	command -v "$c" >/dev/null || { echo "report.sh: $c missing (tools/setup-debian.sh)" >&2; exit 2; }
@@ -47,9 +43,7 @@ step() { printf '== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 
 # The host's load while the benchmarks run: the report states it, since
 # other jobs share the cores.
-(while :; do cut -d' ' -f1 /proc/loadavg; sleep 15; done) >"$out/load.txt" &
-load_pid=$!
-trap 'kill $load_pid 2>/dev/null' EXIT
+load_sample "$out/load.txt"
 step "build"
 make -s user
 tools/build-module.sh "$kdir" "$out/kmod" >/dev/null
@@ -64,38 +58,15 @@ tools/bench/macro.sh "${macro[@]}" "${runc_opt[@]}" "$out/host-macro.json"
 # One boot for both: their JSON comes back on the console, in this order.
 step "VM ($guest_kernel, TCG): micro and macro, module mode"
 vm_cmd="tools/bench/micro.sh --module $ko - ${vm_micro[*]} && tools/bench/macro.sh --module $ko ${vm_macro[*]} -"
-tools/vm-run --timeout 1500 -- bash -c "$vm_cmd" >"$out/vm.out" 2>"$out/vm.err" || {
-	echo "report.sh: the VM run failed:" >&2
-	tail -30 "$out/vm.err" >&2
-	exit 1
-}
-python3 - "$out/vm.out" "$out/vm-micro.json" "$out/vm-macro.json" <<'PY'
-import sys
-text = open(sys.argv[1]).read().replace("\r", "")
-blocks = [b.split("@@bench-json-end@@")[0] for b in text.split("@@bench-json-begin@@")[1:]]
-if len(blocks) != 2:
-    sys.exit(f"report.sh: expected 2 JSON blocks from the VM, got {len(blocks)}")
-for path, b in zip(sys.argv[2:], blocks):
-    open(path, "w").write(b.strip() + "\n")
-PY
+vm_json "" "$out/vm" "$out/vm-micro.json" "$out/vm-macro.json" -- \
+	--timeout 1500 -- bash -c "$vm_cmd"
 
 # One vCPU: no vCPU of the guest can spin on a lock whose holder the host
 # has descheduled, so forwarded calls cost their context switches only.
 step "VM ($guest_kernel, TCG, 1 vCPU): micro, module mode"
 vm1_cmd="tools/bench/micro.sh --module $ko - ${vm1_micro[*]}"
-tools/vm-run --cpus 1 --timeout 900 -- bash -c "$vm1_cmd" >"$out/vm1.out" 2>"$out/vm1.err" || {
-	echo "report.sh: the 1-vCPU VM run failed:" >&2
-	tail -30 "$out/vm1.err" >&2
-	exit 1
-}
-python3 - "$out/vm1.out" "$out/vm1-micro.json" <<'PY'
-import sys
-text = open(sys.argv[1]).read().replace("\r", "")
-blocks = [b.split("@@bench-json-end@@")[0] for b in text.split("@@bench-json-begin@@")[1:]]
-if len(blocks) != 1:
-    sys.exit(f"report.sh: expected 1 JSON block from the VM, got {len(blocks)}")
-open(sys.argv[2], "w").write(blocks[0].strip() + "\n")
-PY
+vm_json "with 1 vCPU" "$out/vm1" "$out/vm1-micro.json" -- \
+	--cpus 1 --timeout 900 -- bash -c "$vm1_cmd"
 
 step "report"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
