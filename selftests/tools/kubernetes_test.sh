@@ -46,6 +46,8 @@ skip_all() {
 	skip_all "no Docker (docker.io: tools/setup-debian.sh)"
 $PY -c 'import yaml' 2>/dev/null || skip_all "no PyYAML (python3-yaml)"
 grep -qw overlay /proc/filesystems || skip_all "no overlayfs for the scratch node"
+# the pod's /dev is the host's: its usersentry would drive the host's module
+[ -e /dev/redirect ] && skip_all "/dev/redirect exists: the pod would use this host's module"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/k8s.XXXXXX")
 h=$work/node				# the node's /
@@ -54,8 +56,11 @@ dockerd_pid='' main=''
 cleanup() {
 	[ -n "$main" ] && dk rm -f "$main" >/dev/null 2>&1
 	if [ -n "$dockerd_pid" ]; then
+		# bounded: a dockerd stuck on its containers is killed
 		kill "$dockerd_pid" 2>/dev/null
+		{ sleep 20; kill -9 "$dockerd_pid"; } >/dev/null 2>&1 8>&- &
 		wait "$dockerd_pid" 2>/dev/null
+		kill $! 2>/dev/null
 	fi
 	grep -o " $work/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$work"
@@ -64,13 +69,20 @@ trap cleanup EXIT
 dk() { timeout 300 docker -H "unix://$dsock" "$@"; }
 
 # ---- the scratch node ----------------------------------------------------------
-mkdir -p "$h"/{run,var,tmp} "$work"/{up,wk}/{usr,etc}
-for d in usr etc; do
-	mkdir -p "$h/$d"
+# overlays on /usr, /etc and, on a host without merged /usr, /bin, /sbin, /lib*
+# (chroot "$h" ldconfig needs them); their links on a merged one
+mkdir -p "$h"/{run,var,tmp}
+ovl="usr etc"
+for l in bin sbin lib lib64; do
+	if [ -L "/$l" ]; then ln -s "$(readlink "/$l")" "$h/$l"
+	elif [ -d "/$l" ]; then ovl="$ovl $l"
+	fi
+done
+for d in $ovl; do
+	mkdir -p "$h/$d" "$work/up/$d" "$work/wk/$d"
 	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$work/up/$d,workdir=$work/wk/$d" \
 		"$h/$d" || skip_all "cannot mount an overlay on /$d"
 done
-for l in bin sbin lib lib64; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$h/$l"; done
 
 # ---- a private dockerd; its data root is kept, and make image with it ---------
 # The data root is cached, so the image is imported again only when its
@@ -92,12 +104,14 @@ args[args.index("--redirect-policy") + 1] = "strict"
 args[:0] = ["--redirect-policy-dir", h + "/usr/local/share/redirect/policies"]
 j.update({"data-root": droot, "exec-root": work + "/dx", "pidfile": work + "/docker.pid",
           "hosts": ["unix://" + work + "/docker.sock"], "bridge": "none", "iptables": False,
-          "ip6tables": False})
+          "ip6tables": False, "containerd-namespace": "rdr-k8s",
+          "containerd-plugins-namespace": "rdr-k8s-plugins"})
 json.dump(j, open(work + "/daemon.json", "w"), indent=1)
 PYEOF
 # the control socket beside the node's agent socket (redirect-runc's environment)
+# (without the lock's fd 8, which it and its containers would keep open)
 REDIRECT_CONTROL=$h/run/redirect/control.sock \
-	dockerd --config-file "$work/daemon.json" >"$work/dockerd.log" 2>&1 &
+	dockerd --config-file "$work/daemon.json" >"$work/dockerd.log" 2>&1 8>&- &
 dockerd_pid=$!
 for _ in $(seq 300); do dk version >/dev/null 2>&1 && break; sleep 0.2; done
 if ! dk info 2>/dev/null | grep -q "Runtimes:.*redirect"; then
