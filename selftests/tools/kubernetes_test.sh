@@ -252,7 +252,8 @@ for f in "$work"/pod/*.init; do
 		[ $rc = 0 ] &&
 			[ -x "$h/usr/local/bin/redirect-runc" ] && [ -x "$h/usr/local/sbin/usersentry" ] &&
 			[ -f "$h/usr/local/share/redirect/policies/strict.json" ] &&
-			cmp -s "$h/usr/local/bin/redirect-runc" build/bin/redirect-runc
+			cmp -s "$h/usr/local/bin/redirect-runc" \
+				<(dk run --rm --network none --entrypoint cat "$image" /usr/local/bin/redirect-runc)
 		result "k8s_init_install_on_node" $?
 		grep -q "libredirect.so.0 .*/usr/local/lib/libredirect.so.0" \
 			<<<"$(chroot "$h" ldconfig -p)"
