@@ -30,7 +30,8 @@ result() { # name, status: ok when 0
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1"; fi
 }
 tests="k8s_make_image k8s_manifest_image_is_make_image k8s_init_dkms_portable_without_module_support
-	k8s_init_dkms_required_fails_without_module_support k8s_init_install_on_node
+	k8s_init_dkms_required_fails_without_module_support
+	k8s_init_dkms_portable_without_usable_kernel_tree k8s_init_install_on_node
 	k8s_init_install_ran_ldconfig_on_node k8s_usersentry_ready k8s_usersentry_poststart_labels_node
 	k8s_usersentry_portable_mode k8s_run_through_installed_runtime_answered_by_image_daemon
 	k8s_sandbox_attached_and_audited_in_image_daemon"
@@ -224,7 +225,8 @@ for f in "$work"/pod/*.init; do
 		if [ -e /proc/modules ]; then
 			# not the host's kernel: the module is loaded in VMs only (suite dkms)
 			for t in k8s_init_dkms_portable_without_module_support \
-				 k8s_init_dkms_required_fails_without_module_support; do
+				 k8s_init_dkms_required_fails_without_module_support \
+				 k8s_init_dkms_portable_without_usable_kernel_tree; do
 				n=$((n + 1))
 				echo "ok $n $t # SKIP this host's kernel loads modules: not redirect.ko"
 			done
@@ -244,6 +246,17 @@ for f in "$work"/pod/*.init; do
 		[ $rc != 0 ] &&
 			grep -q "no module support" <<<"$out" && ! grep -q "portable mode" <<<"$out"
 		result "k8s_init_dkms_required_fails_without_module_support" $?
+		# as if the kernel loaded modules: no tree for this host's kernel in
+		# the node's /lib/modules, and no network for apt-get's headers
+		args=("${args[@]/#REDIRECT_MODULE=*/REDIRECT_MODULE=auto}")
+		last=$((${#args[@]} - 1))
+		args[last]=${args[last]/'[ -e /proc/modules ]'/true}
+		out=$(dk run --rm "${args[@]}" 2>&1)
+		rc=$?
+		echo "$out" | diag
+		[ $rc = 0 ] && grep -q "no usable kernel tree at /lib/modules/$(uname -r)/build" <<<"$out" &&
+			grep -q "portable mode" <<<"$out" && ! grep -q "no module support" <<<"$out"
+		result "k8s_init_dkms_portable_without_usable_kernel_tree" $?
 		;;
 	install)
 		out=$(dk run --rm "${args[@]}" 2>&1)
