@@ -143,15 +143,18 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 }
 
 /*
- * Answers the kernel ranks alike (two ERRNOs, two TRACEs) differ only in
- * their data: where one side's unmatched calls fall to the merged default,
- * that default's errno is the tie rule's answer (the bundle's), not a
- * weaker one. Docker's profile (the default policy) and Podman's differ so
- * for clone: EPERM against ENOSYS, both a refusal.
+ * Two refusals with different errnos (ERRNO(EPERM) against ERRNO(ENOSYS)):
+ * where one side's unmatched calls fall to the merged default, that
+ * default's errno is the tie rule's answer (the bundle's). Docker's profile
+ * (the default policy) and Podman's differ so for clone. Not for ERRNO(0),
+ * which is a success without the call, nor for TRACE or TRAP, whose data a
+ * tracer or a SIGSYS handler acts on.
  */
-static bool same_precedence(uint32_t a, uint32_t b)
+static bool both_refuse(uint32_t a, uint32_t b)
 {
-	return (a & SECCOMP_RET_ACTION_FULL) == (b & SECCOMP_RET_ACTION_FULL);
+	return (a & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) &&
+	       (b & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) &&
+	       (a & SECCOMP_RET_DATA) && (b & SECCOMP_RET_DATA);
 }
 
 static const char *action_text(uint32_t action, char *buf, size_t size)
@@ -281,7 +284,7 @@ static int merge_call(const struct side *pol, const struct side *bun, const char
 		      struct redirect_policy *m, struct redirect_error **err)
 {
 	const struct call *ca, *cb, *cond;
-	uint32_t ua = 0, ub = 0, rest;
+	uint32_t ua = 0, ub = 0, rest = 0;
 	char t1[48], t2[48];
 	size_t i;
 	int ra, rb;
@@ -316,7 +319,7 @@ static int merge_call(const struct side *pol, const struct side *bun, const char
 		 */
 		cond = ra ? cb : ca;
 		rest = ra ? stricter(ua, bun->def) : stricter(pol->def, ub);
-		if (!same_precedence(rest, m->default_action))
+		if (rest != m->default_action && !both_refuse(rest, m->default_action))
 			return redirect_make_error(err, EINVAL, "cannot merge %s: %s has argument "
 						   "rules for it, and its calls that match none "
 						   "would get %s from the merged default where the "
@@ -325,6 +328,12 @@ static int merge_call(const struct side *pol, const struct side *bun, const char
 						   action_text(m->default_action, t1, sizeof(t1)),
 						   action_text(rest, t2, sizeof(t2)));
 	}
+	if (!ra != !rb && rest != m->default_action)
+		redirect_notice("merge: %s calls that match none of %s's conditions get %s "
+				"from the merged default, not %s (both refuse)", name,
+				ra ? bun->what : pol->what,
+				action_text(m->default_action, t1, sizeof(t1)),
+				action_text(rest, t2, sizeof(t2)));
 	for (i = 0; i < cond->n; i++) {
 		uint32_t a = ra ? ua : ca->rules[i].action;
 		uint32_t b = rb ? ub : cb->rules[i].action;

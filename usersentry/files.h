@@ -59,7 +59,7 @@ struct file_call {
 	bool real_ids;		/* access(2): decided as the real uid and gid */
 	struct sentry_root *root_ref;	/* held for the call */
 	int rootfd;		/* root_ref's */
-	const char *root;	/* root_ref's path as we see it */
+	char root[PATH_MAX];	/* its path as we see it, read for this call */
 	char dir[PATH_MAX];	/* where a relative path starts, in the container */
 	/* a second path: rename's and link's new name, symlink's text, a bind mount's source */
 	int dirfd2;
@@ -149,7 +149,6 @@ struct sentry_root {
 	int fd;			/* O_PATH | O_DIRECTORY, the daemon's */
 	uint64_t mnt_id, ino;
 	uint32_t dev_major, dev_minor;
-	char path[];		/* as the daemon sees it */
 };
 
 int sentry_root_get(struct sentry_sandbox *sb, pid_t pid, struct sentry_root **rootp);

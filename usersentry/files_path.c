@@ -301,7 +301,11 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 	if (root_ret < 0)
 		return root_ret;
 	fc->rootfd = fc->root_ref->fd;
-	fc->root = fc->root_ref->path;
+	ret = sentry_fd_path(fc->rootfd, fc->root, sizeof(fc->root));
+	if (ret < 0) {
+		sentry_root_put(fc->root_ref);
+		return ret;
+	}
 	if (!fc->path[0]) {
 		/* the dirfd itself (lookups only) */
 		ret = (fc->at_flags & AT_EMPTY_PATH) ? 0 : -ENOENT;

@@ -14,23 +14,24 @@
 
 /*
  * Every file call resolves its path in the target's root. Opening
- * /proc/PID/root and reading its path back cost three system calls a call;
- * the tasks of one sandbox nearly always share one root. So the sandbox
- * keeps the last root it saw, and a call checks that it is still the
- * target's with one statx of the magic link: the mount id (a new mount
- * namespace, even of the same directory, has new mounts and new ids; a
- * held mount's id is never reused), the device and the inode. On any
- * difference the root is opened afresh and replaces the cached one.
+ * /proc/PID/root cost an open and a close a call; the tasks of one sandbox
+ * nearly always share the root of its first task. So the sandbox keeps
+ * that root open, and a call checks that it is still the target's with one
+ * statx of the magic link: the mount id (a new mount namespace, even of the
+ * same directory, has new mounts and new ids; a held mount's id is never
+ * reused), the device and the inode. A task with another root (a chroot
+ * inside the container, its own mount namespace) gets its root opened for
+ * that call only: a cached handle would keep that mount busy (umount of a
+ * chroot's bind mount: EBUSY) for the sandbox's life.
+ *
+ * Only the handle is cached, never its path: the caller reads the path of
+ * the handle per call (sentry_fd_path), so a root directory renamed on the
+ * host is seen at once, as before.
  *
  * Lifetime: calls on workers and on the main thread share the cache, so a
  * root is reference-counted; the sandbox holds one reference, each call in
  * flight another. cache_lock (one for all sandboxes: held for a compare and
  * an increment) guards sb->root.
- *
- * The path is the one read when the root was opened: a container's root
- * directory renamed on the host while it runs is not seen until the root
- * changes otherwise (paths the Sentry reads back then fail to strip, and
- * those calls fail closed).
  */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -38,6 +39,13 @@ static bool same_root(const struct sentry_root *r, const struct statx *st)
 {
 	return r && r->mnt_id == st->stx_mnt_id && r->ino == st->stx_ino &&
 	       r->dev_major == st->stx_dev_major && r->dev_minor == st->stx_dev_minor;
+}
+
+/* The identity of the root @link names; false when it cannot be had. */
+static bool root_identity(const char *link, struct statx *st)
+{
+	return statx(AT_FDCWD, link, 0, STATX_INO | STATX_MNT_ID, st) == 0 &&
+	       (st->stx_mask & STATX_MNT_ID);
 }
 
 void sentry_root_put(struct sentry_root *r)
@@ -52,7 +60,6 @@ void sentry_root_put(struct sentry_root *r)
 static int root_open(const char *link, struct sentry_root **rootp)
 {
 	struct sentry_root *r;
-	char path[PATH_MAX];
 	struct statx st;
 	int fd, ret;
 
@@ -62,15 +69,13 @@ static int root_open(const char *link, struct sentry_root **rootp)
 	/* the identity of what was opened, not of what the link showed before */
 	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &st) < 0) {
 		ret = -errno;
-		goto fail;
+		close(fd);
+		return ret;
 	}
-	ret = sentry_fd_path(fd, path, sizeof(path));
-	if (ret < 0)
-		goto fail;
-	r = malloc(sizeof(*r) + strlen(path) + 1);
+	r = malloc(sizeof(*r));
 	if (!r) {
-		ret = -ENOMEM;
-		goto fail;
+		close(fd);
+		return -ENOMEM;
 	}
 	atomic_init(&r->ref, 1);
 	r->fd = fd;
@@ -79,26 +84,21 @@ static int root_open(const char *link, struct sentry_root **rootp)
 	r->ino = st.stx_ino;
 	r->dev_major = st.stx_dev_major;
 	r->dev_minor = st.stx_dev_minor;
-	strcpy(r->path, path);
 	*rootp = r;
 	return 0;
-fail:
-	close(fd);
-	return ret;
 }
 
 int sentry_root_get(struct sentry_sandbox *view, pid_t pid, struct sentry_root **rootp)
 {
 	/* a call's view of its sandbox (another policy, a worker's copy) shares its cache */
 	struct sentry_sandbox *sb = view->owner ? view->owner : view;
-	struct sentry_root *r, *old;
+	struct sentry_root *r = NULL, *old;
 	char link[64];
 	struct statx st;
 	int ret;
 
 	snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
-	if (statx(AT_FDCWD, link, 0, STATX_INO | STATX_MNT_ID, &st) == 0 &&
-	    (st.stx_mask & STATX_MNT_ID)) {
+	if (root_identity(link, &st)) {
 		pthread_mutex_lock(&cache_lock);
 		r = sb->root;
 		if (same_root(r, &st)) {
@@ -112,19 +112,29 @@ int sentry_root_get(struct sentry_sandbox *view, pid_t pid, struct sentry_root *
 	ret = root_open(link, &r);
 	if (ret < 0)
 		return ret;
+	*rootp = r;
+	/* kept only when it is the root of the sandbox's first task */
+	snprintf(link, sizeof(link), "/proc/%d/root", (int)sb->pid);
+	if (sb->pid <= 0 || atomic_load(&sb->ended) || !root_identity(link, &st) ||
+	    !same_root(r, &st))
+		return 0;
 	atomic_fetch_add(&r->ref, 1);	/* the sandbox's */
 	pthread_mutex_lock(&cache_lock);
 	old = sb->root;
 	sb->root = r;
 	pthread_mutex_unlock(&cache_lock);
 	sentry_root_put(old);
-	*rootp = r;
 	return 0;
 }
 
-/* The sandbox is freed: its reference goes (calls in flight keep theirs). */
+/* The sandbox ends or is freed: its reference goes (calls in flight keep theirs). */
 void sentry_root_forget(struct sentry_sandbox *sb)
 {
-	sentry_root_put(sb->root);
+	struct sentry_root *r;
+
+	pthread_mutex_lock(&cache_lock);
+	r = sb->root;
 	sb->root = NULL;
+	pthread_mutex_unlock(&cache_lock);
+	sentry_root_put(r);
 }

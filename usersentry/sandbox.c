@@ -319,6 +319,7 @@ void sentry_sandbox_end(struct sentry *s, struct sentry_sandbox *sb, const char 
 	sentry_custody_release(s, sb);
 	/* a worker blocked on one of its calls waits for nobody now */
 	atomic_store(&sb->ended, true);
+	sentry_root_forget(sb);
 	sentry_pool_kick(sb);
 	sentry_sandbox_put(sb);
 }

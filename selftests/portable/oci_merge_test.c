@@ -253,6 +253,11 @@ TEST(merge_one_side_argument_rules_over_defaults_that_differ_only_in_errno)
 	}
 	EXPECT_TRUE(seen);
 	json_object_put(out);
+	/* ERRNO(0) is a success without the call: not a refusal, not merged */
+	EXPECT_EQ(-EINVAL, merge(pol, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0,"
+				 "\"syscalls\":[{\"names\":[\"clone\",\"read\"],"
+				 "\"action\":\"SCMP_ACT_ALLOW\"}]}", &out, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "cannot merge clone")) TH_LOG("%s", msg);
 }
 
 /* Podman's profile: setns allowed in the main list, denied in another rule */
