@@ -110,7 +110,7 @@ dkms-remove:
 # into the Docker that DOCKER (a client) reaches, e.g. with DOCKER_HOST. As root.
 IMAGE ?= redirect:$(VERSION)
 DOCKER ?= docker
-image: user
+image:
 	DOCKER='$(DOCKER)' tools/image.sh $(IMAGE)
 
 .PHONY: dkms-source image

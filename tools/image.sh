@@ -7,6 +7,9 @@
 #
 #   tools/image.sh IMAGE     (`make image [IMAGE=redirect:VERSION]`; $DOCKER, default docker)
 #
+# It builds as root into its own B= directory beside the rootfs cache (one per
+# checkout, kept for the next run), never into the checkout's build/.
+#
 # The image carries the label dev.redirect.content, a hash of this script, its
 # base tree and the files installed on it: when IMAGE already has that hash it
 # is kept.
@@ -26,13 +29,16 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 base=$(tools/rootfs.sh --name image --include "$packages")
+cache=${REDIRECT_CACHE:-/var/cache/redirect}
+build=$cache/image-build-$(echo "$top" | sha256sum | cut -c1-8)
 work=$(mktemp -d "${TMPDIR:-/tmp}/image.XXXXXX")
 stage=$work/stage merged=$work/merged
-trap 'umount "$merged" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$stage" "$merged"
+# the overlay first; then nothing below another file system is removed
+trap 'umount "$merged" 2>/dev/null || true; rm -rf --one-file-system "$work"' EXIT
+mkdir -p "$stage" "$merged" "$build"
 # the module source where the dkms init container finds it, copied from there
 # into the node's /usr/src
-make -s install dkms-source DESTDIR="$stage" PREFIX=/usr/local \
+make -s user install dkms-source B="$build" DESTDIR="$stage" PREFIX=/usr/local \
 	DKMS_SRC="$stage/usr/local/src/redirect-$version" >/dev/null
 
 # this script, the base and the installed files (no times, no owners)

@@ -477,7 +477,8 @@ args[args.index("--redirect-socket") + 1] = sock
 args[:0] = ["--redirect-policy-dir", pols]
 j.update({"data-root": k + "/data", "exec-root": k + "/exec", "pidfile": k + "/docker.pid",
           "hosts": ["unix://" + k + "/docker.sock"], "bridge": "none", "iptables": False,
-          "ip6tables": False})
+          "ip6tables": False, "containerd-namespace": "rdr-integration",
+          "containerd-plugins-namespace": "rdr-integration-plugins"})
 json.dump(j, open(k + "/daemon.json", "w"), indent=1)
 PYEOF
 	dockerd --config-file "$k/daemon.json" >"$k/dockerd.log" 2>&1 &

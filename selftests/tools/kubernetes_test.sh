@@ -30,7 +30,8 @@ result() { # name, status: ok when 0
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1"; fi
 }
 tests="k8s_make_image k8s_manifest_image_is_make_image k8s_init_dkms_portable_without_module_support
-	k8s_init_dkms_required_fails_without_module_support k8s_init_install_on_node
+	k8s_init_dkms_required_fails_without_module_support
+	k8s_init_dkms_portable_without_usable_kernel_tree k8s_init_install_on_node
 	k8s_init_install_ran_ldconfig_on_node k8s_usersentry_ready k8s_usersentry_poststart_labels_node
 	k8s_usersentry_portable_mode k8s_run_through_installed_runtime_answered_by_image_daemon
 	k8s_sandbox_attached_and_audited_in_image_daemon"
@@ -46,6 +47,8 @@ skip_all() {
 	skip_all "no Docker (docker.io: tools/setup-debian.sh)"
 $PY -c 'import yaml' 2>/dev/null || skip_all "no PyYAML (python3-yaml)"
 grep -qw overlay /proc/filesystems || skip_all "no overlayfs for the scratch node"
+# the pod's /dev is the host's: its usersentry would drive the host's module
+[ -e /dev/redirect ] && skip_all "/dev/redirect exists: the pod would use this host's module"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/k8s.XXXXXX")
 h=$work/node				# the node's /
@@ -54,8 +57,11 @@ dockerd_pid='' main=''
 cleanup() {
 	[ -n "$main" ] && dk rm -f "$main" >/dev/null 2>&1
 	if [ -n "$dockerd_pid" ]; then
+		# bounded: a dockerd stuck on its containers is killed
 		kill "$dockerd_pid" 2>/dev/null
+		{ sleep 20; kill -9 "$dockerd_pid"; } >/dev/null 2>&1 8>&- &
 		wait "$dockerd_pid" 2>/dev/null
+		kill $! 2>/dev/null
 	fi
 	grep -o " $work/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$work"
@@ -64,13 +70,20 @@ trap cleanup EXIT
 dk() { timeout 300 docker -H "unix://$dsock" "$@"; }
 
 # ---- the scratch node ----------------------------------------------------------
-mkdir -p "$h"/{run,var,tmp} "$work"/{up,wk}/{usr,etc}
-for d in usr etc; do
-	mkdir -p "$h/$d"
+# overlays on /usr, /etc and, on a host without merged /usr, /bin, /sbin, /lib*
+# (chroot "$h" ldconfig needs them); their links on a merged one
+mkdir -p "$h"/{run,var,tmp}
+ovl="usr etc"
+for l in bin sbin lib lib64; do
+	if [ -L "/$l" ]; then ln -s "$(readlink "/$l")" "$h/$l"
+	elif [ -d "/$l" ]; then ovl="$ovl $l"
+	fi
+done
+for d in $ovl; do
+	mkdir -p "$h/$d" "$work/up/$d" "$work/wk/$d"
 	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$work/up/$d,workdir=$work/wk/$d" \
 		"$h/$d" || skip_all "cannot mount an overlay on /$d"
 done
-for l in bin sbin lib lib64; do [ -L "/$l" ] && ln -s "$(readlink "/$l")" "$h/$l"; done
 
 # ---- a private dockerd; its data root is kept, and make image with it ---------
 # The data root is cached, so the image is imported again only when its
@@ -92,12 +105,14 @@ args[args.index("--redirect-policy") + 1] = "strict"
 args[:0] = ["--redirect-policy-dir", h + "/usr/local/share/redirect/policies"]
 j.update({"data-root": droot, "exec-root": work + "/dx", "pidfile": work + "/docker.pid",
           "hosts": ["unix://" + work + "/docker.sock"], "bridge": "none", "iptables": False,
-          "ip6tables": False})
+          "ip6tables": False, "containerd-namespace": "rdr-k8s",
+          "containerd-plugins-namespace": "rdr-k8s-plugins"})
 json.dump(j, open(work + "/daemon.json", "w"), indent=1)
 PYEOF
 # the control socket beside the node's agent socket (redirect-runc's environment)
+# (without the lock's fd 8, which it and its containers would keep open)
 REDIRECT_CONTROL=$h/run/redirect/control.sock \
-	dockerd --config-file "$work/daemon.json" >"$work/dockerd.log" 2>&1 &
+	dockerd --config-file "$work/daemon.json" >"$work/dockerd.log" 2>&1 8>&- &
 dockerd_pid=$!
 for _ in $(seq 300); do dk version >/dev/null 2>&1 && break; sleep 0.2; done
 if ! dk info 2>/dev/null | grep -q "Runtimes:.*redirect"; then
@@ -210,7 +225,8 @@ for f in "$work"/pod/*.init; do
 		if [ -e /proc/modules ]; then
 			# not the host's kernel: the module is loaded in VMs only (suite dkms)
 			for t in k8s_init_dkms_portable_without_module_support \
-				 k8s_init_dkms_required_fails_without_module_support; do
+				 k8s_init_dkms_required_fails_without_module_support \
+				 k8s_init_dkms_portable_without_usable_kernel_tree; do
 				n=$((n + 1))
 				echo "ok $n $t # SKIP this host's kernel loads modules: not redirect.ko"
 			done
@@ -230,6 +246,17 @@ for f in "$work"/pod/*.init; do
 		[ $rc != 0 ] &&
 			grep -q "no module support" <<<"$out" && ! grep -q "portable mode" <<<"$out"
 		result "k8s_init_dkms_required_fails_without_module_support" $?
+		# as if the kernel loaded modules: no tree for this host's kernel in
+		# the node's /lib/modules, and no network for apt-get's headers
+		args=("${args[@]/#REDIRECT_MODULE=*/REDIRECT_MODULE=auto}")
+		last=$((${#args[@]} - 1))
+		args[last]=${args[last]/'[ -e /proc/modules ]'/true}
+		out=$(dk run --rm "${args[@]}" 2>&1)
+		rc=$?
+		echo "$out" | diag
+		[ $rc = 0 ] && grep -q "no usable kernel tree at /lib/modules/$(uname -r)/build" <<<"$out" &&
+			grep -q "portable mode" <<<"$out" && ! grep -q "no module support" <<<"$out"
+		result "k8s_init_dkms_portable_without_usable_kernel_tree" $?
 		;;
 	install)
 		out=$(dk run --rm "${args[@]}" 2>&1)
@@ -238,7 +265,8 @@ for f in "$work"/pod/*.init; do
 		[ $rc = 0 ] &&
 			[ -x "$h/usr/local/bin/redirect-runc" ] && [ -x "$h/usr/local/sbin/usersentry" ] &&
 			[ -f "$h/usr/local/share/redirect/policies/strict.json" ] &&
-			cmp -s "$h/usr/local/bin/redirect-runc" build/bin/redirect-runc
+			cmp -s "$h/usr/local/bin/redirect-runc" \
+				<(dk run --rm --network none --entrypoint cat "$image" /usr/local/bin/redirect-runc)
 		result "k8s_init_install_on_node" $?
 		grep -q "libredirect.so.0 .*/usr/local/lib/libredirect.so.0" \
 			<<<"$(chroot "$h" ldconfig -p)"
