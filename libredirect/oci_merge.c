@@ -154,8 +154,8 @@ static uint32_t stricter(uint32_t a, uint32_t b)
 static bool both_refuse(uint32_t a, uint32_t b)
 {
 	return (a & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) &&
-	       (b & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) &&
-	       (a & SECCOMP_RET_DATA) && (b & SECCOMP_RET_DATA);
+	       (b & SECCOMP_RET_ACTION_FULL) == SCMP_ACT_ERRNO(0) && (a & SECCOMP_RET_DATA) &&
+	       (b & SECCOMP_RET_DATA);
 }
 
 static const char *action_text(uint32_t action, char *buf, size_t size)

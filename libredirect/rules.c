@@ -69,7 +69,8 @@ const char *rule_field_text(uint32_t field, uint32_t arg, char *buf, size_t size
 		snprintf(buf, size, "string: unknown match");
 		break;
 	case REDIRECT_RULE_FIELD_STR_REREAD:
-		snprintf(buf, size, "string.index: the rules before it for this call have left this "
+		snprintf(buf, size,
+			 "string.index: the rules before it for this call have left this "
 			 "argument's string for another; a string is read once per call, so keep one "
 			 "call's string rules on one argument together");
 		break;

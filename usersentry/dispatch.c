@@ -335,10 +335,16 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 
 	if (fn && policy != sb->policy) {
 		struct sentry_sandbox kept = {
-			.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
-			.listener = sb->listener, .conf = sb->conf,
-			.policy = (struct redirect_policy *)policy, .rules = sb->rules,
-			.policy_name = sb->policy_name, .adopted = sb->adopted,
+			.s = sb->s,
+			.id = sb->id,
+			.sandbox_id = sb->sandbox_id,
+			.pid = sb->pid,
+			.listener = sb->listener,
+			.conf = sb->conf,
+			.policy = (struct redirect_policy *)policy,
+			.rules = sb->rules,
+			.policy_name = sb->policy_name,
+			.adopted = sb->adopted,
 			.owner = sb->owner ? sb->owner : sb,
 		};
 
@@ -600,10 +606,17 @@ static bool offer(struct sentry_sandbox *sb, const struct seccomp_notif *req, bo
 		return false;
 	c->sb = sentry_sandbox_get(sb);
 	c->view = (struct sentry_sandbox){
-		.s = sb->s, .id = sb->id, .sandbox_id = sb->sandbox_id, .pid = sb->pid,
-		.listener = sb->listener, .conf = sentry_conf_get(sb->conf),
-		.policy = sb->policy, .rules = sb->rules, .policy_name = sb->policy_name,
-		.adopted = sb->adopted, .owner = sb->owner ? sb->owner : sb,
+		.s = sb->s,
+		.id = sb->id,
+		.sandbox_id = sb->sandbox_id,
+		.pid = sb->pid,
+		.listener = sb->listener,
+		.conf = sentry_conf_get(sb->conf),
+		.policy = sb->policy,
+		.rules = sb->rules,
+		.policy_name = sb->policy_name,
+		.adopted = sb->adopted,
+		.owner = sb->owner ? sb->owner : sb,
 	};
 	c->req = *req;
 	c->replayed = replayed;

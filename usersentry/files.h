@@ -58,9 +58,9 @@ struct file_call {
 	bool have_path;		/* path copied by the caller already */
 	int at_flags;		/* AT_* of the call (AT_EMPTY_PATH: the dirfd itself) */
 	bool real_ids;		/* access(2): decided as the real uid and gid */
-	struct sentry_root *root_ref;	/* held for the call */
-	int rootfd;		/* root_ref's */
-	char root[PATH_MAX];	/* its path as we see it, read for this call */
+	struct sentry_root *root_ref; /* held for the call */
+	int rootfd; /* root_ref's */
+	char root[PATH_MAX]; /* its path as we see it, read for this call */
 	char dir[PATH_MAX];	/* where a relative path starts, in the container */
 	/* a second path: rename's and link's new name, symlink's text, a bind mount's source */
 	int dirfd2;
@@ -147,7 +147,7 @@ int sentry_fd_path(int fd, char *buf, size_t size);
  */
 struct sentry_root {
 	atomic_uint ref;
-	int fd;			/* O_PATH | O_DIRECTORY, the daemon's */
+	int fd; /* O_PATH | O_DIRECTORY, the daemon's */
 	uint64_t mnt_id, ino;
 	uint32_t dev_major, dev_minor;
 };

@@ -118,7 +118,7 @@ int sentry_root_get(struct sentry_sandbox *view, pid_t pid, struct sentry_root *
 	if (sb->pid <= 0 || atomic_load(&sb->ended) || !root_identity(link, &st) ||
 	    !same_root(r, &st))
 		return 0;
-	atomic_fetch_add(&r->ref, 1);	/* the sandbox's */
+	atomic_fetch_add(&r->ref, 1); /* the sandbox's */
 	pthread_mutex_lock(&cache_lock);
 	old = sb->root;
 	sb->root = r;

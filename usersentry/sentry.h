@@ -137,8 +137,8 @@ struct sentry_sandbox {
 	unsigned long calls;		/* fetched, counted by the main thread */
 	bool adopted;
 	struct sentry_counts counts;	/* metrics, under the metrics lock */
-	struct sentry_root *root;	/* the root its last file call saw (files_root.c) */
-	struct sentry_sandbox *owner;	/* a view (a call's copy): the sandbox, else NULL */
+	struct sentry_root *root; /* the root its last file call saw (files_root.c) */
+	struct sentry_sandbox *owner; /* a view (a call's copy): the sandbox, else NULL */
 };
 
 /* files_root.c: the sandbox is freed; calls in flight keep their root */

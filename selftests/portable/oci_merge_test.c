@@ -224,7 +224,8 @@ TEST(merge_same_argument_rules_on_both_sides)
  */
 TEST(merge_one_side_argument_rules_over_defaults_that_differ_only_in_errno)
 {
-	static const char pol[] = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+	static const char pol[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
 		"\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\","
 		"\"args\":[{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
 		"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
@@ -233,10 +234,12 @@ TEST(merge_one_side_argument_rules_over_defaults_that_differ_only_in_errno)
 	size_t i;
 	bool seen = false;
 
-	ASSERT_EQ(0, merge(pol, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+	ASSERT_EQ(0, merge(pol,
+			   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
 			   "\"syscalls\":[{\"names\":[\"clone\",\"read\"],"
-			   "\"action\":\"SCMP_ACT_ALLOW\"}]}", &out, msg, sizeof(msg)))
-		TH_LOG("%s", msg);
+			   "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+			   &out, msg, sizeof(msg)))
+	TH_LOG("%s", msg);
 	sec = seccomp_of(out);
 	ASSERT_NE(NULL, sec);
 	EXPECT_STREQ("SCMP_ACT_ERRNO", get_str(sec, "defaultAction"));
@@ -254,9 +257,11 @@ TEST(merge_one_side_argument_rules_over_defaults_that_differ_only_in_errno)
 	EXPECT_TRUE(seen);
 	json_object_put(out);
 	/* ERRNO(0) is a success without the call: not a refusal, not merged */
-	EXPECT_EQ(-EINVAL, merge(pol, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0,"
+	EXPECT_EQ(-EINVAL, merge(pol,
+				 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0,"
 				 "\"syscalls\":[{\"names\":[\"clone\",\"read\"],"
-				 "\"action\":\"SCMP_ACT_ALLOW\"}]}", &out, msg, sizeof(msg)));
+				 "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+				 &out, msg, sizeof(msg)));
 	EXPECT_NE(NULL, strstr(msg, "cannot merge clone")) TH_LOG("%s", msg);
 }
 

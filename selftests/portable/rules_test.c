@@ -175,7 +175,7 @@ TEST(rules_from_array_names_bad_field)
 		EXPECT_EQ(-EINVAL, redirect_ruleset_from_array(s3, 3, &rs, &e));
 		ASSERT_NE(NULL, e);
 		EXPECT_NE(NULL, strstr(e->msg, "rule 2: string.index: the rules before it"))
-			TH_LOG("%s", e->msg);
+		TH_LOG("%s", e->msg);
 		redirect_error_free(e);
 		e = NULL;
 		s3[2].str_index = 2;

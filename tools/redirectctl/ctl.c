@@ -126,8 +126,7 @@ static int by_prefix(const struct redirect_sandbox_list *all, const char *arg, u
 		return EXIT_FAILED;
 	}
 	if (found > 1) {
-		msg("'%s' is ambiguous: %zu sandboxes' names start with it: %s", arg, found,
-		    names);
+		msg("'%s' is ambiguous: %zu sandboxes' names start with it: %s", arg, found, names);
 		return EXIT_FAILED;
 	}
 	return -1;
@@ -138,7 +137,7 @@ static int by_prefix(const struct redirect_sandbox_list *all, const char *arg, u
  * else an exit code.
  */
 int find_sandbox(const struct command *cmd, struct redirect_ctl *ctl, const char *arg,
-			struct redirect_sandbox_info **info)
+		 struct redirect_sandbox_info **info)
 {
 	struct redirect_sandbox_list *all = NULL;
 	struct redirect_error *e = NULL;

@@ -27,8 +27,8 @@ static const char *control_path(const struct opts *o, char *buf, size_t size,
  * One request to usersentry's control socket; *answerp: the answer object
  * (its "ok" true).  -ENOENT / -ECONNREFUSED: not running (daemon_absent).
  */
-int ask_daemon(const struct opts *o, enum redirect_control_op op,
-		      struct json_object **answerp, struct redirect_error **err)
+int ask_daemon(const struct opts *o, enum redirect_control_op op, struct json_object **answerp,
+	       struct redirect_error **err)
 {
 	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *path;
@@ -42,10 +42,11 @@ int ask_daemon(const struct opts *o, enum redirect_control_op op,
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		redirect_error_free(*err);
 		*err = NULL;
-		return redirect_error_set(err, -ret, "control socket %s: %s%s", path,
-					  strerror(-ret), ret == -ENOENT ?
-					  ": usersentry is not running" :
-					  ": nobody listens (stale socket): usersentry is not running");
+		return redirect_error_set(
+			err, -ret, "control socket %s: %s%s", path, strerror(-ret),
+			ret == -ENOENT ?
+				": usersentry is not running" :
+				": nobody listens (stale socket): usersentry is not running");
 	}
 	return ret;
 }

@@ -121,8 +121,8 @@ struct json_object *latency_json(const struct redirect_counters *c)
 
 		/* null: nothing measured, or beyond the last bounded bucket */
 		json_object_object_add(o, percentile_names[i],
-				       us && us != UINT64_MAX ? json_object_new_int64((int64_t)us)
-							      : NULL);
+				       us && us != UINT64_MAX ? json_object_new_int64((int64_t)us) :
+								NULL);
 	}
 	for (i = 0; i < REDIRECT_HIST_BUCKETS; i++) {
 		uint64_t calls = redirect_counters_hist(c, (unsigned int)i);

@@ -80,17 +80,18 @@ static struct json_object *rule_json(const struct redirect_rule_info *ri,
 	unsigned int i;
 
 	json_object_object_add(o, "index", json_object_new_int64(redirect_rule_info_index(ri)));
-	json_object_object_add(o, "name", json_object_new_string(syscall_name(r->nr, nb,
-									    sizeof(nb))));
+	json_object_object_add(o, "name",
+			       json_object_new_string(syscall_name(r->nr, nb, sizeof(nb))));
 	json_object_object_add(o, "nr", json_object_new_int64(r->nr));
-	json_object_object_add(o, "action", json_object_new_string(
+	json_object_object_add(o, "action",
+			       json_object_new_string(
 				       verdict_text(r->verdict, r->value, vb, sizeof(vb))));
 	for (i = 0; i < r->nr_args && i < REDIRECT_ARGS_MAX; i++) {
 		struct json_object *a = json_object_new_object();
 
 		json_object_object_add(a, "index", json_object_new_int(r->args[i].index));
-		json_object_object_add(a, "op", json_object_new_string(
-					       cmp_name(r->args[i].op, cmp_names)));
+		json_object_object_add(a, "op",
+				       json_object_new_string(cmp_name(r->args[i].op, cmp_names)));
 		json_object_object_add(a, "mask", json_object_new_uint64(r->args[i].mask));
 		json_object_object_add(a, "value", json_object_new_uint64(r->args[i].value));
 		json_object_array_add(args, a);

@@ -93,16 +93,18 @@ int cmd_status(const struct command *cmd, int argc, char **argv)
 		mode = machine_mode == REDIRECT_MODE_MODULE ? "module" : "portable";
 	for (i = 0; hs_ok && i < ARRAY_SIZE(feature_names); i++)
 		if (hs.supported & (1ULL << i))
-			snprintf(feat_text + strlen(feat_text), sizeof(feat_text) - strlen(feat_text),
-				 "%s%s", feat_text[0] ? " " : "", feature_names[i]);
+			snprintf(feat_text + strlen(feat_text),
+				 sizeof(feat_text) - strlen(feat_text), "%s%s",
+				 feat_text[0] ? " " : "", feature_names[i]);
 
 	if (o.json) {
 		j = json_object_new_object();
 		json_object_object_add(j, "module_loaded", json_object_new_boolean(loaded));
 		json_object_object_add(j, "module_version",
 				       version[0] ? json_object_new_string(version) : NULL);
-		json_object_object_add(j, "device", json_object_new_boolean(
-					       machine_mode == REDIRECT_MODE_MODULE));
+		json_object_object_add(j, "device",
+				       json_object_new_boolean(machine_mode ==
+							       REDIRECT_MODE_MODULE));
 		json_object_object_add(j, "api_version",
 				       hs_ok ? json_object_new_int((int)hs.api_version) : NULL);
 		json_object_object_add(j, "tool_api_version",
@@ -110,17 +112,22 @@ int cmd_status(const struct command *cmd, int argc, char **argv)
 		feats = json_object_new_array();
 		for (i = 0; hs_ok && i < ARRAY_SIZE(feature_names); i++)
 			if (hs.supported & (1ULL << i))
-				json_object_array_add(feats, json_object_new_string(feature_names[i]));
+				json_object_array_add(feats,
+						      json_object_new_string(feature_names[i]));
 		json_object_object_add(j, "features", feats);
 		json_object_object_add(j, "mode", json_object_new_string(mode));
-		json_object_object_add(j, "sandboxes", nl_ok ? json_object_new_int64((int64_t)n_sb) :
-				       daemon_ok ? json_object_new_int64(answer_int(da, "sandboxes"))
-						 : NULL);
+		json_object_object_add(j, "sandboxes",
+				       nl_ok ? json_object_new_int64((int64_t)n_sb) :
+				       daemon_ok ?
+					       json_object_new_int64(answer_int(da, "sandboxes")) :
+					       NULL);
 		json_object_object_add(j, "sandboxes_in_custody",
-				       nl_ok ? json_object_new_int64((int64_t)(n_sb - owned)) : NULL);
+				       nl_ok ? json_object_new_int64((int64_t)(n_sb - owned)) :
+					       NULL);
 		json_object_object_add(j, "daemon_running", json_object_new_boolean(daemon_ok));
 		json_object_object_add(j, "daemon_pid",
-				       daemon_ok ? json_object_new_int64(answer_int(da, "pid")) : NULL);
+				       daemon_ok ? json_object_new_int64(answer_int(da, "pid")) :
+						   NULL);
 		json_object_object_add(j, "socket", json_object_new_string(o.socket));
 		/* the daemon's own status, as its control socket gave it */
 		json_object_object_add(j, "daemon", daemon_ok ? json_object_get(da) : NULL);
@@ -172,7 +179,7 @@ int cmd_status(const struct command *cmd, int argc, char **argv)
 	if (!daemon_ok)
 		rc = daemon_absent(ret) ? EXIT_UNAVAILABLE : EXIT_FAILED;
 	else if (machine_mode == REDIRECT_MODE_MODULE && !hs_ok)
-		rc = EXIT_FAILED;	/* a module this tool cannot talk to */
+		rc = EXIT_FAILED; /* a module this tool cannot talk to */
 	else if (o.metrics && !metrics_ok)
 		rc = EXIT_FAILED;
 	json_object_put(da);

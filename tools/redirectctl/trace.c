@@ -156,7 +156,7 @@ int cmd_trace(const struct command *cmd, int argc, char **argv)
 	}
 	redirect_sandbox_info_free(want);
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() returns EINTR */
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: poll() returns EINTR */
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -316,7 +316,7 @@ enum redirect_rule_field {
 	REDIRECT_RULE_FIELD_STR_LEN,
 	REDIRECT_RULE_FIELD_STR,
 	REDIRECT_RULE_FIELD_PAD,
-	REDIRECT_RULE_FIELD_STR_REREAD,	/* this argument's string was left for another */
+	REDIRECT_RULE_FIELD_STR_REREAD, /* this argument's string was left for another */
 };
 
 struct redirect_rules {
@@ -519,7 +519,7 @@ enum redirect_stat {
  * sends every field, STR_* only for a string rule.
  */
 #define REDIRECT_GENL_NAME "redirect"
-#define REDIRECT_GENL_VERSION 2	/* 2: rules as nested attributes, not a binary struct */
+#define REDIRECT_GENL_VERSION 2 /* 2: rules as nested attributes, not a binary struct */
 #define REDIRECT_GENL_MCGRP_EVENTS "events"
 
 enum redirect_cmd {
