@@ -330,9 +330,7 @@ static void rdr_nl_rule_error(struct netlink_ext_ack *extack, const struct nlatt
 		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: unknown string match");
 		break;
 	case REDIRECT_RULE_FIELD_STR_REREAD:
-		NL_SET_ERR_MSG_ATTR(
-			extack, bad,
-			"rule: string argument left for another earlier (read once per call)");
+		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string argument read twice");
 		break;
 	case REDIRECT_RULE_FIELD_STR_LEN:
 		NL_SET_ERR_MSG_ATTR(extack, bad, "rule: string length out of range");
