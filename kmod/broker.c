@@ -37,16 +37,20 @@
  * a raced notification travels the same way.
  */
 #include "broker.h"
+#include "exec_guard.h"
 #include "sandbox.h"
 #include "session.h"
 #include "ioctl.h"
 #include "main.h"
 
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/security.h>
 #include <linux/shmem_fs.h>
@@ -56,6 +60,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/unistd.h>
 
 /* Surplus counts consumed per sandbox and fetch (4 x RDR_SURPLUS_WAKE). */
 #define RDR_SURPLUS_DRAIN 4096
@@ -277,6 +282,12 @@ int rdr_reply_check(const struct redirect_reply *r)
 		if (r->resp.val || r->resp.error || r->resp.flags)
 			return -EINVAL;
 		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
+	case REDIRECT_REPLY_CONTINUE_EXEC:
+		if (r->resp.val || r->resp.error || r->resp.flags != SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+			return -EINVAL;
+		if (r->addfd.id || r->addfd.flags || r->addfd.newfd || r->addfd.newfd_flags)
+			return -EINVAL;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -333,6 +344,78 @@ static long rdr_broker_addfd(struct rdr_session *session, struct rdr_sandbox *sb
 	return sent ? sent : ret;
 }
 
+/* Is @n an execve or execveat, in any of the task's ABIs? */
+static bool rdr_notif_is_exec(const struct seccomp_notif *n)
+{
+	switch (n->data.arch) {
+	case AUDIT_ARCH_X86_64:
+		return n->data.nr == __NR_execve || n->data.nr == __NR_execveat ||
+		       n->data.nr == (__X32_SYSCALL_BIT | 520) ||
+		       n->data.nr == (__X32_SYSCALL_BIT | 545);
+	case AUDIT_ARCH_I386:
+		return n->data.nr == 11 || n->data.nr == 358;
+	default:
+		return false;
+	}
+}
+
+/*
+ * CONTINUE_EXEC: arm the exec guard for the call's task with the Sentry's
+ * file, then continue the call (exec_guard.c). The task is the one the
+ * receiving RECV saw (req->tid, looked up then, in the receiver's pid
+ * namespace); the number may since have been reused, but ID_VALID after
+ * the lookup proves the call's task was alive throughout, so the number is
+ * still its own. A SEND that fails leaves the slot armed: it is stale, and
+ * the task's next notification clears it; removing it here could remove a
+ * slot a concurrent reply for the task's next exec had armed meanwhile.
+ */
+static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_sandbox *sb,
+				     struct file *listener, const struct redirect_reply *r)
+{
+	struct task_struct *task = NULL;
+	struct rdr_request *req;
+	unsigned long flags;
+	bool exec = false;
+	pid_t tid = 0;
+	long ret;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	req = rdr_delivered_find(sb, r->resp.id);
+	if (req) {
+		exec = rdr_notif_is_exec(&req->notif);
+		tid = req->tid;
+	}
+	spin_unlock_irqrestore(&sb->lock, flags);
+	if (!req)
+		return -ENOENT;
+	if (!exec)
+		return -EINVAL;
+	if (tid) {
+		rcu_read_lock();
+		task = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
+		if (task)
+			get_task_struct(task);
+		rcu_read_unlock();
+	}
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+				      &r->resp.id, sizeof(r->resp.id));
+	if (ret == -ENOENT)
+		rdr_delivered_done(sb, r->resp.id, false);
+	if (!ret && !task)
+		ret = -ESRCH;
+	if (!ret)
+		ret = rdr_exec_guard_arm(task, sb->id, r->addfd.srcfd);
+	if (task)
+		put_task_struct(task);
+	if (ret)
+		return ret;
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &r->resp,
+				      sizeof(r->resp));
+	if (!ret || ret == -ENOENT)
+		rdr_delivered_done(sb, r->resp.id, !ret);
+	return ret;
+}
+
 /*
  * Perform one reply; returns its result for the reply's `result` field.
  * @r is the module's copy: it decides what is forgotten, and it is what
@@ -348,6 +431,9 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	ret = rdr_reply_check(r);
 	if (ret)
 		return ret;
+	if (r->kind == REDIRECT_REPLY_CONTINUE_EXEC &&
+	    !(session->features & REDIRECT_FEATURE_EXEC_GUARD))
+		return -EOPNOTSUPP;
 	sb = rdr_sandbox_get_owned(session, r->sandbox_id);
 	if (IS_ERR(sb))
 		return PTR_ERR(sb);
@@ -374,6 +460,9 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 					      &r->resp.id, sizeof(r->resp.id));
 		if (ret == -ENOENT)
 			rdr_delivered_done(sb, id, false);
+		break;
+	case REDIRECT_REPLY_CONTINUE_EXEC:
+		ret = rdr_broker_continue_exec(session, sb, listener, r);
 		break;
 	}
 out_fput:
@@ -467,6 +556,15 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 		kfree(req);
 		return -EFAULT;
 	}
+
+	/*
+	 * Its task as the module can find it again (CONTINUE_EXEC); n.pid is
+	 * in our pid namespace, and the ID_VALID below proves the task was
+	 * alive throughout, so this is its number.
+	 */
+	rcu_read_lock();
+	req->tid = pid_nr(find_vpid(n.pid));
+	rcu_read_unlock();
 
 	if (rdr_sandbox_take_raced(sb, &n, &resp)) {
 		/* A fast-pathed notification, RECV'd: its count is gone. */

@@ -4,6 +4,7 @@
  */
 #include "main.h"
 #include "device.h"
+#include "exec_guard.h"
 #include "session.h"
 #include "sandbox.h"
 #include "netlink.h"
@@ -56,14 +57,17 @@ static int __init rdr_mod_init(void)
 	ret = rdr_netlink_init();
 	if (ret)
 		goto err_sandbox;
+	/* Before the device: no CONTINUE_EXEC can come without the handler. */
+	rdr_exec_guard_init();
 	/* Last: once the device exists, sessions can attach sandboxes. */
 	ret = rdr_device_init();
 	if (ret)
-		goto err_netlink;
+		goto err_exec_guard;
 	pr_info("redirect " RDR_VERSION " loaded, API version %d\n", REDIRECT_API_VERSION);
 	return 0;
 
-err_netlink:
+err_exec_guard:
+	rdr_exec_guard_exit();
 	rdr_netlink_exit();
 err_sandbox:
 	rdr_sandbox_exit();
@@ -73,6 +77,7 @@ err_sandbox:
 static void __exit rdr_mod_exit(void)
 {
 	rdr_device_uninit();
+	rdr_exec_guard_exit();
 	rdr_netlink_exit();
 	rdr_sandbox_exit();
 }

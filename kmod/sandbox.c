@@ -71,6 +71,7 @@
  *     exit (sandbox_ends_on_hup, netlink get_stats_counts_calls).
  */
 #include "sandbox.h"
+#include "exec_guard.h"
 #include "session.h"
 #include "ioctl.h"
 #include "main.h"
@@ -470,6 +471,8 @@ int rdr_sandbox_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void
 	 */
 	if (READ_ONCE(sb->recv_task) == current || rdr_in_notif_recv())
 		goto forward;
+	/* A new call of current's: an exec guard it still has is stale. */
+	rdr_exec_guard_forget();
 	rdr_sandbox_notified(sb);
 	return 0;
 forward:
@@ -586,6 +589,7 @@ static void rdr_sandbox_end_locked(struct rdr_sandbox *sb)
 	old = rcu_replace_pointer(sb->rules, NULL, lockdep_is_held(&rdr_sandboxes_mutex));
 	rdr_ruleset_free_rcu(old);
 	rdr_free_requests(&requests);
+	rdr_exec_guard_sandbox_end(sb->id);
 	fput(listener);
 	/* The table's reference. */
 	rdr_sandbox_put(sb);

@@ -25,6 +25,7 @@ struct rdr_request {
 	struct list_head node;
 	u64 id;
 	u64 recv_ns;			/* when the module fetched it */
+	pid_t tid;			/* its task in the initial pid namespace; 0: unknown */
 	struct seccomp_notif notif;	/* as handed out, for replay */
 };
 

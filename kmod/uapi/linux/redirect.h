@@ -123,6 +123,8 @@
 #define REDIRECT_FEATURE_CUSTODY ((__u64)1 << 3)
 /* The "redirect" generic-netlink family (control, stats, events). */
 #define REDIRECT_FEATURE_NETLINK ((__u64)1 << 4)
+/* The broker's REDIRECT_REPLY_CONTINUE_EXEC: an exec runs the checked file. */
+#define REDIRECT_FEATURE_EXEC_GUARD ((__u64)1 << 5)
 
 struct redirect_handshake {
 	__u32 api_version;	/* in: caller's version; out: module's */
@@ -386,6 +388,26 @@ struct redirect_adopt {
  *                            Another failure to install (EMFILE...) leaves
  *                            the call waiting too, for a SEND of the error.
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
+ *   REDIRECT_REPLY_CONTINUE_EXEC (feature EXEC_GUARD)
+ *                            SEND of resp, whose flags must be exactly
+ *                            SECCOMP_USER_NOTIF_FLAG_CONTINUE (val, error
+ *                            zero), for a notified execve or execveat, after
+ *                            arming the exec guard: the trapped task's next
+ *                            exec must run the file addfd.srcfd (the
+ *                            caller's fd, O_PATH allowed) names, else it
+ *                            fails with ENOENT. So a target cannot swap the
+ *                            path between the Sentry's check and the
+ *                            kernel's second read. Only for a sandbox whose
+ *                            filter notifies every exec of its tasks: the
+ *                            guard is disarmed when the task traps its next
+ *                            notification, and an exec not notified would
+ *                            meet a guard left by one the kernel failed.
+ *                            addfd's other fields must be zero. Results as
+ *                            SEND, and: EOPNOTSUPP without the feature,
+ *                            EINVAL for another call, ESRCH when the task
+ *                            is not visible to the module (its pid was 0 to
+ *                            the receiver), EBADF for srcfd, ENOMEM; on
+ *                            these the call still waits for another reply.
  * The half of a reply its kind does not use must be zero (addfd for SEND and
  * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
  * ID_VALID; `result` is output only. A SEND's resp.error may not be one of
@@ -420,14 +442,15 @@ enum redirect_reply_kind {
 	REDIRECT_REPLY_SEND = 1,
 	REDIRECT_REPLY_ADDFD = 2,
 	REDIRECT_REPLY_ID_VALID = 3,
+	REDIRECT_REPLY_CONTINUE_EXEC = 4,
 };
 
 struct redirect_reply {
 	__u32 sandbox_id;	/* in */
 	__u32 kind;		/* in: enum redirect_reply_kind */
 	__s64 result;		/* out */
-	struct seccomp_notif_resp resp;	/* in: SEND, ID_VALID (id only) */
-	struct seccomp_notif_addfd addfd;	/* in: ADDFD */
+	struct seccomp_notif_resp resp;	/* in: SEND, ID_VALID (id only), CONTINUE_EXEC */
+	struct seccomp_notif_addfd addfd;	/* in: ADDFD; CONTINUE_EXEC (srcfd only) */
 };
 
 struct redirect_broker {
