@@ -272,6 +272,34 @@ int sentry_id_valid(struct sentry_sandbox *sb, uint64_t id)
 	return r.result < 0 ? (int)r.result : 0;
 }
 
+/* The fds a reply carries, closed once it is sent or given up. */
+static void reply_close_fds(struct sentry_reply *reply)
+{
+	if (reply->addfd >= 0)
+		close(reply->addfd);
+	if (reply->exec_fd >= 0)
+		close(reply->exec_fd);
+	reply->addfd = -1;
+	reply->exec_fd = -1;
+}
+
+/*
+ * A guarded exec's CONTINUE_EXEC failed (result @res) but the call waits:
+ * it cannot be continued unguarded, so it is refused (ENOMEM as such).
+ * False when there is nothing left to answer (gone, or not ours).
+ */
+static bool exec_unguarded(struct sentry_reply *reply, int64_t res)
+{
+	close(reply->exec_fd);
+	reply->exec_fd = -1;
+	if (res >= 0 || res == -ENOENT)
+		return false;
+	reply->flags = 0;
+	reply->error = res == -ENOMEM ? -ENOMEM : -EACCES;
+	reply->verdict = "denied:unguarded";
+	return true;
+}
+
 int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		  struct sentry_reply *reply, const char **namep, char *namebuf, size_t size)
 {
@@ -287,6 +315,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	memset(reply, 0, offsetof(struct sentry_reply, strs));
 	reply->strs.n = 0;
 	reply->addfd = -1;
+	reply->exec_fd = -1;
 	reply->tier = "sentry";
 	reply->may_handoff = may_handoff;
 	h = lookup(req, namebuf, size, &name);
@@ -358,9 +387,7 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		if (ret < 0 || !reply->may_handoff)
 			reply->handoff = false;
 		if (ret < 0) {
-			if (reply->addfd >= 0)
-				close(reply->addfd);
-			reply->addfd = -1;
+			reply_close_fds(reply);
 			reply->error = -ENOSYS;
 			reply->val = 0;
 			reply->flags = 0;
@@ -455,6 +482,11 @@ static int64_t answer_listener(struct sentry_sandbox *sb, const struct seccomp_n
 {
 	int64_t result;
 
+	/* the module's exec guard only (never in portable mode): continued unguarded */
+	if (reply->exec_fd >= 0) {
+		close(reply->exec_fd);
+		reply->exec_fd = -1;
+	}
 	if (reply->addfd >= 0) {
 		result = addfd_listener(sb, req, reply);
 		close(reply->addfd);
@@ -512,7 +544,12 @@ static void fill_reply(struct redirect_reply *r, uint32_t sandbox_id, uint64_t i
 {
 	memset(r, 0, sizeof(*r));
 	r->sandbox_id = sandbox_id;
-	if (reply->addfd >= 0) {
+	if (reply->exec_fd >= 0) {
+		r->kind = REDIRECT_REPLY_CONTINUE_EXEC;
+		r->resp.id = id;
+		r->resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		r->addfd.srcfd = (uint32_t)reply->exec_fd;
+	} else if (reply->addfd >= 0) {
 		r->kind = REDIRECT_REPLY_ADDFD;
 		r->addfd.id = id;
 		r->addfd.flags = sends ? SECCOMP_ADDFD_FLAG_SEND : 0;
@@ -546,9 +583,15 @@ static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_not
 		if (ret == -EINTR && !n)
 			continue;	/* a kick, or a signal: not performed yet */
 		if (ret < 0 && !n) {
-			if (reply->addfd >= 0)
-				close(reply->addfd);
+			reply_close_fds(reply);
 			return ret;
+		}
+		if (reply->exec_fd >= 0) {
+			if (r.result == -EINTR)
+				continue;
+			if (exec_unguarded(reply, r.result))
+				continue;
+			return r.result;
 		}
 		if (reply->addfd < 0)
 			return r.result;
@@ -684,8 +727,7 @@ void sentry_serve(struct sentry *s)
 			e = NULL;
 			/* not a passing state (EINTR): what was not performed is lost */
 			for (i = done; i < nrep; i++) {
-				if (pend[i].reply.addfd >= 0)
-					close(pend[i].reply.addfd);
+				reply_close_fds(&pend[i].reply);
 				sentry_log("sandbox=%s pid=%u syscall=%s: reply not sent",
 					   pend[i].sb->id, pend[i].req.pid, pend[i].name);
 			}
@@ -704,6 +746,18 @@ void sentry_serve(struct sentry *s)
 				if (i >= done) {
 					keep_pending(keep++, i);
 					continue;
+				}
+				if (p->reply.exec_fd >= 0) {
+					if (res == -EINTR) {
+						keep_pending(keep++, i);
+						continue;
+					}
+					if (exec_unguarded(&p->reply, res)) {
+						keep_pending(keep, i);
+						queue_reply(&pend[keep], &replies[keep]);
+						keep++;
+						continue;
+					}
 				}
 				if (p->reply.addfd >= 0) {
 					if (res == -EINTR) {

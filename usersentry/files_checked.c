@@ -17,8 +17,10 @@
  * place); what they allow is left to the kernel (CONTINUE).  Only policies
  * with hidden or remap rules notify these calls (readOnly does not concern
  * them).  The kernel reads the path again: see docs/policy.md ("Every call
- * that takes a path") for why a swapped chdir gains nothing and what a
- * swapped exec can still do.
+ * that takes a path") for why a swapped chdir gains nothing.  An exec is
+ * continued with the file we checked where the module can guard it
+ * (kmod/exec_guard.c): the kernel then runs that file or fails with ENOENT.
+ * In portable mode a swapped exec can still run a hidden file (docs).
  */
 static int op_check(struct file_call *fc, struct sentry_reply *reply)
 {
@@ -27,12 +29,26 @@ static int op_check(struct file_call *fc, struct sentry_reply *reply)
 	ret = sentry_resolve_existing(fc, !(fc->at_flags & AT_SYMLINK_NOFOLLOW), false, &fd);
 	if (ret < 0)
 		return ret;
-	close(fd);
-	if (fc->u.check.exec && fc->remapped)
+	if (fc->u.check.exec && fc->remapped) {
+		close(fd);
 		return -EACCES;
+	}
+	if (fc->u.check.exec && sentry_exec_guarded(fc->sb)) {
+		reply->exec_fd = fd;
+		reply->verdict = "continue:guarded";
+	} else {
+		close(fd);
+		reply->verdict = "continue:checked";
+	}
 	reply->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	reply->verdict = "continue:checked";
 	return 0;
+}
+
+/* Module mode with a module that has the exec guard (older ones: as portable). */
+bool sentry_exec_guarded(const struct sentry_sandbox *sb)
+{
+	return sb->s && sb->s->mode == REDIRECT_MODE_MODULE && sb->s->session &&
+	       (redirect_session_features(sb->s->session) & REDIRECT_FEATURE_EXEC_GUARD);
 }
 
 int sentry_handle_chdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,

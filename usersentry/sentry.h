@@ -216,6 +216,11 @@ struct sentry_reply {
 	uint32_t flags;		/* SECCOMP_USER_NOTIF_FLAG_* */
 	int addfd;		/* >= 0: inject this fd (ADDFD + SEND); closed after */
 	uint32_t addfd_flags;	/* O_CLOEXEC for the target's fd */
+	/*
+	 * >= 0: a CONTINUE of an exec, guarded by the module to run this file
+	 * (REDIRECT_REPLY_CONTINUE_EXEC; module mode only); closed after
+	 */
+	int exec_fd;
 	const char *verdict;	/* for the log: "emulated", "errno:ENOSYS", ... */
 	const char *tier;	/* for the audit: "sentry", or "tier1" (late) */
 	char verdict_buf[32];
@@ -544,6 +549,7 @@ int sentry_handle_bind(struct sentry_sandbox *sb, const struct seccomp_notif *re
 int sentry_handle_inotify_add_watch(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 				    struct sentry_reply *reply);
 /* files_checked.c: chdir, execve, execveat checked then continued; the refused calls */
+bool sentry_exec_guarded(const struct sentry_sandbox *sb);
 int sentry_handle_chdir(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 			struct sentry_reply *reply);
 int sentry_handle_execve(struct sentry_sandbox *sb, const struct seccomp_notif *req,
