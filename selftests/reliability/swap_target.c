@@ -21,6 +21,14 @@
  *	setxattr(path, "user.swapped") or utimes(path, 1 s) (syscall(2)) while
  *	the path flips (DENIED read-only: EROFS); leaked: DENIED got the
  *	attribute or the time by the end.
+ *   swap_target exec ALLOWED DENIED ITERATIONS SECONDS
+ *	each iteration a child starts its own flipper thread and execve()s the
+ *	path; ALLOWED exits 0 (a copy of true), DENIED 1 (of false), hidden:
+ *	ENOENT; leaked: a child exited 1.
+ *   swap_target execseq FAILING PROGRAM [fd]
+ *	(no race) execve(FAILING), which must fail with EACCES, then in the
+ *	same process execve(PROGRAM), or with "fd" fexecve() of it (execveat
+ *	with AT_EMPTY_PATH): PROGRAM's exit status, 120 + n when step n failed.
  *
  * Stops after ITERATIONS calls or SECONDS, whichever comes first. Prints
  * "iterations=N allowed=N refused=N other=N leaked=N raced=N flips=N", where
@@ -34,13 +42,16 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,9 +62,10 @@ static char path_buf[2][PATH_MAX_LEN];	/* [0] allowed, [1] denied */
 static char path_arg[PATH_MAX_LEN];
 static struct sockaddr_in addr_arg;
 static in_port_t port_val[2];
-static atomic_ulong flips;
+static atomic_ulong *flipsp;	/* shared with the exec children */
+#define flips (*flipsp)
 static atomic_int stop;
-enum { SWAP_OPEN, SWAP_CONNECT, SWAP_GETXATTR, SWAP_SETXATTR, SWAP_UTIMES };
+enum { SWAP_OPEN, SWAP_CONNECT, SWAP_GETXATTR, SWAP_SETXATTR, SWAP_UTIMES, SWAP_EXEC };
 static int kind;
 static size_t path_len;
 
@@ -176,6 +188,79 @@ static void one_path_call(struct counts *c)
 	}
 }
 
+/*
+ * A child flips the path in its own thread (fork copies no threads) while
+ * it execs; the parent reads the outcome from the exit status.
+ */
+static void one_exec(struct counts *c)
+{
+	char *argv[] = { path_arg, NULL };
+	pthread_t thr;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		if (!c->other++)
+			c->first_other = errno;
+		return;
+	}
+	if (!pid) {
+		atomic_store(&flips, 0);
+		if (pthread_create(&thr, NULL, flipper, NULL))
+			_exit(4);
+		/* a few flips first, so the check and the exec see a moving string */
+		while (atomic_load_explicit(&flips, memory_order_relaxed) < 2)
+			;
+		execve(path_arg, argv, environ);
+		_exit(errno == ENOENT ? 3 : 4);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		if (!c->other++)
+			c->first_other = -1;
+		return;
+	}
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		c->allowed++;
+		break;
+	case 1:
+		c->leaked++;
+		break;
+	case 3:
+		c->refused++;
+		break;
+	default:
+		if (!c->other++)
+			c->first_other = -1;
+	}
+}
+
+/* execseq: a checked exec the kernel fails leaves nothing that refuses the next. */
+static int exec_sequence(const char *failing, const char *program, bool by_fd)
+{
+	char *argv[] = { (char *)program, NULL };
+	int fd;
+
+	execve(failing, argv, environ);
+	if (errno != EACCES) {
+		perror("swap_target: execve of the failing file");
+		return 121;
+	}
+	if (!by_fd) {
+		execve(program, argv, environ);
+		perror("swap_target: execve after a failed one");
+		return 122;
+	}
+	fd = open(program, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror("swap_target: open");
+		return 123;
+	}
+	syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+	perror("swap_target: fexecve after a failed execve");
+	return 124;
+}
+
 /* setxattr, utimes: did the read-only file change after all? */
 static unsigned long denied_changed(void)
 {
@@ -195,7 +280,10 @@ static int race(unsigned long iterations, double seconds)
 	struct counts c = {};
 	pthread_t thr;
 
-	if (pthread_create(&thr, NULL, flipper, NULL)) {
+	/* exec: each child flips on its own */
+	if (kind == SWAP_EXEC) {
+		/* keeps the flipper's loop condition false in the parent */
+	} else if (pthread_create(&thr, NULL, flipper, NULL)) {
 		perror("pthread_create");
 		return 2;
 	}
@@ -204,6 +292,8 @@ static int race(unsigned long iterations, double seconds)
 
 		if (kind == SWAP_CONNECT)
 			one_connect(&c);
+		else if (kind == SWAP_EXEC)
+			one_exec(&c);
 		else if (kind == SWAP_OPEN)
 			one_open(&c);
 		else
@@ -212,7 +302,8 @@ static int race(unsigned long iterations, double seconds)
 		c.iterations++;
 	}
 	atomic_store(&stop, 1);
-	pthread_join(thr, NULL);
+	if (kind != SWAP_EXEC)
+		pthread_join(thr, NULL);
 	c.leaked += denied_changed();
 	printf("iterations=%lu allowed=%lu refused=%lu other=%lu leaked=%lu raced=%lu flips=%lu\n",
 	       c.iterations, c.allowed, c.refused, c.other, c.leaked, c.raced,
@@ -259,12 +350,21 @@ static int serve(int port_a, int port_b, double seconds)
 
 int main(int argc, char **argv)
 {
+	flipsp = mmap(NULL, sizeof(*flipsp), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (flipsp == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "execseq"))
+		return exec_sequence(argv[2], argv[3], argc == 5 && !strcmp(argv[4], "fd"));
 	if (argc == 5 && !strcmp(argv[1], "listen"))
 		return serve(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
 	if (argc != 6)
 		goto usage;
 	kind = !strcmp(argv[1], "getxattr") ? SWAP_GETXATTR : !strcmp(argv[1], "setxattr") ?
-	       SWAP_SETXATTR : !strcmp(argv[1], "utimes") ? SWAP_UTIMES : SWAP_OPEN;
+	       SWAP_SETXATTR : !strcmp(argv[1], "utimes") ? SWAP_UTIMES :
+	       !strcmp(argv[1], "exec") ? SWAP_EXEC : SWAP_OPEN;
 	if (!strcmp(argv[1], "open") || kind != SWAP_OPEN) {
 		path_len = strlen(argv[2]) + 1;
 		if (path_len != strlen(argv[3]) + 1 || path_len > PATH_MAX_LEN) {
@@ -289,7 +389,8 @@ usage:
 	fprintf(stderr, "usage: swap_target open ALLOWED DENIED ITERATIONS SECONDS\n"
 			"       swap_target connect PORT_ALLOWED PORT_DENIED ITERATIONS SECONDS\n"
 			"       swap_target listen PORT_A PORT_B SECONDS\n"
-			"       swap_target getxattr|setxattr|utimes ALLOWED DENIED ITERATIONS "
-			"SECONDS\n");
+			"       swap_target getxattr|setxattr|utimes|exec ALLOWED DENIED "
+			"ITERATIONS SECONDS\n"
+			"       swap_target execseq FAILING PROGRAM [fd]\n");
 	return 2;
 }
