@@ -342,6 +342,41 @@ static void rdr_reply_check_unused_half(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
 }
 
+/* CONTINUE_EXEC: resp is a CONTINUE and nothing else, addfd only its srcfd. */
+static void rdr_reply_check_continue_exec(struct kunit *test)
+{
+	struct redirect_reply r = { .kind = REDIRECT_REPLY_CONTINUE_EXEC };
+
+	r.resp.id = 1;
+	r.addfd.srcfd = 5;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);	/* no CONTINUE flag */
+	r.resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+	r.resp.flags |= 2;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	r.resp.error = -EPERM;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.resp.error = 0;
+	r.resp.val = 1;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.resp.val = 0;
+	r.addfd.id = 1;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.addfd.id = 0;
+	r.addfd.newfd = 3;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.addfd.newfd = 0;
+	r.addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.addfd.flags = 0;
+	r.addfd.newfd_flags = O_CLOEXEC;
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
+	r.addfd.newfd_flags = 0;
+	r.addfd.srcfd = 0;	/* fd 0 is an fd like any other */
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
+}
+
 static void rdr_handshake_writes_back_answers(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, rdr_handshake_writes_back(0));
@@ -914,6 +949,7 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_handshake_negotiate_pad_nonzero),
 	KUNIT_CASE(rdr_handshake_negotiate_broker_sizes),
 	KUNIT_CASE(rdr_reply_check_unused_half),
+	KUNIT_CASE(rdr_reply_check_continue_exec),
 	KUNIT_CASE(rdr_reply_check_restart_errno),
 	KUNIT_CASE(rdr_handshake_writes_back_answers),
 	KUNIT_CASE(rdr_handshake_writes_back_other_errors),

@@ -903,7 +903,7 @@ static void op_open(struct rng *r)
 	if (rng_below(r, 5)) {
 		struct redirect_handshake hs = {
 			.api_version = REDIRECT_API_VERSION,
-			.features = rng_below(r, 4) ? 0x1f : rng_below(r, 32),
+			.features = rng_below(r, 4) ? 0x3f : rng_below(r, 64),
 			.notif_size = sizeof(struct seccomp_notif),
 			.resp_size = sizeof(struct seccomp_notif_resp),
 			.addfd_size = sizeof(struct seccomp_notif_addfd),
@@ -946,7 +946,7 @@ static void op_handshake(struct rng *r)
 {
 	struct redirect_handshake hs = {
 		.api_version = rng_below(r, 8) ? REDIRECT_API_VERSION : (__u32)rng_interesting(r),
-		.features = rng_below(r, 4) ? (rng_below(r, 2) ? 0x1f : rng_below(r, 32)) :
+		.features = rng_below(r, 4) ? (rng_below(r, 2) ? 0x3f : rng_below(r, 64)) :
 			    rng_interesting(r),
 		/* mostly right; sometimes a caller built against other headers */
 		.notif_size = rng_below(r, 8) ? sizeof(struct seccomp_notif) :
@@ -1127,7 +1127,8 @@ static void gen_reply(struct rng *r, struct redirect_reply *rep)
 		rep->resp.id = rng_interesting(r);
 		rep->addfd.id = rep->resp.id;
 	}
-	rep->kind = rng_below(r, 8) ? 1 + (__u32)rng_below(r, 3) : (__u32)rng_interesting(r);
+	/* SEND, ADDFD, ID_VALID, CONTINUE_EXEC (its fd: any of ours) */
+	rep->kind = rng_below(r, 8) ? 1 + (__u32)rng_below(r, 4) : (__u32)rng_interesting(r);
 	switch (rng_below(r, 4)) {
 	case 0:
 		rep->resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

@@ -1688,6 +1688,78 @@ TEST_F(sandbox, broker_id_valid)
 	EXPECT_EQ(-ESRCH, rdr_reply_one(fd, &rep)) TH_LOG("ended sandbox");
 }
 
+/* A CONTINUE_EXEC of the fetched exec @req with an O_PATH fd of @path (NULL: no fd). */
+static long continue_exec(int fd, const struct redirect_request *req, const char *path)
+{
+	struct redirect_reply rep = reply_send(req, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	int file = path ? open(path, O_PATH | O_CLOEXEC) : 1 << 20;
+	long ret;
+
+	if (file < 0)
+		return -errno;
+	rep.kind = REDIRECT_REPLY_CONTINUE_EXEC;
+	rep.addfd.srcfd = file;
+	ret = rdr_reply_one(fd, &rep);
+	if (path)
+		close(file);
+	return ret;
+}
+
+/*
+ * The exec guard: a CONTINUE_EXEC'd exec runs the file the reply names or
+ * fails with ENOENT; a failed one leaves nothing behind; only for an exec,
+ * only with the feature.
+ */
+TEST_F(sandbox, broker_continue_exec)
+{
+	int nrs[] = { __NR_execve, __NR_getppid };
+	char *argv[] = { "true", NULL };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct target t;
+	__u32 id = 0;
+	int fd, plain;
+	pid_t pid;
+
+	OPEN_SESSION(plain, RDR_FEATURES_IOCTL);
+	rep = (struct redirect_reply){ .kind = REDIRECT_REPLY_CONTINUE_EXEC,
+				       .resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
+	EXPECT_EQ(-EOPNOTSUPP, rdr_reply_one(plain, &rep)) TH_LOG("without the feature");
+	close(plain);
+
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL | REDIRECT_FEATURE_EXEC_GUARD);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		EXPECT_EQ(FWD_VAL(1), syscall(SYS_getppid, 1));
+		/* the kernel opens false, the guard holds true: ENOENT */
+		EXPECT_EQ(-1, execve("/bin/false", argv, environ));
+		EXPECT_EQ(ENOENT, errno);
+		execve("/bin/true", argv, environ);
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	ASSERT_EQ(0, target_go(&t));
+
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+	ASSERT_EQ(__NR_getppid, req.notif.data.nr);
+	EXPECT_EQ(-EINVAL, continue_exec(fd, &req, "/bin/true")) TH_LOG("not an exec");
+	rep = reply_send(&req, FWD_VAL(1), 0, 0);
+	EXPECT_EQ(0, rdr_reply_one(fd, &rep));
+
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+	ASSERT_EQ(__NR_execve, req.notif.data.nr);
+	EXPECT_EQ(-EBADF, continue_exec(fd, &req, NULL)) TH_LOG("no such fd");
+	EXPECT_FALSE(target_exited(&t, 200)) TH_LOG("a refused reply answered the call");
+	EXPECT_EQ(0, continue_exec(fd, &req, "/bin/true"));
+
+	/* the second exec, of true itself: it runs (and exits 0) */
+	ASSERT_EQ(1, rdr_fetch_one(fd, &req, 10000));
+	ASSERT_EQ(__NR_execve, req.notif.data.nr);
+	EXPECT_EQ(0, continue_exec(fd, &req, "/bin/true"));
+	EXPECT_TARGET_OK(&t, 10000);
+}
+
 /* The half of a reply its kind does not use must be zero; only -1 waits for ever. */
 TEST_F(sandbox, broker_reply_unused_half_and_timeout)
 {
