@@ -283,7 +283,8 @@ int rdr_reply_check(const struct redirect_reply *r)
 			return -EINVAL;
 		return memchr_inv(&r->addfd, 0, sizeof(r->addfd)) ? -EINVAL : 0;
 	case REDIRECT_REPLY_CONTINUE_EXEC:
-		if (r->resp.val || r->resp.error || r->resp.flags != SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+		if (r->resp.val || r->resp.error ||
+		    r->resp.flags != SECCOMP_USER_NOTIF_FLAG_CONTINUE)
 			return -EINVAL;
 		if (r->addfd.id || r->addfd.flags || r->addfd.newfd || r->addfd.newfd_flags)
 			return -EINVAL;
@@ -397,8 +398,8 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
 			get_task_struct(task);
 		rcu_read_unlock();
 	}
-	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
-				      &r->resp.id, sizeof(r->resp.id));
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &r->resp.id,
+				      sizeof(r->resp.id));
 	if (ret == -ENOENT)
 		rdr_delivered_done(sb, r->resp.id, false);
 	if (!ret && !task)

@@ -52,7 +52,7 @@
 
 struct rdr_exec_slot {
 	struct hlist_node node;
-	struct task_struct *task;	/* referenced: the key */
+	struct task_struct *task; /* referenced: the key */
 	u32 sandbox_id;
 	dev_t dev;
 	unsigned long ino;
@@ -62,7 +62,7 @@ struct rdr_exec_slot {
 /* The wake function takes it with interrupts off: always irqsave. */
 static DEFINE_SPINLOCK(rdr_exec_lock);
 static DEFINE_HASHTABLE(rdr_exec_slots, 7);
-static atomic_t rdr_exec_nr = ATOMIC_INIT(0);	/* slots in the table */
+static atomic_t rdr_exec_nr = ATOMIC_INIT(0); /* slots in the table */
 
 static struct rdr_exec_slot *rdr_exec_find(struct task_struct *task)
 {

@@ -349,7 +349,7 @@ static void rdr_reply_check_continue_exec(struct kunit *test)
 
 	r.resp.id = 1;
 	r.addfd.srcfd = 5;
-	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);	/* no CONTINUE flag */
+	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL); /* no CONTINUE flag */
 	r.resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
 	r.resp.flags |= 2;
@@ -373,7 +373,7 @@ static void rdr_reply_check_continue_exec(struct kunit *test)
 	r.addfd.newfd_flags = O_CLOEXEC;
 	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), -EINVAL);
 	r.addfd.newfd_flags = 0;
-	r.addfd.srcfd = 0;	/* fd 0 is an fd like any other */
+	r.addfd.srcfd = 0; /* fd 0 is an fd like any other */
 	KUNIT_EXPECT_EQ(test, rdr_reply_check(&r), 0);
 }
 

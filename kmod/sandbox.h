@@ -25,7 +25,8 @@ struct rdr_request {
 	struct list_head node;
 	u64 id;
 	u64 recv_ns;			/* when the module fetched it */
-	pid_t tid;			/* its task in the initial pid namespace; 0: unknown */
+	/* its task in the initial pid namespace (CONTINUE_EXEC); 0: unknown */
+	pid_t tid;
 	struct seccomp_notif notif;	/* as handed out, for replay */
 };
 

@@ -954,9 +954,9 @@ struct redirect_session;
 #define REDIRECT_SESSION_PORTABLE (1U << 1)
 
 /* The features a module session asks for (all but NETLINK, which is separate). */
-#define REDIRECT_SESSION_FEATURES (REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | \
-				   REDIRECT_FEATURE_BROKER | REDIRECT_FEATURE_CUSTODY | \
-				   REDIRECT_FEATURE_EXEC_GUARD)
+#define REDIRECT_SESSION_FEATURES                                                        \
+	(REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | REDIRECT_FEATURE_BROKER | \
+	 REDIRECT_FEATURE_CUSTODY | REDIRECT_FEATURE_EXEC_GUARD)
 
 /*
  * redirect_session_open() - open and handshake, or fall back

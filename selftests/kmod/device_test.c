@@ -25,9 +25,9 @@
 #define NOBODY 65534
 
 /* Every feature bit this header names; a module reports no other. */
-#define FEATURES_NAMED (REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | \
-			REDIRECT_FEATURE_BROKER | REDIRECT_FEATURE_CUSTODY | \
-			REDIRECT_FEATURE_NETLINK | REDIRECT_FEATURE_EXEC_GUARD)
+#define FEATURES_NAMED                                                                   \
+	(REDIRECT_FEATURE_ATTACH | REDIRECT_FEATURE_FASTPATH | REDIRECT_FEATURE_BROKER | \
+	 REDIRECT_FEATURE_CUSTODY | REDIRECT_FEATURE_NETLINK | REDIRECT_FEATURE_EXEC_GUARD)
 
 /* REDIRECT_IOC_HANDSHAKE as compiled by a caller whose struct has @size bytes. */
 #define HANDSHAKE_IOC(size) \

@@ -947,10 +947,10 @@ static void op_handshake(struct rng *r)
 	struct redirect_handshake hs = {
 		.api_version = rng_below(r, 8) ? REDIRECT_API_VERSION : (__u32)rng_interesting(r),
 		.features = rng_below(r, 4) ? (rng_below(r, 2) ? 0x3f : rng_below(r, 64)) :
-			    rng_interesting(r),
+					      rng_interesting(r),
 		/* mostly right; sometimes a caller built against other headers */
 		.notif_size = rng_below(r, 8) ? sizeof(struct seccomp_notif) :
-			      (__u16)rng_interesting(r),
+						(__u16)rng_interesting(r),
 		.resp_size = sizeof(struct seccomp_notif_resp),
 		.addfd_size = sizeof(struct seccomp_notif_addfd),
 	};

@@ -62,7 +62,7 @@ static char path_buf[2][PATH_MAX_LEN];	/* [0] allowed, [1] denied */
 static char path_arg[PATH_MAX_LEN];
 static struct sockaddr_in addr_arg;
 static in_port_t port_val[2];
-static atomic_ulong *flipsp;	/* shared with the exec children */
+static atomic_ulong *flipsp; /* shared with the exec children */
 #define flips (*flipsp)
 static atomic_int stop;
 enum { SWAP_OPEN, SWAP_CONNECT, SWAP_GETXATTR, SWAP_SETXATTR, SWAP_UTIMES, SWAP_EXEC };
@@ -350,8 +350,8 @@ static int serve(int port_a, int port_b, double seconds)
 
 int main(int argc, char **argv)
 {
-	flipsp = mmap(NULL, sizeof(*flipsp), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		      -1, 0);
+	flipsp = mmap(NULL, sizeof(*flipsp), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
 	if (flipsp == MAP_FAILED) {
 		perror("mmap");
 		return 2;
@@ -362,9 +362,11 @@ int main(int argc, char **argv)
 		return serve(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
 	if (argc != 6)
 		goto usage;
-	kind = !strcmp(argv[1], "getxattr") ? SWAP_GETXATTR : !strcmp(argv[1], "setxattr") ?
-	       SWAP_SETXATTR : !strcmp(argv[1], "utimes") ? SWAP_UTIMES :
-	       !strcmp(argv[1], "exec") ? SWAP_EXEC : SWAP_OPEN;
+	kind = !strcmp(argv[1], "getxattr") ? SWAP_GETXATTR :
+	       !strcmp(argv[1], "setxattr") ? SWAP_SETXATTR :
+	       !strcmp(argv[1], "utimes")   ? SWAP_UTIMES :
+	       !strcmp(argv[1], "exec")	    ? SWAP_EXEC :
+					      SWAP_OPEN;
 	if (!strcmp(argv[1], "open") || kind != SWAP_OPEN) {
 		path_len = strlen(argv[2]) + 1;
 		if (path_len != strlen(argv[3]) + 1 || path_len > PATH_MAX_LEN) {

@@ -449,8 +449,8 @@ struct redirect_reply {
 	__u32 sandbox_id;	/* in */
 	__u32 kind;		/* in: enum redirect_reply_kind */
 	__s64 result;		/* out */
-	struct seccomp_notif_resp resp;	/* in: SEND, ID_VALID (id only), CONTINUE_EXEC */
-	struct seccomp_notif_addfd addfd;	/* in: ADDFD; CONTINUE_EXEC (srcfd only) */
+	struct seccomp_notif_resp resp; /* in: SEND, ID_VALID (id only), CONTINUE_EXEC */
+	struct seccomp_notif_addfd addfd; /* in: ADDFD; CONTINUE_EXEC (srcfd only) */
 };
 
 struct redirect_broker {
