@@ -1728,7 +1728,7 @@ TEST_F(sandbox, broker_continue_exec)
 	close(plain);
 
 	OPEN_SESSION(fd, RDR_FEATURES_IOCTL | REDIRECT_FEATURE_EXEC_GUARD);
-	pid = target_fork(&t, nrs, 1, 0);
+	pid = target_fork(&t, nrs, 2, 0);
 	if (pid == 0) {
 		EXPECT_EQ(FWD_VAL(1), syscall(SYS_getppid, 1));
 		/* the kernel opens false, the guard holds true: ENOENT */
