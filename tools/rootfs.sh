@@ -67,21 +67,23 @@ if [ -f "$dest/.redirect-complete" ]; then	# built meanwhile by another run
 	exit 0
 fi
 tmp=$dest.tmp
-rm -rf "$tmp"
+# --one-file-system: a debootstrap that failed half-way may leave /proc or
+# /dev mounted in the tree; removing must not reach into them.
+rm -rf --one-file-system "$tmp"
 start=$(date +%s)
 echo "rootfs: debootstrap $suite ($variant, +$include) from $url" >&2
 if ! debootstrap --variant="$variant" --include="$include" "$suite" "$tmp" "$url" \
 	>"$cache/$name-$hash.log" 2>&1; then
 	tail -20 "$cache/$name-$hash.log" >&2
 	echo "rootfs: debootstrap failed, log in $cache/$name-$hash.log" >&2
-	rm -rf "$tmp"
+	rm -rf --one-file-system "$tmp"
 	exit 1
 fi
 # apt lists and caches are not needed to run anything; keep the tree small
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
 echo "$(( $(date +%s) - start ))" >"$tmp/.redirect-build-seconds"
 touch "$tmp/.redirect-complete"
-rm -rf "$dest"
+rm -rf --one-file-system "$dest"
 mv "$tmp" "$dest"
 echo "rootfs: built in $(cat "$dest/.redirect-build-seconds") s" >&2
 echo "$dest"
