@@ -505,6 +505,11 @@ enum redirect_stat {
  * change nothing, while the GET commands and the events group work. Both the
  * sender and the opener of the socket must hold the capability. The first
  * request for the family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ * The family's version (CTRL_ATTR_VERSION) is REDIRECT_GENL_VERSION; it
+ * changes when a message's format does, and a client should refuse a
+ * version it does not speak (libredirect does). Every request is checked
+ * strictly: genlmsghdr.reserved must be zero and nlmsg_flags hold no more
+ * than NLM_F_REQUEST, ACK, ECHO and DUMP (EINVAL otherwise).
  *
  *   REDIRECT_CMD_GET_SANDBOX  do (SANDBOX_ID) or dump: SANDBOX_ID, NAME,
  *                             FAIL_MODE, OWNED, FORWARD_PENDING, DELIVERED,
