@@ -359,8 +359,8 @@ static long rdr_broker_addfd(struct rdr_session *session, struct file *listener,
 	*outcome = RDR_REPLY_WAITS;
 	if (!sends || *installed < 0) {
 		a.flags &= ~SECCOMP_ADDFD_FLAG_SEND;
-		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD,
-					      &a, sizeof(a));
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a,
+					      sizeof(a));
 		/* Not installed (dequeued); a result never carries a restart code. */
 		if (ret == -ERESTARTSYS)
 			ret = -EINTR;
@@ -423,8 +423,8 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	if (ret)
 		goto out_fput;
 	if (r->kind == REDIRECT_REPLY_SEND) {
-		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND,
-					      &r->resp, sizeof(r->resp));
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &r->resp,
+					      sizeof(r->resp));
 		if (!ret)
 			outcome = RDR_REPLY_ANSWERED;
 		else if (ret == -ENOENT)

@@ -21,16 +21,18 @@
 struct rdr_session;
 
 /*
- * A request RECV'd for the owner and not answered yet. @busy and @installed
- * are under sb->lock, like the lists (broker.c, rdr_delivered_claim()).
+ * A request RECV'd for the owner and not answered yet. @busy: a reply to it
+ * is being performed; @installed: the fd an ADDFD|SEND reply put in the
+ * target, or -1. Both under sb->lock, like the lists (broker.c,
+ * rdr_delivered_claim()).
  */
 struct rdr_request {
 	struct list_head node;
 	u64 id;
 	u64 recv_ns;			/* when the module fetched it */
-	bool busy;			/* a reply to it is being performed */
-	s32 installed;			/* fd an ADDFD+SEND put in the target, or -1 */
 	struct seccomp_notif notif;	/* as handed out, for replay */
+	s32 installed;
+	bool busy;
 };
 
 struct rdr_sandbox {

@@ -192,8 +192,9 @@ static int parse_family(struct nlattr **tb, void *arg)
 	if (!tb[CTRL_ATTR_FAMILY_ID] || nla_len(tb[CTRL_ATTR_FAMILY_ID]) < 2)
 		return -EBADMSG;
 	f->id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-	f->version = tb[CTRL_ATTR_VERSION] && nla_len(tb[CTRL_ATTR_VERSION]) >= 4 ?
-			     nla_get_u32(tb[CTRL_ATTR_VERSION]) : 0;
+	f->version = 0;
+	if (tb[CTRL_ATTR_VERSION] && nla_len(tb[CTRL_ATTR_VERSION]) >= 4)
+		f->version = nla_get_u32(tb[CTRL_ATTR_VERSION]);
 	return 0;
 }
 
@@ -206,10 +207,11 @@ int redirect_ctl_check_version(uint32_t version, struct redirect_error **err)
 {
 	if (version == REDIRECT_GENL_VERSION)
 		return 0;
-	return redirect_make_error(err, EPROTONOSUPPORT, "generic netlink family \"%s\" is "
-				   "version %u, libredirect speaks version %u: redirect.ko and "
-				   "libredirect come from different releases (install both from "
-				   "one)", REDIRECT_GENL_NAME, version, REDIRECT_GENL_VERSION);
+	return redirect_make_error(err, EPROTONOSUPPORT,
+				   "generic netlink family \"%s\" is version %u, libredirect "
+				   "speaks version %u: redirect.ko and libredirect come from "
+				   "different releases (install both from one)",
+				   REDIRECT_GENL_NAME, version, REDIRECT_GENL_VERSION);
 }
 
 /*
@@ -224,8 +226,9 @@ static int ctl_resolve(struct redirect_ctl *c, struct redirect_error **err)
 	struct nl_msg *msg = nlmsg_alloc();
 	int ret;
 
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, NLM_F_ACK,
-				 CTRL_CMD_GETFAMILY, 1) ||
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, NLM_F_ACK,
+			 CTRL_CMD_GETFAMILY, 1) ||
 	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, REDIRECT_GENL_NAME) < 0) {
 		nlmsg_free(msg);
 		return redirect_make_error(err, ENOMEM, "out of memory");
@@ -233,14 +236,18 @@ static int ctl_resolve(struct redirect_ctl *c, struct redirect_error **err)
 	ret = ctl_request(c, msg, &req);
 	nlmsg_free(msg);
 	if (ret == -ENOENT)
-		return redirect_make_error(err, ENOENT, "generic netlink family \"%s\" not found: "
+		return redirect_make_error(err, ENOENT,
+					   "generic netlink family \"%s\" not found: "
 					   "redirect.ko is not loaded (portable mode has no "
-					   "control plane)", REDIRECT_GENL_NAME);
+					   "control plane)",
+					   REDIRECT_GENL_NAME);
 	if (ret < 0)
 		return ctl_fail(err, ret, &req, "resolving \"" REDIRECT_GENL_NAME "\"");
 	if (f.id < 0)
-		return redirect_make_error(err, EBADMSG, "resolving \"%s\": no family id in the "
-					   "answer", REDIRECT_GENL_NAME);
+		return redirect_make_error(err, EBADMSG,
+					   "resolving \"%s\": no family id in the "
+					   "answer",
+					   REDIRECT_GENL_NAME);
 	ret = redirect_ctl_check_version(f.version, err);
 	if (ret < 0)
 		return ret;

@@ -1776,12 +1776,11 @@ TEST_F_TIMEOUT(sandbox, broker_addfd_concurrent_replies_install_once, 300)
 	tw.stop = true;
 	pthread_barrier_wait(&tw.go);
 	pthread_join(th, NULL);
-	TH_LOG("%ld calls served by two replies each, %ld with one refused as busy", served,
-	       busy);
+	TH_LOG("%ld calls served by two replies each, %ld with one refused as busy", served, busy);
 	EXPECT_EQ(opens, served);
 	EXPECT_EQ(0, both) TH_LOG("%ld calls answered by both replies", both);
-	EXPECT_EQ(0, wrong) TH_LOG("%ld reply pairs not one fd and one refusal, first %ld",
-				   wrong, first_wrong);
+	EXPECT_EQ(0, wrong)
+	TH_LOG("%ld reply pairs not one fd and one refusal, first %ld", wrong, first_wrong);
 	ASSERT_EQ(0, target_read(&t, res, sizeof(res), 30000));
 	EXPECT_EQ(opens, res[0]);
 	EXPECT_EQ(0, res[1]) TH_LOG("%ld opens answered wrongly, first with %ld", res[1], res[2]);
