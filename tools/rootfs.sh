@@ -67,21 +67,32 @@ if [ -f "$dest/.redirect-complete" ]; then	# built meanwhile by another run
 	exit 0
 fi
 tmp=$dest.tmp
-rm -rf "$tmp"
+# remove_tree DIR: a debootstrap that failed half-way may leave /proc, /sys or
+# /dev mounted in its tree: unmount them (deepest first), and never let the
+# removal reach into a mount (--one-file-system).
+remove_tree() {
+	[ -e "$1" ] || return 0
+	local d
+	d=$(realpath "$1")
+	findmnt -rno TARGET | awk -v p="$d/" 'index($0, p) == 1' | sort -r |
+		while read -r m; do umount -l "$m" || true; done
+	rm -rf --one-file-system "$1"
+}
+remove_tree "$tmp"
 start=$(date +%s)
 echo "rootfs: debootstrap $suite ($variant, +$include) from $url" >&2
 if ! debootstrap --variant="$variant" --include="$include" "$suite" "$tmp" "$url" \
 	>"$cache/$name-$hash.log" 2>&1; then
 	tail -20 "$cache/$name-$hash.log" >&2
 	echo "rootfs: debootstrap failed, log in $cache/$name-$hash.log" >&2
-	rm -rf "$tmp"
+	remove_tree "$tmp"
 	exit 1
 fi
 # apt lists and caches are not needed to run anything; keep the tree small
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
 echo "$(( $(date +%s) - start ))" >"$tmp/.redirect-build-seconds"
 touch "$tmp/.redirect-complete"
-rm -rf "$dest"
+remove_tree "$dest"
 mv "$tmp" "$dest"
 echo "rootfs: built in $(cat "$dest/.redirect-build-seconds") s" >&2
 echo "$dest"
