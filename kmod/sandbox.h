@@ -20,12 +20,19 @@
 
 struct rdr_session;
 
-/* A request RECV'd for the owner and not answered yet. */
+/*
+ * A request RECV'd for the owner and not answered yet. @busy: a reply to it
+ * is being performed; @installed: the fd an ADDFD|SEND reply put in the
+ * target, or -1. Both under sb->lock, like the lists (broker.c,
+ * rdr_delivered_claim()).
+ */
 struct rdr_request {
 	struct list_head node;
 	u64 id;
 	u64 recv_ns;			/* when the module fetched it */
 	struct seccomp_notif notif;	/* as handed out, for replay */
+	s32 installed;
+	bool busy;
 };
 
 struct rdr_sandbox {
