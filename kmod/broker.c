@@ -234,23 +234,66 @@ static struct rdr_request *rdr_delivered_find(struct rdr_sandbox *sb, u64 id)
 	return NULL;
 }
 
-/* The call @id is answered or gone: forget it, account its latency. */
-static void rdr_delivered_done(struct rdr_sandbox *sb, u64 id, bool answered)
+/*
+ * Claim the delivered request @id for one reply (SEND or ADDFD): 0, with
+ * *@installed the fd an earlier ADDFD+SEND put in the target (-1: none);
+ * -ENOENT when the session holds no such call; -EBUSY while another reply to
+ * it is being performed (another thread of the session). The claim keeps two
+ * replies from installing the fd twice, and ends with rdr_delivered_release().
+ * Only an id is kept across the ioctls, never the record: the sandbox may
+ * end meanwhile and free it (rdr_sandbox_end_locked()). A session's own
+ * ioctl keeps its file open, so the record cannot move to replay (custody)
+ * while claimed; a claim never outlives the reply that took it.
+ */
+int rdr_delivered_claim(struct rdr_sandbox *sb, u64 id, s32 *installed)
+{
+	struct rdr_request *req;
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	req = rdr_delivered_find(sb, id);
+	if (req && req->busy) {
+		ret = -EBUSY;
+	} else if (req) {
+		req->busy = true;
+		*installed = req->installed;
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&sb->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_delivered_claim);
+
+/*
+ * End a claim, or forget @id unclaimed (a failed ID_VALID): the call still
+ * waits (keep what was @installed for a repeat of the reply), or is answered
+ * or gone (forget it; count the latency of an answered one). Nothing when the
+ * sandbox ended meanwhile and freed the record.
+ */
+void rdr_delivered_release(struct rdr_sandbox *sb, u64 id, enum rdr_reply_outcome outcome,
+			   s32 installed)
 {
 	struct rdr_request *req;
 	unsigned long flags;
 
 	spin_lock_irqsave(&sb->lock, flags);
 	req = rdr_delivered_find(sb, id);
-	if (req)
+	if (req && outcome == RDR_REPLY_WAITS) {
+		req->busy = false;
+		req->installed = installed;
+		req = NULL;
+	} else if (req) {
 		list_del(&req->node);
+	}
 	spin_unlock_irqrestore(&sb->lock, flags);
 	if (!req)
 		return;
-	if (answered)
+	if (outcome == RDR_REPLY_ANSWERED)
 		rdr_stats_latency(&sb->stats, req->notif.data.nr, ktime_get_ns() - req->recv_ns);
 	kfree(req);
 }
+EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_delivered_release);
 
 static bool rdr_delivered_holds(struct rdr_sandbox *sb, u64 id)
 {
@@ -302,47 +345,54 @@ EXPORT_SYMBOL_IF_RDR_KUNIT(rdr_reply_check);
  * a signal to the Sentry in that window ends its wait, the kernel takes the
  * fd back but keeps the answer, and the target's open() returns 0. In two
  * steps an interrupted ADDFD leaves the call waiting (EINTR: the Sentry sends
- * it again); the worst case is an fd the target never learns of (its call
- * interrupted between the steps). An install that fails (EMFILE...) leaves
- * the call waiting, as with the flag: the error is the result, for the
- * Sentry to answer with. Done here rather than by each Sentry so that the
- * flag's one round trip stays, and stays right for every user of the UAPI.
+ * it again). An install that fails (EMFILE...) leaves the call waiting, as
+ * with the flag: the error is the result, for the Sentry to answer with.
+ * Done here rather than by each Sentry so that the flag's one round trip
+ * stays, and stays right for every user of the UAPI.
+ *
+ * Once installed, the number is kept in *@installed (and by the caller on
+ * the record): a SEND that fails after the install (EINTR for a signal,
+ * whatever else) leaves the call waiting, and a repeat of the reply, by this
+ * Sentry or after custody by the next, only sends that number instead of
+ * installing a second fd. The worst case left is an fd the target never
+ * learns of: its call interrupted between the steps (the SEND then finds no
+ * call, ENOENT), or answered otherwise by a later reply. The fd lives in the
+ * target's table only and goes with it; the module holds nothing of it.
  */
-static long rdr_broker_addfd(struct rdr_session *session, struct rdr_sandbox *sb,
-			     struct file *listener, const struct seccomp_notif_addfd *addfd)
+static long rdr_broker_addfd(struct rdr_session *session, struct file *listener,
+			     const struct seccomp_notif_addfd *addfd, s32 *installed,
+			     enum rdr_reply_outcome *outcome)
 {
 	struct seccomp_notif_addfd a = *addfd;
 	struct seccomp_notif_resp resp = { .id = addfd->id };
-	long ret, sent;
+	bool sends = addfd->flags & SECCOMP_ADDFD_FLAG_SEND;
+	long ret;
 
-	a.flags &= ~SECCOMP_ADDFD_FLAG_SEND;
-	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a, sizeof(a));
-	/* Not installed (dequeued); a result never carries a restart code. */
+	*outcome = RDR_REPLY_WAITS;
+	if (!sends || *installed < 0) {
+		a.flags &= ~SECCOMP_ADDFD_FLAG_SEND;
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a,
+					      sizeof(a));
+		/* Not installed (dequeued); a result never carries a restart code. */
+		if (ret == -ERESTARTSYS)
+			ret = -EINTR;
+		/* ESRCH: its call ended (interrupted, or answered) while the ADDFD was queued. */
+		if (ret == -ENOENT || ret == -ESRCH)
+			*outcome = RDR_REPLY_GONE;
+		if (ret < 0 || !sends)
+			return ret;
+		*installed = ret;
+	}
+	resp.val = *installed;
+	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
+				      sizeof(resp));
 	if (ret == -ERESTARTSYS)
 		ret = -EINTR;
-	/* Gone; ESRCH: its task was interrupted while the ADDFD was queued. */
-	if (ret == -ENOENT || ret == -ESRCH) {
-		rdr_delivered_done(sb, a.id, false);
-		return ret;
-	}
-	if (ret < 0 || !(addfd->flags & SECCOMP_ADDFD_FLAG_SEND))
-		return ret;
-	resp.val = ret;
-	/*
-	 * EINTR: seccomp's lock was contended while a signal is pending; the
-	 * installed fd must still be answered. A dying Sentry leaves the call
-	 * to custody (replayed to the next owner, the fd unknown to the target).
-	 */
-	for (;;) {
-		sent = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp,
-					       sizeof(resp));
-		if (sent != -EINTR || fatal_signal_pending(current))
-			break;
-		cond_resched();
-	}
-	if (!sent || sent == -ENOENT)
-		rdr_delivered_done(sb, a.id, !sent);
-	return sent ? sent : ret;
+	if (!ret)
+		*outcome = RDR_REPLY_ANSWERED;
+	else if (ret == -ENOENT)
+		*outcome = RDR_REPLY_GONE;
+	return ret ? ret : resp.val;
 }
 
 /* Is @n an execve or execveat, in any of the task's ABIs? */
@@ -371,7 +421,8 @@ static bool rdr_notif_is_exec(const struct seccomp_notif *n)
  * slot a concurrent reply for the task's next exec had armed meanwhile.
  */
 static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_sandbox *sb,
-				     struct file *listener, const struct redirect_reply *r)
+				     struct file *listener, const struct redirect_reply *r,
+				     enum rdr_reply_outcome *outcome)
 {
 	struct task_struct *task = NULL;
 	struct rdr_request *req;
@@ -401,9 +452,9 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
 	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &r->resp.id,
 				      sizeof(r->resp.id));
 	if (ret == -ENOENT)
-		rdr_delivered_done(sb, r->resp.id, false);
+		*outcome = RDR_REPLY_GONE;
 	if (!ret && !task)
-		ret = -ESRCH;
+		ret = -EPERM;	/* not ENOENT/ESRCH: the call still waits for an answer */
 	if (!ret)
 		ret = rdr_exec_guard_arm(task, sb->id, r->addfd.srcfd);
 	if (task)
@@ -412,8 +463,10 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
 		return ret;
 	ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &r->resp,
 				      sizeof(r->resp));
-	if (!ret || ret == -ENOENT)
-		rdr_delivered_done(sb, r->resp.id, !ret);
+	if (!ret)
+		*outcome = RDR_REPLY_ANSWERED;
+	else if (ret == -ENOENT)
+		*outcome = RDR_REPLY_GONE;
 	return ret;
 }
 
@@ -424,8 +477,10 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
  */
 static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_reply *r)
 {
+	enum rdr_reply_outcome outcome = RDR_REPLY_WAITS;
 	struct rdr_sandbox *sb;
 	struct file *listener;
+	s32 installed = -1;
 	u64 id;
 	long ret;
 
@@ -443,29 +498,33 @@ static s64 rdr_broker_reply(struct rdr_session *session, const struct redirect_r
 	if (!listener)
 		goto out_put;
 	id = r->kind == REDIRECT_REPLY_ADDFD ? r->addfd.id : r->resp.id;
-	if (!rdr_delivered_holds(sb, id))
-		goto out_fput;
 
-	switch (r->kind) {
-	case REDIRECT_REPLY_SEND:
-		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND,
-					      &r->resp, sizeof(r->resp));
-		if (!ret || ret == -ENOENT)
-			rdr_delivered_done(sb, id, !ret);
-		break;
-	case REDIRECT_REPLY_ADDFD:
-		ret = rdr_broker_addfd(session, sb, listener, &r->addfd);
-		break;
-	case REDIRECT_REPLY_ID_VALID:
+	if (r->kind == REDIRECT_REPLY_ID_VALID) {
+		/* A question, not an answer: no claim, and allowed during one. */
+		if (!rdr_delivered_holds(sb, id))
+			goto out_fput;
 		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
 					      &r->resp.id, sizeof(r->resp.id));
 		if (ret == -ENOENT)
-			rdr_delivered_done(sb, id, false);
-		break;
-	case REDIRECT_REPLY_CONTINUE_EXEC:
-		ret = rdr_broker_continue_exec(session, sb, listener, r);
-		break;
+			rdr_delivered_release(sb, id, RDR_REPLY_GONE, -1);
+		goto out_fput;
 	}
+	ret = rdr_delivered_claim(sb, id, &installed);
+	if (ret)
+		goto out_fput;
+	if (r->kind == REDIRECT_REPLY_SEND) {
+		ret = rdr_listener_ioctl_copy(session, listener, SECCOMP_IOCTL_NOTIF_SEND, &r->resp,
+					      sizeof(r->resp));
+		if (!ret)
+			outcome = RDR_REPLY_ANSWERED;
+		else if (ret == -ENOENT)
+			outcome = RDR_REPLY_GONE;
+	} else if (r->kind == REDIRECT_REPLY_CONTINUE_EXEC) {
+		ret = rdr_broker_continue_exec(session, sb, listener, r, &outcome);
+	} else {
+		ret = rdr_broker_addfd(session, listener, &r->addfd, &installed, &outcome);
+	}
+	rdr_delivered_release(sb, id, outcome, installed);
 out_fput:
 	fput(listener);
 out_put:
@@ -609,6 +668,8 @@ static int rdr_broker_recv_one(struct rdr_session *session, struct rdr_sandbox *
 	if (put_user(sb->id, &slot->sandbox_id) || put_user(0, &slot->flags))
 		ret = -EFAULT;
 	req->id = n.id;
+	req->busy = false;
+	req->installed = -1;
 	req->notif = n;
 	req->recv_ns = ktime_get_ns();
 	/* On -EFAULT the Sentry never saw it: replay it with the next batch. */

@@ -484,6 +484,16 @@ static int rdr_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 	return rem;
 }
 
+/*
+ * Privilege: every command needs CAP_NET_ADMIN (GENL_ADMIN_PERM), and the
+ * ones that change state (SET_RULES) CAP_SYS_ADMIN as well
+ * (rdr_nl_may_change()). Reading is a network administrator's business, as
+ * for the rest of the netlink families (statistics and names of sandboxes,
+ * like sockets and routes), and monitoring needs no more. Changing rules
+ * changes what sandboxed programs may do, which only the holder of
+ * /dev/redirect may (CAP_SYS_ADMIN): a host-network container or a network
+ * daemon holds CAP_NET_ADMIN and must not rewrite a sandbox's rules.
+ */
 static const struct genl_ops rdr_genl_ops[] = {
 	{
 		.cmd = REDIRECT_CMD_GET_SANDBOX,
@@ -517,7 +527,14 @@ static struct genl_family rdr_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = rdr_genl_ops,
 	.n_ops = ARRAY_SIZE(rdr_genl_ops),
-	.resv_start_op = REDIRECT_CMD_EVENT + 1,
+	/*
+	 * Zero: the core checks every command strictly, as for a new family
+	 * (genlmsghdr.reserved zero, no stray nlmsg_flags, no attribute
+	 * without a policy). Version 2 broke the rule attributes' format, so no
+	 * client of the lenient version 1 checks is left to keep working, and
+	 * commands added later get the same checks without touching this.
+	 */
+	.resv_start_op = 0,
 	.mcgrps = rdr_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(rdr_mcgrps),
 };

@@ -2,7 +2,8 @@
 /*
  * KUnit suite "redirect": handshake, session gate, ioctl classes, the tier-1
  * rule engine, rule sets, the latency histogram, sandbox ids and arguments,
- * the listener wake function outside task context.
+ * the listener wake function outside task context, the broker's claim on a
+ * delivered request.
  * One file (over 900 lines) on purpose: one KUnit suite, built as one test
  * module (redirect_kunit.ko) with its cases sharing the fixtures below.
  */
@@ -901,6 +902,98 @@ static void rdr_sandbox_wake_in_irq_forwards(struct kunit *test)
 	rdr_session_destroy(session);
 }
 
+/* A sandbox holding one delivered request @id, as the broker's RECV leaves it. */
+static struct rdr_sandbox *rdr_test_sandbox_delivered(struct kunit *test, u64 id)
+{
+	struct rdr_sandbox *sb = kunit_kzalloc(test, sizeof(*sb), GFP_KERNEL);
+	struct rdr_request *req = kzalloc(sizeof(*req), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_ASSERT_EQ(test, rdr_stats_init(&sb->stats), 0);
+	spin_lock_init(&sb->lock);
+	INIT_LIST_HEAD(&sb->delivered);
+	INIT_LIST_HEAD(&sb->replay);
+	req->id = id;
+	req->installed = -1;
+	req->notif.id = id;
+	list_add_tail(&req->node, &sb->delivered);
+	return sb;
+}
+
+static u64 rdr_test_latencies(struct rdr_sandbox *sb)
+{
+	struct rdr_counters c;
+	u64 sum = 0;
+	int b;
+
+	rdr_stats_read_total(&sb->stats, &c);
+	for (b = 0; b < REDIRECT_HIST_BUCKETS; b++)
+		sum += c.hist[b];
+	return sum;
+}
+
+/*
+ * Two replies to one call: the second, while the first is performed, is
+ * refused; an fd installed by a reply whose SEND then failed is remembered,
+ * so that the reply's repeat only sends it (no second install).
+ */
+static void rdr_delivered_claim_busy_and_installed(struct kunit *test)
+{
+	struct rdr_sandbox *sb = rdr_test_sandbox_delivered(test, 7);
+	s32 installed = 42;
+
+	KUNIT_EXPECT_EQ(test, rdr_delivered_claim(sb, 8, &installed), -ENOENT);
+	KUNIT_ASSERT_EQ(test, rdr_delivered_claim(sb, 7, &installed), 0);
+	KUNIT_EXPECT_EQ(test, installed, -1);
+	KUNIT_EXPECT_EQ(test, rdr_delivered_claim(sb, 7, &installed), -EBUSY);
+	/* ADDFD installed fd 5, its SEND failed: the call still waits. */
+	rdr_delivered_release(sb, 7, RDR_REPLY_WAITS, 5);
+	installed = -1;
+	KUNIT_ASSERT_EQ(test, rdr_delivered_claim(sb, 7, &installed), 0);
+	KUNIT_EXPECT_EQ(test, installed, 5);
+	rdr_delivered_release(sb, 7, RDR_REPLY_ANSWERED, installed);
+	KUNIT_EXPECT_TRUE(test, list_empty(&sb->delivered));
+	KUNIT_EXPECT_EQ(test, rdr_test_latencies(sb), 1);
+	KUNIT_EXPECT_EQ(test, rdr_delivered_claim(sb, 7, &installed), -ENOENT);
+	rdr_stats_free(&sb->stats);
+}
+
+/*
+ * The sandbox ends during a reply and frees its records
+ * (rdr_sandbox_end_locked()); the reply's release then finds nothing (KASAN
+ * and kmemleak on the debug kernel watch that it frees nothing twice).
+ * Likewise for a call forgotten unclaimed (an ID_VALID that found it gone)
+ * while another thread's reply holds it.
+ */
+static void rdr_delivered_release_after_forgotten(struct kunit *test)
+{
+	struct rdr_sandbox *sb = rdr_test_sandbox_delivered(test, 3);
+	struct rdr_request *req, *tmp;
+	s32 installed;
+	LIST_HEAD(ended);
+
+	KUNIT_ASSERT_EQ(test, rdr_delivered_claim(sb, 3, &installed), 0);
+	list_splice_init(&sb->delivered, &ended);
+	list_for_each_entry_safe(req, tmp, &ended, node) {
+		list_del(&req->node);
+		kfree(req);
+	}
+	rdr_delivered_release(sb, 3, RDR_REPLY_WAITS, 9);
+	rdr_delivered_release(sb, 3, RDR_REPLY_ANSWERED, 9);
+	KUNIT_EXPECT_TRUE(test, list_empty(&sb->delivered));
+	KUNIT_EXPECT_EQ(test, rdr_test_latencies(sb), 0);
+	rdr_stats_free(&sb->stats);
+
+	sb = rdr_test_sandbox_delivered(test, 4);
+	KUNIT_ASSERT_EQ(test, rdr_delivered_claim(sb, 4, &installed), 0);
+	rdr_delivered_release(sb, 4, RDR_REPLY_GONE, -1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&sb->delivered));
+	rdr_delivered_release(sb, 4, RDR_REPLY_WAITS, 6);
+	KUNIT_EXPECT_EQ(test, rdr_delivered_claim(sb, 4, &installed), -ENOENT);
+	rdr_stats_free(&sb->stats);
+}
+
 static void rdr_attach_check_fail_modes(struct kunit *test)
 {
 	struct redirect_attach a = { .listener_fd = 3, .pidfd = -1, .name = "x" };
@@ -973,6 +1066,8 @@ static struct kunit_case rdr_test_cases[] = {
 	KUNIT_CASE(rdr_sandbox_name_check_alphabet),
 	KUNIT_CASE(rdr_attach_check_fail_modes),
 	KUNIT_CASE(rdr_sandbox_wake_in_irq_forwards),
+	KUNIT_CASE(rdr_delivered_claim_busy_and_installed),
+	KUNIT_CASE(rdr_delivered_release_after_forgotten),
 	{}
 };
 

@@ -20,7 +20,12 @@
 
 struct rdr_session;
 
-/* A request RECV'd for the owner and not answered yet. */
+/*
+ * A request RECV'd for the owner and not answered yet. @busy: a reply to it
+ * is being performed; @installed: the fd an ADDFD|SEND reply put in the
+ * target, or -1. Both under sb->lock, like the lists (broker.c,
+ * rdr_delivered_claim()).
+ */
 struct rdr_request {
 	struct list_head node;
 	u64 id;
@@ -28,6 +33,8 @@ struct rdr_request {
 	/* its task in the initial pid namespace (CONTINUE_EXEC); 0: unknown */
 	pid_t tid;
 	struct seccomp_notif notif;	/* as handed out, for replay */
+	s32 installed;
+	bool busy;
 };
 
 struct rdr_sandbox {

@@ -51,4 +51,7 @@ struct redirect_rule_info_list {
 	size_t n;
 };
 
+/* 0 when the family speaks REDIRECT_GENL_VERSION, else EPROTONOSUPPORT naming both. */
+int redirect_ctl_check_version(uint32_t version, struct redirect_error **err);
+
 #endif /* LIBREDIRECT_CTL_INFO_H */

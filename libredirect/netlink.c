@@ -36,6 +36,8 @@ struct nl_req {
 	int parse_error;
 };
 
+static int ctl_resolve(struct redirect_ctl *c, struct redirect_error **err);
+
 static void ctl_free_socks(struct redirect_ctl *c)
 {
 	if (c->sk)
@@ -72,18 +74,9 @@ int redirect_ctl_open(struct redirect_ctl **cp, struct redirect_error **err)
 	}
 	nl_socket_disable_auto_ack(c->sk);
 	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	/* the first request for the family may load the module (MODULE_ALIAS_GENL_FAMILY) */
-	c->family = genl_ctrl_resolve(c->sk, REDIRECT_GENL_NAME);
-	if (c->family < 0) {
-		if (c->family == -NLE_OBJ_NOTFOUND)
-			ret = redirect_make_error(err, ENOENT, "generic netlink family \"%s\" not "
-						  "found: redirect.ko is not loaded (portable mode "
-						  "has no control plane)", REDIRECT_GENL_NAME);
-		else
-			ret = redirect_make_error(err, EIO, "resolving \"%s\": %s",
-						  REDIRECT_GENL_NAME, nl_geterror(c->family));
+	ret = ctl_resolve(c, err);
+	if (ret < 0)
 		goto fail;
-	}
 	*cp = c;
 	return 0;
 fail:
@@ -182,6 +175,84 @@ static int ctl_fail(struct redirect_error **err, int ret, const struct nl_req *r
 		return redirect_make_error(err, -ret, "%s: %s: %s", what, req->msg,
 					   strerror(-ret));
 	return redirect_make_error_errno(err, -ret, "%s", what);
+}
+
+/* ---- the family ------------------------------------------------------------------------- */
+
+/* What CTRL_CMD_GETFAMILY says of the family. */
+struct family_info {
+	int id;
+	uint32_t version;
+};
+
+static int parse_family(struct nlattr **tb, void *arg)
+{
+	struct family_info *f = arg;
+
+	if (!tb[CTRL_ATTR_FAMILY_ID] || nla_len(tb[CTRL_ATTR_FAMILY_ID]) < 2)
+		return -EBADMSG;
+	f->id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	f->version = 0;
+	if (tb[CTRL_ATTR_VERSION] && nla_len(tb[CTRL_ATTR_VERSION]) >= 4)
+		f->version = nla_get_u32(tb[CTRL_ATTR_VERSION]);
+	return 0;
+}
+
+/*
+ * The family's version says the format of its messages (2: rules as nested
+ * attributes), and one version is spoken here: a module of another one would
+ * misread our requests or we its answers, so it is refused with both named.
+ */
+int redirect_ctl_check_version(uint32_t version, struct redirect_error **err)
+{
+	if (version == REDIRECT_GENL_VERSION)
+		return 0;
+	return redirect_make_error(err, EPROTONOSUPPORT,
+				   "generic netlink family \"%s\" is version %u, libredirect "
+				   "speaks version %u: redirect.ko and libredirect come from "
+				   "different releases (install both from one)",
+				   REDIRECT_GENL_NAME, version, REDIRECT_GENL_VERSION);
+}
+
+/*
+ * The family's id and version in one request (libnl's genl_ctrl_resolve()
+ * gives the id only). The first request for the family may load the module
+ * (MODULE_ALIAS_GENL_FAMILY).
+ */
+static int ctl_resolve(struct redirect_ctl *c, struct redirect_error **err)
+{
+	struct family_info f = { .id = -1 };
+	struct nl_req req = { .parse = parse_family, .arg = &f };
+	struct nl_msg *msg = nlmsg_alloc();
+	int ret;
+
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, NLM_F_ACK,
+			 CTRL_CMD_GETFAMILY, 1) ||
+	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, REDIRECT_GENL_NAME) < 0) {
+		nlmsg_free(msg);
+		return redirect_make_error(err, ENOMEM, "out of memory");
+	}
+	ret = ctl_request(c, msg, &req);
+	nlmsg_free(msg);
+	if (ret == -ENOENT)
+		return redirect_make_error(err, ENOENT,
+					   "generic netlink family \"%s\" not found: "
+					   "redirect.ko is not loaded (portable mode has no "
+					   "control plane)",
+					   REDIRECT_GENL_NAME);
+	if (ret < 0)
+		return ctl_fail(err, ret, &req, "resolving \"" REDIRECT_GENL_NAME "\"");
+	if (f.id < 0)
+		return redirect_make_error(err, EBADMSG,
+					   "resolving \"%s\": no family id in the "
+					   "answer",
+					   REDIRECT_GENL_NAME);
+	ret = redirect_ctl_check_version(f.version, err);
+	if (ret < 0)
+		return ret;
+	c->family = f.id;
+	return 0;
 }
 
 /* ---- sandboxes, stats -------------------------------------------------------------------- */

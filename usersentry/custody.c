@@ -2,6 +2,7 @@
 /* Custody: state files (both modes), adoption after a restart and reconciliation (module mode). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,29 @@ void sentry_adopt_all(struct sentry *s)
 	closedir(d);
 }
 
+/*
+ * The module's netlink control plane for the reconcile loop and the metrics:
+ * a failure (no family, a module of another release speaking another family
+ * version) is logged once until it works again, not every 2 s.
+ */
+int sentry_ctl_open(struct redirect_ctl **ctlp)
+{
+	static _Atomic bool failing;
+	struct redirect_error *e = NULL;
+
+	if (redirect_ctl_open(ctlp, &e) < 0) {
+		if (!atomic_exchange(&failing, true))
+			sentry_log("module control plane (generic netlink): %s; sandboxes whose tasks "
+				   "exited are not ended and the metrics lack the module's counters",
+				   e ? e->msg : "failed");
+		redirect_error_free(e);
+		return -1;
+	}
+	if (atomic_exchange(&failing, false))
+		sentry_log("module control plane (generic netlink): available again");
+	return 0;
+}
+
 void sentry_reconcile(struct sentry *s)
 {
 	struct redirect_ctl *ctl = NULL;
@@ -219,7 +243,7 @@ void sentry_reconcile(struct sentry *s)
 		return;
 	/* adoptions refused with EBUSY (the old owner not quite gone) go again */
 	sentry_adopt_all(s);
-	if (redirect_ctl_open(&ctl, NULL) < 0)
+	if (sentry_ctl_open(&ctl) < 0)
 		return;
 	if (redirect_ctl_sandboxes(ctl, &list, NULL) == 0) {
 		n = redirect_sandbox_list_count(list);

@@ -408,6 +408,16 @@ int sentry_decide(struct sentry_sandbox *sb, const struct seccomp_notif *req,
 	return 0;
 }
 
+/*
+ * A broker reply's result, ESRCH folded into ENOENT: both say nothing is left
+ * to answer (the call ended while its ADDFD waited, or another reply answered
+ * it; or its sandbox ended), not that the reply failed (UAPI header).
+ */
+static int64_t reply_result(int64_t res)
+{
+	return res == -ESRCH ? -ENOENT : res;
+}
+
 static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif *req,
 		     const char *name, const struct sentry_reply *reply, int64_t result,
 		     bool replayed, uint64_t t0)
@@ -451,7 +461,8 @@ static void log_call(const struct sentry_sandbox *sb, const struct seccomp_notif
  * fd the target never learns of (interrupted between the steps).
  * In module mode the flag is asked for: the module performs it as the same
  * two steps in one round trip (kmod/broker.c), and an interrupted ADDFD's
- * result is EINTR: the reply goes again.
+ * result is EINTR: the reply goes again (an fd already installed is then
+ * only sent: the module keeps its number with the call).
  */
 static bool addfd_sends(const struct sentry *s)
 {
@@ -586,6 +597,7 @@ static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_not
 			reply_close_fds(reply);
 			return ret;
 		}
+		r.result = reply_result(r.result);
 		if (reply->exec_fd >= 0) {
 			if (r.result == -EINTR)
 				continue;
@@ -596,9 +608,10 @@ static int64_t answer_broker(struct sentry_sandbox *sb, const struct seccomp_not
 		if (reply->addfd < 0)
 			return r.result;
 		if (r.result == -EINTR)
-			continue; /* interrupted: not installed, the call still waits */
+			continue; /* interrupted: the call still waits (an installed fd is only sent) */
 		close(reply->addfd);
-		if (r.result >= 0 || r.result == -ENOENT || r.result == -ESRCH)
+		/* EBUSY: another reply to the call is performed (logged: ours is a bug) */
+		if (r.result >= 0 || r.result == -ENOENT || r.result == -EBUSY)
 			return r.result;
 		/* ADDFD failed (EMFILE...): the call still waits, answered with the error */
 		reply->addfd = -1;
@@ -741,7 +754,7 @@ void sentry_serve(struct sentry *s)
 
 			for (i = 0; i < nrep; i++) {
 				struct pending *p = &pend[i];
-				int64_t res = replies[i].result;
+				int64_t res = reply_result(replies[i].result);
 
 				if (i >= done) {
 					keep_pending(keep++, i);
@@ -761,7 +774,7 @@ void sentry_serve(struct sentry *s)
 				}
 				if (p->reply.addfd >= 0) {
 					if (res == -EINTR) {
-						/* interrupted: not installed, the call waits */
+						/* interrupted: the call waits (an installed fd is only sent) */
 						keep_pending(keep++, i);
 						continue;
 					}
@@ -775,7 +788,7 @@ void sentry_serve(struct sentry *s)
 						keep++;
 						continue;
 					}
-					if (res < 0 && res != -ENOENT && res != -ESRCH) {
+					if (res < 0 && res != -ENOENT && res != -EBUSY) {
 						/* ADDFD failed (EMFILE...): the call still waits */
 						p->reply.addfd = -1;
 						p->reply.error = (int32_t)res;

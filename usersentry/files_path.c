@@ -174,7 +174,25 @@ static int named_target_fd(const struct file_call *fc, const char *lp)
 	return -1;
 }
 
-/* Open a magic link of the target's (/proc/pid/root, cwd, fd/N), then ID_VALID. */
+/*
+ * /proc/PID/exe and /proc/PID/task/TID/exe of the caller itself (re-exec of
+ * the running program: runc, Go programs, busybox): a magic link as well,
+ * served on the Sentry's own open of the target's /proc/PID/exe.
+ */
+static bool names_own_exe(const struct sentry_creds *c, const char *lp)
+{
+	char want[64];
+
+	if (c->ns_tgid <= 0)
+		return false;
+	snprintf(want, sizeof(want), "/proc/%d/exe", (int)c->ns_tgid);
+	if (!strcmp(lp, want))
+		return true;
+	snprintf(want, sizeof(want), "/proc/%d/task/%d/exe", (int)c->ns_tgid, (int)c->ns_tid);
+	return !strcmp(lp, want);
+}
+
+/* Open a magic link of the target's (/proc/pid/root, cwd, exe, fd/N), then ID_VALID. */
 static int open_target_path(struct file_call *fc, const char *what, int flags, int *fdp)
 {
 	char path[64];
@@ -388,14 +406,19 @@ static int serve(struct file_call *fc, uint64_t path_addr, struct sentry_reply *
 		char lp[PATH_MAX];
 		int nfd = -1;
 
+		bool exe = false;
+
 		if (sentry_normalise(fc->dir, fc->path, lp, sizeof(lp)) == 0) {
 			sentry_proc_self(&c, lp, sizeof(lp));
 			nfd = named_target_fd(fc, lp);
+			exe = nfd < 0 && names_own_exe(&c, lp);
 		}
 		/* before become(), as for the empty path */
 		if (nfd >= 0)
 			ret = sentry_target_fd(fc->sb, fc->req, nfd, &fc->named_fd);
-		if (nfd >= 0 && ret < 0) {
+		else if (exe)
+			ret = open_target_path(fc, "exe", O_PATH, &fc->named_fd);
+		if ((nfd >= 0 || exe) && ret < 0) {
 			if (ret == -ENOENT) {
 				sentry_root_put(fc->root_ref);
 				if (fc->empty_fd >= 0)

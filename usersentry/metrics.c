@@ -511,7 +511,7 @@ static void render(struct sentry *s, struct buf *b)
 			  v[i].c->hist, (double)v[i].c->latency_sum_ns / 1e9, true);
 	pthread_mutex_unlock(&metrics_lock);
 	free(v);
-	if (s->mode != REDIRECT_MODE_MODULE || redirect_ctl_open(&ctl, NULL) < 0)
+	if (s->mode != REDIRECT_MODE_MODULE || sentry_ctl_open(&ctl) < 0)
 		return;
 	if (redirect_ctl_sandboxes(ctl, &list, NULL) == 0) {
 		n = redirect_sandbox_list_count(list);

@@ -368,6 +368,7 @@ void sentry_adopt_all(struct sentry *s);
 void sentry_adopted_policy(struct sentry *s, const char *container, const char *name,
 			   struct redirect_policy **policy, bool *owned);
 /* Module mode: drop sandboxes the module no longer has. */
+int sentry_ctl_open(struct redirect_ctl **ctlp);
 void sentry_reconcile(struct sentry *s);
 
 /* dispatch.c: the serving loop */

@@ -50,6 +50,14 @@ $(PORTABLE_DIR)/%-asan_test: selftests/portable/%_test.c selftests/portable/help
 		$(SAN_FLAGS) -o $@ $< $(LIBREDIRECT_SRCS) \
 		$(LIBREDIRECT_LIBS)
 
+# ctl_version_test calls an internal of the library: built with its sources
+PORTABLE_TESTS += $(PORTABLE_DIR)/ctl_version_test
+$(PORTABLE_DIR)/ctl_version_test: selftests/portable/ctl_version.c $(LIBREDIRECT_SRCS) \
+		$(wildcard libredirect/*.h) libredirect/include/libredirect.h
+	@mkdir -p $(dir $@)
+	$(CC) $(KSFT_CFLAGS) $(LIBREDIRECT_CFLAGS) -o $@ $< $(LIBREDIRECT_SRCS) $(LDFLAGS) \
+		$(LIBREDIRECT_LIBS)
+
 $(PORTABLE_DIR)/probe: selftests/portable/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)

@@ -485,6 +485,34 @@ TEST_F(netlink, family_resolves_in_init_netns_only)
 		TH_LOG("user + net namespace: %s", status_str(st));
 }
 
+/*
+ * The family checks every command strictly (resv_start_op 0, kmod/netlink.c):
+ * a non-zero reserved byte in the generic netlink header, or nlmsg_flags the
+ * core gives no meaning to, are refused (EINVAL), not ignored.
+ */
+TEST_F(netlink, header_checked_strictly)
+{
+	struct genlmsghdr *g;
+	struct nlbuf b;
+	struct nl nl;
+
+	OPEN_NL(&nl);
+	buf_init(&b, 256, nl.family, NLM_F_DUMP, REDIRECT_CMD_GET_SANDBOX);
+	EXPECT_EQ(0, nl_call(&nl, &b, NULL, NULL));
+	buf_init(&b, 256, nl.family, NLM_F_DUMP, REDIRECT_CMD_GET_SANDBOX);
+	g = NLMSG_DATA(b.h);
+	g->reserved = 1;
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL));
+	buf_init(&b, 256, nl.family, NLM_F_DUMP | NLM_F_CREATE, REDIRECT_CMD_GET_SANDBOX);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL));
+	buf_init(&b, 256, nl.family, 0, REDIRECT_CMD_SET_RULES);
+	g = NLMSG_DATA(b.h);
+	g->reserved = 1;
+	buf_put_u32(&b, REDIRECT_A_SANDBOX_ID, 0);
+	EXPECT_EQ(-EINVAL, nl_call(&nl, &b, NULL, NULL));
+	nl_close(&nl);
+}
+
 TEST_F(netlink, get_sandbox_lists_attached)
 {
 	int nrs[] = NRS_DEFAULT;

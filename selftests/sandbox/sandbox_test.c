@@ -1643,6 +1643,154 @@ TEST_F_TIMEOUT(sandbox, broker_addfd_send_interrupted, 600)
 	close(src);
 }
 
+/*
+ * Two threads of the Sentry answer the same call with the same ADDFD|SEND at
+ * once (kmod/broker.c rdr_delivered_claim()). Each reply is an ADDFD, then a
+ * SEND; without a claim on the call both ADDFDs were queued before either
+ * SEND and the target got two fds, one it never learns of. Now the call's fd
+ * is installed once: one reply answers with it, the other is refused (EBUSY
+ * while the first is performed, ENOENT after it).
+ */
+struct addfd_twin {
+	int fd;
+	struct redirect_reply rep;
+	long result;
+	bool stop;
+	pthread_barrier_t go, done;
+};
+
+static void *addfd_twin_main(void *arg)
+{
+	struct addfd_twin *tw = arg;
+	struct redirect_reply rep;
+
+	for (;;) {
+		pthread_barrier_wait(&tw->go);
+		if (tw->stop)
+			return NULL;
+		rep = tw->rep;
+		tw->result = rdr_reply_one(tw->fd, &rep);
+		pthread_barrier_wait(&tw->done);
+	}
+}
+
+/* fds 0..255 of this process that are open, as a bitmap. */
+static void open_fds(__u64 map[4])
+{
+	int i;
+
+	memset(map, 0, 4 * sizeof(__u64));
+	for (i = 0; i < 256; i++)
+		if (fcntl(i, F_GETFD) >= 0)
+			map[i / 64] |= 1ULL << (i % 64);
+}
+
+TEST_F_TIMEOUT(sandbox, broker_addfd_concurrent_replies_install_once, 300)
+{
+	int nrs[] = { __NR_openat };
+	long opens = env_long("REDIRECT_ADDFD_TWINS", 200);
+	long served, both = 0, busy = 0, wrong = 0, first_wrong = 0;
+	struct addfd_twin tw = { 0 };
+	struct redirect_request req;
+	struct redirect_reply rep;
+	struct stat want;
+	struct target t;
+	long res[4], mine;
+	pthread_t th;
+	__u32 id = 0;
+	int fd, src;
+	pid_t pid;
+
+	src = memfd_create("addfd-once", MFD_CLOEXEC);
+	ASSERT_LE(0, src);
+	ASSERT_EQ(0, fstat(src, &want));
+	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
+	pid = target_fork(&t, nrs, 1, 0);
+	if (pid == 0) {
+		long i, r, bad = 0, twice = 0, first = 0;
+		__u64 before[4], after[4];
+		struct stat st;
+		int k, extra;
+
+		for (i = 0; i < opens; i++) {
+			open_fds(before);
+			r = sc_ret(syscall(SYS_openat, AT_FDCWD, "/redirect-test/addfd-once",
+					   O_RDONLY));
+			if (r < 0 || fstat(r, &st) || st.st_ino != want.st_ino ||
+			    st.st_dev != want.st_dev) {
+				if (!bad++)
+					first = r;
+			}
+			/* Every fd the call left behind but its result is one too many. */
+			open_fds(after);
+			extra = 0;
+			for (k = 0; k < 256; k++) {
+				if (!(after[k / 64] & ~before[k / 64] & (1ULL << (k % 64))))
+					continue;
+				if (k != r)
+					extra++;
+				close(k);
+			}
+			if (extra)
+				twice++;
+		}
+		res[0] = i;
+		res[1] = bad;
+		res[2] = first;
+		res[3] = twice;
+		target_report(&t, res, sizeof(res));
+		TARGET_EXIT();
+	}
+	START_TARGET(pid);
+	ATTACH(fd, &t, id);
+	tw.fd = fd;
+	ASSERT_EQ(0, pthread_barrier_init(&tw.go, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&tw.done, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, addfd_twin_main, &tw));
+	ASSERT_EQ(0, target_go(&t));
+	for (served = 0; served < opens; served++) {
+		if (rdr_fetch_one(fd, &req, 30000) != 1)
+			break;
+		memset(&rep, 0, sizeof(rep));
+		rep.sandbox_id = req.sandbox_id;
+		rep.kind = REDIRECT_REPLY_ADDFD;
+		rep.addfd.id = req.notif.id;
+		rep.addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+		rep.addfd.srcfd = src;
+		tw.rep = rep;
+		pthread_barrier_wait(&tw.go);
+		mine = rdr_reply_one(fd, &rep);
+		pthread_barrier_wait(&tw.done);
+		if (mine >= 0 && tw.result >= 0)
+			both++;
+		if (mine == -EBUSY || tw.result == -EBUSY)
+			busy++;
+		/* One answer (the fd), one refusal: EBUSY, or ENOENT once answered. */
+		if ((mine >= 0) == (tw.result >= 0) ||
+		    (mine < 0 && mine != -EBUSY && mine != -ENOENT) ||
+		    (tw.result < 0 && tw.result != -EBUSY && tw.result != -ENOENT)) {
+			if (!wrong++)
+				first_wrong = mine < 0 ? mine : tw.result;
+		}
+	}
+	tw.stop = true;
+	pthread_barrier_wait(&tw.go);
+	pthread_join(th, NULL);
+	TH_LOG("%ld calls served by two replies each, %ld with one refused as busy", served, busy);
+	EXPECT_EQ(opens, served);
+	EXPECT_EQ(0, both) TH_LOG("%ld calls answered by both replies", both);
+	EXPECT_EQ(0, wrong)
+	TH_LOG("%ld reply pairs not one fd and one refusal, first %ld", wrong, first_wrong);
+	ASSERT_EQ(0, target_read(&t, res, sizeof(res), 30000));
+	EXPECT_EQ(opens, res[0]);
+	EXPECT_EQ(0, res[1]) TH_LOG("%ld opens answered wrongly, first with %ld", res[1], res[2]);
+	EXPECT_EQ(0, res[3]) TH_LOG("%ld opens got a second fd installed", res[3]);
+	EXPECT_TARGET_OK(&t, 10000);
+	pthread_barrier_destroy(&tw.go);
+	pthread_barrier_destroy(&tw.done);
+	close(src);
+}
+
 TEST_F(sandbox, broker_id_valid)
 {
 	int nrs[] = { __NR_getpid };

@@ -710,6 +710,15 @@ pc "paths_remap_bind_raw" "bind=0" raw bind "$p/rdir/sock2"
 [ -S "$p/rdir-to/sock1" ] && [ -S "$p/rdir-to/sock2" ]
 check "paths_remap_bind_creates_in_the_target" [ $? = 0 ]
 both none exit:0 execve /bin/true
+# re-exec of the running program (runc, Go, busybox): a magic link, served on
+# the Sentry's open of the target's /proc/PID/exe (path_call without
+# arguments exits 2, its usage on stderr)
+for c in execve execveat; do
+	for raw in "" raw; do
+		pc "paths_self_exe_${c}${raw:+_raw}" "usage: path_call [raw] NAME ARG...
+$c=exit:2" $raw "$c" /proc/self/exe
+	done
+done
 for c in chroot name_to_handle_at; do both refused EPERM $c "$p/rw"; done
 for c in pivot_root fsopen fspick open_tree move_mount mount_setattr; do
 	pc "paths_refused_${c}" "$c=EPERM" "$c" "$p/rw"

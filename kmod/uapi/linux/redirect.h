@@ -383,10 +383,21 @@ struct redirect_adopt {
  *                            with that number, as ADDFD without the flag and
  *                            then SEND (seccomp's flag answers 0 for good when
  *                            a signal interrupts the broker before the target
- *                            took the fd). EINTR: interrupted, not installed,
- *                            the call still waits: send the reply again.
- *                            Another failure to install (EMFILE...) leaves
- *                            the call waiting too, for a SEND of the error.
+ *                            took the fd). EINTR: interrupted, the call still
+ *                            waits: send the reply again. Another failure to
+ *                            install (EMFILE...) leaves the call waiting too,
+ *                            for a SEND of the error. Once the fd is
+ *                            installed the module keeps its number with the
+ *                            call: when the SEND then fails (EINTR for a
+ *                            signal, or any other error but ENOENT) the call
+ *                            still waits, and a repeat of an ADDFD|SEND
+ *                            reply to it, from this session or after custody
+ *                            from the next owner, only sends that number
+ *                            (whatever its srcfd): the target never gets a
+ *                            second fd. A SEND reply instead answers as told;
+ *                            the installed fd then stays in the target,
+ *                            unknown to it, as it does when the call is
+ *                            interrupted between the two steps (ENOENT).
  *   REDIRECT_REPLY_ID_VALID  SECCOMP_IOCTL_NOTIF_ID_VALID for resp.id
  *   REDIRECT_REPLY_CONTINUE_EXEC (feature EXEC_GUARD)
  *                            SEND of resp, whose flags must be exactly
@@ -404,20 +415,30 @@ struct redirect_adopt {
  *                            meet a guard left by one the kernel failed.
  *                            addfd's other fields must be zero. Results as
  *                            SEND, and: EOPNOTSUPP without the feature,
- *                            EINVAL for another call, ESRCH when the task
+ *                            EINVAL for another call, EPERM when the task
  *                            is not visible to the module (its pid was 0 to
  *                            the receiver), EBADF for srcfd, ENOMEM; on
  *                            these the call still waits for another reply.
+ * A SEND, ADDFD or CONTINUE_EXEC reply holds its call while it is performed: another reply
+ * to the same call meanwhile (another thread of the session) fails with
+ * EBUSY and does nothing; ID_VALID is always performed.
  * The half of a reply its kind does not use must be zero (addfd for SEND and
  * ID_VALID, resp for ADDFD), and so must resp's val, error and flags for
  * ID_VALID; `result` is output only. A SEND's resp.error may not be one of
  * the kernel's restart codes, -512 to -516 (the call would be restarted, or
  * its caller would see errno 512).
- * A reply's result is 0 (or the fd) or a negative errno: ENOENT when the
- * target went away or the id is not one this session holds (ESRCH for an
- * ADDFD whose call was interrupted meanwhile), ESRCH/EPERM when the sandbox
- * is unknown or not this session's, EINVAL for a bad kind, a non-zero unused
- * half or a restart code, EINTR for an interrupted ADDFD (above).
+ * A reply's result is 0 (or the fd) or a negative errno:
+ *   ENOENT  the call is gone (its task was interrupted or died), or was
+ *           answered already, or its id is not one this session holds
+ *   ESRCH   for an ADDFD: the call ended while the fd waited to be taken (its
+ *           task was interrupted or died, or another reply answered it);
+ *           for any kind: the sandbox is unknown (it ended, and its calls
+ *           with it). Like ENOENT, nothing is left to answer: not a failure
+ *           of the Sentry's
+ *   EPERM   the sandbox is another session's
+ *   EBUSY   another reply to this call is being performed (above)
+ *   EINVAL  a bad kind, a non-zero unused half or a restart code
+ *   EINTR   an interrupted ADDFD (above)
  * Failed replies do not stop the batch.
  *
  * Errors of the call itself: EINVAL (flags, padding, max_requests >
@@ -507,6 +528,11 @@ enum redirect_stat {
  * change nothing, while the GET commands and the events group work. Both the
  * sender and the opener of the socket must hold the capability. The first
  * request for the family loads the module (MODULE_ALIAS_GENL_FAMILY).
+ * The family's version (CTRL_ATTR_VERSION) is REDIRECT_GENL_VERSION; it
+ * changes when a message's format does, and a client should refuse a
+ * version it does not speak (libredirect does). Every request is checked
+ * strictly: genlmsghdr.reserved must be zero and nlmsg_flags hold no more
+ * than NLM_F_REQUEST, ACK, ECHO and DUMP (EINVAL otherwise).
  *
  *   REDIRECT_CMD_GET_SANDBOX  do (SANDBOX_ID) or dump: SANDBOX_ID, NAME,
  *                             FAIL_MODE, OWNED, FORWARD_PENDING, DELIVERED,
