@@ -454,7 +454,7 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
 	if (ret == -ENOENT)
 		*outcome = RDR_REPLY_GONE;
 	if (!ret && !task)
-		ret = -EPERM;	/* not ENOENT/ESRCH: the call still waits for an answer */
+		ret = -EPERM; /* not ENOENT/ESRCH: the call still waits for an answer */
 	if (!ret)
 		ret = rdr_exec_guard_arm(task, sb->id, r->addfd.srcfd);
 	if (task)
