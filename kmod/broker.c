@@ -456,7 +456,7 @@ static long rdr_broker_continue_exec(struct rdr_session *session, struct rdr_san
 	if (!ret && !task)
 		ret = -EPERM; /* not ENOENT/ESRCH: the call still waits for an answer */
 	if (!ret)
-		ret = rdr_exec_guard_arm(task, sb->id, r->addfd.srcfd);
+		ret = rdr_exec_guard_arm(task, sb->id, &sb->ended, r->addfd.srcfd);
 	if (task)
 		put_task_struct(task);
 	if (ret)

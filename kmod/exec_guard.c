@@ -28,11 +28,25 @@
  * whose task exited is never consumed; such slots are reaped when the
  * table grows (RDR_EXEC_REAP_AT) and with their sandbox.
  *
+ * Identity: the slot holds the checked file itself, and the exec's file must
+ * have the same inode. Device and inode numbers are not enough: btrfs
+ * subvolumes share one s_dev, overlayfs leaves i_generation zero, 9p's
+ * inode numbers are the host's; an inode held by the slot stays in the
+ * cache, so the kernel's own lookup of the same file finds the very same
+ * struct inode.
+ *
+ * binfmt_misc registers at the front as well: loaded after this module, it
+ * runs first and may already have swapped the exec's file for its
+ * interpreter (bprm->interp no longer the name the task gave). With a slot,
+ * such an exec is refused: the checked file cannot be compared any more.
+ *
  * Lifetimes: a slot holds a reference to its task (the key), so a task
- * address in the table is never a new task's. The file is not referenced:
- * its identity (device, inode number, generation) is copied, so nothing
- * needs dropping in atomic context. Slots taken out in the trapped task
- * (wake function, binfmt) drop a reference to current, never the last one.
+ * address in the table is never a new task's, and one to the checked file;
+ * fput() may run in atomic context (it defers the release). Slots taken
+ * out in the trapped task (wake function, binfmt) drop a reference to
+ * current, never the last one. A slot armed for a sandbox that has ended
+ * meanwhile is not kept (@ended read under the table's lock, which the end's
+ * sweep takes after setting it).
  * The common case, no slot anywhere, costs the handler one atomic read.
  */
 #include "exec_guard.h"
@@ -54,9 +68,7 @@ struct rdr_exec_slot {
 	struct hlist_node node;
 	struct task_struct *task; /* referenced: the key */
 	u32 sandbox_id;
-	dev_t dev;
-	unsigned long ino;
-	u32 generation;
+	struct file *file; /* referenced: the checked file */
 };
 
 /* The wake function takes it with interrupts off: always irqsave. */
@@ -96,6 +108,7 @@ static struct rdr_exec_slot *rdr_exec_take(struct task_struct *task)
 /* Any context; the last task reference may go only in process context. */
 static void rdr_exec_slot_free(struct rdr_exec_slot *slot)
 {
+	fput(slot->file);
 	put_task_struct(slot->task);
 	kfree(slot);
 }
@@ -141,12 +154,12 @@ static bool rdr_exec_any(const struct rdr_exec_slot *slot, u32 unused)
 	return true;
 }
 
-int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, int fd)
+int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, const bool *ended, int fd)
 {
-	struct rdr_exec_slot *slot, *old;
-	struct inode *inode;
+	struct rdr_exec_slot *slot, *old = NULL;
 	unsigned long flags;
 	struct file *file;
+	bool gone;
 
 	/* _raw: the Sentry resolves paths to O_PATH fds. */
 	file = fget_raw(fd);
@@ -157,11 +170,7 @@ int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, int fd)
 		fput(file);
 		return -ENOMEM;
 	}
-	inode = file_inode(file);
-	slot->dev = inode->i_sb->s_dev;
-	slot->ino = inode->i_ino;
-	slot->generation = inode->i_generation;
-	fput(file);
+	slot->file = file;
 	get_task_struct(task);
 	slot->task = task;
 	slot->sandbox_id = sandbox_id;
@@ -169,16 +178,23 @@ int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, int fd)
 	if (atomic_read(&rdr_exec_nr) >= RDR_EXEC_REAP_AT)
 		rdr_exec_sweep(rdr_exec_task_gone, 0);
 	spin_lock_irqsave(&rdr_exec_lock, flags);
-	/* A slot left by an earlier reply for the same task (see broker.c). */
-	old = rdr_exec_find(task);
-	if (old)
-		hash_del(&old->node);
-	else
-		atomic_inc(&rdr_exec_nr);
-	hash_add(rdr_exec_slots, &slot->node, (unsigned long)task);
+	gone = READ_ONCE(*ended);
+	if (!gone) {
+		/* A slot left by an earlier reply for the same task (see broker.c). */
+		old = rdr_exec_find(task);
+		if (old)
+			hash_del(&old->node);
+		else
+			atomic_inc(&rdr_exec_nr);
+		hash_add(rdr_exec_slots, &slot->node, (unsigned long)task);
+	}
 	spin_unlock_irqrestore(&rdr_exec_lock, flags);
 	if (old)
 		rdr_exec_slot_free(old);
+	if (gone) {
+		rdr_exec_slot_free(slot);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -204,14 +220,12 @@ void rdr_exec_guard_sandbox_end(u32 sandbox_id)
 static int rdr_exec_guard_load(struct linux_binprm *bprm)
 {
 	struct rdr_exec_slot *slot = rdr_exec_take(current);
-	struct inode *inode;
 	bool same;
 
 	if (!slot)
 		return -ENOEXEC;
-	inode = file_inode(bprm->file);
-	same = inode->i_sb->s_dev == slot->dev && inode->i_ino == slot->ino &&
-	       inode->i_generation == slot->generation;
+	same = file_inode(bprm->file) == file_inode(slot->file) &&
+	       bprm->interp == bprm->filename;
 	rdr_exec_slot_free(slot);
 	if (same)
 		return -ENOEXEC;
@@ -234,7 +248,8 @@ void rdr_exec_guard_init(void)
 void rdr_exec_guard_exit(void)
 {
 	unregister_binfmt(&rdr_exec_guard_format);
-	/* Every sandbox ended before unload, and took its slots along. */
-	WARN_ON(atomic_read(&rdr_exec_nr));
+	/* Every sandbox ended before unload and took its slots along. */
+	if (atomic_read(&rdr_exec_nr))
+		pr_warn("exec guard: %d slots left at unload\n", atomic_read(&rdr_exec_nr));
 	rdr_exec_sweep(rdr_exec_any, 0);
 }

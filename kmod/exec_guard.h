@@ -10,7 +10,7 @@
 struct task_struct;
 
 /* Arm @task's slot with the file of the caller's @fd (process context). */
-int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, int fd);
+int rdr_exec_guard_arm(struct task_struct *task, u32 sandbox_id, const bool *ended, int fd);
 /* current trapped a notification: its slot, if any, is stale (any context). */
 void rdr_exec_guard_forget(void);
 /* Drop the slots armed for a sandbox that ended (process context). */
