@@ -10,7 +10,8 @@
 
 #include "redirectctl.h"
 
-static const char *const feature_names[] = { "attach", "fastpath", "broker", "custody", "netlink" };
+static const char *const feature_names[] = { "attach", "fastpath", "broker", "custody", "netlink",
+					       "exec-guard" };
 
 static int handshake(struct redirect_handshake *hs, struct redirect_error **err)
 {
