@@ -873,7 +873,7 @@ TEST_F_TIMEOUT(sandbox, fastpath_exit_tracepoint_sees_erestartsys, 300)
 	if (access("/sys/kernel/tracing/events/raw_syscalls/sys_exit", F_OK))
 		SKIP(return, "no tracefs or raw_syscalls tracepoints");
 	snprintf(path, sizeof(path), "%s/trace", inst);
-	ASSERT_EQ(0, write_file(path, ""));	/* an empty buffer */
+	ASSERT_EQ(0, write_file(path, "")); /* an empty buffer */
 	OPEN_SESSION(fd, RDR_FEATURES_IOCTL);
 	pid = target_fork(&t, nrs, 1, 0);
 	if (pid == 0) {
@@ -892,7 +892,7 @@ TEST_F_TIMEOUT(sandbox, fastpath_exit_tracepoint_sees_erestartsys, 300)
 	EXPECT_TARGET_OK(&t, 10000);
 	EXPECT_EQ(0, write_file(path, "0"));
 	snprintf(path, sizeof(path), "%s/events/raw_syscalls/sys_exit/filter", inst);
-	EXPECT_EQ(0, write_file(path, "0"));	/* no filter */
+	EXPECT_EQ(0, write_file(path, "0")); /* no filter */
 	snprintf(path, sizeof(path), "%s/trace", inst);
 	tfd = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, tfd);
